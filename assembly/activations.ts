@@ -1,0 +1,133 @@
+// Elementwise activation maps and their derivatives, computed in f64 with the module's own
+// Math (the same in every engine); f32 data is promoted, mapped and rounded once.
+//
+// Kind codes (mirrored in src/activations.ts):
+export const ACT_IDENTITY: i32 = 0;
+export const ACT_RELU: i32 = 1;
+export const ACT_ABS: i32 = 2;
+export const ACT_TANH: i32 = 3;
+export const ACT_ERF: i32 = 4;
+export const ACT_SOFTPLUS: i32 = 5;
+export const ACT_SIGMOID: i32 = 6;
+export const ACT_HERMITE: i32 = 7; // probabilists' He_k, k = param
+export const ACT_SQUARE: i32 = 8;
+
+const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
+const INV_SQRT_PI: f64 = 0.5641895835477563;
+
+// erf(x), accurate to a few ulp.
+//   |x| < 2.5:  erf x = (2/√π)·e^{−x²}·Σ_{n≥0} 2ⁿx^{2n+1}/(1·3·…·(2n+1)), a series of positive
+//               terms (no cancellation), summed until the terms stop mattering (≤ 45 terms).
+//   2.5 ≤ |x| < 5.9: erf x = 1 − erfc x with erfc x = (e^{−x²}/√π)/(x + (1/2)/(x + 1/(x +
+//               (3/2)/(x + …)))), the Laplace continued fraction evaluated bottom-up from a
+//               fixed depth of 50 (converged to rounding on this range).
+//   |x| ≥ 5.9: erf x = ±1 (erfc x < 2^-54).
+// see: Abramowitz & Stegun, Handbook of Mathematical Functions, 7.1.6 and 7.1.14.
+export function erf(x: f64): f64 {
+  if (x != x) return x;
+  const a = Math.abs(x);
+  let r: f64;
+  if (a < 2.5) {
+    const x2 = a * a;
+    let term = a, sum = a;
+    for (let n = 1; n < 60; n++) {
+      term *= (2.0 * x2) / <f64>(2 * n + 1);
+      sum += term;
+      if (term <= 1e-17 * sum) break;
+    }
+    r = TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
+  } else if (a < 5.9) {
+    let f = a;
+    for (let n = 50; n >= 1; n--) f = a + (<f64>n * 0.5) / f;
+    r = 1.0 - INV_SQRT_PI * Math.exp(-a * a) / f;
+  } else {
+    r = 1.0;
+  }
+  return x < 0 ? -r : r;
+}
+
+@inline
+function sigmoid(x: f64): f64 {
+  if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1.0 + e);
+}
+
+// He_k(x) by the three-term recurrence He_{j+1} = x·He_j − j·He_{j−1}.
+@inline
+function hermite(k: i32, x: f64): f64 {
+  if (k == 0) return 1.0;
+  let prev: f64 = 1.0, cur = x;
+  for (let j = 1; j < k; j++) {
+    const next = x * cur - <f64>j * prev;
+    prev = cur;
+    cur = next;
+  }
+  return cur;
+}
+
+@inline
+function activation(kind: i32, x: f64, param: i32): f64 {
+  switch (kind) {
+    case ACT_IDENTITY: return x;
+    case ACT_RELU: return x < 0 ? 0.0 : x; // NaN and −0 pass through, as f64x2.pmax
+    case ACT_ABS: return Math.abs(x);
+    case ACT_TANH: return Math.tanh(x);
+    case ACT_ERF: return erf(x);
+    // softplus x = max(x, 0) + log1p(e^{−|x|}): no overflow for large |x|.
+    case ACT_SOFTPLUS: return (x > 0 ? x : 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
+    case ACT_SIGMOID: return sigmoid(x);
+    case ACT_HERMITE: return hermite(param, x);
+    case ACT_SQUARE: return x * x;
+    default: return NaN;
+  }
+}
+
+// d/dx of the maps above; relu′(0) = 0 and abs′(0) = 0 by convention.
+@inline
+function derivative(kind: i32, x: f64, param: i32): f64 {
+  switch (kind) {
+    case ACT_IDENTITY: return x != x ? x : 1.0;
+    case ACT_RELU: return x != x ? x : x > 0 ? 1.0 : 0.0;
+    case ACT_ABS: return x != x ? x : x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0;
+    case ACT_TANH: { const t = Math.tanh(x); return 1.0 - t * t; }
+    case ACT_ERF: return TWO_OVER_SQRT_PI * Math.exp(-x * x);
+    case ACT_SOFTPLUS: return sigmoid(x);
+    case ACT_SIGMOID: { const s = sigmoid(x); return s * (1.0 - s); }
+    case ACT_HERMITE: return param == 0 ? (x != x ? x : 0.0) : <f64>param * hermite(param - 1, x);
+    case ACT_SQUARE: return 2.0 * x;
+    default: return NaN;
+  }
+}
+
+// out[i] := f(x[i]) or f′(x[i]); out may be x.
+export function map_f64(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
+  if (kind == ACT_RELU && !derive) {
+    const zero = f64x2.splat(0);
+    let i = 0;
+    for (; i + 2 <= n; i += 2) v128.store(out + (<usize>i << 3), f64x2.pmax(v128.load(x + (<usize>i << 3)), zero));
+    for (; i < n; i++) store<f64>(out + (<usize>i << 3), activation(kind, load<f64>(x + (<usize>i << 3)), param));
+    return;
+  }
+  if (derive) {
+    for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), derivative(kind, load<f64>(x + (<usize>i << 3)), param));
+  } else {
+    for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), activation(kind, load<f64>(x + (<usize>i << 3)), param));
+  }
+}
+
+export function map_f32(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
+  if (derive) {
+    for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), <f32>derivative(kind, <f64>load<f32>(x + (<usize>i << 2)), param));
+  } else {
+    for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), <f32>activation(kind, <f64>load<f32>(x + (<usize>i << 2)), param));
+  }
+}
+
+// Scalar twin of map_f64 (no SIMD fast paths), the test oracle.
+export function map_ref_f64(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    const v = load<f64>(x + (<usize>i << 3));
+    store<f64>(out + (<usize>i << 3), derive ? derivative(kind, v, param) : activation(kind, v, param));
+  }
+}

@@ -1,0 +1,322 @@
+// GEMM core: C := op(A)·op(B) as raw sums, blocked and packed in the BLIS style.
+//
+// see: Van Zee & van de Geijn, "BLIS: A Framework for Rapidly Instantiating BLAS
+//      Functionality", ACM TOMS 41(3), 2015 — the five loops around a register-tile
+//      micro-kernel, with A packed into MR-row slivers and B into NR-column slivers.
+//
+// Every matrix is row-major: element (i, j) sits at base + (i·ld + j)·sizeof<T>.
+// op(A) is m×k; with transA the stored A is k×m (a transpose is a change of strides).
+//
+// Determinism: each output element is S_ij = (((0 + a_i0·b_0j) + a_i1·b_1j) + …) with the
+// products added in increasing k, whatever the block sizes: the running sum of a tile is
+// carried across K blocks in C itself. The α/β epilogue is a separate elementwise pass
+// (`gemm_epilogue_*`), so the optimised path equals the scalar twin `gemm_ref_*` bit for bit.
+// The kernels allocate nothing: packing buffers come from the caller's workspace, and
+// disjoint output ranges may run concurrently (re-entrant).
+
+// Register tiles. f64: 4 rows × 4 columns = 8 f64x2 accumulators. f32: 4 rows × 8 columns
+// = 8 f32x4 accumulators. Both leave room in 16 xmm registers for the B vectors and the
+// broadcast A element.
+export const GEMM_F64_MR: i32 = 4;
+export const GEMM_F64_NR: i32 = 4;
+export const GEMM_F32_MR: i32 = 4;
+export const GEMM_F32_NR: i32 = 8;
+
+// ---------------------------------------------------------------------------------------
+// Packing (generic over the element type)
+
+// Packs the mb×kb block of op(A) whose top-left element is at `a` into slivers of `mr`
+// rows: sliver s holds, for each p, the mr values a(s·mr + r, p), zero-padded past mb.
+// rs/cs are the element strides of op(A) along rows and columns.
+@inline
+function packA<T>(mb: i32, kb: i32, a: usize, rs: usize, cs: usize, mr: i32, dst: usize): void {
+  const size = sizeof<T>();
+  for (let s = 0; s < mb; s += mr) {
+    const rows = min(mr, mb - s);
+    const sliver = dst + <usize>s * <usize>kb * size;
+    for (let r = 0; r < rows; r++) {
+      let src = a + (<usize>(s + r) * rs) * size;
+      let out = sliver + <usize>r * size;
+      for (let p = 0; p < kb; p++) {
+        store<T>(out, load<T>(src));
+        src += cs * size;
+        out += <usize>mr * size;
+      }
+    }
+    for (let r = rows; r < mr; r++) {
+      let out = sliver + <usize>r * size;
+      for (let p = 0; p < kb; p++) {
+        store<T>(out, <T>0);
+        out += <usize>mr * size;
+      }
+    }
+  }
+}
+
+// Packs the kb×nb block of op(B) at `b` into slivers of `nr` columns: sliver s holds, for
+// each p, the nr values b(p, s·nr + c), zero-padded past nb.
+@inline
+function packB<T>(kb: i32, nb: i32, b: usize, rs: usize, cs: usize, nr: i32, dst: usize): void {
+  const size = sizeof<T>();
+  for (let s = 0; s < nb; s += nr) {
+    const cols = min(nr, nb - s);
+    let out = dst + <usize>s * <usize>kb * size;
+    const colBase = b + <usize>s * cs * size;
+    if (cols == nr && cs == 1) {
+      // Rows of the sliver are contiguous in memory: copy them 16 bytes at a time.
+      const bytes = <usize>nr * size;
+      for (let p = 0; p < kb; p++) {
+        const src = colBase + <usize>p * rs * size;
+        for (let off: usize = 0; off < bytes; off += 16) {
+          v128.store(out + off, v128.load(src + off));
+        }
+        out += bytes;
+      }
+    } else {
+      for (let p = 0; p < kb; p++) {
+        const src = colBase + <usize>p * rs * size;
+        for (let c = 0; c < nr; c++) {
+          store<T>(out, c < cols ? load<T>(src + <usize>c * cs * size) : <T>0);
+          out += size;
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Micro-kernels: tile(c) := (first ? 0 : tile(c)) + Σ_p pa[p]·pb[p] over kb steps.
+// `ldc` is the row stride of the tile in bytes. No FMA: mul then add, as the scalar twin.
+
+@inline
+function kernel_f64_4x4(kb: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
+  let c00 = f64x2.splat(0.0), c01 = f64x2.splat(0.0);
+  let c10 = f64x2.splat(0.0), c11 = f64x2.splat(0.0);
+  let c20 = f64x2.splat(0.0), c21 = f64x2.splat(0.0);
+  let c30 = f64x2.splat(0.0), c31 = f64x2.splat(0.0);
+  if (!first) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + ldc); c11 = v128.load(c + ldc, 16);
+    c20 = v128.load(c + 2 * ldc); c21 = v128.load(c + 2 * ldc, 16);
+    c30 = v128.load(c + 3 * ldc); c31 = v128.load(c + 3 * ldc, 16);
+  }
+  for (let p = 0; p < kb; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load64_splat(pa);
+    c00 = f64x2.add(c00, f64x2.mul(a, b0));
+    c01 = f64x2.add(c01, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 8);
+    c10 = f64x2.add(c10, f64x2.mul(a, b0));
+    c11 = f64x2.add(c11, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 16);
+    c20 = f64x2.add(c20, f64x2.mul(a, b0));
+    c21 = f64x2.add(c21, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 24);
+    c30 = f64x2.add(c30, f64x2.mul(a, b0));
+    c31 = f64x2.add(c31, f64x2.mul(a, b1));
+    pa += 32;
+    pb += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+}
+
+@inline
+function kernel_f32_4x8(kb: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
+  let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0);
+  let c10 = f32x4.splat(0.0), c11 = f32x4.splat(0.0);
+  let c20 = f32x4.splat(0.0), c21 = f32x4.splat(0.0);
+  let c30 = f32x4.splat(0.0), c31 = f32x4.splat(0.0);
+  if (!first) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + ldc); c11 = v128.load(c + ldc, 16);
+    c20 = v128.load(c + 2 * ldc); c21 = v128.load(c + 2 * ldc, 16);
+    c30 = v128.load(c + 3 * ldc); c31 = v128.load(c + 3 * ldc, 16);
+  }
+  for (let p = 0; p < kb; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += 16;
+    pb += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+}
+
+// Copies the rows×cols corner of a tile between C (row stride ldc bytes) and the packed
+// mr×nr edge buffer (row stride nr elements).
+@inline
+function copyTile<T>(rows: i32, cols: i32, src: usize, srcLd: usize, dst: usize, dstLd: usize): void {
+  for (let r = 0; r < rows; r++) {
+    memory.copy(dst + <usize>r * dstLd, src + <usize>r * srcLd, <usize>cols * sizeof<T>());
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Drivers: C (m×n) := op(A)·op(B), raw sums. `work` must hold gemm_workspace_*(mc, nc, kc)
+// elements. mc must be a multiple of MR and nc of NR (the TS layer guarantees it).
+
+export function gemm_workspace_f64(mc: i32, nc: i32, kc: i32): i32 {
+  return mc * kc + kc * nc + GEMM_F64_MR * GEMM_F64_NR;
+}
+
+export function gemm_workspace_f32(mc: i32, nc: i32, kc: i32): i32 {
+  return mc * kc + kc * nc + GEMM_F32_MR * GEMM_F32_NR;
+}
+
+export function gemm_f64(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  work: usize, mc: i32, nc: i32, kc: i32,
+): void {
+  gemmDriver<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, mc, nc, kc);
+}
+
+export function gemm_f32(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  work: usize, mc: i32, nc: i32, kc: i32,
+): void {
+  gemmDriver<f32>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, mc, nc, kc);
+}
+
+@inline
+function gemmDriver<T>(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  work: usize, mc: i32, nc: i32, kc: i32,
+): void {
+  const size = sizeof<T>();
+  const MR = sizeof<T>() == 8 ? GEMM_F64_MR : GEMM_F32_MR;
+  const NR = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
+  const ldcBytes = <usize>ldc * size;
+  if (k == 0) {
+    // The empty sum is zero.
+    for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, <usize>n * size);
+    return;
+  }
+  // Element strides of op(A) and op(B) along their rows (rs) and columns (cs).
+  const ars: usize = transA ? 1 : <usize>lda, acs: usize = transA ? <usize>lda : 1;
+  const brs: usize = transB ? 1 : <usize>ldb, bcs: usize = transB ? <usize>ldb : 1;
+  const packedA = work;
+  const packedB = packedA + <usize>mc * <usize>kc * size;
+  const edge = packedB + <usize>kc * <usize>nc * size;
+  const edgeLd = <usize>NR * size;
+
+  for (let jc = 0; jc < n; jc += nc) {
+    const nb = min(nc, n - jc);
+    for (let pc = 0; pc < k; pc += kc) {
+      const kb = min(kc, k - pc);
+      const first = pc == 0;
+      packB<T>(kb, nb, b + (<usize>pc * brs + <usize>jc * bcs) * size, brs, bcs, NR, packedB);
+      for (let ic = 0; ic < m; ic += mc) {
+        const mb = min(mc, m - ic);
+        packA<T>(mb, kb, a + (<usize>ic * ars + <usize>pc * acs) * size, ars, acs, MR, packedA);
+        for (let jr = 0; jr < nb; jr += NR) {
+          const cols = min(NR, nb - jr);
+          const pb = packedB + <usize>jr * <usize>kb * size;
+          for (let ir = 0; ir < mb; ir += MR) {
+            const rows = min(MR, mb - ir);
+            const pa = packedA + <usize>ir * <usize>kb * size;
+            const tile = c + <usize>(ic + ir) * ldcBytes + <usize>(jc + jr) * size;
+            if (rows == MR && cols == NR) {
+              microKernel<T>(kb, pa, pb, tile, ldcBytes, first);
+            } else {
+              // Edge tile: run the full kernel on a private buffer, copy back the valid part.
+              if (!first) copyTile<T>(rows, cols, tile, ldcBytes, edge, edgeLd);
+              microKernel<T>(kb, pa, pb, edge, edgeLd, first);
+              copyTile<T>(rows, cols, edge, edgeLd, tile, ldcBytes);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+@inline
+function microKernel<T>(kb: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
+  if (sizeof<T>() == 8) kernel_f64_4x4(kb, pa, pb, c, ldc, first);
+  else kernel_f32_4x8(kb, pa, pb, c, ldc, first);
+}
+
+// Epilogue: C := α·C + β·W (β ≠ 0) or C := α·C (β = 0; W is not read). W is m×n, row
+// stride ldw. Together with the raw sums above this is C := α·op(A)·op(B) + β·C₀.
+export function gemm_epilogue_f64(m: i32, n: i32, alpha: f64, c: usize, ldc: i32, beta: f64, w: usize, ldw: i32): void {
+  for (let i = 0; i < m; i++) {
+    const row = c + (<usize>i * <usize>ldc << 3);
+    const wrow = w + (<usize>i * <usize>ldw << 3);
+    for (let j = 0; j < n; j++) {
+      const s = load<f64>(row + (<usize>j << 3));
+      store<f64>(row + (<usize>j << 3), beta == 0 ? alpha * s : alpha * s + beta * load<f64>(wrow + (<usize>j << 3)));
+    }
+  }
+}
+
+export function gemm_epilogue_f32(m: i32, n: i32, alpha: f32, c: usize, ldc: i32, beta: f32, w: usize, ldw: i32): void {
+  for (let i = 0; i < m; i++) {
+    const row = c + (<usize>i * <usize>ldc << 2);
+    const wrow = w + (<usize>i * <usize>ldw << 2);
+    for (let j = 0; j < n; j++) {
+      const s = load<f32>(row + (<usize>j << 2));
+      store<f32>(row + (<usize>j << 2), beta == 0 ? alpha * s : alpha * s + beta * load<f32>(wrow + (<usize>j << 2)));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Scalar reference twins: the definition of the result, used as the test oracle.
+// C := α·op(A)·op(B) + β·C with S summed in increasing k from +0; C is not read when β = 0.
+
+export function gemm_ref_f64(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32, alpha: f64,
+  a: usize, lda: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32,
+): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s: f64 = 0;
+      for (let p = 0; p < k; p++) {
+        const aip = load<f64>(a + ((transA ? <usize>p * lda + i : <usize>i * lda + p) << 3));
+        const bpj = load<f64>(b + ((transB ? <usize>j * ldb + p : <usize>p * ldb + j) << 3));
+        s += aip * bpj;
+      }
+      const at = c + ((<usize>i * ldc + j) << 3);
+      store<f64>(at, beta == 0 ? alpha * s : alpha * s + beta * load<f64>(at));
+    }
+  }
+}
+
+export function gemm_ref_f32(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32, alpha: f32,
+  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
+): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s: f32 = 0;
+      for (let p = 0; p < k; p++) {
+        const aip = load<f32>(a + ((transA ? <usize>p * lda + i : <usize>i * lda + p) << 2));
+        const bpj = load<f32>(b + ((transB ? <usize>j * ldb + p : <usize>p * ldb + j) << 2));
+        s += aip * bpj;
+      }
+      const at = c + ((<usize>i * ldc + j) << 2);
+      store<f32>(at, beta == 0 ? alpha * s : alpha * s + beta * load<f32>(at));
+    }
+  }
+}

@@ -1,0 +1,12 @@
+// The featurelab wasm module: every numeric kernel, over raw linear memory. Memory is
+// imported from the host (src/ owns allocation), so nothing here allocates.
+export * from './gemm';
+export * from './blas1';
+export * from './activations';
+export * from './rng';
+export * from './sha256';
+
+// First byte free for the host's heap (after the module's static data).
+export function heap_base(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,129 @@
+// Counter-based random numbers: Philox4x32-10.
+//
+// see: Salmon, Moraes, Dror & Shaw, "Parallel random numbers: as easy as 1, 2, 3", SC'11
+//      (the Philox4x32 round, its multipliers and Weyl key increments).
+//
+// The 128-bit counter is (block_lo, block_hi, stream_lo, stream_hi) and the 64-bit key is
+// the seed, so value #i of (seed, stream) is a pure function of i: any partition of the
+// work (offsets, chunks, threads) produces the same numbers, in every engine.
+
+const PHILOX_M0: u32 = 0xD2511F53;
+const PHILOX_M1: u32 = 0xCD9E8D57;
+const PHILOX_W0: u32 = 0x9E3779B9;
+const PHILOX_W1: u32 = 0xBB67AE85;
+
+// 2^-53 and 2^-23 as exact powers of two.
+const TWO_POW_M53: f64 = 1.1102230246251565e-16;
+const TWO_POW_M23: f64 = 1.1920928955078125e-7;
+const TWO_PI: f64 = 6.283185307179586;
+
+// One Philox4x32-10 block; the four 32-bit outputs are returned as the lanes of a v128.
+@inline
+function philox(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): v128 {
+  for (let round = 0; round < 10; round++) {
+    const p0 = <u64>PHILOX_M0 * <u64>c0;
+    const p1 = <u64>PHILOX_M1 * <u64>c2;
+    const hi0 = <u32>(p0 >> 32), lo0 = <u32>p0;
+    const hi1 = <u32>(p1 >> 32), lo1 = <u32>p1;
+    c0 = hi1 ^ c1 ^ k0;
+    c1 = lo1;
+    c2 = hi0 ^ c3 ^ k1;
+    c3 = lo0;
+    k0 += PHILOX_W0;
+    k1 += PHILOX_W1;
+  }
+  let out = i32x4.splat(<i32>c0);
+  out = i32x4.replace_lane(out, 1, <i32>c1);
+  out = i32x4.replace_lane(out, 2, <i32>c2);
+  out = i32x4.replace_lane(out, 3, <i32>c3);
+  return out;
+}
+
+@inline
+function block(index: u64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): v128 {
+  return philox(<u32>index, <u32>(index >> 32), streamLo, streamHi, seedLo, seedHi);
+}
+
+// Raw Philox4x32-10 output for a given counter and key (for known-answer tests).
+export function philox4x32_10(out: usize, c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
+  v128.store(out, philox(c0, c1, c2, c3, k0, k1));
+}
+
+// A uniform double in (0, 1) from two words: 53 random bits, centred in their cell, so
+// neither 0 nor 1 can occur (which keeps log(u) finite below).
+@inline
+function unit53(hi: u32, lo: u32): f64 {
+  const bits = ((<u64>hi << 32) | <u64>lo) >> 11;
+  return (<f64>bits + 0.5) * TWO_POW_M53;
+}
+
+// Fills out[0..count) with uniform (0,1) doubles #first .. #first+count-1 of (seed, stream).
+// Double #i uses words 2(i mod 2), 2(i mod 2)+1 of block ⌊i/2⌋.
+export function rng_uniform_f64(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  let i = <u64>first;
+  for (let t = 0; t < count; t++, i++) {
+    const w = block(i >> 1, seedLo, seedHi, streamLo, streamHi);
+    const u = (i & 1) == 0
+      ? unit53(i32x4.extract_lane(w, 0), i32x4.extract_lane(w, 1))
+      : unit53(i32x4.extract_lane(w, 2), i32x4.extract_lane(w, 3));
+    store<f64>(out + (<usize>t << 3), u);
+  }
+}
+
+// Uniform (0,1) floats: 23 random bits each, one word per value, four values per block.
+export function rng_uniform_f32(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  let i = <u64>first;
+  for (let t = 0; t < count; t++, i++) {
+    const w = block(i >> 2, seedLo, seedHi, streamLo, streamHi);
+    const lane = <i32>(i & 3);
+    const word: u32 = lane == 0 ? i32x4.extract_lane(w, 0) : lane == 1 ? i32x4.extract_lane(w, 1)
+      : lane == 2 ? i32x4.extract_lane(w, 2) : i32x4.extract_lane(w, 3);
+    store<f32>(out + (<usize>t << 2), <f32>((<f64>(word >> 9) + 0.5) * TWO_POW_M23));
+  }
+}
+
+// Standard normals by the Box–Muller transform: block j gives the pair (r·cos θ, r·sin θ)
+// with r = √(−2 ln u1), θ = 2π·u2 — normal #2j and #2j+1. Only the module's own Math is
+// used, so the values are the same in every engine.
+// see: Box & Muller, "A note on the generation of random normal deviates", Ann. Math.
+//      Statist. 29 (1958).
+@inline
+function normalPair(w: v128): v128 {
+  const u1 = unit53(i32x4.extract_lane(w, 0), i32x4.extract_lane(w, 1));
+  const u2 = unit53(i32x4.extract_lane(w, 2), i32x4.extract_lane(w, 3));
+  const r = Math.sqrt(-2.0 * Math.log(u1));
+  const theta = TWO_PI * u2;
+  let out = f64x2.splat(r * Math.cos(theta));
+  return f64x2.replace_lane(out, 1, r * Math.sin(theta));
+}
+
+@inline
+function fillNormals<T>(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  let i = <u64>first;
+  let t = 0;
+  const size = sizeof<T>();
+  if ((i & 1) == 1 && count > 0) {
+    const z = normalPair(block(i >> 1, seedLo, seedHi, streamLo, streamHi));
+    store<T>(out, <T>f64x2.extract_lane(z, 1));
+    t++; i++;
+  }
+  for (; t + 1 < count; t += 2, i += 2) {
+    const z = normalPair(block(i >> 1, seedLo, seedHi, streamLo, streamHi));
+    store<T>(out + <usize>t * size, <T>f64x2.extract_lane(z, 0));
+    store<T>(out + <usize>(t + 1) * size, <T>f64x2.extract_lane(z, 1));
+  }
+  if (t < count) {
+    const z = normalPair(block(i >> 1, seedLo, seedHi, streamLo, streamHi));
+    store<T>(out + <usize>t * size, <T>f64x2.extract_lane(z, 0));
+  }
+}
+
+// Fills out[0..count) with standard normals #first.. of (seed, stream). The f32 variant
+// rounds the same f64 values, so f32 and f64 draws agree to f32 precision.
+export function rng_normal_f64(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  fillNormals<f64>(out, count, first, seedLo, seedHi, streamLo, streamHi);
+}
+
+export function rng_normal_f32(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  fillNormals<f32>(out, count, first, seedLo, seedHi, streamLo, streamHi);
+}

@@ -1,0 +1,48 @@
+// Names of the elementwise maps, and their codes in assembly/activations.ts.
+
+import { ArgumentError } from './errors.js';
+
+export const ACTIVATION_NAMES = ['identity', 'relu', 'abs', 'tanh', 'erf', 'softplus', 'sigmoid', 'square'] as const;
+export type ActivationName = (typeof ACTIVATION_NAMES)[number];
+
+/** An elementwise map: a name, or the probabilists' Hermite polynomial He_k. */
+export type Activation = ActivationName | { hermite: number };
+
+const CODES: Record<ActivationName, number> = {
+  identity: 0,
+  relu: 1,
+  abs: 2,
+  tanh: 3,
+  erf: 4,
+  softplus: 5,
+  sigmoid: 6,
+  square: 8,
+};
+const HERMITE_CODE = 7;
+/** He_k for k beyond this overflows f64 already at moderate |x|; larger k is refused. */
+export const MAX_HERMITE_DEGREE = 64;
+
+/** The kernel code and parameter of an activation, or a clear error. */
+export function activationCode(activation: Activation): { code: number; param: number } {
+  if (typeof activation === 'string') {
+    const code = CODES[activation as ActivationName];
+    if (code === undefined) {
+      throw new ArgumentError(
+        `unknown activation '${activation}': expected one of ${ACTIVATION_NAMES.join(', ')} or { hermite: k }`,
+      );
+    }
+    return { code, param: 0 };
+  }
+  if (activation && typeof activation === 'object' && 'hermite' in activation) {
+    const k = activation.hermite;
+    if (!Number.isInteger(k) || k < 0 || k > MAX_HERMITE_DEGREE) {
+      throw new ArgumentError(`Hermite degree must be an integer in [0, ${MAX_HERMITE_DEGREE}], got ${k}`);
+    }
+    return { code: HERMITE_CODE, param: k };
+  }
+  throw new ArgumentError(`activation must be a name or { hermite: k }, got ${JSON.stringify(activation)}`);
+}
+
+export function activationLabel(activation: Activation): string {
+  return typeof activation === 'string' ? activation : `He_${activation.hermite}`;
+}

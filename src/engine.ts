@@ -1,0 +1,826 @@
+// The engine: owns one wasm instance and its memory, validates every call, allocates
+// outputs, and hands pointers to the kernels. TS decides, wasm computes: no arithmetic on
+// matrix data happens here.
+
+import { activationCode, activationLabel, type Activation } from './activations.js';
+import {
+  ArgumentError,
+  DisposedError,
+  DTypeError,
+  MemoryLimitError,
+  NonFiniteError,
+  ShapeError,
+} from './errors.js';
+import { Heap, formatBytes, MAX_MEMORY_BYTES } from './heap.js';
+import { BYTES, Matrix, type DType, type MatrixOwner } from './matrix.js';
+import { compileModule, instantiate, type Kernels, type Ptr, type WasmSource } from './wasm.js';
+
+/** Cache-blocking parameters of GEMM. They change speed only, never results. */
+export interface GemmBlocking {
+  /** Rows of op(A) packed per block (rounded up to the register tile). */
+  mc: number;
+  /** Columns of op(B) packed per block (rounded up to the register tile). */
+  nc: number;
+  /** Depth of a packed block. */
+  kc: number;
+}
+
+export interface EngineOptions {
+  /** The featurelab.wasm module: bytes, a compiled module or a URL. Default: the file beside this module. */
+  wasm?: WasmSource;
+  /**
+   * Scan the results of operations that can overflow (matmul, gemm, gemv, axpy, scale,
+   * hadamard, Hermite maps) and throw a NonFiniteError if they hold NaN or ±Infinity.
+   * Costs one pass over each output. Default true.
+   */
+  checkFinite?: boolean;
+  /** GEMM blocking per dtype (tuning only: results do not depend on it). */
+  blocking?: Partial<Record<DType, Partial<GemmBlocking>>>;
+}
+
+export interface FromArrayOptions {
+  /** Accept NaN/±Infinity in the data (rejected by default). */
+  allowNonFinite?: boolean;
+}
+
+export interface RandomOptions {
+  /** Seed: an integer in [0, 2^53) or a bigint in [0, 2^64). Default 0. */
+  seed?: number | bigint;
+  /** Independent stream under the same seed: an integer in [0, 2^53). Default 0. */
+  stream?: number;
+  /** Index of the first value drawn (row-major), for drawing a part of a larger sample. Default 0. */
+  offset?: number;
+  dtype?: DType;
+}
+
+export interface MatmulOptions {
+  transA?: boolean;
+  transB?: boolean;
+  /** Scale of the product. Default 1. */
+  alpha?: number;
+}
+
+export interface GemmOptions extends MatmulOptions {
+  /** Scale of the existing C. Default 0, in which case C is never read. */
+  beta?: number;
+}
+
+export interface GemvOptions {
+  /** Use Aᵀ. */
+  trans?: boolean;
+  alpha?: number;
+  beta?: number;
+  /** Accumulate into this vector (required when beta ≠ 0); otherwise a new one is returned. */
+  y?: Matrix;
+}
+
+export interface MapOptions {
+  /** Apply the derivative f′ instead of f. */
+  derivative?: boolean;
+  /** Write into this matrix (same shape and dtype; may be the input) instead of a new one. */
+  out?: Matrix;
+}
+
+export type NormKind = 'fro' | 'max' | '1' | 'inf';
+
+/** Things that can be fingerprinted: matrices, float arrays, strings and JSON-like values. */
+export type FingerprintPart =
+  | Matrix
+  | Float64Array
+  | Float32Array
+  | string
+  | number
+  | boolean
+  | null
+  | readonly FingerprintPart[]
+  | { readonly [key: string]: FingerprintPart };
+
+export interface MemoryStats {
+  /** Bytes held by live matrices and buffers. */
+  bytesInUse: number;
+  /** Live matrices owned by this engine. */
+  liveMatrices: number;
+  /** Current size of wasm linear memory. */
+  memoryBytes: number;
+  /** The most wasm32 memory can grow to. */
+  limitBytes: number;
+}
+
+const DEFAULT_BLOCKING: Record<DType, GemmBlocking> = {
+  f64: { mc: 96, nc: 2048, kc: 256 },
+  f32: { mc: 96, nc: 2048, kc: 512 },
+};
+
+const TWO_32 = 2 ** 32;
+
+type KernelFamily =
+  | 'gemm' | 'gemm_workspace' | 'gemm_epilogue' | 'gemm_ref' | 'gemv' | 'fill' | 'axpy' | 'scal' | 'hadamard' | 'transpose'
+  | 'count_nonfinite' | 'first_nonfinite' | 'canonicalize_nan' | 'sum' | 'dot' | 'asum' | 'amax' | 'nrm2'
+  | 'norm1' | 'norminf' | 'row_sums' | 'col_sums' | 'map' | 'rng_uniform' | 'rng_normal';
+
+/** Creates an engine: compiles (or takes) the wasm module and instantiates it over fresh memory. */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const module = await compileModule(options.wasm);
+  const { kernels, memory } = await instantiate(module, 16);
+  return new Engine(kernels, memory, options);
+}
+
+export class Engine implements MatrixOwner {
+  readonly memory: WebAssembly.Memory;
+  /** @internal The raw kernels; for tests and advanced callers who manage pointers themselves. */
+  readonly kernels: Kernels;
+  readonly checkFinite: boolean;
+  /** GEMM register tile and blocking in use, per dtype. */
+  readonly gemmConfig: Record<DType, GemmBlocking & { mr: number; nr: number }>;
+
+  readonly #heap: Heap;
+  readonly #live = new Set<Matrix>();
+  readonly #scopes: Set<Matrix>[] = [];
+  #disposed = false;
+
+  /** @internal Use createEngine(). */
+  constructor(kernels: Kernels, memory: WebAssembly.Memory, options: EngineOptions = {}) {
+    this.kernels = kernels;
+    this.memory = memory;
+    this.checkFinite = options.checkFinite ?? true;
+    this.#heap = new Heap(memory, kernels.heap_base());
+    const tile = (dtype: DType) =>
+      dtype === 'f64'
+        ? { mr: kernels.GEMM_F64_MR.value as number, nr: kernels.GEMM_F64_NR.value as number }
+        : { mr: kernels.GEMM_F32_MR.value as number, nr: kernels.GEMM_F32_NR.value as number };
+    const config = (dtype: DType) => {
+      const { mr, nr } = tile(dtype);
+      const requested = { ...DEFAULT_BLOCKING[dtype], ...options.blocking?.[dtype] };
+      for (const key of ['mc', 'nc', 'kc'] as const) {
+        const v = requested[key];
+        if (!Number.isInteger(v) || v < 1 || v > 1 << 16) {
+          throw new ArgumentError(`blocking.${dtype}.${key} must be an integer in [1, 65536], got ${v}`);
+        }
+      }
+      return {
+        mr,
+        nr,
+        mc: Math.ceil(requested.mc / mr) * mr,
+        nc: Math.ceil(requested.nc / nr) * nr,
+        kc: requested.kc,
+      };
+    };
+    this.gemmConfig = { f64: config('f64'), f32: config('f32') };
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Construction
+
+  /** Copies `data` (row-major, length rows·cols) into a new matrix; dtype follows the array type. */
+  fromArray<A extends Float64Array | Float32Array>(
+    data: A,
+    rows: number,
+    cols: number,
+    options: FromArrayOptions = {},
+  ): Matrix<A extends Float64Array ? 'f64' : 'f32'> {
+    const dtype: DType | undefined =
+      data instanceof Float64Array ? 'f64' : data instanceof Float32Array ? 'f32' : undefined;
+    if (dtype === undefined) {
+      const kind = data === null ? 'null' : (data as object)?.constructor?.name ?? typeof data;
+      throw new DTypeError(`fromArray expects a Float64Array or Float32Array, got ${kind}`);
+    }
+    this.checkShape(rows, cols, 'fromArray');
+    if (data.length !== rows * cols) {
+      throw new ShapeError(`fromArray: data has ${data.length} elements but a ${rows}×${cols} matrix needs ${rows * cols}`);
+    }
+    const m = this.alloc(rows, cols, dtype);
+    m.view().set(data);
+    if (!options.allowNonFinite) {
+      const first = this.family('first_nonfinite', dtype)(m.size, m.ptr);
+      if (first >= 0) {
+        const value = data[first];
+        m.dispose();
+        throw new NonFiniteError(
+          `fromArray: element [${Math.floor(first / cols)}, ${first % cols}] is ${value}; ` +
+            `pass { allowNonFinite: true } to accept NaN/Infinity`,
+        );
+      }
+    }
+    return m as Matrix<A extends Float64Array ? 'f64' : 'f32'>;
+  }
+
+  /** A rows×cols matrix of zeros. */
+  zeros(rows: number, cols: number, options: { dtype?: DType } = {}): Matrix {
+    return this.full(rows, cols, 0, options);
+  }
+
+  /** A rows×cols matrix with every entry `value`. */
+  full(rows: number, cols: number, value: number, options: { dtype?: DType } = {}): Matrix {
+    const dtype = this.checkDType(options.dtype);
+    this.checkShape(rows, cols, 'full');
+    this.checkScalar(value, 'full: value');
+    const m = this.alloc(rows, cols, dtype);
+    this.family('fill', dtype)(m.size, m.ptr, value);
+    return m;
+  }
+
+  /** The n×n identity. */
+  eye(n: number, options: { dtype?: DType } = {}): Matrix {
+    const m = this.zeros(n, n, options);
+    const view = m.view();
+    for (let i = 0; i < n; i++) view[i * n + i] = 1;
+    return m;
+  }
+
+  /** Standard normal entries from Philox4x32-10 (Box–Muller), a pure function of (seed, stream, index). */
+  randn(rows: number, cols: number, options: RandomOptions = {}): Matrix {
+    return this.random('rng_normal', 'randn', rows, cols, options);
+  }
+
+  /** Uniform entries in the open interval (0, 1), a pure function of (seed, stream, index). */
+  rand(rows: number, cols: number, options: RandomOptions = {}): Matrix {
+    return this.random('rng_uniform', 'rand', rows, cols, options);
+  }
+
+  /** A copy. */
+  copy(a: Matrix): Matrix {
+    this.checkMatrix(a, 'copy');
+    const out = this.alloc(a.rows, a.cols, a.dtype);
+    this.copyBytes(out.ptr, a.ptr, a.byteLength);
+    return out;
+  }
+
+  /** A copy in another precision (f64 → f32 rounds to nearest). */
+  astype(a: Matrix, dtype: DType): Matrix {
+    this.checkMatrix(a, 'astype');
+    this.checkDType(dtype);
+    if (a.dtype === dtype) return this.copy(a);
+    const out = this.alloc(a.rows, a.cols, dtype);
+    if (dtype === 'f32') this.kernels.convert_f64_to_f32(a.size, a.ptr, out.ptr);
+    else this.kernels.convert_f32_to_f64(a.size, a.ptr, out.ptr);
+    return out;
+  }
+
+  /** The transpose Aᵀ as a new matrix. */
+  transpose(a: Matrix): Matrix {
+    this.checkMatrix(a, 'transpose');
+    const out = this.alloc(a.cols, a.rows, a.dtype);
+    this.family('transpose', a.dtype)(a.rows, a.cols, a.ptr, out.ptr);
+    return out;
+  }
+
+  /** The same data viewed with another shape (rows·cols must match); a copy. */
+  reshape(a: Matrix, rows: number, cols: number): Matrix {
+    this.checkMatrix(a, 'reshape');
+    this.checkShape(rows, cols, 'reshape');
+    if (rows * cols !== a.size) throw new ShapeError(`reshape: cannot view ${a.describe()} as ${rows}×${cols}`);
+    const out = this.alloc(rows, cols, a.dtype);
+    this.copyBytes(out.ptr, a.ptr, a.byteLength);
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Level 3 and 2
+
+  /** α·op(A)·op(B) as a new matrix. */
+  matmul(a: Matrix, b: Matrix, options: MatmulOptions = {}): Matrix {
+    const { m, n } = this.productShape('matmul', a, b, options);
+    const c = this.alloc(m, n, a.dtype);
+    try {
+      this.gemmInto(c, a, b, options.alpha ?? 1, 0, options, 'matmul');
+    } catch (error) {
+      c.dispose();
+      throw error;
+    }
+    return c;
+  }
+
+  /** C := α·op(A)·op(B) + β·C in place; returns C. With β = 0, C's old contents are never read. */
+  gemm(c: Matrix, a: Matrix, b: Matrix, options: GemmOptions = {}): Matrix {
+    const { m, n } = this.productShape('gemm', a, b, options);
+    this.checkMatrix(c, 'gemm (C)');
+    if (c.dtype !== a.dtype) throw new DTypeError(`gemm: C is ${c.dtype} but A and B are ${a.dtype}`);
+    if (c.rows !== m || c.cols !== n) {
+      throw new ShapeError(`gemm: C is ${c.rows}×${c.cols} but op(A)·op(B) is ${m}×${n}`);
+    }
+    if (c === a || c === b) throw new ArgumentError('gemm: C must not be A or B');
+    this.gemmInto(c, a, b, options.alpha ?? 1, options.beta ?? 0, options, 'gemm');
+    return c;
+  }
+
+  /** y := α·op(A)·x + β·y. x and y are vectors (n×1 or 1×n); the result equals matmul bit for bit. */
+  gemv(a: Matrix, x: Matrix, options: GemvOptions = {}): Matrix {
+    this.checkMatrix(a, 'gemv (A)');
+    this.checkMatrix(x, 'gemv (x)');
+    this.sameDType('gemv', a, x);
+    const trans = options.trans ?? false;
+    const alpha = options.alpha ?? 1;
+    const beta = options.beta ?? 0;
+    this.checkScalar(alpha, 'gemv: alpha');
+    this.checkScalar(beta, 'gemv: beta');
+    const [outLen, inLen] = trans ? [a.cols, a.rows] : [a.rows, a.cols];
+    if (!isVector(x) || x.size !== inLen) {
+      throw new ShapeError(`gemv: x is ${x.rows}×${x.cols} but op(A) is ${outLen}×${inLen}, so x needs ${inLen} entries`);
+    }
+    let y = options.y;
+    if (y) {
+      this.checkMatrix(y, 'gemv (y)');
+      this.sameDType('gemv', a, y);
+      if (!isVector(y) || y.size !== outLen) {
+        throw new ShapeError(`gemv: y is ${y.rows}×${y.cols} but op(A)·x has ${outLen} entries`);
+      }
+      if (y === x || y === a) throw new ArgumentError('gemv: y must not be A or x');
+    } else if (beta !== 0) {
+      throw new ArgumentError('gemv: beta ≠ 0 needs an existing y');
+    }
+    const out = y ?? this.alloc(outLen, 1, a.dtype);
+    const old = beta !== 0 ? this.copy(out) : undefined;
+    try {
+      this.family('gemv', a.dtype)(trans ? 1 : 0, a.rows, a.cols, a.ptr, a.cols, x.ptr, out.ptr);
+      if (alpha !== 1 || beta !== 0) {
+        this.family('gemm_epilogue', a.dtype)(outLen, 1, alpha, out.ptr, 1, beta, old ? old.ptr : out.ptr, 1);
+      }
+      this.assertFinite(out, 'gemv');
+    } catch (error) {
+      if (!y) out.dispose();
+      throw error;
+    } finally {
+      old?.dispose();
+    }
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Level 1 and elementwise
+
+  /** y := y + α·x in place (same shape and dtype); returns y. */
+  axpy(alpha: number, x: Matrix, y: Matrix): Matrix {
+    this.sameShape('axpy', x, y);
+    this.checkScalar(alpha, 'axpy: alpha');
+    this.family('axpy', x.dtype)(x.size, alpha, x.ptr, y.ptr);
+    this.assertFinite(y, 'axpy');
+    return y;
+  }
+
+  /** α·A as a new matrix (or in place with { out: A }). */
+  scale(a: Matrix, alpha: number, options: { out?: Matrix } = {}): Matrix {
+    this.checkMatrix(a, 'scale');
+    this.checkScalar(alpha, 'scale: alpha');
+    const out = this.output('scale', a, options.out);
+    this.family('scal', a.dtype)(a.size, alpha, a.ptr, out.ptr);
+    this.assertFinite(out, 'scale', options.out ? undefined : out);
+    return out;
+  }
+
+  /** Elementwise product A ∘ B as a new matrix (or into { out }). */
+  hadamard(a: Matrix, b: Matrix, options: { out?: Matrix } = {}): Matrix {
+    this.sameShape('hadamard', a, b);
+    const out = this.output('hadamard', a, options.out);
+    this.family('hadamard', a.dtype)(a.size, a.ptr, b.ptr, out.ptr);
+    this.assertFinite(out, 'hadamard', options.out ? undefined : out);
+    return out;
+  }
+
+  /** f(A) or f′(A) elementwise, for the activations the experiments use. */
+  map(a: Matrix, activation: Activation, options: MapOptions = {}): Matrix {
+    this.checkMatrix(a, 'map');
+    const { code, param } = activationCode(activation);
+    const out = this.output('map', a, options.out);
+    this.family('map', a.dtype)(code, options.derivative ? 1 : 0, param, a.size, a.ptr, out.ptr);
+    if (code === 7 || code === 8) {
+      // Only polynomials can overflow on finite input.
+      this.assertFinite(out, `map(${activationLabel(activation)})`, options.out ? undefined : out);
+    }
+    return out;
+  }
+
+  /** Σ_i x_i y_i over all entries (same shape), in f64 with a fixed summation order. */
+  dot(x: Matrix, y: Matrix): number {
+    this.sameShape('dot', x, y);
+    return this.family('dot', x.dtype)(x.size, x.ptr, y.ptr);
+  }
+
+  /** Sum of all entries, in f64 with a fixed order. */
+  sum(a: Matrix): number {
+    this.checkMatrix(a, 'sum');
+    return this.family('sum', a.dtype)(a.size, a.ptr);
+  }
+
+  /** Matrix norm: Frobenius (default, overflow-safe), max |a_ij|, 1 (max column sum) or inf (max row sum). */
+  norm(a: Matrix, kind: NormKind = 'fro'): number {
+    this.checkMatrix(a, 'norm');
+    switch (kind) {
+      case 'fro':
+        return this.family('nrm2', a.dtype)(a.size, a.ptr);
+      case 'max':
+        return this.family('amax', a.dtype)(a.size, a.ptr);
+      case 'inf':
+        return this.family('norminf', a.dtype)(a.rows, a.cols, a.ptr);
+      case '1': {
+        const work = this.#heap.alloc(a.cols * 8, 'norm workspace');
+        try {
+          return this.family('norm1', a.dtype)(a.rows, a.cols, a.ptr, work);
+        } finally {
+          this.#heap.release(work);
+        }
+      }
+      default:
+        throw new ArgumentError(`norm: unknown kind '${String(kind)}': expected 'fro', 'max', '1' or 'inf'`);
+    }
+  }
+
+  /** Row sums as a rows×1 matrix. */
+  sumRows(a: Matrix): Matrix {
+    this.checkMatrix(a, 'sumRows');
+    const out = this.alloc(a.rows, 1, a.dtype);
+    this.family('row_sums', a.dtype)(a.rows, a.cols, a.ptr, out.ptr);
+    return out;
+  }
+
+  /** Column sums as a 1×cols matrix. */
+  sumCols(a: Matrix): Matrix {
+    this.checkMatrix(a, 'sumCols');
+    const out = this.alloc(1, a.cols, a.dtype);
+    this.family('col_sums', a.dtype)(a.rows, a.cols, a.ptr, out.ptr);
+    return out;
+  }
+
+  /** Number of NaN/±Infinity entries. */
+  countNonFinite(a: Matrix): number {
+    this.checkMatrix(a, 'countNonFinite');
+    return this.family('count_nonfinite', a.dtype)(a.size, a.ptr);
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Memory
+
+  /**
+   * Runs `fn` and disposes every matrix created inside it, except those it returns (a
+   * matrix, or matrices inside returned arrays and plain objects), which move to the
+   * enclosing scope. `fn` must be synchronous.
+   */
+  scope<T>(fn: () => T): T {
+    this.checkAlive();
+    const created = new Set<Matrix>();
+    this.#scopes.push(created);
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      this.#scopes.pop();
+      for (const m of created) m.dispose();
+      throw error;
+    }
+    this.#scopes.pop();
+    if (result instanceof Promise) {
+      for (const m of created) m.dispose();
+      throw new ArgumentError('scope: the callback returned a Promise; scope() only supports synchronous callbacks');
+    }
+    const kept = new Set<Matrix>();
+    collectMatrices(result, kept);
+    const parent = this.#scopes[this.#scopes.length - 1];
+    for (const m of created) {
+      if (kept.has(m)) parent?.add(m);
+      else m.dispose();
+    }
+    return result;
+  }
+
+  /** Removes matrices from the current scope so that scope() does not dispose them. */
+  keep<T extends Matrix>(m: T): T {
+    for (const s of this.#scopes) s.delete(m);
+    return m;
+  }
+
+  memoryStats(): MemoryStats {
+    return {
+      bytesInUse: this.#heap.bytesInUse,
+      liveMatrices: this.#live.size,
+      memoryBytes: this.memory.buffer.byteLength,
+      limitBytes: MAX_MEMORY_BYTES,
+    };
+  }
+
+  /** Frees every matrix of this engine; the engine cannot be used afterwards. */
+  dispose(): void {
+    if (this.#disposed) return;
+    for (const m of this.#live) m.invalidate();
+    this.#live.clear();
+    this.#heap.reset();
+    this.#disposed = true;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** @internal Called by Matrix.dispose(). */
+  releaseMatrix(matrix: Matrix): void {
+    if (!this.#live.delete(matrix)) return;
+    this.#heap.release(matrix.ptr);
+  }
+
+  /** @internal Raw scratch memory for callers that drive kernels directly (tests, later layers). */
+  allocBytes(bytes: number, what = 'buffer'): Ptr {
+    this.checkAlive();
+    return this.#heap.alloc(bytes, what);
+  }
+
+  /** @internal */
+  freeBytes(ptr: Ptr): void {
+    this.#heap.release(ptr);
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Fingerprints
+
+  /**
+   * SHA-256 (hex) over the canonical bytes of the parts: matrices and float arrays as a
+   * header (kind, dtype, shape) plus their little-endian data with every NaN canonicalised;
+   * strings as UTF-8; other values as canonical JSON (sorted keys). Hashed in wasm, so every
+   * engine computes it alike.
+   */
+  fingerprint(...parts: FingerprintPart[]): string {
+    this.checkAlive();
+    const ctxBytes = this.kernels.SHA256_CONTEXT_BYTES.value as number;
+    const ctx = this.#heap.alloc(ctxBytes + 32, 'fingerprint context');
+    try {
+      this.kernels.sha256_init(ctx);
+      for (const part of parts) this.hashPart(ctx, part);
+      this.kernels.sha256_final(ctx, ctx + ctxBytes);
+      const digest = new Uint8Array(this.memory.buffer, ctx + ctxBytes, 32);
+      return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+    } finally {
+      this.#heap.release(ctx);
+    }
+  }
+
+  private hashPart(ctx: Ptr, part: FingerprintPart): void {
+    if (part instanceof Matrix) {
+      this.checkMatrix(part, 'fingerprint');
+      this.hashBytes(ctx, encodeHeader('M', part.dtype, part.rows, part.cols));
+      this.hashFloats(ctx, part.ptr, part.size, part.dtype);
+    } else if (part instanceof Float64Array || part instanceof Float32Array) {
+      const dtype: DType = part instanceof Float64Array ? 'f64' : 'f32';
+      this.hashBytes(ctx, encodeHeader('A', dtype, part.length, 1));
+      const ptr = this.#heap.alloc(part.byteLength, 'fingerprint data');
+      try {
+        (dtype === 'f64' ? new Float64Array(this.memory.buffer, ptr, part.length) : new Float32Array(this.memory.buffer, ptr, part.length)).set(part);
+        this.hashFloats(ctx, ptr, part.length, dtype);
+      } finally {
+        this.#heap.release(ptr);
+      }
+    } else if (typeof part === 'string') {
+      this.hashBytes(ctx, encodeText('S', part));
+    } else {
+      this.hashBytes(ctx, encodeText('J', canonicalJson(part)));
+    }
+  }
+
+  private hashFloats(ctx: Ptr, ptr: Ptr, count: number, dtype: DType): void {
+    const bytes = count * BYTES[dtype];
+    if (this.family('count_nonfinite', dtype)(count, ptr) === 0) {
+      this.kernels.sha256_update(ctx, ptr, bytes);
+      return;
+    }
+    const tmp = this.#heap.alloc(bytes, 'fingerprint data');
+    try {
+      this.family('canonicalize_nan', dtype)(count, ptr, tmp);
+      this.kernels.sha256_update(ctx, tmp, bytes);
+    } finally {
+      this.#heap.release(tmp);
+    }
+  }
+
+  private hashBytes(ctx: Ptr, bytes: Uint8Array): void {
+    const ptr = this.#heap.alloc(bytes.length, 'fingerprint data');
+    try {
+      new Uint8Array(this.memory.buffer, ptr, bytes.length).set(bytes);
+      this.kernels.sha256_update(ctx, ptr, bytes.length);
+    } finally {
+      this.#heap.release(ptr);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Internals
+
+  /** The f64 or f32 member of a kernel family. */
+  private family<F extends KernelFamily>(name: F, dtype: DType): Kernels[`${F}_f64`] {
+    return this.kernels[`${name}_${dtype}`] as Kernels[`${F}_f64`];
+  }
+
+  private alloc(rows: number, cols: number, dtype: DType): Matrix {
+    this.checkAlive();
+    const bytes = rows * cols * BYTES[dtype];
+    const ptr = this.#heap.alloc(bytes, `a ${rows}×${cols} ${dtype} matrix`);
+    const m = new Matrix(this, ptr, rows, cols, dtype);
+    this.#live.add(m);
+    this.#scopes[this.#scopes.length - 1]?.add(m);
+    return m;
+  }
+
+  private random(family: 'rng_normal' | 'rng_uniform', op: string, rows: number, cols: number, options: RandomOptions): Matrix {
+    const dtype = this.checkDType(options.dtype);
+    this.checkShape(rows, cols, op);
+    const [seedLo, seedHi] = splitSeed(options.seed ?? 0, op);
+    const stream = options.stream ?? 0;
+    const offset = options.offset ?? 0;
+    for (const [name, v] of [['stream', stream], ['offset', offset]] as const) {
+      if (!Number.isSafeInteger(v) || v < 0) throw new ArgumentError(`${op}: ${name} must be an integer in [0, 2^53), got ${v}`);
+    }
+    if (offset + rows * cols > Number.MAX_SAFE_INTEGER) throw new ArgumentError(`${op}: offset + size exceeds 2^53`);
+    const m = this.alloc(rows, cols, dtype);
+    this.family(family, dtype)(m.ptr, m.size, offset, seedLo, seedHi, stream % TWO_32, Math.floor(stream / TWO_32));
+    return m;
+  }
+
+  private productShape(op: string, a: Matrix, b: Matrix, options: MatmulOptions): { m: number; n: number; k: number } {
+    this.checkMatrix(a, `${op} (A)`);
+    this.checkMatrix(b, `${op} (B)`);
+    this.sameDType(op, a, b);
+    const [m, k] = options.transA ? [a.cols, a.rows] : [a.rows, a.cols];
+    const [kb, n] = options.transB ? [b.cols, b.rows] : [b.rows, b.cols];
+    if (k !== kb) {
+      const opA = options.transA ? `Aᵀ (A is ${a.rows}×${a.cols})` : `A (${a.rows}×${a.cols})`;
+      const opB = options.transB ? `Bᵀ (B is ${b.rows}×${b.cols})` : `B (${b.rows}×${b.cols})`;
+      throw new ShapeError(`${op}: inner dimensions differ: ${opA} has ${k} columns but ${opB} has ${kb} rows`);
+    }
+    return { m, n, k };
+  }
+
+  private gemmInto(c: Matrix, a: Matrix, b: Matrix, alpha: number, beta: number, options: MatmulOptions, op: string): void {
+    this.checkScalar(alpha, `${op}: alpha`);
+    this.checkScalar(beta, `${op}: beta`);
+    const { m, n, k } = this.productShape(op, a, b, options);
+    const dtype = a.dtype;
+    const cfg = this.gemmConfig[dtype];
+    // Blocks no larger than the problem (rounded to the tile) keep the workspace small.
+    const mc = Math.min(cfg.mc, Math.ceil(Math.max(m, 1) / cfg.mr) * cfg.mr);
+    const nc = Math.min(cfg.nc, Math.ceil(Math.max(n, 1) / cfg.nr) * cfg.nr);
+    const kc = Math.min(cfg.kc, Math.max(k, 1));
+    const workElems = this.family('gemm_workspace', dtype)(mc, nc, kc);
+    const work = this.#heap.alloc(workElems * BYTES[dtype], `${op} packing workspace`);
+    const old = beta !== 0 ? this.copy(c) : undefined;
+    try {
+      this.family('gemm', dtype)(
+        options.transA ? 1 : 0, options.transB ? 1 : 0, m, n, k,
+        a.ptr, a.cols, b.ptr, b.cols, c.ptr, c.cols, work, mc, nc, kc,
+      );
+      if (alpha !== 1 || beta !== 0) {
+        this.family('gemm_epilogue', dtype)(m, n, alpha, c.ptr, n, beta, old ? old.ptr : c.ptr, n);
+      }
+    } finally {
+      this.#heap.release(work);
+      old?.dispose();
+    }
+    this.assertFinite(c, op);
+  }
+
+  private output(op: string, a: Matrix, out: Matrix | undefined): Matrix {
+    if (!out) return this.alloc(a.rows, a.cols, a.dtype);
+    this.checkMatrix(out, `${op} (out)`);
+    if (out.dtype !== a.dtype || out.rows !== a.rows || out.cols !== a.cols) {
+      throw new ShapeError(`${op}: out is ${out.describe()} but the result is ${a.describe()}`);
+    }
+    return out;
+  }
+
+  private copyBytes(dst: Ptr, src: Ptr, bytes: number): void {
+    new Uint8Array(this.memory.buffer).copyWithin(dst, src, src + bytes);
+  }
+
+  /** Throws NonFiniteError if `m` holds NaN/Infinity (disposing `owned`, a fresh output). */
+  private assertFinite(m: Matrix, op: string, owned?: Matrix): void {
+    if (!this.checkFinite) return;
+    const first = this.family('first_nonfinite', m.dtype)(m.size, m.ptr);
+    if (first < 0) return;
+    const count = this.family('count_nonfinite', m.dtype)(m.size, m.ptr);
+    const value = m.view()[first];
+    owned?.dispose();
+    throw new NonFiniteError(
+      `${op}: the result has ${count} non-finite value${count === 1 ? '' : 's'} (first: ${value} at ` +
+        `[${Math.floor(first / m.cols)}, ${first % m.cols}] of ${m.rows}×${m.cols}); an input held NaN/Infinity or ` +
+        `the arithmetic overflowed (createEngine({ checkFinite: false }) disables this check)`,
+    );
+  }
+
+  private checkAlive(): void {
+    if (this.#disposed) throw new DisposedError('the engine was used after dispose()');
+  }
+
+  private checkMatrix(a: Matrix, what: string): void {
+    this.checkAlive();
+    if (!(a instanceof Matrix)) throw new ArgumentError(`${what}: expected a Matrix, got ${describeValue(a)}`);
+    if (a.owner !== this) throw new ArgumentError(`${what}: the matrix belongs to another engine`);
+    if (a.disposed) throw new DisposedError(`${what}: matrix ${a.describe()} was used after dispose()`);
+  }
+
+  private checkShape(rows: number, cols: number, op: string): void {
+    for (const [name, v] of [['rows', rows], ['cols', cols]] as const) {
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+        throw new ShapeError(`${op}: ${name} must be a non-negative integer, got ${describeValue(v)}`);
+      }
+    }
+    const bytes = rows * cols * 8;
+    if (rows * cols > 2 ** 31 - 1 || bytes > MAX_MEMORY_BYTES * 2) {
+      throw new MemoryLimitError(
+        `${op}: a ${rows}×${cols} matrix has ${rows * cols} elements (${formatBytes(rows * cols * 4)} even as f32); ` +
+          `wasm32 memory holds at most ${formatBytes(MAX_MEMORY_BYTES)}`,
+      );
+    }
+  }
+
+  private checkDType(dtype: DType | undefined): DType {
+    if (dtype === undefined) return 'f64';
+    if (dtype !== 'f64' && dtype !== 'f32') throw new DTypeError(`dtype must be 'f64' or 'f32', got ${describeValue(dtype)}`);
+    return dtype;
+  }
+
+  private checkScalar(v: number, what: string): void {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`${what} must be a finite number, got ${describeValue(v)}`);
+  }
+
+  private sameDType(op: string, a: Matrix, b: Matrix): void {
+    if (a.dtype !== b.dtype) throw new DTypeError(`${op}: mixed dtypes ${a.describe()} and ${b.describe()}; convert with astype()`);
+  }
+
+  private sameShape(op: string, a: Matrix, b: Matrix): void {
+    this.checkMatrix(a, op);
+    this.checkMatrix(b, op);
+    this.sameDType(op, a, b);
+    if (a.rows !== b.rows || a.cols !== b.cols) {
+      throw new ShapeError(`${op}: shapes differ: ${a.rows}×${a.cols} and ${b.rows}×${b.cols}`);
+    }
+  }
+}
+
+function isVector(m: Matrix): boolean {
+  return m.rows === 1 || m.cols === 1;
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v == null) return String(v);
+  if (v instanceof Matrix) return `matrix ${v.describe()}`;
+  return (v as object).constructor?.name ?? typeof v;
+}
+
+function splitSeed(seed: number | bigint, op: string): [number, number] {
+  if (typeof seed === 'bigint') {
+    if (seed < 0n || seed >= 1n << 64n) throw new ArgumentError(`${op}: seed must be in [0, 2^64), got ${seed}`);
+    return [Number(seed & 0xffffffffn), Number(seed >> 32n)];
+  }
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new ArgumentError(`${op}: seed must be an integer in [0, 2^53) or a bigint, got ${describeValue(seed)}`);
+  }
+  return [seed % TWO_32, Math.floor(seed / TWO_32)];
+}
+
+function collectMatrices(value: unknown, into: Set<Matrix>, seen = new Set<unknown>()): void {
+  if (value instanceof Matrix) {
+    into.add(value);
+    return;
+  }
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (const v of value) collectMatrices(v, into, seen);
+  } else if (value instanceof Map) {
+    for (const v of value.values()) collectMatrices(v, into, seen);
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collectMatrices(v, into, seen);
+  }
+}
+
+const textEncoder = new TextEncoder();
+
+function encodeText(tag: string, text: string): Uint8Array {
+  const body = textEncoder.encode(text);
+  const out = new Uint8Array(1 + 8 + body.length);
+  out[0] = tag.charCodeAt(0);
+  new DataView(out.buffer).setBigUint64(1, BigInt(body.length), true);
+  out.set(body, 9);
+  return out;
+}
+
+function encodeHeader(tag: string, dtype: DType, rows: number, cols: number): Uint8Array {
+  const out = new Uint8Array(1 + 1 + 8 + 8);
+  out[0] = tag.charCodeAt(0);
+  out[1] = dtype === 'f64' ? 8 : 4;
+  const view = new DataView(out.buffer);
+  view.setBigUint64(2, BigInt(rows), true);
+  view.setBigUint64(10, BigInt(cols), true);
+  return out;
+}
+
+/** JSON with object keys sorted, so equal values always give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) return JSON.stringify(String(value));
+    if (value === undefined) return 'null';
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+    .join(',')}}`;
+}
+

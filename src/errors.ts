@@ -1,0 +1,27 @@
+// Every error featurelab throws is a FeaturelabError; the subclasses say what kind of
+// problem it is, and the message names the values involved.
+
+export class FeaturelabError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Incompatible or invalid shapes (the message names the shapes). */
+export class ShapeError extends FeaturelabError {}
+
+/** Mixed or unsupported element types. */
+export class DTypeError extends FeaturelabError {}
+
+/** An argument outside its allowed range or of the wrong kind. */
+export class ArgumentError extends FeaturelabError {}
+
+/** A matrix (or engine) used after dispose(). */
+export class DisposedError extends FeaturelabError {}
+
+/** A request beyond what wasm32 linear memory can hold. */
+export class MemoryLimitError extends FeaturelabError {}
+
+/** NaN or ±Infinity where finite values are required. */
+export class NonFiniteError extends FeaturelabError {}

@@ -1,0 +1,120 @@
+// Loading the one featurelab.wasm, identically in Node, Bun and browsers.
+//
+// We use the plain WebAssembly API rather than @assemblyscript/loader or the compiler's
+// generated bindings: every export takes and returns numbers (pointers, sizes, scalars),
+// memory is imported from us, and no managed AssemblyScript objects cross the boundary,
+// so there is nothing for a binding layer to translate. That keeps one code path for all
+// engines and lets callers hand us the module themselves.
+
+/** Pointer into wasm linear memory (byte offset). */
+export type Ptr = number;
+
+/** The kernels exported by assembly/index.ts (see the files there for their contracts). */
+export interface Kernels {
+  heap_base(): Ptr;
+
+  gemm_workspace_f64(mc: number, nc: number, kc: number): number;
+  gemm_workspace_f32(mc: number, nc: number, kc: number): number;
+  gemm_f64(transA: number, transB: number, m: number, n: number, k: number, a: Ptr, lda: number, b: Ptr, ldb: number, c: Ptr, ldc: number, work: Ptr, mc: number, nc: number, kc: number): void;
+  gemm_f32(transA: number, transB: number, m: number, n: number, k: number, a: Ptr, lda: number, b: Ptr, ldb: number, c: Ptr, ldc: number, work: Ptr, mc: number, nc: number, kc: number): void;
+  gemm_epilogue_f64(m: number, n: number, alpha: number, c: Ptr, ldc: number, beta: number, w: Ptr, ldw: number): void;
+  gemm_epilogue_f32(m: number, n: number, alpha: number, c: Ptr, ldc: number, beta: number, w: Ptr, ldw: number): void;
+  gemm_ref_f64(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: Ptr, lda: number, b: Ptr, ldb: number, beta: number, c: Ptr, ldc: number): void;
+  gemm_ref_f32(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: Ptr, lda: number, b: Ptr, ldb: number, beta: number, c: Ptr, ldc: number): void;
+  gemv_f64(trans: number, m: number, n: number, a: Ptr, lda: number, x: Ptr, y: Ptr): void;
+  gemv_f32(trans: number, m: number, n: number, a: Ptr, lda: number, x: Ptr, y: Ptr): void;
+
+  fill_f64(n: number, x: Ptr, value: number): void;
+  fill_f32(n: number, x: Ptr, value: number): void;
+  axpy_f64(n: number, alpha: number, x: Ptr, y: Ptr): void;
+  axpy_f32(n: number, alpha: number, x: Ptr, y: Ptr): void;
+  scal_f64(n: number, alpha: number, x: Ptr, out: Ptr): void;
+  scal_f32(n: number, alpha: number, x: Ptr, out: Ptr): void;
+  hadamard_f64(n: number, x: Ptr, y: Ptr, out: Ptr): void;
+  hadamard_f32(n: number, x: Ptr, y: Ptr, out: Ptr): void;
+  convert_f64_to_f32(n: number, x: Ptr, out: Ptr): void;
+  convert_f32_to_f64(n: number, x: Ptr, out: Ptr): void;
+  transpose_f64(m: number, n: number, a: Ptr, out: Ptr): void;
+  transpose_f32(m: number, n: number, a: Ptr, out: Ptr): void;
+  count_nonfinite_f64(n: number, x: Ptr): number;
+  count_nonfinite_f32(n: number, x: Ptr): number;
+  first_nonfinite_f64(n: number, x: Ptr): number;
+  first_nonfinite_f32(n: number, x: Ptr): number;
+  canonicalize_nan_f64(n: number, x: Ptr, out: Ptr): void;
+  canonicalize_nan_f32(n: number, x: Ptr, out: Ptr): void;
+
+  sum_f64(n: number, x: Ptr): number;
+  sum_f32(n: number, x: Ptr): number;
+  dot_f64(n: number, x: Ptr, y: Ptr): number;
+  dot_f32(n: number, x: Ptr, y: Ptr): number;
+  asum_f64(n: number, x: Ptr): number;
+  asum_f32(n: number, x: Ptr): number;
+  dot_ref_f64(n: number, x: Ptr, y: Ptr): number;
+  sum_ref_f64(n: number, x: Ptr): number;
+  amax_f64(n: number, x: Ptr): number;
+  amax_f32(n: number, x: Ptr): number;
+  nrm2_f64(n: number, x: Ptr): number;
+  nrm2_f32(n: number, x: Ptr): number;
+  norm1_f64(m: number, n: number, a: Ptr, work: Ptr): number;
+  norm1_f32(m: number, n: number, a: Ptr, work: Ptr): number;
+  norminf_f64(m: number, n: number, a: Ptr): number;
+  norminf_f32(m: number, n: number, a: Ptr): number;
+  row_sums_f64(m: number, n: number, a: Ptr, out: Ptr): void;
+  row_sums_f32(m: number, n: number, a: Ptr, out: Ptr): void;
+  col_sums_f64(m: number, n: number, a: Ptr, out: Ptr): void;
+  col_sums_f32(m: number, n: number, a: Ptr, out: Ptr): void;
+
+  erf(x: number): number;
+  map_f64(kind: number, derive: number, param: number, n: number, x: Ptr, out: Ptr): void;
+  map_f32(kind: number, derive: number, param: number, n: number, x: Ptr, out: Ptr): void;
+  map_ref_f64(kind: number, derive: number, param: number, n: number, x: Ptr, out: Ptr): void;
+
+  philox4x32_10(out: Ptr, c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void;
+  rng_uniform_f64(out: Ptr, count: number, first: number, seedLo: number, seedHi: number, streamLo: number, streamHi: number): void;
+  rng_uniform_f32(out: Ptr, count: number, first: number, seedLo: number, seedHi: number, streamLo: number, streamHi: number): void;
+  rng_normal_f64(out: Ptr, count: number, first: number, seedLo: number, seedHi: number, streamLo: number, streamHi: number): void;
+  rng_normal_f32(out: Ptr, count: number, first: number, seedLo: number, seedHi: number, streamLo: number, streamHi: number): void;
+
+  sha256_init(ctx: Ptr): void;
+  sha256_update(ctx: Ptr, data: Ptr, len: number): void;
+  sha256_final(ctx: Ptr, out: Ptr): void;
+
+  GEMM_F64_MR: WebAssembly.Global;
+  GEMM_F64_NR: WebAssembly.Global;
+  GEMM_F32_MR: WebAssembly.Global;
+  GEMM_F32_NR: WebAssembly.Global;
+  SHA256_CONTEXT_BYTES: WebAssembly.Global;
+}
+
+/** Where the module comes from: bytes, a compiled module, or a URL (default: beside this file). */
+export type WasmSource = BufferSource | WebAssembly.Module | URL | string;
+
+/** wasm32 pages are 64 KiB; 65 536 pages = 4 GiB is the most a 32-bit address can reach. */
+export const PAGE_BYTES = 65536;
+export const MAX_PAGES = 65536;
+
+const defaultUrl = (): URL => new URL('./featurelab.wasm', import.meta.url);
+
+/** Compiles the featurelab module from the given source (or the .wasm beside this file). */
+export async function compileModule(source: WasmSource = defaultUrl()): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return WebAssembly.compile(source);
+  const url = typeof source === 'string' ? new URL(source, defaultUrl()) : source;
+  if (url.protocol === 'file:') {
+    // Node and Bun: read from disk. The module name is a variable so that bundlers and
+    // browsers never try to resolve it; this branch only runs where file: URLs are loaded.
+    const fsName = 'node:fs/promises';
+    const fs: { readFile(path: URL): Promise<BufferSource> } = await import(/* @vite-ignore */ fsName);
+    return WebAssembly.compile(await fs.readFile(url));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`featurelab: cannot fetch ${url.href}: HTTP ${response.status}`);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/** Instantiates the module over a fresh memory that may grow to the wasm32 limit. */
+export async function instantiate(module: WebAssembly.Module, initialPages: number): Promise<{ kernels: Kernels; memory: WebAssembly.Memory }> {
+  const memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES });
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  return { kernels: instance.exports as unknown as Kernels, memory };
+}
