@@ -10,3 +10,9 @@ export * from './sha256';
 export function heap_base(): usize {
   return __heap_base;
 }
+
+// Bumped whenever an export's signature or meaning changes; src/wasm.ts checks it, so a
+// module from another featurelab version is refused with a clear error.
+export function abi_version(): i32 {
+  return 1;
+}

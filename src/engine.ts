@@ -717,11 +717,11 @@ export class Engine implements MatrixOwner {
         throw new ShapeError(`${op}: ${name} must be a non-negative integer, got ${describeValue(v)}`);
       }
     }
-    const bytes = rows * cols * 8;
-    if (rows * cols > 2 ** 31 - 1 || bytes > MAX_MEMORY_BYTES * 2) {
+    // Kernels index with i32; the byte size itself is checked when allocating.
+    if (rows * cols > 2 ** 31 - 1) {
       throw new MemoryLimitError(
-        `${op}: a ${rows}×${cols} matrix has ${rows * cols} elements (${formatBytes(rows * cols * 4)} even as f32); ` +
-          `wasm32 memory holds at most ${formatBytes(MAX_MEMORY_BYTES)}`,
+        `${op}: a ${rows}×${cols} matrix has ${rows * cols} elements; a matrix holds at most 2^31 − 1 ` +
+          `(and wasm32 memory at most ${formatBytes(MAX_MEMORY_BYTES)})`,
       );
     }
   }

@@ -6,11 +6,14 @@
 // so there is nothing for a binding layer to translate. That keeps one code path for all
 // engines and lets callers hand us the module themselves.
 
+import { FeaturelabError } from './errors.js';
+
 /** Pointer into wasm linear memory (byte offset). */
 export type Ptr = number;
 
 /** The kernels exported by assembly/index.ts (see the files there for their contracts). */
 export interface Kernels {
+  abi_version(): number;
   heap_base(): Ptr;
 
   gemm_workspace_f64(mc: number, nc: number, kc: number): number;
@@ -93,6 +96,9 @@ export type WasmSource = BufferSource | WebAssembly.Module | URL | string;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES = 65536;
 
+/** The kernel ABI this TS layer was written against (assembly/index.ts abi_version). */
+export const ABI_VERSION = 1;
+
 const defaultUrl = (): URL => new URL('./featurelab.wasm', import.meta.url);
 
 /** Compiles the featurelab module from the given source (or the .wasm beside this file). */
@@ -108,13 +114,26 @@ export async function compileModule(source: WasmSource = defaultUrl()): Promise<
     return WebAssembly.compile(await fs.readFile(url));
   }
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`featurelab: cannot fetch ${url.href}: HTTP ${response.status}`);
+  if (!response.ok) throw new FeaturelabError(`featurelab: cannot fetch ${url.href}: HTTP ${response.status}`);
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
 /** Instantiates the module over a fresh memory that may grow to the wasm32 limit. */
 export async function instantiate(module: WebAssembly.Module, initialPages: number): Promise<{ kernels: Kernels; memory: WebAssembly.Memory }> {
   const memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES });
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  return { kernels: instance.exports as unknown as Kernels, memory };
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await WebAssembly.instantiate(module, { env: { memory } });
+  } catch (error) {
+    throw new FeaturelabError(`featurelab: the wasm module could not be instantiated (is it featurelab.wasm?): ${String(error)}`);
+  }
+  const kernels = instance.exports as unknown as Kernels;
+  const version = typeof kernels.abi_version === 'function' ? kernels.abi_version() : undefined;
+  if (version !== ABI_VERSION) {
+    throw new FeaturelabError(
+      `featurelab: the wasm module has kernel ABI ${version ?? '(none: not a featurelab module)'} but this build expects ${ABI_VERSION}; ` +
+        `use the featurelab.wasm shipped with this package`,
+    );
+  }
+  return { kernels, memory };
 }

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../dist/index.js';
+import { engine } from './helpers.js';
+
+let fl: Engine;
+beforeAll(async () => {
+  fl = await engine();
+});
+afterAll(() => fl.dispose());
+
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+function wasmSha(bytes: Uint8Array): string {
+  const k = fl.kernels;
+  const ctxBytes = k.SHA256_CONTEXT_BYTES.value as number;
+  const ctx = fl.allocBytes(ctxBytes + 32);
+  const data = fl.allocBytes(bytes.length);
+  new Uint8Array(fl.memory.buffer, data, bytes.length).set(bytes);
+  k.sha256_init(ctx);
+  // feed in uneven pieces to exercise the buffering
+  let off = 0;
+  for (const step of [1, 63, 2, 64, 130]) {
+    const len = Math.min(step, bytes.length - off);
+    k.sha256_update(ctx, data + off, len);
+    off += len;
+  }
+  k.sha256_update(ctx, data + off, bytes.length - off);
+  k.sha256_final(ctx, ctx + ctxBytes);
+  const hex = Buffer.from(new Uint8Array(fl.memory.buffer, ctx + ctxBytes, 32)).toString('hex');
+  fl.freeBytes(data);
+  fl.freeBytes(ctx);
+  return hex;
+}
+
+describe('SHA-256 in wasm', () => {
+  it('matches node:crypto for lengths around the block boundaries', () => {
+    for (const n of [0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 1000, 100_000]) {
+      const bytes = new Uint8Array(n).map((_, i) => (i * 131 + 7) & 255);
+      expect(wasmSha(bytes), `length ${n}`).toBe(sha(bytes));
+    }
+    expect(wasmSha(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
+
+describe('fingerprints', () => {
+  it('hash the documented canonical bytes of a matrix', () => {
+    fl.scope(() => {
+      const A = fl.randn(3, 5, { seed: 2 });
+      const header = new Uint8Array(18);
+      header[0] = 'M'.charCodeAt(0);
+      header[1] = 8;
+      new DataView(header.buffer).setBigUint64(2, 3n, true);
+      new DataView(header.buffer).setBigUint64(10, 5n, true);
+      const data = new Uint8Array(A.toArray().buffer);
+      expect(fl.fingerprint(A)).toBe(sha(Buffer.concat([header, data])));
+    });
+  });
+
+  it('canonicalise NaN payloads and separate shapes, dtypes, strings and parameters', () => {
+    fl.scope(() => {
+      const a = new Float64Array([1, NaN, 3]);
+      const b = new Float64Array([1, NaN, 3]);
+      new DataView(b.buffer).setBigUint64(8, 0xfff8_0000_dead_beefn, true); // another NaN
+      expect(fl.fingerprint(a)).toBe(fl.fingerprint(b));
+      const A = fl.fromArray(a, 1, 3, { allowNonFinite: true });
+      const B = fl.fromArray(b, 3, 1, { allowNonFinite: true });
+      expect(fl.fingerprint(A)).not.toBe(fl.fingerprint(B)); // same bytes, other shape
+      expect(fl.fingerprint(A)).not.toBe(fl.fingerprint(fl.astype(A, 'f32')));
+      expect(fl.fingerprint({ d: 10, n: 20 })).toBe(fl.fingerprint({ n: 20, d: 10 }));
+      expect(fl.fingerprint({ d: 10 })).not.toBe(fl.fingerprint({ d: 11 }));
+      expect(fl.fingerprint('ab', 'c')).not.toBe(fl.fingerprint('a', 'bc'));
+    });
+  });
+});
+
+// Golden fingerprints of a fixed workload: any change of results anywhere in the kernels
+// changes one of these. Regenerate deliberately with UPDATE_GOLDENS=1 npx vitest run
+// test/fingerprint.test.ts, and say why in the commit.
+describe('golden fingerprints', () => {
+  const file = new URL('./goldens/core.json', import.meta.url);
+
+  function workload(): Record<string, string> {
+    return fl.scope(() => {
+      const out: Record<string, string> = {};
+      for (const dtype of ['f64', 'f32'] as const) {
+        const A = fl.randn(67, 45, { seed: 20261122, dtype });
+        const B = fl.randn(33, 45, { seed: 20261122, stream: 1, dtype });
+        const U = fl.rand(10, 10, { seed: 7, dtype });
+        out[`randn_${dtype}`] = fl.fingerprint(A, B);
+        out[`rand_${dtype}`] = fl.fingerprint(U);
+        out[`matmul_${dtype}`] = fl.fingerprint(fl.matmul(A, B, { transB: true }));
+        const C = fl.randn(33, 67, { seed: 20261122, stream: 2, dtype });
+        out[`matmul_tt_${dtype}`] = fl.fingerprint(fl.matmul(A, C, { transA: true, transB: true, alpha: 0.5 }));
+        out[`tanh_${dtype}`] = fl.fingerprint(fl.map(A, 'tanh'));
+        out[`erf_${dtype}`] = fl.fingerprint(fl.map(A, 'erf'), fl.map(A, 'erf', { derivative: true }));
+        out[`softplus_relu_he3_${dtype}`] = fl.fingerprint(fl.map(A, 'softplus'), fl.map(A, 'relu'), fl.map(A, { hermite: 3 }));
+        out[`reductions_${dtype}`] = fl.fingerprint([fl.dot(A, A), fl.sum(A), fl.norm(A), fl.norm(A, '1')], fl.sumRows(A), fl.sumCols(A));
+      }
+      return out;
+    });
+  }
+
+  it('the fixed workload reproduces the committed fingerprints', () => {
+    const got = workload();
+    if (process.env.UPDATE_GOLDENS || !existsSync(file)) {
+      writeFileSync(file, JSON.stringify(got, null, 2) + '\n');
+      if (!process.env.UPDATE_GOLDENS) throw new Error('goldens/core.json was missing and has been written; commit it');
+    }
+    const want = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    expect(got).toEqual(want);
+  });
+});

@@ -1,0 +1,50 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileModule, createEngine } from '../dist/index.js';
+
+const wasmUrl = new URL('../dist/featurelab.wasm', import.meta.url);
+
+async function fingerprintOf(options: Parameters<typeof createEngine>[0]) {
+  const fl = await createEngine(options);
+  const fp = fl.scope(() => fl.fingerprint(fl.matmul(fl.randn(20, 30, { seed: 5 }), fl.randn(30, 10, { seed: 6 }))));
+  fl.dispose();
+  return fp;
+}
+
+describe('loading the module', () => {
+  it('from the default location, caller bytes, a compiled Module or a URL gives identical results', async () => {
+    const bytes = readFileSync(wasmUrl);
+    const fps = [
+      await fingerprintOf({}),
+      await fingerprintOf({ wasm: new Uint8Array(bytes) }),
+      await fingerprintOf({ wasm: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) }),
+      await fingerprintOf({ wasm: await WebAssembly.compile(bytes) }),
+      await fingerprintOf({ wasm: await compileModule(wasmUrl) }),
+      await fingerprintOf({ wasm: wasmUrl }),
+    ];
+    expect(new Set(fps).size).toBe(1);
+  });
+
+  it('the module is SIMD without relaxed SIMD, imports only env.memory, and declares the wasm32 maximum', () => {
+    const module = new WebAssembly.Module(readFileSync(wasmUrl));
+    expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+    const wat = readFileSync(new URL('../build/featurelab.wat', import.meta.url), 'utf8');
+    expect(wat).toMatch(/\(import "env" "memory" \(memory \$0 \d+ 65536\)\)/);
+    expect(wat).toMatch(/f64x2\.mul/);
+    expect(wat).not.toMatch(/relaxed|\.fma|\.qfma/);
+  });
+
+  it('the ESM build has no static Node-only imports (it must load in a plain browser page)', () => {
+    const dist = new URL('../dist/', import.meta.url);
+    for (const file of readdirSync(dist).filter((f) => f.endsWith('.js') && f !== 'demo.js')) {
+      const text = readFileSync(new URL(file, dist), 'utf8');
+      expect(text, file).not.toMatch(/^\s*import[^;]*from\s*['"]node:/m);
+      expect(text, file).not.toMatch(/require\(/);
+    }
+  });
+
+  it('rejects bytes that are not the featurelab module', async () => {
+    await expect(createEngine({ wasm: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]) })).rejects.toThrow(/not a featurelab module/);
+    await expect(createEngine({ wasm: new Uint8Array([1, 2, 3]) })).rejects.toThrow();
+  });
+});
