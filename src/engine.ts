@@ -279,10 +279,10 @@ export class Engine implements MatrixOwner {
 
   /** α·op(A)·op(B) as a new matrix. */
   matmul(a: Matrix, b: Matrix, options: MatmulOptions = {}): Matrix {
-    const { m, n } = this.productShape('matmul', a, b, options);
-    const c = this.alloc(m, n, a.dtype);
+    const shape = this.productShape('matmul', a, b, options);
+    const c = this.alloc(shape.m, shape.n, a.dtype);
     try {
-      this.gemmInto(c, a, b, options.alpha ?? 1, 0, options, 'matmul');
+      this.gemmInto(c, a, b, shape, options.alpha ?? 1, 0, options, 'matmul');
     } catch (error) {
       c.dispose();
       throw error;
@@ -292,14 +292,15 @@ export class Engine implements MatrixOwner {
 
   /** C := α·op(A)·op(B) + β·C in place; returns C. With β = 0, C's old contents are never read. */
   gemm(c: Matrix, a: Matrix, b: Matrix, options: GemmOptions = {}): Matrix {
-    const { m, n } = this.productShape('gemm', a, b, options);
+    const shape = this.productShape('gemm', a, b, options);
+    const { m, n } = shape;
     this.checkMatrix(c, 'gemm (C)');
     if (c.dtype !== a.dtype) throw new DTypeError(`gemm: C is ${c.dtype} but A and B are ${a.dtype}`);
     if (c.rows !== m || c.cols !== n) {
       throw new ShapeError(`gemm: C is ${c.rows}×${c.cols} but op(A)·op(B) is ${m}×${n}`);
     }
     if (c === a || c === b) throw new ArgumentError('gemm: C must not be A or B');
-    this.gemmInto(c, a, b, options.alpha ?? 1, options.beta ?? 0, options, 'gemm');
+    this.gemmInto(c, a, b, shape, options.alpha ?? 1, options.beta ?? 0, options, 'gemm');
     return c;
   }
 
@@ -644,10 +645,13 @@ export class Engine implements MatrixOwner {
     return { m, n, k };
   }
 
-  private gemmInto(c: Matrix, a: Matrix, b: Matrix, alpha: number, beta: number, options: MatmulOptions, op: string): void {
+  /** The validated core of matmul and gemm: raw sums into C, then the α/β epilogue. */
+  private gemmInto(
+    c: Matrix, a: Matrix, b: Matrix, { m, n, k }: { m: number; n: number; k: number },
+    alpha: number, beta: number, options: MatmulOptions, op: string,
+  ): void {
     this.checkScalar(alpha, `${op}: alpha`);
     this.checkScalar(beta, `${op}: beta`);
-    const { m, n, k } = this.productShape(op, a, b, options);
     const dtype = a.dtype;
     const cfg = this.gemmConfig[dtype];
     // Blocks no larger than the problem (rounded to the tile) keep the workspace small.

@@ -1,0 +1,299 @@
+// GEMM benchmark: C = A·B for square n, f64 and f32, single-threaded, featurelab against
+// tfjs-backend-wasm, ml-matrix and numpy in the same run. Prints a GFLOP/s table and the
+// issue's targets, and writes bench/results/gemm.json.
+//
+//   npm run bench                                  # builds, then runs everything
+//   node --expose-gc bench/gemm.bench.js --sizes 256,512 --dtypes f32
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { Bench } from 'tinybench';
+import { createEngine } from '../dist/index.js';
+import { loadMlMatrix, loadTfjsWasm, probeNumpy, runNumpy } from './peers.js';
+
+const started = performance.now();
+
+const { values: cli } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '256,512,1024,2048' },
+    dtypes: { type: 'string', default: 'f64,f32' },
+  },
+});
+const SIZES = cli.sizes.split(',').map(Number);
+const DTYPES = cli.dtypes.split(',');
+for (const n of SIZES) if (!Number.isInteger(n) || n < 1) throw new Error(`bad size ${n}`);
+for (const d of DTYPES) if (d !== 'f64' && d !== 'f32') throw new Error(`bad dtype ${d}`);
+
+// How long to measure each size: warmup calls (untimed), then tinybench runs until both
+// `time` ms and `iterations` samples are reached. Budgeted so the full suite takes about
+// two minutes on a 2-core machine (2048 f64 is ~1 s per call for featurelab).
+const PLANS = [
+  { upTo: 256, warmup: 20, time: 1000, iterations: 50 },
+  { upTo: 512, warmup: 5, time: 1000, iterations: 20 },
+  { upTo: 1024, warmup: 3, time: 1500, iterations: 10 },
+  { upTo: Infinity, warmup: 2, time: 0, iterations: 7 },
+];
+// ml-matrix runs at ~0.6-0.9 GFLOP/s (2.5 s per call at 1024), so it gets a few samples
+// and nothing past 1024.
+const ML_MATRIX_PLANS = [
+  { upTo: 256, warmup: 2, time: 1000, iterations: 5 },
+  { upTo: 512, warmup: 1, time: 0, iterations: 5 },
+  { upTo: 1024, warmup: 1, time: 0, iterations: 3 },
+];
+// numpy measures in its own process: seconds of timing per case, at least minReps runs.
+const NUMPY_PLANS = [
+  { upTo: 512, minTime: 1.0, minReps: 20, warmup: 3 },
+  { upTo: 1024, minTime: 1.5, minReps: 10, warmup: 2 },
+  { upTo: Infinity, minTime: 0, minReps: 7, warmup: 2 },
+];
+const planFor = (plans, n) => plans.find((p) => n <= p.upTo);
+
+// Targets from the issue, checked at this size.
+const TARGET_N = 1024;
+const TARGET_F64_GFLOPS = 10;
+const TARGET_F32_VS_TFJS = 2;
+
+const gflops = (n, ms) => (2 * n ** 3) / (ms * 1e6);
+
+/** Times fn with tinybench after `warmup` untimed calls; returns latency statistics in ms. */
+function measure(name, fn, { warmup, time, iterations }) {
+  // V8 first runs wasm in its baseline tier (Liftoff) and swaps in optimised code on a
+  // later call, so warm up by hand: tinybench's own warmup is time-boxed, ours counts calls.
+  for (let i = 0; i < warmup; i++) fn();
+  globalThis.gc?.(); // start each case with a clean heap (run with --expose-gc)
+  const bench = new Bench({ name, time, iterations, warmup: false, retainSamples: true, throws: true });
+  bench.add(name, fn);
+  const [task] = bench.runSync();
+  const result = task.result;
+  if (result.state !== 'completed') throw result.error ?? new Error(`${name}: ${result.state}`);
+  const { latency } = result;
+  return {
+    medianMs: latency.p50,
+    meanMs: latency.mean,
+    minMs: latency.min,
+    rme: latency.rme,
+    samples: latency.samplesCount,
+    samplesMs: [...latency.samples],
+  };
+}
+
+/** max |got - want| / max |want|: a normwise relative error, robust to entries near 0. */
+function relativeError(got, want) {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    diff = Math.max(diff, Math.abs(got[i] - want[i]));
+    scale = Math.max(scale, Math.abs(want[i]));
+  }
+  return diff / scale;
+}
+
+/** Standard normal A and B (seeded, so every library multiplies the same matrices) and a zero C. */
+function operands(fl, n, dtype) {
+  return {
+    A: fl.randn(n, n, { dtype, seed: 1 }),
+    B: fl.randn(n, n, { dtype, seed: 2 }),
+    C: fl.zeros(n, n, { dtype }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Setup
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const fl = await createEngine(); // default options: the finite check on C is part of the cost
+const machine = {
+  cpu: os.cpus()[0]?.model,
+  cores: os.cpus().length,
+  memoryGB: +(os.totalmem() / 2 ** 30).toFixed(1),
+  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  node: process.version,
+  v8: process.versions.v8,
+  loadavgAtStart: os.loadavg(),
+};
+console.log(`GEMM benchmark · ${machine.cpu} · ${machine.cores} cores · Node ${machine.node} · ${new Date().toISOString()}`);
+console.log(`load average at start: ${machine.loadavgAtStart.map((x) => x.toFixed(2)).join(' ')}`);
+console.log(`featurelab ${pkg.version}: checkFinite=${fl.checkFinite}, gemm f64 ${JSON.stringify(fl.gemmConfig.f64)}, f32 ${JSON.stringify(fl.gemmConfig.f32)}`);
+
+const jsPeers = [];
+const peerInfo = {};
+for (const [name, load] of [['tfjs-wasm', loadTfjsWasm], ['ml-matrix', loadMlMatrix]]) {
+  const peer = await load();
+  if (peer.skip) {
+    console.log(`note: ${name} skipped: ${peer.skip}`);
+    peerInfo[name] = { skipped: peer.skip };
+    continue;
+  }
+  jsPeers.push(peer);
+  peerInfo[name] = { version: peer.version, ...peer.info };
+  console.log(`${name} ${peer.version} ${JSON.stringify(peer.info)}`);
+}
+const numpy = probeNumpy();
+if (numpy.skip) {
+  console.log(`note: numpy skipped: ${numpy.skip}`);
+  peerInfo.numpy = { skipped: numpy.skip };
+} else {
+  peerInfo.numpy = { version: numpy.version, ...numpy.info, threadsEnv: 1 };
+  console.log(`numpy ${numpy.version} ${JSON.stringify(numpy.info)}`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Correctness: before timing anything, check the peers compute the same product.
+
+const CHECKS = [
+  { dtype: 'f32', peer: 'tfjs-wasm', tolerance: 1e-3 },
+  { dtype: 'f64', peer: 'ml-matrix', tolerance: 1e-10 },
+];
+const correctness = [];
+console.log('\ncorrectness at n=256 (max|C - C_peer| / max|C_peer|):');
+for (const { dtype, peer: peerName, tolerance } of CHECKS) {
+  const peer = jsPeers.find((p) => p.name === peerName);
+  if (!peer) {
+    console.log(`  ${dtype} vs ${peerName}: skipped (peer unavailable)`);
+    continue;
+  }
+  const n = 256;
+  const { A, B, C } = operands(fl, n, dtype);
+  fl.gemm(C, A, B);
+  const run = peer.setup(n, A.toArray(), B.toArray());
+  const error = relativeError(C.toArray(), run.result());
+  run.dispose();
+  for (const m of [A, B, C]) m.dispose();
+  const ok = error <= tolerance;
+  correctness.push({ n, dtype, peer: peerName, relativeError: error, tolerance, ok });
+  console.log(`  ${dtype} vs ${peerName}: ${error.toExponential(2)} (tolerance ${tolerance}) ${ok ? 'OK' : 'FAIL'}`);
+  if (!ok) {
+    console.error(`\nFAIL: featurelab ${dtype} GEMM disagrees with ${peerName}; timings would compare different things.`);
+    process.exit(1);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Timing
+
+const cases = [];
+const record = (entry) => {
+  cases.push(entry);
+  const what = `${String(entry.n).padStart(4)} ${entry.dtype} ${entry.library.padEnd(10)}`;
+  if (entry.skipped) console.log(`  ${what} skipped: ${entry.skipped}`);
+  else console.log(`  ${what} ${entry.medianMs.toFixed(2).padStart(9)} ms  ${entry.gflops.toFixed(2).padStart(6)} GFLOP/s  (${entry.samples} samples, ±${entry.rme.toFixed(1)}%)`);
+};
+
+console.log('\ntiming (median of samples):');
+for (const n of SIZES) {
+  for (const dtype of DTYPES) {
+    const plan = planFor(PLANS, n);
+    const { A, B, C } = operands(fl, n, dtype);
+    const stats = measure(`featurelab ${dtype} ${n}`, () => fl.gemm(C, A, B), plan);
+    record({ n, dtype, library: 'featurelab', ...stats, gflops: gflops(n, stats.medianMs) });
+
+    for (const peer of jsPeers.filter((p) => p.dtypes.includes(dtype))) {
+      const peerPlan = peer.name === 'ml-matrix' ? planFor(ML_MATRIX_PLANS, n) : plan;
+      if (!peerPlan) {
+        record({ n, dtype, library: peer.name, skipped: 'too slow' });
+        continue;
+      }
+      const run = peer.setup(n, A.toArray(), B.toArray());
+      const peerStats = measure(`${peer.name} ${dtype} ${n}`, run.run, peerPlan);
+      run.dispose();
+      record({ n, dtype, library: peer.name, ...peerStats, gflops: gflops(n, peerStats.medianMs) });
+    }
+    for (const m of [A, B, C]) m.dispose();
+
+    // numpy runs right after the JS libraries for the same case, so they see similar load.
+    if (!numpy.skip) {
+      const { results } = runNumpy([n], [dtype], planFor(NUMPY_PLANS, n));
+      const r = results[0];
+      record({ n, dtype, library: 'numpy', medianMs: r.medianMs, minMs: r.minMs, gflops: r.gflops, samples: r.samples, samplesMs: r.samplesMs, rme: relativeSpread(r.samplesMs) });
+    }
+  }
+}
+
+/** tinybench-style relative margin of error (95%, in %), for numpy's raw samples. */
+function relativeSpread(samples) {
+  const k = samples.length;
+  if (k < 2) return 0;
+  const mean = samples.reduce((s, x) => s + x, 0) / k;
+  const sd = Math.sqrt(samples.reduce((s, x) => s + (x - mean) ** 2, 0) / (k - 1));
+  return (100 * 1.96 * sd) / Math.sqrt(k) / mean;
+}
+
+// ---------------------------------------------------------------------------------------
+// Report
+
+const PEERS = [
+  { name: 'tfjs-wasm', short: 'tfjs' },
+  { name: 'ml-matrix', short: 'ml' },
+  { name: 'numpy', short: 'np' },
+];
+const find = (n, dtype, library) => cases.find((c) => c.n === n && c.dtype === dtype && c.library === library);
+
+const header = ['n', 'dtype', 'fl ms', 'featurelab'];
+for (const p of PEERS) header.push(p.name, `fl/${p.short}`);
+const rows = [];
+for (const n of SIZES) {
+  for (const dtype of DTYPES) {
+    const own = find(n, dtype, 'featurelab');
+    const row = [String(n), dtype, own.medianMs.toFixed(2), own.gflops.toFixed(2)];
+    for (const p of PEERS) {
+      const other = find(n, dtype, p.name);
+      if (!other) row.push('—', '—'); // peer does not do this dtype, or is not installed
+      else if (other.skipped) row.push('skipped', '—');
+      else row.push(other.gflops.toFixed(2), `${(own.gflops / other.gflops).toFixed(2)}x`);
+    }
+    rows.push(row);
+  }
+}
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
+console.log('\nGFLOP/s = 2n³ / median time (single thread); fl/x = featurelab GFLOP/s ÷ x GFLOP/s');
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const r of rows) console.log(line(r));
+
+// Targets from the issue.
+const targets = [];
+const f64 = find(TARGET_N, 'f64', 'featurelab');
+targets.push({
+  target: `f64 ≥ ${TARGET_F64_GFLOPS} GFLOP/s at n=${TARGET_N}`,
+  value: f64?.gflops,
+  met: f64 ? f64.gflops >= TARGET_F64_GFLOPS : null,
+});
+const f32 = find(TARGET_N, 'f32', 'featurelab');
+const tfjs = find(TARGET_N, 'f32', 'tfjs-wasm');
+targets.push({
+  target: `f32 ≥ ${TARGET_F32_VS_TFJS}× tfjs-backend-wasm f32 at n=${TARGET_N}`,
+  value: f32 && tfjs && !tfjs.skipped ? f32.gflops / tfjs.gflops : undefined,
+  met: f32 && tfjs && !tfjs.skipped ? f32.gflops >= TARGET_F32_VS_TFJS * tfjs.gflops : null,
+});
+console.log('\ntargets:');
+for (const t of targets) {
+  const status = t.met === null ? 'not measured' : t.met ? 'MET' : 'NOT MET';
+  const value = t.value === undefined ? '' : t.target.startsWith('f64') ? ` (${t.value.toFixed(2)} GFLOP/s)` : ` (${t.value.toFixed(2)}×)`;
+  console.log(`  ${t.target}: ${status}${value}`);
+}
+
+const elapsedSeconds = (performance.now() - started) / 1000;
+machine.loadavgAtEnd = os.loadavg();
+const out = new URL('./results/gemm.json', import.meta.url);
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine,
+      featurelab: { version: pkg.version, checkFinite: fl.checkFinite, gemmConfig: fl.gemmConfig },
+      peers: peerInfo,
+      correctness,
+      cases,
+      targets,
+      elapsedSeconds,
+    },
+    null,
+    2,
+  ) + '\n',
+);
+console.log(`\nwrote ${new URL(out).pathname} · suite took ${elapsedSeconds.toFixed(1)} s · load average at end: ${machine.loadavgAtEnd.map((x) => x.toFixed(2)).join(' ')}`);
+fl.dispose();
