@@ -160,6 +160,11 @@ function kernel_f32_4x8(kb: i32, pa: usize, pb: usize, c: usize, ldc: usize, fir
   v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
 }
 
+@inline
+function negate<T>(count: i32, x: usize): void {
+  for (let i = 0; i < count; i++) store<T>(x + <usize>i * sizeof<T>(), -load<T>(x + <usize>i * sizeof<T>()));
+}
+
 // Copies the rows×cols corner of a tile between C (row stride ldc bytes) and the packed
 // mr×nr edge buffer (row stride nr elements).
 @inline
@@ -172,6 +177,13 @@ function copyTile<T>(rows: i32, cols: i32, src: usize, srcLd: usize, dst: usize,
 // ---------------------------------------------------------------------------------------
 // Drivers: C (m×n) := op(A)·op(B), raw sums. `work` must hold gemm_workspace_*(mc, nc, kc)
 // elements. mc must be a multiple of MR and nc of NR (the TS layer guarantees it).
+//
+// flags: GEMM_ACCUMULATE starts every sum from the current C instead of +0, so
+// C := ((c + a_i0·b_0j) + a_i1·b_1j) + … (the order stays fixed); GEMM_NEGATE packs −A, so
+// the products are subtracted exactly. Together they give the trailing updates of the
+// factorisations, C −= op(A)·op(B), with no copy of C.
+export const GEMM_ACCUMULATE: i32 = 1;
+export const GEMM_NEGATE: i32 = 2;
 
 export function gemm_workspace_f64(mc: i32, nc: i32, kc: i32): i32 {
   return mc * kc + kc * nc + GEMM_F64_MR * GEMM_F64_NR;
@@ -184,31 +196,33 @@ export function gemm_workspace_f32(mc: i32, nc: i32, kc: i32): i32 {
 export function gemm_f64(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
-  work: usize, mc: i32, nc: i32, kc: i32,
+  work: usize, mc: i32, nc: i32, kc: i32, flags: i32,
 ): void {
-  gemmDriver<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, mc, nc, kc);
+  gemmDriver<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, mc, nc, kc, flags);
 }
 
 export function gemm_f32(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
-  work: usize, mc: i32, nc: i32, kc: i32,
+  work: usize, mc: i32, nc: i32, kc: i32, flags: i32,
 ): void {
-  gemmDriver<f32>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, mc, nc, kc);
+  gemmDriver<f32>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, mc, nc, kc, flags);
 }
 
 @inline
-function gemmDriver<T>(
+export function gemmDriver<T>(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
-  work: usize, mc: i32, nc: i32, kc: i32,
+  work: usize, mc: i32, nc: i32, kc: i32, flags: i32,
 ): void {
   const size = sizeof<T>();
   const MR = sizeof<T>() == 8 ? GEMM_F64_MR : GEMM_F32_MR;
   const NR = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
   const ldcBytes = <usize>ldc * size;
+  const accumulate = (flags & GEMM_ACCUMULATE) != 0;
   if (k == 0) {
     // The empty sum is zero.
+    if (accumulate) return;
     for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcBytes, 0, <usize>n * size);
     return;
   }
@@ -224,11 +238,12 @@ function gemmDriver<T>(
     const nb = min(nc, n - jc);
     for (let pc = 0; pc < k; pc += kc) {
       const kb = min(kc, k - pc);
-      const first = pc == 0;
+      const first = pc == 0 && !accumulate;
       packB<T>(kb, nb, b + (<usize>pc * brs + <usize>jc * bcs) * size, brs, bcs, NR, packedB);
       for (let ic = 0; ic < m; ic += mc) {
         const mb = min(mc, m - ic);
         packA<T>(mb, kb, a + (<usize>ic * ars + <usize>pc * acs) * size, ars, acs, MR, packedA);
+        if (flags & GEMM_NEGATE) negate<T>(<i32>(((mb + MR - 1) / MR) * MR) * kb, packedA);
         for (let jr = 0; jr < nb; jr += NR) {
           const cols = min(NR, nb - jr);
           const pb = packedB + <usize>jr * <usize>kb * size;

@@ -1,6 +1,10 @@
 // The featurelab wasm module: every numeric kernel, over raw linear memory. Memory is
 // imported from the host (src/ owns allocation), so nothing here allocates.
-export * from './gemm';
+export {
+  GEMM_F64_MR, GEMM_F64_NR, GEMM_F32_MR, GEMM_F32_NR, GEMM_ACCUMULATE, GEMM_NEGATE,
+  gemm_workspace_f64, gemm_workspace_f32, gemm_f64, gemm_f32,
+  gemm_epilogue_f64, gemm_epilogue_f32, gemm_ref_f64, gemm_ref_f32,
+} from './gemm';
 export * from './blas1';
 export * from './activations';
 export * from './rng';
@@ -16,3 +20,5 @@ export function heap_base(): usize {
 export function abi_version(): i32 {
   return 1;
 }
+
+export { symmetrize_lower, eig_workspace, eigvalsh_driver, eigh_driver, la_gemm_workspace } from './linalg/index';

@@ -3,6 +3,7 @@
 // matrix data happens here.
 
 import { activationCode, activationLabel, type Activation } from './activations.js';
+import * as linalg from './linalg.js';
 import {
   ArgumentError,
   DisposedError,
@@ -125,7 +126,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   return new Engine(kernels, memory, options);
 }
 
-export class Engine implements MatrixOwner {
+export class Engine implements MatrixOwner, linalg.LinalgHost {
   readonly memory: WebAssembly.Memory;
   /** @internal The raw kernels; for tests and advanced callers who manage pointers themselves. */
   readonly kernels: Kernels;
@@ -448,6 +449,19 @@ export class Engine implements MatrixOwner {
   }
 
   // -------------------------------------------------------------------------------------
+  // Linear algebra (src/linalg.ts). f32 input is computed in f64; results are f64.
+
+  /** Eigenvalues of the symmetric S, ascending. Only the lower triangle (i ≥ j) of S is read. */
+  eigvalsh(S: Matrix, options: linalg.EigOptions = {}): Float64Array {
+    return linalg.eigvalsh(this, S, options);
+  }
+
+  /** Eigenvalues (ascending) and eigenvectors (column j pairs with values[j]); lower triangle read. */
+  eigh(S: Matrix, options: linalg.EigOptions = {}): linalg.Eigh {
+    return linalg.eigh(this, S, options);
+  }
+
+  // -------------------------------------------------------------------------------------
   // Memory
 
   /**
@@ -525,6 +539,17 @@ export class Engine implements MatrixOwner {
   /** @internal */
   freeBytes(ptr: Ptr): void {
     this.#heap.release(ptr);
+  }
+
+  /** @internal A new f64 matrix (for the linear algebra layer). */
+  newMatrix(rows: number, cols: number, what: string): Matrix {
+    this.checkShape(rows, cols, what);
+    return this.alloc(rows, cols, 'f64');
+  }
+
+  /** @internal */
+  assertMatrix(a: Matrix, what: string): void {
+    this.checkMatrix(a, what);
   }
 
   // -------------------------------------------------------------------------------------
@@ -664,7 +689,7 @@ export class Engine implements MatrixOwner {
     try {
       this.family('gemm', dtype)(
         options.transA ? 1 : 0, options.transB ? 1 : 0, m, n, k,
-        a.ptr, a.cols, b.ptr, b.cols, c.ptr, c.cols, work, mc, nc, kc,
+        a.ptr, a.cols, b.ptr, b.cols, c.ptr, c.cols, work, mc, nc, kc, 0,
       );
       if (alpha !== 1 || beta !== 0) {
         this.family('gemm_epilogue', dtype)(m, n, alpha, c.ptr, n, beta, old ? old.ptr : c.ptr, n);

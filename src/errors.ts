@@ -25,3 +25,9 @@ export class MemoryLimitError extends FeaturelabError {}
 
 /** NaN or ±Infinity where finite values are required. */
 export class NonFiniteError extends FeaturelabError {}
+
+/** An iterative algorithm (QL iteration, secular equation, Lanczos) did not converge. */
+export class ConvergenceError extends FeaturelabError {}
+
+/** A matrix that must be symmetric positive definite is not (Cholesky met a non-positive pivot). */
+export class NotPositiveDefiniteError extends FeaturelabError {}

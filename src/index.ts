@@ -25,6 +25,9 @@ export {
   DisposedError,
   MemoryLimitError,
   NonFiniteError,
+  ConvergenceError,
+  NotPositiveDefiniteError,
 } from './errors.js';
+export type { EigOptions, Eigh } from './linalg.js';
 export { compileModule } from './wasm.js';
 export type { WasmSource, Kernels, Ptr } from './wasm.js';

@@ -18,8 +18,8 @@ export interface Kernels {
 
   gemm_workspace_f64(mc: number, nc: number, kc: number): number;
   gemm_workspace_f32(mc: number, nc: number, kc: number): number;
-  gemm_f64(transA: number, transB: number, m: number, n: number, k: number, a: Ptr, lda: number, b: Ptr, ldb: number, c: Ptr, ldc: number, work: Ptr, mc: number, nc: number, kc: number): void;
-  gemm_f32(transA: number, transB: number, m: number, n: number, k: number, a: Ptr, lda: number, b: Ptr, ldb: number, c: Ptr, ldc: number, work: Ptr, mc: number, nc: number, kc: number): void;
+  gemm_f64(transA: number, transB: number, m: number, n: number, k: number, a: Ptr, lda: number, b: Ptr, ldb: number, c: Ptr, ldc: number, work: Ptr, mc: number, nc: number, kc: number, flags: number): void;
+  gemm_f32(transA: number, transB: number, m: number, n: number, k: number, a: Ptr, lda: number, b: Ptr, ldb: number, c: Ptr, ldc: number, work: Ptr, mc: number, nc: number, kc: number, flags: number): void;
   gemm_epilogue_f64(m: number, n: number, alpha: number, c: Ptr, ldc: number, beta: number, w: Ptr, ldw: number): void;
   gemm_epilogue_f32(m: number, n: number, alpha: number, c: Ptr, ldc: number, beta: number, w: Ptr, ldw: number): void;
   gemm_ref_f64(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: Ptr, lda: number, b: Ptr, ldb: number, beta: number, c: Ptr, ldc: number): void;
@@ -77,6 +77,14 @@ export interface Kernels {
   rng_uniform_f32(out: Ptr, count: number, first: number, seedLo: number, seedHi: number, streamLo: number, streamHi: number): void;
   rng_normal_f64(out: Ptr, count: number, first: number, seedLo: number, seedHi: number, streamLo: number, streamHi: number): void;
   rng_normal_f32(out: Ptr, count: number, first: number, seedLo: number, seedHi: number, streamLo: number, streamHi: number): void;
+
+  la_gemm_workspace(n: number): number;
+  eig_workspace(n: number, nb: number): number;
+  symmetrize_lower(n: number, src: Ptr, dst: Ptr): number;
+  eigvalsh_driver(n: number, a: Ptr, scale: number, w: Ptr, nb: number, work: Ptr, gemmWork: Ptr): number;
+  eigh_driver(n: number, a: Ptr, scale: number, w: Ptr, z: Ptr, zt: Ptr, nb: number, work: Ptr, gemmWork: Ptr): number;
+  dsterf(n: number, d: Ptr, e: Ptr): number;
+  dsteqr(n: number, d: Ptr, e: Ptr, zt: Ptr, ldz: number, zcols: number): number;
 
   sha256_init(ctx: Ptr): void;
   sha256_update(ctx: Ptr, data: Ptr, len: number): void;

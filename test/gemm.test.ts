@@ -56,7 +56,7 @@ function runKernel(dtype: DT, impl: 'opt' | 'ref', c: Case, blocking = { mc: 96,
     const workLen = (dtype === 'f64' ? k.gemm_workspace_f64 : k.gemm_workspace_f32)(mc, nc, kc);
     const W = guarded(dtype, workLen, () => NaN);
     const old = c.beta !== 0 ? guarded(dtype, c.m * c.n, (i) => testValue(seeds[2]!, i)) : undefined;
-    (dtype === 'f64' ? k.gemm_f64 : k.gemm_f32)(ta, tb, c.m, c.n, c.k, A.ptr, lda, B.ptr, ldb, C.ptr, c.n, W.ptr, mc, nc, kc);
+    (dtype === 'f64' ? k.gemm_f64 : k.gemm_f32)(ta, tb, c.m, c.n, c.k, A.ptr, lda, B.ptr, ldb, C.ptr, c.n, W.ptr, mc, nc, kc, 0);
     if (c.alpha !== 1 || c.beta !== 0) {
       (dtype === 'f64' ? k.gemm_epilogue_f64 : k.gemm_epilogue_f32)(c.m, c.n, c.alpha, C.ptr, c.n, c.beta, old ? old.ptr : C.ptr, c.n);
     }

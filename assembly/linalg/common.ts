@@ -1,0 +1,109 @@
+// Helpers shared by the dense linear algebra: element access on row-major f64 matrices,
+// safe norms, GEMM calls with the library's own blocking, and the status codes.
+
+import { gemmDriver, GEMM_F64_NR, gemm_workspace_f64 } from '../gemm';
+
+export const EPS: f64 = 1.1102230246251565e-16; // unit roundoff 2^-53
+export const SAFE_MIN: f64 = 2.2250738585072014e-308;
+
+// Status codes returned by the drivers (mirrored in src/linalg.ts).
+export const OK: i32 = 0;
+export const NO_CONVERGENCE: i32 = 1;
+export const NOT_POSITIVE_DEFINITE: i32 = 2;
+
+@inline export function at(a: usize, lda: i32, i: i32, j: i32): usize {
+  return a + ((<usize>i * <usize>lda + <usize>j) << 3);
+}
+@inline export function get(a: usize, lda: i32, i: i32, j: i32): f64 {
+  return load<f64>(at(a, lda, i, j));
+}
+@inline export function set(a: usize, lda: i32, i: i32, j: i32, v: f64): void {
+  store<f64>(at(a, lda, i, j), v);
+}
+@inline export function vget(x: usize, i: i32): f64 {
+  return load<f64>(x + (<usize>i << 3));
+}
+@inline export function vset(x: usize, i: i32, v: f64): void {
+  store<f64>(x + (<usize>i << 3), v);
+}
+
+// √(a² + b²) without overflow or destructive underflow.
+@inline export function hypot(a: f64, b: f64): f64 {
+  const x = Math.abs(a), y = Math.abs(b);
+  const big = max(x, y), small = min(x, y);
+  if (big == 0 || !isFinite(big)) return big;
+  const r = small / big;
+  return big * Math.sqrt(1.0 + r * r);
+}
+
+@inline export function sign(magnitude: f64, s: f64): f64 {
+  return s >= 0 ? Math.abs(magnitude) : -Math.abs(magnitude);
+}
+
+// Blocking of the GEMM calls made inside the factorisations.
+export const LA_MC: i32 = 96;
+export const LA_KC: i32 = 256;
+@inline export function laNc(n: i32): i32 {
+  return min(2048, ((max(n, 1) + GEMM_F64_NR - 1) / GEMM_F64_NR) * GEMM_F64_NR);
+}
+/** Doubles of GEMM packing workspace needed by factorisations of size up to n. */
+export function la_gemm_workspace(n: i32): i32 {
+  return gemm_workspace_f64(LA_MC, laNc(n), LA_KC);
+}
+
+/** C (m×n, ldc) := C + sign·op(A)·op(B), summed in fixed order from C (see gemm.ts). */
+export function gemmAcc(
+  negate: bool, transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
+): void {
+  if (m <= 0 || n <= 0 || k <= 0) return;
+  gemmDriver<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, LA_MC, laNc(n), LA_KC, 1 | (negate ? 2 : 0));
+}
+
+/** C (m×n, ldc) := op(A)·op(B). */
+export function gemmSet(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  gemmDriver<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, LA_MC, laNc(n), LA_KC, 0);
+}
+
+// y[0..n) += alpha·x[0..n)
+@inline export function axpy(n: i32, alpha: f64, x: usize, y: usize): void {
+  const va = f64x2.splat(alpha);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(va, v128.load(x + o))));
+  }
+  for (; i < n; i++) vset(y, i, vget(y, i) + alpha * vget(x, i));
+}
+
+// Σ x_i y_i with two SIMD accumulators (a fixed order).
+@inline export function dot(n: i32, x: usize, y: usize): f64 {
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 3;
+    a0 = f64x2.add(a0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+    a1 = f64x2.add(a1, f64x2.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+  }
+  const s = f64x2.add(a0, a1);
+  let total = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (; i < n; i++) total += vget(x, i) * vget(y, i);
+  return total;
+}
+
+// ‖x‖₂ of n entries with stride `inc` (elements), overflow-safe (scaled sum of squares).
+export function nrm2(n: i32, x: usize, inc: i32): f64 {
+  let amax: f64 = 0;
+  for (let i = 0; i < n; i++) amax = max(amax, Math.abs(load<f64>(x + ((<usize>i * <usize>inc) << 3))));
+  if (amax == 0 || !isFinite(amax)) return amax;
+  let ss: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = load<f64>(x + ((<usize>i * <usize>inc) << 3)) / amax;
+    ss += v * v;
+  }
+  return amax * Math.sqrt(ss);
+}

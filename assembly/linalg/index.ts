@@ -1,0 +1,67 @@
+// Drivers of the symmetric eigensolvers, called from src/linalg.ts. Each takes a working
+// copy of the matrix and a workspace sized by the matching *_workspace function, and
+// returns a status code (common.ts).
+
+import { at, get, la_gemm_workspace, OK, set, vget, vset } from './common';
+import { dsytrd, dormtr } from './tridiag';
+import { dsteqr, dsterf } from './steqr';
+
+export { la_gemm_workspace, dsterf, dsteqr };
+
+// dst (n×n) := the symmetric matrix whose lower triangle is src's (row-major, lda n); the
+// upper triangle of src is never read. Returns the power of two s with max|s·a_ij| ≈ 1
+// (1 for a zero matrix), by which dst is scaled.
+export function symmetrize_lower(n: i32, src: usize, dst: usize): f64 {
+  let amax: f64 = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) amax = max(amax, Math.abs(get(src, n, i, j)));
+  let scale: f64 = 1;
+  if (amax > 0 && isFinite(amax)) {
+    const exponent = <i32>((reinterpret<u64>(amax) >> 52) & 0x7FF) - 1023;
+    scale = Math.pow(2.0, <f64>-exponent);
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = get(src, n, i, j) * scale;
+      set(dst, n, i, j, v);
+      set(dst, n, j, i, v);
+    }
+  }
+  return scale;
+}
+
+// Workspace (doubles) of eigvalsh_driver / eigh_driver for size n and block nb: e and τ,
+// then a panel area shared by dsytrd (2·n·nb + 2·n) and dormtr (n·nb + nb² + 2·nb·n).
+export function eig_workspace(n: i32, nb: i32): i32 {
+  return 2 * n + max(2 * n * nb + 2 * n, n * nb + nb * nb + 2 * nb * n);
+}
+
+/** Eigenvalues of the scaled symmetric a (n×n, destroyed) into w ascending (unscaled by 1/scale). */
+export function eigvalsh_driver(n: i32, a: usize, scale: f64, w: usize, nb: i32, work: usize, gemmWork: usize): i32 {
+  const e = work;
+  const tau = e + (<usize>n << 3);
+  const panel = tau + (<usize>n << 3);
+  dsytrd(n, a, w, e, tau, nb, panel, gemmWork);
+  const status = dsterf(n, w, e);
+  for (let i = 0; i < n; i++) vset(w, i, vget(w, i) / scale);
+  return status;
+}
+
+/**
+ * Eigenpairs of the scaled symmetric a (n×n, destroyed): values into w ascending, vectors
+ * into the columns of z (n×n). zt (n×n) is scratch for the tridiagonal eigenvectors.
+ */
+export function eigh_driver(n: i32, a: usize, scale: f64, w: usize, z: usize, zt: usize, nb: i32, work: usize, gemmWork: usize): i32 {
+  const e = work;
+  const tau = e + (<usize>n << 3);
+  const panel = tau + (<usize>n << 3);
+  dsytrd(n, a, w, e, tau, nb, panel, gemmWork);
+  // Tridiagonal eigenvectors as rows of zt, then z := ztᵀ and z := Q·z.
+  memory.fill(zt, 0, (<usize>n * <usize>n) << 3);
+  for (let i = 0; i < n; i++) set(zt, n, i, i, 1.0);
+  const status = dsteqr(n, w, e, zt, n, n);
+  if (status != OK) return status;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) store<f64>(at(z, n, j, i), get(zt, n, i, j));
+  dormtr(n, a, tau, z, n, nb, panel, gemmWork);
+  for (let i = 0; i < n; i++) vset(w, i, vget(w, i) / scale);
+  return OK;
+}
