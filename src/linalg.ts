@@ -20,6 +20,8 @@ export interface LinalgHost {
 export interface EigOptions {
   /** Panel width of the blocked tridiagonal reduction and back-transformation. Default 32. */
   blockSize?: number;
+  /** QL sweeps allowed per unit of n before a ConvergenceError (LAPACK's 30, the default). */
+  maxSweepsPerN?: number;
 }
 
 export interface Eigh {
@@ -84,9 +86,15 @@ function blockSize(options: EigOptions, op: string): number {
   return nb;
 }
 
-function checkStatus(status: number, op: string, n: number): void {
+function sweeps(options: EigOptions, op: string): number {
+  const s = options.maxSweepsPerN ?? 30;
+  if (!Number.isInteger(s) || s < 0 || s > 1000) throw new ArgumentError(`${op}: maxSweepsPerN must be an integer in [0, 1000], got ${s}`);
+  return s;
+}
+
+function checkStatus(status: number, op: string, n: number, sweepsPerN: number): void {
   if (status === STATUS_NO_CONVERGENCE) {
-    throw new ConvergenceError(`${op}: the tridiagonal QL iteration did not converge within ${30 * n} sweeps (n = ${n})`);
+    throw new ConvergenceError(`${op}: the tridiagonal QL iteration did not converge within ${sweepsPerN * n} sweeps (n = ${n})`);
   }
 }
 
@@ -95,6 +103,7 @@ export function eigvalsh(host: LinalgHost, S: Matrix, options: EigOptions = {}):
   host.assertMatrix(S, 'eigvalsh');
   const n = checkSquare(S, 'eigvalsh');
   const nb = blockSize(options, 'eigvalsh');
+  const maxSweeps = sweeps(options, 'eigvalsh');
   const k = host.kernels;
   return withBuffers(
     host,
@@ -102,7 +111,7 @@ export function eigvalsh(host: LinalgHost, S: Matrix, options: EigOptions = {}):
     'eigvalsh workspace',
     (a, w, work, gemmWork) => {
       const scale = prepareSymmetric(host, S, 'eigvalsh', a!);
-      checkStatus(k.eigvalsh_driver(n, a!, scale, w!, nb, work!, gemmWork!), 'eigvalsh', n);
+      checkStatus(k.eigvalsh_driver(n, a!, scale, w!, nb, maxSweeps, work!, gemmWork!), 'eigvalsh', n, maxSweeps);
       return f64View(host, w!, n).slice();
     },
   );
@@ -113,6 +122,7 @@ export function eigh(host: LinalgHost, S: Matrix, options: EigOptions = {}): Eig
   host.assertMatrix(S, 'eigh');
   const n = checkSquare(S, 'eigh');
   const nb = blockSize(options, 'eigh');
+  const maxSweeps = sweeps(options, 'eigh');
   const k = host.kernels;
   const vectors = host.newMatrix(n, n, 'eigh eigenvectors');
   try {
@@ -122,7 +132,7 @@ export function eigh(host: LinalgHost, S: Matrix, options: EigOptions = {}): Eig
       'eigh workspace',
       (a, w, zt, work, gemmWork) => {
         const scale = prepareSymmetric(host, S, 'eigh', a!);
-        checkStatus(k.eigh_driver(n, a!, scale, w!, vectors.ptr, zt!, nb, work!, gemmWork!), 'eigh', n);
+        checkStatus(k.eigh_driver(n, a!, scale, w!, vectors.ptr, zt!, nb, maxSweeps, work!, gemmWork!), 'eigh', n, maxSweeps);
         return f64View(host, w!, n).slice();
       },
     );

@@ -81,10 +81,10 @@ export interface Kernels {
   la_gemm_workspace(n: number): number;
   eig_workspace(n: number, nb: number): number;
   symmetrize_lower(n: number, src: Ptr, dst: Ptr): number;
-  eigvalsh_driver(n: number, a: Ptr, scale: number, w: Ptr, nb: number, work: Ptr, gemmWork: Ptr): number;
-  eigh_driver(n: number, a: Ptr, scale: number, w: Ptr, z: Ptr, zt: Ptr, nb: number, work: Ptr, gemmWork: Ptr): number;
-  dsterf(n: number, d: Ptr, e: Ptr): number;
-  dsteqr(n: number, d: Ptr, e: Ptr, zt: Ptr, ldz: number, zcols: number): number;
+  eigvalsh_driver(n: number, a: Ptr, scale: number, w: Ptr, nb: number, sweepsPerN: number, work: Ptr, gemmWork: Ptr): number;
+  eigh_driver(n: number, a: Ptr, scale: number, w: Ptr, z: Ptr, zt: Ptr, nb: number, sweepsPerN: number, work: Ptr, gemmWork: Ptr): number;
+  dsterf(n: number, d: Ptr, e: Ptr, sweepsPerN: number): number;
+  dsteqr(n: number, d: Ptr, e: Ptr, zt: Ptr, ldz: number, zcols: number, sweepsPerN: number): number;
 
   sha256_init(ctx: Ptr): void;
   sha256_update(ctx: Ptr, data: Ptr, len: number): void;

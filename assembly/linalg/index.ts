@@ -36,12 +36,12 @@ export function eig_workspace(n: i32, nb: i32): i32 {
 }
 
 /** Eigenvalues of the scaled symmetric a (n×n, destroyed) into w ascending (unscaled by 1/scale). */
-export function eigvalsh_driver(n: i32, a: usize, scale: f64, w: usize, nb: i32, work: usize, gemmWork: usize): i32 {
+export function eigvalsh_driver(n: i32, a: usize, scale: f64, w: usize, nb: i32, sweepsPerN: i32, work: usize, gemmWork: usize): i32 {
   const e = work;
   const tau = e + (<usize>n << 3);
   const panel = tau + (<usize>n << 3);
   dsytrd(n, a, w, e, tau, nb, panel, gemmWork);
-  const status = dsterf(n, w, e);
+  const status = dsterf(n, w, e, sweepsPerN);
   for (let i = 0; i < n; i++) vset(w, i, vget(w, i) / scale);
   return status;
 }
@@ -50,7 +50,7 @@ export function eigvalsh_driver(n: i32, a: usize, scale: f64, w: usize, nb: i32,
  * Eigenpairs of the scaled symmetric a (n×n, destroyed): values into w ascending, vectors
  * into the columns of z (n×n). zt (n×n) is scratch for the tridiagonal eigenvectors.
  */
-export function eigh_driver(n: i32, a: usize, scale: f64, w: usize, z: usize, zt: usize, nb: i32, work: usize, gemmWork: usize): i32 {
+export function eigh_driver(n: i32, a: usize, scale: f64, w: usize, z: usize, zt: usize, nb: i32, sweepsPerN: i32, work: usize, gemmWork: usize): i32 {
   const e = work;
   const tau = e + (<usize>n << 3);
   const panel = tau + (<usize>n << 3);
@@ -58,7 +58,7 @@ export function eigh_driver(n: i32, a: usize, scale: f64, w: usize, z: usize, zt
   // Tridiagonal eigenvectors as rows of zt, then z := ztᵀ and z := Q·z.
   memory.fill(zt, 0, (<usize>n * <usize>n) << 3);
   for (let i = 0; i < n; i++) set(zt, n, i, i, 1.0);
-  const status = dsteqr(n, w, e, zt, n, n);
+  const status = dsteqr(n, w, e, zt, n, n, sweepsPerN);
   if (status != OK) return status;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) store<f64>(at(z, n, j, i), get(zt, n, i, j));
   dormtr(n, a, tau, z, n, nb, panel, gemmWork);

@@ -58,9 +58,10 @@ function sortAscending(n: i32, d: usize): void {
 
 /**
  * Eigenvalues of the symmetric tridiagonal (d, e) into d, ascending; e (n−1 entries, with
- * room for n) is destroyed. Returns OK or NO_CONVERGENCE (after 30·n QL sweeps).
+ * room for n) is destroyed. Returns OK, or NO_CONVERGENCE after sweepsPerN·n QL sweeps
+ * (LAPACK allows 30·n).
  */
-export function dsterf(n: i32, d: usize, e: usize): i32 {
+export function dsterf(n: i32, d: usize, e: usize, sweepsPerN: i32): i32 {
   if (n <= 1) return OK;
   const scale = scaleFor(n, d, e);
   for (let i = 0; i < n; i++) vset(d, i, vget(d, i) * scale);
@@ -68,7 +69,7 @@ export function dsterf(n: i32, d: usize, e: usize): i32 {
   for (let i = 0; i < n - 1; i++) { const v = vget(e, i) * scale; vset(e, i, v * v); }
   vset(e, n - 1, 0);
   let iterations = 0;
-  const maxIterations = 30 * n;
+  const maxIterations = sweepsPerN * n;
   let l = 0;
   while (l < n) {
     // Find the end m of the unreduced block starting at l.
@@ -125,7 +126,7 @@ export function dsterf(n: i32, d: usize, e: usize): i32 {
  * eigenvectors of T itself); on exit row j is the eigenvector of d[j]. Eigenvalues are
  * sorted ascending with their rows. e needs room for n entries and is destroyed.
  */
-export function dsteqr(n: i32, d: usize, e: usize, zt: usize, ldz: i32, zcols: i32): i32 {
+export function dsteqr(n: i32, d: usize, e: usize, zt: usize, ldz: i32, zcols: i32, sweepsPerN: i32): i32 {
   if (n <= 1) return OK;
   const scale = scaleFor(n, d, e);
   for (let i = 0; i < n; i++) vset(d, i, vget(d, i) * scale);
@@ -133,7 +134,7 @@ export function dsteqr(n: i32, d: usize, e: usize, zt: usize, ldz: i32, zcols: i
   vset(e, n - 1, 0);
   const rowBytes = <usize>ldz << 3;
   let iterations = 0;
-  const maxIterations = 30 * n;
+  const maxIterations = sweepsPerN * n;
   for (let l = 0; l < n; l++) {
     while (true) {
       let m = l;
