@@ -22,6 +22,11 @@ export interface EigOptions {
   blockSize?: number;
   /** QL sweeps allowed per unit of n before a ConvergenceError (LAPACK's 30, the default). */
   maxSweepsPerN?: number;
+  /**
+   * eigh: tridiagonal subproblems up to this size are solved by implicit QL at the leaves of
+   * divide and conquer (default 25, as LAPACK); a value ≥ n means plain implicit QL.
+   */
+  leafSize?: number;
 }
 
 export interface Eigh {
@@ -123,16 +128,22 @@ export function eigh(host: LinalgHost, S: Matrix, options: EigOptions = {}): Eig
   const n = checkSquare(S, 'eigh');
   const nb = blockSize(options, 'eigh');
   const maxSweeps = sweeps(options, 'eigh');
+  const leaf = options.leafSize ?? 25;
+  if (!Number.isInteger(leaf) || leaf < 1) throw new ArgumentError(`eigh: leafSize must be a positive integer, got ${leaf}`);
   const k = host.kernels;
   const vectors = host.newMatrix(n, n, 'eigh eigenvectors');
   try {
     const values = withBuffers(
       host,
-      [n * n * 8, n * 8, n * n * 8, k.eig_workspace(n, nb) * 8, k.la_gemm_workspace(n) * 8],
+      [n * n * 8, n * 8, k.eig_workspace(n, nb) * 8, k.dstedc_workspace(Math.max(n, 1)) * 8, k.la_gemm_workspace(n) * 8],
       'eigh workspace',
-      (a, w, zt, work, gemmWork) => {
+      (a, w, work, dcWork, gemmWork) => {
         const scale = prepareSymmetric(host, S, 'eigh', a!);
-        checkStatus(k.eigh_driver(n, a!, scale, w!, vectors.ptr, zt!, nb, maxSweeps, work!, gemmWork!), 'eigh', n, maxSweeps);
+        const status = k.eigh_driver(n, a!, scale, w!, vectors.ptr, nb, leaf, maxSweeps, work!, dcWork!, gemmWork!);
+        if (status === STATUS_NO_CONVERGENCE && leaf < n) {
+          throw new ConvergenceError(`eigh: divide and conquer did not converge (a QL leaf or a secular equation root, n = ${n})`);
+        }
+        checkStatus(status, 'eigh', n, maxSweeps);
         return f64View(host, w!, n).slice();
       },
     );

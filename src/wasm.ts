@@ -82,7 +82,11 @@ export interface Kernels {
   eig_workspace(n: number, nb: number): number;
   symmetrize_lower(n: number, src: Ptr, dst: Ptr): number;
   eigvalsh_driver(n: number, a: Ptr, scale: number, w: Ptr, nb: number, sweepsPerN: number, work: Ptr, gemmWork: Ptr): number;
-  eigh_driver(n: number, a: Ptr, scale: number, w: Ptr, z: Ptr, zt: Ptr, nb: number, sweepsPerN: number, work: Ptr, gemmWork: Ptr): number;
+  eigh_driver(n: number, a: Ptr, scale: number, w: Ptr, z: Ptr, nb: number, leafSize: number, sweepsPerN: number, work: Ptr, dcWork: Ptr, gemmWork: Ptr): number;
+  dstedc_workspace(n: number): number;
+  dstedc(n: number, d: Ptr, e: Ptr, q: Ptr, ldq: number, leafSize: number, sweepsPerN: number, work: Ptr, gemmWork: Ptr): number;
+  dsytrd(n: number, a: Ptr, d: Ptr, e: Ptr, tau: Ptr, nb: number, work: Ptr, gemmWork: Ptr): void;
+  dormtr(n: number, a: Ptr, tau: Ptr, x: Ptr, ncols: number, nb: number, work: Ptr, gemmWork: Ptr): void;
   dsterf(n: number, d: Ptr, e: Ptr, sweepsPerN: number): number;
   dsteqr(n: number, d: Ptr, e: Ptr, zt: Ptr, ldz: number, zcols: number, sweepsPerN: number): number;
 

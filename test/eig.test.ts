@@ -62,14 +62,16 @@ function checkEigh(S: Matrix, data: Float64Array, values: Float64Array, V: Matri
 }
 
 describe('eigvalsh / eigh on hard matrices against numpy (LAPACK)', () => {
-  for (const blockSize of [1, 3, 32]) {
-    it(`block size ${blockSize}: values within c·n·ε·‖S‖₂, residual and orthogonality within c·n·ε`, () => {
+  // Small blocks and leaves make every path run on small inputs: unblocked and blocked
+  // reduction, divide and conquer down to 1×1 leaves, and plain QL (leafSize ≥ n).
+  for (const [blockSize, leafSize] of [[1, 1], [3, 2], [32, 25], [32, 1e6]] as const) {
+    it(`block ${blockSize}, leaf ${leafSize}: values within c·n·ε·‖S‖₂, residual and orthogonality within c·n·ε`, () => {
       for (const c of cases) {
         const data = matrixOf(c);
         fl.scope(() => {
           const S = fl.fromArray(lowerOnly(data, c.n), c.n, c.n, { allowNonFinite: true });
           const values = fl.eigvalsh(S, { blockSize });
-          const both = fl.eigh(S, { blockSize });
+          const both = fl.eigh(S, { blockSize, leafSize });
           const tol = 8 * Math.max(c.n, 4) * EPS64 * c.norm2 + 1e-300;
           for (let i = 0; i < c.n; i++) {
             expect(Math.abs(values[i]! - c.values[i]!), `${c.name}: λ${i} (values only)`).toBeLessThanOrEqual(tol);

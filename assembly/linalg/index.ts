@@ -2,11 +2,12 @@
 // copy of the matrix and a workspace sized by the matching *_workspace function, and
 // returns a status code (common.ts).
 
-import { at, get, la_gemm_workspace, OK, set, vget, vset } from './common';
+import { get, la_gemm_workspace, OK, set, vget, vset } from './common';
 import { dsytrd, dormtr } from './tridiag';
 import { dsteqr, dsterf } from './steqr';
+import { dstedc, dstedc_workspace } from './stedc';
 
-export { la_gemm_workspace, dsterf, dsteqr };
+export { la_gemm_workspace, dsterf, dsteqr, dsytrd, dormtr, dstedc, dstedc_workspace };
 
 // dst (n×n) := the symmetric matrix whose lower triangle is src's (row-major, lda n); the
 // upper triangle of src is never read. Returns the power of two s with max|s·a_ij| ≈ 1
@@ -48,19 +49,16 @@ export function eigvalsh_driver(n: i32, a: usize, scale: f64, w: usize, nb: i32,
 
 /**
  * Eigenpairs of the scaled symmetric a (n×n, destroyed): values into w ascending, vectors
- * into the columns of z (n×n). zt (n×n) is scratch for the tridiagonal eigenvectors.
+ * into the columns of z (n×n), by divide and conquer on the tridiagonal form (leaves of
+ * size ≤ leafSize by implicit QL; leafSize ≥ n is plain QL). dcWork: dstedc_workspace(n).
  */
-export function eigh_driver(n: i32, a: usize, scale: f64, w: usize, z: usize, zt: usize, nb: i32, sweepsPerN: i32, work: usize, gemmWork: usize): i32 {
+export function eigh_driver(n: i32, a: usize, scale: f64, w: usize, z: usize, nb: i32, leafSize: i32, sweepsPerN: i32, work: usize, dcWork: usize, gemmWork: usize): i32 {
   const e = work;
   const tau = e + (<usize>n << 3);
   const panel = tau + (<usize>n << 3);
   dsytrd(n, a, w, e, tau, nb, panel, gemmWork);
-  // Tridiagonal eigenvectors as rows of zt, then z := ztᵀ and z := Q·z.
-  memory.fill(zt, 0, (<usize>n * <usize>n) << 3);
-  for (let i = 0; i < n; i++) set(zt, n, i, i, 1.0);
-  const status = dsteqr(n, w, e, zt, n, n, sweepsPerN);
+  const status = dstedc(n, w, e, z, n, leafSize, sweepsPerN, dcWork, gemmWork);
   if (status != OK) return status;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) store<f64>(at(z, n, j, i), get(zt, n, i, j));
   dormtr(n, a, tau, z, n, nb, panel, gemmWork);
   for (let i = 0; i < n; i++) vset(w, i, vget(w, i) / scale);
   return OK;

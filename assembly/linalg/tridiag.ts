@@ -5,52 +5,74 @@
 //      Dongarra, Sorensen & Hammarling, "Block reduction of matrices to condensed forms for
 //      eigenvalue computations", J. Comput. Appl. Math. 27 (1989).
 //
-// Layout (row-major, n×n, full symmetric storage; the caller copies the lower triangle of
-// the input into both triangles). Step c (0 ≤ c < n−1) builds H_c = I − τ_c·v_c·v_cᵀ with
+// Layout (row-major, n×n). Only the upper triangle (j ≥ i) is read and kept up to date —
+// in row-major it is LAPACK's column-major lower triangle, so rows are contiguous where
+// LAPACK's columns are. (The caller copies the input's lower triangle there.) Step c (0 ≤ c < n−1) builds H_c = I − τ_c·v_c·v_cᵀ with
 // v_c supported on indices c+1..n−1, v_c[c+1] = 1, annihilating row c beyond the
 // superdiagonal. Afterwards Q = H_0·H_1·…·H_{n−2} gives A = Q·T·Qᵀ, and row c of A holds
 // v_c[c+2..n−1] in columns c+2..n−1.
 
 import { at, axpy, dot, gemmAcc, gemmSet, get, hypot, nrm2, set, sign, vget, vset } from './common';
 
-// y (len m) := Σ_i x_i·A[i, :] for the m×m block at a (row stride lda): A·x for symmetric A,
-// streaming each row once with SIMD (the level-2 half of the reduction).
-function symvRows(m: i32, a: usize, lda: i32, x: usize, y: usize): void {
+// y (len m) := A·x for the symmetric m×m block at a (row stride lda) given by its upper
+// triangle (row-major upper = LAPACK's column-major lower). Each stored element is read
+// once and used twice: y_i += a_ij·x_j and y_j += a_ij·x_i (the level-2 half of dsytrd).
+function symvUpper(m: i32, a: usize, lda: i32, x: usize, y: usize): void {
   memory.fill(y, 0, <usize>m << 3);
   for (let i = 0; i < m; i++) {
+    const row = at(a, lda, i, 0);
     const xi = vget(x, i);
-    if (xi != 0) axpy(m, xi, at(a, lda, i, 0), y);
+    const vxi = f64x2.splat(xi);
+    let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+    let j = i + 1;
+    for (; j + 4 <= m; j += 4) {
+      const o = <usize>j << 3;
+      const a0 = v128.load(row + o), a1 = v128.load(row + o, 16);
+      v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(vxi, a0)));
+      v128.store(y + o, f64x2.add(v128.load(y + o, 16), f64x2.mul(vxi, a1)), 16);
+      acc0 = f64x2.add(acc0, f64x2.mul(a0, v128.load(x + o)));
+      acc1 = f64x2.add(acc1, f64x2.mul(a1, v128.load(x + o, 16)));
+    }
+    const accv = f64x2.add(acc0, acc1);
+    let acc = f64x2.extract_lane(accv, 0) + f64x2.extract_lane(accv, 1);
+    for (; j < m; j++) {
+      const aij = vget(row, j);
+      vset(y, j, vget(y, j) + xi * aij);
+      acc += aij * vget(x, j);
+    }
+    vset(y, i, vget(y, i) + vget(row, i) * xi + acc);
   }
 }
+
+// Row-block height of the trailing update, which touches only the upper triangle.
+const UPDATE_ROWS: i32 = 64;
 
 /**
  * Reduces the n×n symmetric A (full storage) to tridiagonal d (n), e (n−1) with reflectors
  * (τ in tau, vectors in A's rows, as above). nb is the panel width (1 = unblocked).
- * work: 2·n·nb + 2·n doubles; gemmWork: la_gemm_workspace(n).
+ * work: 2·n·nb + n doubles; gemmWork: la_gemm_workspace(n).
  */
 export function dsytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, nb: i32, work: usize, gemmWork: usize): void {
   if (n == 0) return;
   nb = max(1, nb);
-  const V = work;                                      // n × nb, row-major, ld nb
-  const W = V + ((<usize>n * <usize>nb) << 3);         // n × nb
-  const p = W + ((<usize>n * <usize>nb) << 3);         // n
-  const t = p + (<usize>n << 3);                       // n (small products)
+  // The panel's reflectors and their W vectors, stored as rows (nb × n, ld n) so that every
+  // correction below is a contiguous dot or axpy: Ã = A − Vᵀ_panel·W − Wᵀ_panel·V.
+  const Vt = work;
+  const Wt = Vt + ((<usize>n * <usize>nb) << 3);
+  const p = Wt + ((<usize>n * <usize>nb) << 3);
   for (let k = 0; k < n - 1; k += nb) {
     const jb = min(nb, n - 1 - k);
-    memory.fill(V, 0, (<usize>n * <usize>nb) << 3);
-    memory.fill(W, 0, (<usize>n * <usize>nb) << 3);
+    memory.fill(Vt, 0, (<usize>n * <usize>nb) << 3);
+    memory.fill(Wt, 0, (<usize>n * <usize>nb) << 3);
     for (let j = 0; j < jb; j++) {
       const c = k + j;
       const len = n - c; // row c from column c on
       // 1. Bring row c up to date with this panel's earlier reflectors:
-      //    A[c, c:] −= V[c, :j]·W[c:, :j]ᵀ + W[c, :j]·V[c:, :j]ᵀ.
+      //    A[c, c:] −= Σ_q V_q[c]·W_q[c:] + W_q[c]·V_q[c:].
       const rowc = at(a, n, c, c);
       for (let q = 0; q < j; q++) {
-        const vc = get(V, nb, c, q), wc = get(W, nb, c, q);
-        for (let l = 0; l < len; l++) {
-          const at_ = rowc + (<usize>l << 3);
-          store<f64>(at_, load<f64>(at_) - vc * get(W, nb, c + l, q) - wc * get(V, nb, c + l, q));
-        }
+        axpy(len, -get(Vt, n, q, c), at(Wt, n, q, c), rowc);
+        axpy(len, -get(Wt, n, q, c), at(Vt, n, q, c), rowc);
       }
       vset(d, c, load<f64>(rowc));
       // 2. Householder vector for x = A[c, c+1:] (length m = n−c−1).
@@ -68,44 +90,34 @@ export function dsytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, nb: i32
       vset(e, c, beta);
       vset(tau, c, tc);
       store<f64>(x, 1.0); // v[0] = 1 while it is used; restored to β below
-      // 3. p = τ·(Ã22·v), Ã22 = A22 − V·Wᵀ − W·Vᵀ over rows/cols c+1..n−1; w = p − (τ/2)(pᵀv)v.
+      // 3. p = τ·(Ã22·v) over rows/cols c+1..n−1, then w = p − (τ/2)(pᵀv)·v.
       const v = x;
       if (tc != 0) {
-        symvRows(m, at(a, n, c + 1, c + 1), n, v, p);
+        symvUpper(m, at(a, n, c + 1, c + 1), n, v, p);
         for (let q = 0; q < j; q++) {
-          const Vq = at(V, nb, c + 1, q), Wq = at(W, nb, c + 1, q);
-          let wv: f64 = 0, vv: f64 = 0;
-          for (let l = 0; l < m; l++) {
-            const vl = vget(v, l);
-            wv += load<f64>(Wq + ((<usize>l * <usize>nb) << 3)) * vl;
-            vv += load<f64>(Vq + ((<usize>l * <usize>nb) << 3)) * vl;
-          }
-          for (let l = 0; l < m; l++) {
-            vset(p, l, vget(p, l) - load<f64>(Vq + ((<usize>l * <usize>nb) << 3)) * wv - load<f64>(Wq + ((<usize>l * <usize>nb) << 3)) * vv);
-          }
+          const Vq = at(Vt, n, q, c + 1), Wq = at(Wt, n, q, c + 1);
+          axpy(m, -dot(m, Wq, v), Vq, p);
+          axpy(m, -dot(m, Vq, v), Wq, p);
         }
         for (let l = 0; l < m; l++) vset(p, l, tc * vget(p, l));
-        const half = -0.5 * tc * dot(m, p, v);
-        axpy(m, half, v, p);
+        axpy(m, -0.5 * tc * dot(m, p, v), v, p);
       } else {
         memory.fill(p, 0, <usize>m << 3);
       }
-      for (let l = 0; l < m; l++) {
-        set(V, nb, c + 1 + l, j, vget(v, l));
-        set(W, nb, c + 1 + l, j, vget(p, l));
-      }
+      memory.copy(at(Vt, n, j, c + 1), v, <usize>m << 3);
+      memory.copy(at(Wt, n, j, c + 1), p, <usize>m << 3);
       store<f64>(x, beta);
     }
-    // 4. Trailing update A[r:, r:] −= V[r:]·W[r:]ᵀ + W[r:]·V[r:]ᵀ for r = k + jb (both triangles).
-    const r = k + jb;
-    const mr = n - r;
-    if (mr > 0) {
-      gemmAcc(true, false, true, mr, mr, jb, at(V, nb, r, 0), nb, at(W, nb, r, 0), nb, at(a, n, r, r), n, gemmWork);
-      gemmAcc(true, false, true, mr, mr, jb, at(W, nb, r, 0), nb, at(V, nb, r, 0), nb, at(a, n, r, r), n, gemmWork);
+    // 4. Trailing update A[r:, r:] −= V[r:]·W[r:]ᵀ + W[r:]·V[r:]ᵀ for r = k + jb, upper
+    //    triangle only: row blocks from their diagonal block to the right edge.
+    for (let r0 = k + jb; r0 < n; r0 += UPDATE_ROWS) {
+      const rows = min(UPDATE_ROWS, n - r0);
+      const cols = n - r0;
+      gemmAcc(true, true, false, rows, cols, jb, at(Vt, n, 0, r0), n, at(Wt, n, 0, r0), n, at(a, n, r0, r0), n, gemmWork);
+      gemmAcc(true, true, false, rows, cols, jb, at(Wt, n, 0, r0), n, at(Vt, n, 0, r0), n, at(a, n, r0, r0), n, gemmWork);
     }
   }
   vset(d, n - 1, get(a, n, n - 1, n - 1));
-  void t;
 }
 
 /**

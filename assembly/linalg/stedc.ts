@@ -1,0 +1,267 @@
+// Divide and conquer for the symmetric tridiagonal eigenproblem: eigenvalues and
+// eigenvectors, with the merges' eigenvector updates done by GEMM.
+//
+// see: Cuppen, "A divide and conquer method for the symmetric tridiagonal eigenproblem",
+//      Numer. Math. 36 (1981); Gu & Eisenstat, "A divide-and-conquer algorithm for the
+//      symmetric tridiagonal eigenproblem", SIAM J. Matrix Anal. Appl. 16 (1995) (the
+//      recomputed ẑ that keeps the eigenvectors orthogonal); LAPACK dstedc / dlaed0–dlaed4
+//      (deflation tests).
+//
+// T (d, e) splits at m into diag(T1 − β·e_m e_mᵀ, T2 − β·e_1 e_1ᵀ) + β·v·vᵀ with
+// v = e_m + e_{m+1}. With T1 = Q1·D1·Q1ᵀ and T2 = Q2·D2·Q2ᵀ solved recursively,
+// T = Q·(D + ρ·z·zᵀ)·Qᵀ, z = Qᵀv/‖Qᵀv‖, ρ = β·‖Qᵀv‖². The rank-one problem is deflated
+// (tiny z_i, near-equal d_i), its remaining eigenvalues are the roots of the secular
+// equation 1 + ρ·Σ z_i²/(d_i − λ) = 0, found by safeguarded Newton steps on the function
+// with its nearest pole removed, and its eigenvectors come from the recomputed ẑ.
+
+import { EPS, NO_CONVERGENCE, OK, at, gemmSet, get, hypot, set, vget, vset } from './common';
+import { dsteqr } from './steqr';
+
+@inline function iget(p: usize, i: i32): i32 { return load<i32>(p + (<usize>i << 2)); }
+@inline function iset(p: usize, i: i32, v: i32): void { store<i32>(p + (<usize>i << 2), v); }
+
+/** Doubles of workspace dstedc needs for size n. */
+export function dstedc_workspace(n: i32): i32 {
+  // U, Us, product (3·n²); d/z/ds/zs/lambda/tau/zhat/rot (12·n); four i32 arrays (2·n)
+  return 3 * n * n + 14 * n + 16;
+}
+
+/**
+ * Eigenpairs of the symmetric tridiagonal (d, e) of size n: values into d ascending,
+ * vectors into the columns of q (n×n, row stride ldq). e (n−1 entries) is destroyed.
+ * Subproblems of size ≤ leafSize are solved by implicit QL.
+ */
+export function dstedc(n: i32, d: usize, e: usize, q: usize, ldq: i32, leafSize: i32, sweepsPerN: i32, work: usize, gemmWork: usize): i32 {
+  for (let i = 0; i < n; i++) memory.fill(at(q, ldq, i, 0), 0, <usize>n << 3);
+  return solve(0, n, d, e, q, ldq, max(1, leafSize), sweepsPerN, work, gemmWork);
+}
+
+function solve(lo: i32, size: i32, d: usize, e: usize, q: usize, ldq: i32, leafSize: i32, sweepsPerN: i32, work: usize, gemmWork: usize): i32 {
+  if (size <= leafSize) {
+    // Leaf: implicit QL on a private copy of e (it writes a sentinel past its end), the
+    // eigenvectors land as rows of the scratch zt and are stored as columns of q.
+    const zt = work;
+    const ecopy = zt + ((<usize>size * <usize>size) << 3);
+    memory.fill(zt, 0, (<usize>size * <usize>size) << 3);
+    for (let i = 0; i < size; i++) set(zt, size, i, i, 1.0);
+    for (let i = 0; i < size - 1; i++) vset(ecopy, i, vget(e, lo + i));
+    const status = dsteqr(size, d + (<usize>lo << 3), ecopy, zt, size, size, sweepsPerN);
+    if (status != OK) return status;
+    for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) set(q, ldq, lo + j, lo + i, get(zt, size, i, j));
+    return OK;
+  }
+  const n1 = size / 2;
+  const beta = vget(e, lo + n1 - 1);
+  vset(d, lo + n1 - 1, vget(d, lo + n1 - 1) - beta);
+  vset(d, lo + n1, vget(d, lo + n1) - beta);
+  let status = solve(lo, n1, d, e, q, ldq, leafSize, sweepsPerN, work, gemmWork);
+  if (status != OK) return status;
+  status = solve(lo + n1, size - n1, d, e, q, ldq, leafSize, sweepsPerN, work, gemmWork);
+  if (status != OK) return status;
+  return merge(lo, n1, size, beta, d, q, ldq, work, gemmWork);
+}
+
+function merge(lo: i32, n1: i32, s: i32, beta: f64, d: usize, q: usize, ldq: i32, work: usize, gemmWork: usize): i32 {
+  const sz = <usize>s;
+  const U = work;                          // s×s: eigenvectors of the rank-one problem (original order)
+  const Us = U + ((sz * sz) << 3);         // s×s: same, in sorted coordinates
+  const P = Us + ((sz * sz) << 3);         // s×s: product Q·U
+  const z = P + ((sz * sz) << 3);
+  const dd = z + (sz << 3);                // working copy of D (sign-flipped when ρ < 0)
+  const ds = dd + (sz << 3);               // sorted D
+  const zs = ds + (sz << 3);               // sorted z
+  const lam = zs + (sz << 3);              // eigenvalues, by column of Us
+  const tau = lam + (sz << 3);             // secular roots relative to their origin pole
+  const zhat = tau + (sz << 3);
+  const dk = zhat + (sz << 3);             // non-deflated poles
+  const zk = dk + (sz << 3);
+  const rotC = zk + (sz << 3);
+  const rotS = rotC + (sz << 3);
+  const ints = rotS + (sz << 3);
+  const perm = ints;                       // sorted position → original index
+  const nd = perm + (sz << 2);             // non-deflated sorted positions
+  const origin = nd + (sz << 2);           // origin pole of each root (index into dk)
+  const rotPairs = origin + (sz << 2);     // rotation r acts on sorted positions (p, j), packed p·2^16 + j
+  const order = rotPairs + (sz << 2);      // columns of Us by ascending eigenvalue
+
+  // z = (last row of Q1, first row of Q2), normalised; ρ = β·‖z‖².
+  for (let i = 0; i < n1; i++) vset(z, i, get(q, ldq, lo + n1 - 1, lo + i));
+  for (let i = n1; i < s; i++) vset(z, i, get(q, ldq, lo + n1, lo + i));
+  let zn: f64 = 0;
+  for (let i = 0; i < s; i++) zn += vget(z, i) * vget(z, i);
+  zn = Math.sqrt(zn);
+  for (let i = 0; i < s; i++) vset(z, i, vget(z, i) / zn);
+  let rho = beta * zn * zn;
+  const flip = rho < 0;
+  for (let i = 0; i < s; i++) vset(dd, i, flip ? -vget(d, lo + i) : vget(d, lo + i));
+  if (flip) rho = -rho;
+
+  // Sort D ascending (insertion sort of indices: D is two sorted runs).
+  for (let i = 0; i < s; i++) iset(perm, i, i);
+  for (let i = 1; i < s; i++) {
+    const pi = iget(perm, i);
+    const v = vget(dd, pi);
+    let j = i - 1;
+    while (j >= 0 && vget(dd, iget(perm, j)) > v) { iset(perm, j + 1, iget(perm, j)); j--; }
+    iset(perm, j + 1, pi);
+  }
+  let dmax: f64 = 0;
+  for (let i = 0; i < s; i++) {
+    vset(ds, i, vget(dd, iget(perm, i)));
+    vset(zs, i, vget(z, iget(perm, i)));
+    dmax = max(dmax, Math.abs(vget(ds, i)));
+  }
+
+  // Deflation. Us starts as the identity; deflated positions keep their unit vector.
+  const tol = 8.0 * EPS * max(dmax, rho);
+  memory.fill(Us, 0, (sz * sz) << 3);
+  let rotations = 0, prev = -1;
+  let cols = 0; // columns of Us filled so far
+  for (let j = 0; j < s; j++) {
+    if (rho * Math.abs(vget(zs, j)) <= tol) {
+      set(Us, s, j, cols, 1.0);
+      vset(lam, cols++, vget(ds, j));
+      continue;
+    }
+    if (prev >= 0) {
+      // Close poles: rotate z_prev into z_j; deflate prev if the coupling is negligible.
+      const zp = vget(zs, prev), zj = vget(zs, j);
+      const r = hypot(zp, zj);
+      const c = zj / r, sn = -zp / r;
+      const t = vget(ds, j) - vget(ds, prev);
+      if (Math.abs(t * c * sn) <= tol) {
+        vset(zs, j, r);
+        vset(zs, prev, 0);
+        const p = vget(ds, prev);
+        vset(ds, prev, p * c * c + vget(ds, j) * sn * sn);
+        vset(ds, j, p * sn * sn + vget(ds, j) * c * c);
+        iset(rotPairs, rotations, (prev << 16) | j);
+        vset(rotC, rotations, c);
+        vset(rotS, rotations, sn);
+        rotations++;
+        set(Us, s, prev, cols, 1.0);
+        vset(lam, cols++, vget(ds, prev));
+      }
+    }
+    prev = j;
+  }
+  // The K positions left (not deflated by a small z_j or by a rotation).
+  let K = 0;
+  for (let j = 0; j < s; j++) if (rho * Math.abs(vget(zs, j)) > tol) iset(nd, K++, j);
+  for (let i = 0; i < K; i++) { vset(dk, i, vget(ds, iget(nd, i))); vset(zk, i, vget(zs, iget(nd, i))); }
+
+  // Secular equation: root j lies in (dk_j, dk_{j+1}), the last in (dk_{K−1}, dk_{K−1} + ρ).
+  for (let j = 0; j < K; j++) {
+    let o: i32, lo_: f64, hi_: f64;
+    if (j < K - 1) {
+      const mid = 0.5 * (vget(dk, j + 1) - vget(dk, j));
+      // f at the midpoint, relative to pole j
+      let f: f64 = 1;
+      for (let i = 0; i < K; i++) { const zi = vget(zk, i); f += rho * zi * zi / ((vget(dk, i) - vget(dk, j)) - mid); }
+      if (f >= 0) { o = j; lo_ = 0; hi_ = mid; } else { o = j + 1; lo_ = -mid; hi_ = 0; }
+    } else {
+      o = j; lo_ = 0;
+      let zz: f64 = 0;
+      for (let i = 0; i < K; i++) zz += vget(zk, i) * vget(zk, i);
+      hi_ = rho * zz;
+    }
+    iset(origin, j, o);
+    const dO = vget(dk, o);
+    const zo2 = vget(zk, o) * vget(zk, o);
+    let t = 0.5 * (lo_ + hi_);
+    let converged = false;
+    for (let it = 0; it < 200; it++) {
+      // g(τ) = 1 + ρ·Σ_{i≠o} z_i²/(δ_i − τ) − ρ·z_o²/τ and h(τ) = −τ·g(τ), which has no pole at 0.
+      let psi: f64 = 0, dpsi: f64 = 0, absSum: f64 = 0;
+      for (let i = 0; i < K; i++) {
+        if (i == o) continue;
+        const zi = vget(zk, i);
+        const del = (vget(dk, i) - dO) - t;
+        const term = rho * zi * zi / del;
+        psi += term;
+        dpsi += term / del;
+        absSum += Math.abs(term);
+      }
+      const poleTerm = -rho * zo2 / t;
+      const g = 1.0 + psi + poleTerm;
+      if (g < 0) lo_ = t; else hi_ = t;
+      if (Math.abs(g) <= EPS * (1.0 + absSum + Math.abs(poleTerm)) || hi_ - lo_ <= 4.0 * EPS * max(Math.abs(lo_), Math.abs(hi_))) {
+        converged = true;
+        break;
+      }
+      // Newton on h(τ) = −τ·(1 + ψ) + ρ·z_o²: h′ = −(1 + ψ) − τ·ψ′.
+      const h = -t * (1.0 + psi) + rho * zo2;
+      const dh = -(1.0 + psi) - t * dpsi;
+      let tn = dh != 0 ? t - h / dh : 0.5 * (lo_ + hi_);
+      if (!(tn > lo_ && tn < hi_)) tn = 0.5 * (lo_ + hi_);
+      if (tn == t) { converged = true; break; }
+      t = tn;
+    }
+    if (!converged) return NO_CONVERGENCE;
+    vset(tau, j, t);
+  }
+
+  // Gu–Eisenstat: ẑ_i² = Π_j (λ_j − d_i) / (ρ·Π_{j≠i} (d_j − d_i)), with λ_j − d_i formed as
+  // (d_{o_j} − d_i) + τ_j so that nearby poles keep their accuracy.
+  for (let i = 0; i < K; i++) {
+    const di = vget(dk, i);
+    let prod = ((vget(dk, iget(origin, i)) - di) + vget(tau, i)) / rho;
+    for (let j = 0; j < K; j++) {
+      if (j == i) continue;
+      prod *= ((vget(dk, iget(origin, j)) - di) + vget(tau, j)) / (vget(dk, j) - di);
+    }
+    const mag = Math.sqrt(max(prod, 0.0));
+    vset(zhat, i, vget(zk, i) >= 0 ? mag : -mag);
+  }
+  // Eigenvector of root j: u_i = ẑ_i / (d_i − λ_j), normalised, into column `cols` of Us.
+  for (let j = 0; j < K; j++) {
+    const oj = vget(dk, iget(origin, j)), tj = vget(tau, j);
+    let norm: f64 = 0;
+    for (let i = 0; i < K; i++) {
+      const u = vget(zhat, i) / ((vget(dk, i) - oj) - tj);
+      vset(z, i, u);
+      norm += u * u;
+    }
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < K; i++) set(Us, s, iget(nd, i), cols, vget(z, i) / norm);
+    vset(lam, cols++, oj + tj);
+  }
+  // Undo the deflation rotations (last first): rows (p, j) of Us := Gᵀ·rows.
+  for (let r = rotations - 1; r >= 0; r--) {
+    const pj = iget(rotPairs, r);
+    const p = pj >> 16, j = pj & 0xFFFF;
+    const c = vget(rotC, r), sn = vget(rotS, r);
+    for (let col = 0; col < s; col++) {
+      const up = get(Us, s, p, col), uj = get(Us, s, j, col);
+      set(Us, s, p, col, c * up - sn * uj);
+      set(Us, s, j, col, sn * up + c * uj);
+    }
+  }
+  // Order the columns by eigenvalue (ascending in the flipped problem), unsort the rows.
+  for (let i = 0; i < s; i++) iset(order, i, i);
+  for (let i = 1; i < s; i++) {
+    const oi = iget(order, i);
+    const v = vget(lam, oi);
+    let j = i - 1;
+    while (j >= 0 && vget(lam, iget(order, j)) > v) { iset(order, j + 1, iget(order, j)); j--; }
+    iset(order, j + 1, oi);
+  }
+  for (let i = 0; i < s; i++) {
+    const row = iget(perm, i); // sorted position i is original index perm[i]
+    for (let c = 0; c < s; c++) {
+      // Ascending in the original problem: when flipped, the largest flipped value first.
+      const src = flip ? iget(order, s - 1 - c) : iget(order, c);
+      set(U, s, row, c, get(Us, s, i, src));
+    }
+  }
+  for (let c = 0; c < s; c++) {
+    const src = flip ? iget(order, s - 1 - c) : iget(order, c);
+    vset(d, lo + c, flip ? -vget(lam, src) : vget(lam, src));
+  }
+  // Q_block := diag(Q1, Q2)·U.
+  const qb = at(q, ldq, lo, lo);
+  gemmSet(false, false, n1, s, n1, qb, ldq, U, s, P, s, gemmWork);
+  gemmSet(false, false, s - n1, s, s - n1, at(q, ldq, lo + n1, lo + n1), ldq, at(U, s, n1, 0), s, at(P, s, n1, 0), s, gemmWork);
+  for (let i = 0; i < s; i++) memory.copy(at(q, ldq, lo + i, lo), at(P, s, i, 0), sz << 3);
+  return OK;
+}
