@@ -19,29 +19,37 @@ import { at, axpy, dot, gemmAcc, gemmSet, get, hypot, nrm2, set, sign, vget, vse
 // once and used twice: y_i += a_ij·x_j and y_j += a_ij·x_i (the level-2 half of dsytrd).
 function symvUpper(m: i32, a: usize, lda: i32, x: usize, y: usize): void {
   memory.fill(y, 0, <usize>m << 3);
-  for (let i = 0; i < m; i++) {
-    const row = at(a, lda, i, 0);
-    const xi = vget(x, i);
-    const vxi = f64x2.splat(xi);
+  let i = 0;
+  // Two rows at a time: each load and store of y serves both rows.
+  for (; i + 2 <= m; i += 2) {
+    const r0 = at(a, lda, i, 0), r1 = at(a, lda, i + 1, 0);
+    const x0 = vget(x, i), x1 = vget(x, i + 1);
+    const a01 = vget(r0, i + 1);
+    // the 2×2 diagonal block
+    let dot0 = vget(r0, i) * x0 + a01 * x1;
+    let dot1 = a01 * x0 + vget(r1, i + 1) * x1;
+    const vx0 = f64x2.splat(x0), vx1 = f64x2.splat(x1);
     let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
-    let j = i + 1;
-    for (; j + 4 <= m; j += 4) {
+    let j = i + 2;
+    for (; j + 2 <= m; j += 2) {
       const o = <usize>j << 3;
-      const a0 = v128.load(row + o), a1 = v128.load(row + o, 16);
-      v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(vxi, a0)));
-      v128.store(y + o, f64x2.add(v128.load(y + o, 16), f64x2.mul(vxi, a1)), 16);
-      acc0 = f64x2.add(acc0, f64x2.mul(a0, v128.load(x + o)));
-      acc1 = f64x2.add(acc1, f64x2.mul(a1, v128.load(x + o, 16)));
+      const p0 = v128.load(r0 + o), p1 = v128.load(r1 + o), xv = v128.load(x + o);
+      v128.store(y + o, f64x2.add(f64x2.add(v128.load(y + o), f64x2.mul(vx0, p0)), f64x2.mul(vx1, p1)));
+      acc0 = f64x2.add(acc0, f64x2.mul(p0, xv));
+      acc1 = f64x2.add(acc1, f64x2.mul(p1, xv));
     }
-    const accv = f64x2.add(acc0, acc1);
-    let acc = f64x2.extract_lane(accv, 0) + f64x2.extract_lane(accv, 1);
+    dot0 += f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
+    dot1 += f64x2.extract_lane(acc1, 0) + f64x2.extract_lane(acc1, 1);
     for (; j < m; j++) {
-      const aij = vget(row, j);
-      vset(y, j, vget(y, j) + xi * aij);
-      acc += aij * vget(x, j);
+      const p0 = vget(r0, j), p1 = vget(r1, j), xj = vget(x, j);
+      vset(y, j, vget(y, j) + x0 * p0 + x1 * p1);
+      dot0 += p0 * xj;
+      dot1 += p1 * xj;
     }
-    vset(y, i, vget(y, i) + vget(row, i) * xi + acc);
+    vset(y, i, vget(y, i) + dot0);
+    vset(y, i + 1, vget(y, i + 1) + dot1);
   }
+  if (i < m) vset(y, i, vget(y, i) + get(a, lda, i, i) * vget(x, i));
 }
 
 // Row-block height of the trailing update, which touches only the upper triangle.
