@@ -359,3 +359,9 @@ function gemvT<T>(trans: bool, m: i32, n: i32, a: usize, lda: i32, x: usize, y: 
 }
 export function gemv_f64(trans: bool, m: i32, n: i32, a: usize, lda: i32, x: usize, y: usize): void { gemvT<f64>(trans, m, n, a, lda, x, y); }
 export function gemv_f32(trans: bool, m: i32, n: i32, a: usize, lda: i32, x: usize, y: usize): void { gemvT<f32>(trans, m, n, a, lda, x, y); }
+
+// out[i] := √max(x[i], 0) (singular values from Gram eigenvalues; rounding can leave tiny
+// negative eigenvalues of a positive semidefinite matrix).
+export function sqrt_clamped_f64(n: i32, x: usize, out: usize): void {
+  for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), Math.sqrt(max(load<f64>(x + (<usize>i << 3)), 0.0)));
+}

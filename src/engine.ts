@@ -126,7 +126,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   return new Engine(kernels, memory, options);
 }
 
-export class Engine implements MatrixOwner, linalg.LinalgHost {
+export class Engine implements MatrixOwner, linalg.SvdHost {
   readonly memory: WebAssembly.Memory;
   /** @internal The raw kernels; for tests and advanced callers who manage pointers themselves. */
   readonly kernels: Kernels;
@@ -459,6 +459,78 @@ export class Engine implements MatrixOwner, linalg.LinalgHost {
   /** Eigenvalues (ascending) and eigenvectors (column j pairs with values[j]); lower triangle read. */
   eigh(S: Matrix, options: linalg.EigOptions = {}): linalg.Eigh {
     return linalg.eigh(this, S, options);
+  }
+
+  /** Eigenvalues (and with { vectors: true } eigenvectors) of the symmetric tridiagonal matrix (d, e). */
+  eigTridiagonal(
+    d: Float64Array | readonly number[],
+    e: Float64Array | readonly number[],
+    options: { vectors?: boolean; leafSize?: number; maxSweepsPerN?: number } = {},
+  ): linalg.TridiagonalEig {
+    this.checkAlive();
+    return linalg.eigTridiagonal(this, d, e, options);
+  }
+
+  /** Selected eigenpairs of the symmetric S: { largest: k }, { smallest: k } or { indices: [from, to) }, ascending. */
+  eighSelect(S: Matrix, selection: linalg.EigSelection, options: linalg.EigOptions = {}): linalg.Eigh {
+    return linalg.eighSelect(this, S, selection, options);
+  }
+
+  /** Singular values of A, descending, through the eigenvalues of the smaller Gram matrix. */
+  svdvals(A: Matrix, options: linalg.EigOptions = {}): Float64Array {
+    const gram = (M: Matrix, tall: boolean) => {
+      const M64 = M.dtype === 'f64' ? M : this.astype(M, 'f64');
+      try {
+        return tall ? this.matmul(M64, M64, { transA: true }) : this.matmul(M64, M64, { transB: true });
+      } finally {
+        if (M64 !== M) M64.dispose();
+      }
+    };
+    return linalg.svdvals(this, gram, A, options);
+  }
+
+  /** The k largest singular triplets of A by matrix-free Lanczos on AᵀA (or AAᵀ). */
+  svdTop(A: Matrix, k: number, options: linalg.LanczosOptions = {}): linalg.SvdTop {
+    return linalg.svdTop(this, A, k, options);
+  }
+
+  /**
+   * The k largest eigenpairs of the symmetric operator x ↦ op(x) on R^n (op returns a new
+   * n×1 f64 matrix, which is disposed), by Lanczos with full reorthogonalisation.
+   */
+  lanczos(op: (x: Matrix) => Matrix, n: number, k: number, options: linalg.LanczosOptions = {}): linalg.LanczosResult {
+    this.checkAlive();
+    return linalg.lanczos(this, op, n, k, options);
+  }
+
+  /** Cholesky factor L (S = L·Lᵀ, lower triangular, f64) of the SPD matrix S; lower triangle read. */
+  cholesky(S: Matrix, options: { blockSize?: number } = {}): Matrix {
+    return linalg.cholesky(this, S, options);
+  }
+
+  /** X = (L·Lᵀ)⁻¹·B for a factor L from cholesky(). */
+  choleskySolve(L: Matrix, B: Matrix): Matrix {
+    return linalg.choleskySolve(this, L, B);
+  }
+
+  /** Solves S·X = B for symmetric positive definite S (lower triangle read). */
+  solveSPD(S: Matrix, B: Matrix): Matrix {
+    return linalg.solveSPD(this, S, B);
+  }
+
+  /** Thin Householder QR, A = Q·R (A m×n with m ≥ n); { positiveDiagonal: true } makes diag(R) ≥ 0. */
+  qr(A: Matrix, options: { positiveDiagonal?: boolean } = {}): { Q: Matrix; R: Matrix } {
+    return linalg.qr(this, A, options);
+  }
+
+  /** A Haar-distributed random orthogonal n×n matrix (QR of a seeded Gaussian matrix, diag(R) > 0). */
+  randomOrthogonal(n: number, options: { seed?: number | bigint; stream?: number } = {}): Matrix {
+    const G = this.randn(n, n, options);
+    try {
+      return linalg.randomOrthogonal(this, G);
+    } finally {
+      G.dispose();
+    }
   }
 
   // -------------------------------------------------------------------------------------

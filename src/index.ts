@@ -28,6 +28,6 @@ export {
   ConvergenceError,
   NotPositiveDefiniteError,
 } from './errors.js';
-export type { EigOptions, Eigh } from './linalg.js';
+export type { EigOptions, Eigh, EigSelection, TridiagonalEig, LanczosOptions, LanczosResult, SvdTop } from './linalg.js';
 export { compileModule } from './wasm.js';
 export type { WasmSource, Kernels, Ptr } from './wasm.js';

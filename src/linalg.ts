@@ -1,7 +1,7 @@
 // Dense linear algebra on top of the engine: symmetric eigensolvers (and, in later files,
 // factorisations). TS validates and allocates; the algorithms run in assembly/linalg/.
 
-import { ArgumentError, ConvergenceError, NonFiniteError, ShapeError } from './errors.js';
+import { ArgumentError, ConvergenceError, NonFiniteError, NotPositiveDefiniteError, ShapeError } from './errors.js';
 import { Matrix } from './matrix.js';
 import type { Kernels, Ptr } from './wasm.js';
 
@@ -151,5 +151,423 @@ export function eigh(host: LinalgHost, S: Matrix, options: EigOptions = {}): Eig
   } catch (error) {
     vectors.dispose();
     throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Tridiagonal, selected eigenpairs
+
+export interface TridiagonalEig {
+  values: Float64Array;
+  /** Present when vectors were requested: eigenvectors of T as columns. */
+  vectors?: Matrix;
+}
+
+/**
+ * Eigenvalues (ascending), and optionally eigenvectors, of the symmetric tridiagonal matrix
+ * with diagonal d (n) and off-diagonal e (n − 1): PWK QL for values, divide and conquer for
+ * vectors. (The Golub–Welsch rule for Gauss quadrature uses it.)
+ */
+export function eigTridiagonal(
+  host: LinalgHost,
+  d: Float64Array | readonly number[],
+  e: Float64Array | readonly number[],
+  options: { vectors?: boolean; leafSize?: number; maxSweepsPerN?: number } = {},
+): TridiagonalEig {
+  const n = d.length;
+  if (e.length !== Math.max(n - 1, 0)) throw new ShapeError(`eigTridiagonal: e needs ${Math.max(n - 1, 0)} entries for n = ${n}, got ${e.length}`);
+  for (const [name, arr] of [['d', d], ['e', e]] as const) {
+    for (let i = 0; i < arr.length; i++) {
+      if (!Number.isFinite(arr[i])) throw new NonFiniteError(`eigTridiagonal: ${name}[${i}] is ${arr[i]}`);
+    }
+  }
+  const maxSweeps = sweeps(options, 'eigTridiagonal');
+  const k = host.kernels;
+  const leaf = options.leafSize ?? 25;
+  if (!Number.isInteger(leaf) || leaf < 1) throw new ArgumentError(`eigTridiagonal: leafSize must be a positive integer, got ${leaf}`);
+  const vectors = options.vectors ? host.newMatrix(n, n, 'eigTridiagonal eigenvectors') : undefined;
+  try {
+    const values = withBuffers(
+      host,
+      [Math.max(n, 1) * 8, Math.max(n, 1) * 8, vectors ? k.dstedc_workspace(Math.max(n, 1)) * 8 : 8, vectors ? k.la_gemm_workspace(n) * 8 : 8],
+      'eigTridiagonal workspace',
+      (dp, ep, dcWork, gemmWork) => {
+        f64View(host, dp!, n).set(d);
+        f64View(host, ep!, Math.max(n - 1, 0)).set(e);
+        // Power-of-two scaling is done inside the kernels.
+        const status = vectors
+          ? k.dstedc(n, dp!, ep!, vectors.ptr, n, leaf, maxSweeps, dcWork!, gemmWork!)
+          : k.dsterf(n, dp!, ep!, maxSweeps);
+        checkStatus(status, 'eigTridiagonal', n, maxSweeps);
+        return f64View(host, dp!, n).slice();
+      },
+    );
+    return vectors ? { values, vectors } : { values };
+  } catch (error) {
+    vectors?.dispose();
+    throw error;
+  }
+}
+
+/** Which eigenpairs to keep: the k largest, the k smallest, or indices [from, to) of the ascending order. */
+export type EigSelection = { largest: number } | { smallest: number } | { indices: [number, number] };
+
+function selectionRange(sel: EigSelection, n: number, op: string): [number, number] {
+  const count = (k: number, what: string) => {
+    if (!Number.isInteger(k) || k < 0 || k > n) throw new ArgumentError(`${op}: ${what} must be an integer in [0, ${n}], got ${k}`);
+    return k;
+  };
+  if ('largest' in sel) return [n - count(sel.largest, 'largest'), n];
+  if ('smallest' in sel) return [0, count(sel.smallest, 'smallest')];
+  if ('indices' in sel) {
+    const [from, to] = sel.indices;
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > n || from > to) {
+      throw new ArgumentError(`${op}: indices must satisfy 0 ≤ from ≤ to ≤ ${n}, got [${from}, ${to})`);
+    }
+    return [from, to];
+  }
+  throw new ArgumentError(`${op}: selection must be { largest: k }, { smallest: k } or { indices: [from, to] }`);
+}
+
+/**
+ * Selected eigenpairs of the symmetric S (lower triangle read), ascending: the columns of
+ * `vectors` pair with `values`. Computed from the full decomposition.
+ */
+export function eighSelect(host: LinalgHost, S: Matrix, selection: EigSelection, options: EigOptions = {}): Eigh {
+  host.assertMatrix(S, 'eighSelect');
+  const [from, to] = selectionRange(selection, checkSquare(S, 'eighSelect'), 'eighSelect');
+  const full = eigh(host, S, options);
+  try {
+    const n = S.rows, count = to - from;
+    const vectors = host.newMatrix(n, count, 'eighSelect eigenvectors');
+    const src = f64View(host, full.vectors.ptr, n * n);
+    const dst = f64View(host, vectors.ptr, n * count);
+    for (let i = 0; i < n; i++) dst.set(src.subarray(i * n + from, i * n + to), i * count);
+    return { values: full.values.slice(from, to), vectors };
+  } finally {
+    full.vectors.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Cholesky, SPD solves, QR
+
+const STATUS_NOT_PD = 2;
+
+/** The Cholesky factor L (lower triangular, S = L·Lᵀ) of the SPD matrix S; its lower triangle is read. */
+export function cholesky(host: LinalgHost, S: Matrix, options: { blockSize?: number } = {}): Matrix {
+  host.assertMatrix(S, 'cholesky');
+  const n = checkSquare(S, 'cholesky');
+  const nb = blockSize(options, 'cholesky');
+  const k = host.kernels;
+  const L = host.newMatrix(n, n, 'cholesky factor');
+  try {
+    if (S.dtype === 'f64') new Uint8Array(host.memory.buffer).copyWithin(L.ptr, S.ptr, S.ptr + n * n * 8);
+    else k.convert_f32_to_f64(n * n, S.ptr, L.ptr);
+    // Only the lower triangle is input: check it for NaN/Inf.
+    const view = f64View(host, L.ptr, n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        if (!Number.isFinite(view[i * n + j]!)) throw new NonFiniteError(`cholesky: S[${i}, ${j}] (lower triangle) is ${view[i * n + j]}`);
+      }
+    }
+    withBuffers(host, [8, k.la_gemm_workspace(n) * 8], 'cholesky workspace', (info, gemmWork) => {
+      if (k.dpotrf(n, L.ptr, nb, info!, gemmWork!) === STATUS_NOT_PD) {
+        const pivot = new Int32Array(host.memory.buffer, info!, 1)[0]!;
+        throw new NotPositiveDefiniteError(
+          `cholesky: S is not positive definite: the pivot of row ${pivot} is not positive (the leading ${pivot + 1}×${pivot + 1} block is not positive definite)`,
+        );
+      }
+    });
+    return L;
+  } catch (error) {
+    L.dispose();
+    throw error;
+  }
+}
+
+/** X = (L·Lᵀ)⁻¹·B for a Cholesky factor L (from cholesky) and B n×k. */
+export function choleskySolve(host: LinalgHost, L: Matrix, B: Matrix): Matrix {
+  host.assertMatrix(L, 'choleskySolve (L)');
+  host.assertMatrix(B, 'choleskySolve (B)');
+  const n = checkSquare(L, 'choleskySolve');
+  if (L.dtype !== 'f64') throw new ArgumentError('choleskySolve: L must be an f64 factor from cholesky()');
+  if (B.rows !== n) throw new ShapeError(`choleskySolve: L is ${n}×${n} but B is ${B.rows}×${B.cols}`);
+  const X = host.newMatrix(B.rows, B.cols, 'choleskySolve result');
+  if (B.dtype === 'f64') new Uint8Array(host.memory.buffer).copyWithin(X.ptr, B.ptr, B.ptr + B.size * 8);
+  else host.kernels.convert_f32_to_f64(B.size, B.ptr, X.ptr);
+  host.kernels.dpotrs(n, L.ptr, X.ptr, B.cols);
+  return X;
+}
+
+/** Solves S·X = B for SPD S (lower triangle read) by Cholesky. */
+export function solveSPD(host: LinalgHost, S: Matrix, B: Matrix): Matrix {
+  const L = cholesky(host, S);
+  try {
+    return choleskySolve(host, L, B);
+  } finally {
+    L.dispose();
+  }
+}
+
+/** Thin Householder QR of A (m×n, m ≥ n): A = Q·R, Q m×n with orthonormal columns, R n×n upper triangular. */
+export function qr(host: LinalgHost, A: Matrix, options: { positiveDiagonal?: boolean } = {}): { Q: Matrix; R: Matrix } {
+  host.assertMatrix(A, 'qr');
+  const [m, n] = [A.rows, A.cols];
+  if (m < n) throw new ShapeError(`qr: A must have at least as many rows as columns, got ${m}×${n}`);
+  const k = host.kernels;
+  const Q = host.newMatrix(m, n, 'qr Q');
+  const R = host.newMatrix(n, n, 'qr R');
+  try {
+    withBuffers(host, [Math.max(m * n, 1) * 8, Math.max(n, 1) * 8, Math.max(m, 1) * 8, Math.max(m * n, 1) * 8], 'qr workspace', (at, tau, work, a64) => {
+      let src = A.ptr;
+      if (A.dtype === 'f32') {
+        k.convert_f32_to_f64(m * n, A.ptr, a64!);
+        src = a64!;
+      }
+      if (k.first_nonfinite_f64(m * n, src) >= 0) throw new NonFiniteError('qr: A has non-finite entries');
+      k.transpose_f64(m, n, src, at!);
+      k.dgeqr2t(m, n, at!, tau!);
+      k.dorg2rt(m, n, at!, tau!, Q.ptr, work!);
+      const atv = f64View(host, at!, m * n);
+      const r = f64View(host, R.ptr, n * n);
+      r.fill(0);
+      for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) r[i * n + j] = atv[j * m + i]!;
+      if (options.positiveDiagonal) {
+        // Flip signs so that diag(R) ≥ 0 (makes the factorisation unique; Haar sampling needs it).
+        const q = f64View(host, Q.ptr, m * n);
+        for (let j = 0; j < n; j++) {
+          if (r[j * n + j]! < 0) {
+            for (let i = j; i < n; i++) r[j * n + i] = -r[j * n + i]!;
+            for (let i = 0; i < m; i++) q[i * n + j] = -q[i * n + j]!;
+          }
+        }
+      }
+    });
+    return { Q, R };
+  } catch (error) {
+    Q.dispose();
+    R.dispose();
+    throw error;
+  }
+}
+
+/** A Haar-distributed random orthogonal n×n matrix: Q of the QR of a Gaussian matrix with diag(R) > 0. */
+export function randomOrthogonal(host: LinalgHost, G: Matrix): Matrix {
+  const { Q, R } = qr(host, G, { positiveDiagonal: true });
+  R.dispose();
+  return Q;
+}
+
+// ---------------------------------------------------------------------------------------
+// Singular values, Lanczos
+
+/** √max(λ, 0) of each entry, descending (from ascending Gram eigenvalues), computed in wasm. */
+function singularFromGram(host: LinalgHost, ascending: Float64Array): Float64Array {
+  const n = ascending.length;
+  return withBuffers(host, [Math.max(n, 1) * 8], 'singular values', (p) => {
+    const v = f64View(host, p!, n);
+    v.set(ascending);
+    host.kernels.sqrt_clamped_f64(n, p!, p!);
+    return f64View(host, p!, n).slice().reverse();
+  });
+}
+
+/**
+ * Singular values of A (m×n), descending, min(m, n) of them, through the symmetric
+ * eigenproblem of the smaller Gram matrix (AᵀA or AAᵀ). Absolute accuracy ≈ ε·‖A‖₂²/σ_i:
+ * excellent for the top of the spectrum, poor for σ_i ≪ √ε·‖A‖₂.
+ */
+export function svdvals(host: LinalgHost, gram: (A: Matrix, transposeFirst: boolean) => Matrix, A: Matrix, options: EigOptions = {}): Float64Array {
+  host.assertMatrix(A, 'svdvals');
+  const G = gram(A, A.rows >= A.cols);
+  try {
+    return singularFromGram(host, eigvalsh(host, G, options));
+  } finally {
+    G.dispose();
+  }
+}
+
+export interface LanczosOptions {
+  /** Seed and stream of the random start vector. Default 0, 0. */
+  seed?: number | bigint;
+  stream?: number;
+  /** Most Krylov steps (default min(n, max(2k + 20, 60))). */
+  maxIterations?: number;
+  /** Converged when the residual bound |β_m·s_mi| ≤ tol·|θ_i| for all k wanted pairs. Default 1e-10. */
+  tol?: number;
+}
+
+export interface LanczosResult {
+  /** The k largest eigenvalues, descending. */
+  values: Float64Array;
+  /** Their Ritz vectors as columns (n×k). */
+  vectors: Matrix;
+  /** Krylov steps taken. */
+  iterations: number;
+  /** Residual bounds |β_m·s_mi| of the returned pairs. */
+  residuals: Float64Array;
+}
+
+/** Operations Lanczos needs from the engine. @internal */
+export interface LanczosHost extends LinalgHost {
+  randn(rows: number, cols: number, options: { seed?: number | bigint; stream?: number }): Matrix;
+  matmul(A: Matrix, B: Matrix, options?: { transA?: boolean; transB?: boolean }): Matrix;
+}
+
+function copyF64(host: LinalgHost, dst: Ptr, src: Ptr, count: number): void {
+  new Uint8Array(host.memory.buffer).copyWithin(dst, src, src + count * 8);
+}
+
+/**
+ * The k largest eigenpairs of a symmetric operator given only as x ↦ op(x) (n×1 → n×1, a
+ * new matrix each call, disposed here), by Lanczos with full reorthogonalisation (twice,
+ * against all previous vectors) and a seeded random start.
+ * see: Golub & Van Loan, Matrix Computations (4th ed.), §10.1–10.3; Parlett (1998), ch. 13.
+ */
+export function lanczos(host: LanczosHost, op: (x: Matrix) => Matrix, n: number, k: number, options: LanczosOptions = {}): LanczosResult {
+  if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`lanczos: n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(k) || k < 1 || k > n) throw new ArgumentError(`lanczos: k must be an integer in [1, ${n}], got ${k}`);
+  const maxIter = options.maxIterations ?? Math.min(n, Math.max(2 * k + 20, 60));
+  if (!Number.isInteger(maxIter) || maxIter < k || maxIter > n) throw new ArgumentError(`lanczos: maxIterations must be an integer in [${k}, ${n}], got ${maxIter}`);
+  const tol = options.tol ?? 1e-10;
+  if (!(tol > 0 && tol < 1)) throw new ArgumentError(`lanczos: tol must be in (0, 1), got ${tol}`);
+  const kr = host.kernels;
+  const Q = host.newMatrix(maxIter + 1, n, 'lanczos basis'); // row j = q_j
+  const alpha = new Float64Array(maxIter), beta = new Float64Array(maxIter);
+  const h = host.allocBytes((maxIter + 1) * 8, 'lanczos workspace');
+  const w = host.newMatrix(n, 1, 'lanczos vector');
+  const row = (j: number) => Q.ptr + j * n * 8;
+  try {
+    const start = host.randn(n, 1, { seed: options.seed ?? 0, stream: options.stream ?? 0 });
+    const nrm = kr.nrm2_f64(n, start.ptr);
+    kr.scal_f64(n, 1 / nrm, start.ptr, row(0));
+    start.dispose();
+    let m = 0;
+    let ritz: { values: Float64Array; vectors: Matrix; residuals: Float64Array } | undefined;
+    for (let j = 0; j < maxIter; j++) {
+      const x = host.newMatrix(n, 1, 'lanczos q');
+      copyF64(host, x.ptr, row(j), n);
+      const y = op(x);
+      x.dispose();
+      host.assertMatrix(y, 'lanczos (operator result)');
+      if (y.rows * y.cols !== n || y.dtype !== 'f64') {
+        y.dispose();
+        throw new ShapeError(`lanczos: the operator must return an n×1 f64 matrix (n = ${n}), got ${y.describe()}`);
+      }
+      copyF64(host, w.ptr, y.ptr, n);
+      y.dispose();
+      if (kr.first_nonfinite_f64(n, w.ptr) >= 0) throw new NonFiniteError(`lanczos: the operator returned non-finite values at step ${j}`);
+      alpha[j] = kr.dot_f64(n, row(j), w.ptr);
+      // Full reorthogonalisation, twice ("twice is enough"): w −= Qᵀ(Q·w) over q_0..q_j.
+      for (let pass = 0; pass < 2; pass++) {
+        kr.gemv_f64(0, j + 1, n, Q.ptr, n, w.ptr, h);
+        const hv = f64View(host, h, j + 1);
+        for (let i = 0; i <= j; i++) kr.axpy_f64(n, -hv[i]!, row(i), w.ptr);
+      }
+      beta[j] = kr.nrm2_f64(n, w.ptr);
+      m = j + 1;
+      const invariant = beta[j]! <= 1e-14 * Math.max(Math.abs(alpha[j]!), 1e-300);
+      if (!invariant) kr.scal_f64(n, 1 / beta[j]!, w.ptr, row(j + 1));
+      if (m >= k && (m % 5 === 0 || invariant || m === maxIter)) {
+        ritz?.vectors.dispose();
+        const t = eigTridiagonal(host, alpha.subarray(0, m), beta.subarray(0, m - 1), { vectors: true });
+        const S = t.vectors!;
+        const s = f64View(host, S.ptr, m * m);
+        const residuals = new Float64Array(k);
+        let done = true;
+        for (let i = 0; i < k; i++) {
+          const col = m - 1 - i;
+          residuals[i] = Math.abs(beta[m - 1]! * s[(m - 1) * m + col]!);
+          if (residuals[i]! > tol * Math.max(Math.abs(t.values[col]!), 1e-300)) done = false;
+        }
+        ritz = { values: t.values, vectors: S, residuals };
+        if (done || invariant) break;
+      }
+    }
+    if (!ritz) throw new ConvergenceError('lanczos: no Ritz values were computed');
+    // Ritz vectors: V = Q[0:m]ᵀ·S[:, top k], the largest first.
+    const { values, vectors: S, residuals } = ritz;
+    const mm = values.length;
+    const Sk = host.newMatrix(mm, k, 'lanczos Ritz coefficients');
+    const Qm = host.newMatrix(mm, n, 'lanczos basis');
+    let V: Matrix;
+    try {
+      const s = f64View(host, S.ptr, mm * mm);
+      const sk = f64View(host, Sk.ptr, mm * k);
+      for (let r = 0; r < mm; r++) for (let i = 0; i < k; i++) sk[r * k + i] = s[r * mm + (mm - 1 - i)]!;
+      copyF64(host, Qm.ptr, Q.ptr, mm * n);
+      V = host.matmul(Qm, Sk, { transA: true });
+    } finally {
+      S.dispose();
+      Sk.dispose();
+      Qm.dispose();
+    }
+    const top = new Float64Array(k);
+    for (let i = 0; i < k; i++) top[i] = values[mm - 1 - i]!;
+    return { values: top, vectors: V, iterations: m, residuals };
+  } finally {
+    Q.dispose();
+    w.dispose();
+    host.freeBytes(h);
+  }
+}
+
+export interface SvdTop {
+  /** The k largest singular values, descending. */
+  values: Float64Array;
+  /** Left singular vectors as columns (m×k). */
+  U: Matrix;
+  /** Right singular vectors as columns (n×k). */
+  V: Matrix;
+  iterations: number;
+}
+
+/** Engine operations svdTop needs. @internal */
+export interface SvdHost extends LanczosHost {
+  gemv(A: Matrix, x: Matrix, options?: { trans?: boolean }): Matrix;
+  fromArray(data: Float64Array, rows: number, cols: number): Matrix;
+}
+
+/**
+ * The k largest singular triplets of A (m×n) by Lanczos on AᵀA (or AAᵀ when m < n),
+ * applied matrix-free as two GEMVs per step; the other factor follows as A·v/σ (or Aᵀu/σ).
+ */
+export function svdTop(host: SvdHost, A: Matrix, k: number, options: LanczosOptions = {}): SvdTop {
+  host.assertMatrix(A, 'svdTop');
+  const [m, n] = [A.rows, A.cols];
+  const tall = m >= n;
+  const dim = tall ? n : m;
+  if (!Number.isInteger(k) || k < 1 || k > dim) throw new ArgumentError(`svdTop: k must be an integer in [1, ${dim}], got ${k}`);
+  const A64 = A.dtype === 'f64' ? A : host.newMatrix(m, n, 'svdTop f64 copy');
+  if (A64 !== A) host.kernels.convert_f32_to_f64(m * n, A.ptr, A64.ptr);
+  try {
+    const op = (x: Matrix) => {
+      const y = host.gemv(A64, x, { trans: !tall });
+      try {
+        return host.gemv(A64, y, { trans: tall });
+      } finally {
+        y.dispose();
+      }
+    };
+    const result = lanczos(host, op, dim, k, options);
+    const sigma = withBuffers(host, [k * 8], 'svdTop', (p) => {
+      f64View(host, p!, k).set(result.values);
+      host.kernels.sqrt_clamped_f64(k, p!, p!);
+      return f64View(host, p!, k).slice();
+    });
+    // Other side: (A·V or Aᵀ·U)·diag(1/σ); a zero σ leaves a zero column.
+    const inv = new Float64Array(k * k);
+    for (let i = 0; i < k; i++) inv[i * k + i] = sigma[i]! > 0 ? 1 / sigma[i]! : 0;
+    const D = host.fromArray(inv, k, k);
+    const AX = host.matmul(A64, result.vectors, { transA: !tall });
+    const other = host.matmul(AX, D);
+    AX.dispose();
+    D.dispose();
+    return tall
+      ? { values: sigma, U: other, V: result.vectors, iterations: result.iterations }
+      : { values: sigma, U: result.vectors, V: other, iterations: result.iterations };
+  } finally {
+    if (A64 !== A) A64.dispose();
   }
 }

@@ -90,6 +90,12 @@ export interface Kernels {
   dsterf(n: number, d: Ptr, e: Ptr, sweepsPerN: number): number;
   dsteqr(n: number, d: Ptr, e: Ptr, zt: Ptr, ldz: number, zcols: number, sweepsPerN: number): number;
 
+  sqrt_clamped_f64(n: number, x: Ptr, out: Ptr): void;
+  dpotrf(n: number, a: Ptr, nb: number, info: Ptr, gemmWork: Ptr): number;
+  dpotrs(n: number, l: Ptr, b: Ptr, k: number): void;
+  dgeqr2t(m: number, n: number, at: Ptr, tau: Ptr): void;
+  dorg2rt(m: number, n: number, at: Ptr, tau: Ptr, q: Ptr, work: Ptr): void;
+
   sha256_init(ctx: Ptr): void;
   sha256_update(ctx: Ptr, data: Ptr, len: number): void;
   sha256_final(ctx: Ptr, out: Ptr): void;

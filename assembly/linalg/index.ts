@@ -63,3 +63,5 @@ export function eigh_driver(n: i32, a: usize, scale: f64, w: usize, z: usize, nb
   for (let i = 0; i < n; i++) vset(w, i, vget(w, i) / scale);
   return OK;
 }
+
+export { dpotrf, dpotrs, dgeqr2t, dorg2rt } from './factor';
