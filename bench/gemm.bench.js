@@ -8,8 +8,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { Bench } from 'tinybench';
 import { createEngine } from '../dist/index.js';
+import { measure } from './harness.js';
 import { loadMlMatrix, loadTfjsWasm, probeNumpy, runNumpy } from './peers.js';
 
 const started = performance.now();
@@ -55,28 +55,6 @@ const TARGET_F64_GFLOPS = 10;
 const TARGET_F32_VS_TFJS = 2;
 
 const gflops = (n, ms) => (2 * n ** 3) / (ms * 1e6);
-
-/** Times fn with tinybench after `warmup` untimed calls; returns latency statistics in ms. */
-function measure(name, fn, { warmup, time, iterations }) {
-  // V8 first runs wasm in its baseline tier (Liftoff) and swaps in optimised code on a
-  // later call, so warm up by hand: tinybench's own warmup is time-boxed, ours counts calls.
-  for (let i = 0; i < warmup; i++) fn();
-  globalThis.gc?.(); // start each case with a clean heap (run with --expose-gc)
-  const bench = new Bench({ name, time, iterations, warmup: false, retainSamples: true, throws: true });
-  bench.add(name, fn);
-  const [task] = bench.runSync();
-  const result = task.result;
-  if (result.state !== 'completed') throw result.error ?? new Error(`${name}: ${result.state}`);
-  const { latency } = result;
-  return {
-    medianMs: latency.p50,
-    meanMs: latency.mean,
-    minMs: latency.min,
-    rme: latency.rme,
-    samples: latency.samplesCount,
-    samplesMs: [...latency.samples],
-  };
-}
 
 /** max |got - want| / max |want|: a normwise relative error, robust to entries near 0. */
 function relativeError(got, want) {

@@ -125,22 +125,13 @@ const PYTHON = process.env.PYTHON ?? 'python3';
 const SINGLE_THREAD_ENV = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 /**
- * Runs bench/numpy_gemm.py for one or more sizes and dtypes; returns its parsed JSON,
- * or { skip: reason } when python3 or numpy is missing.
+ * Runs a bench/ python script single-threaded and returns its parsed JSON stdout, or
+ * { skip: reason } when python3 or numpy is missing (the scripts exit with 2 then).
  */
-export function runNumpy(sizes, dtypes, { minTime = 1.0, minReps = 5, warmup = 2 } = {}) {
-  const script = path.join(here, 'numpy_gemm.py');
-  const args = [
-    script,
-    `--sizes=${sizes.join(',')}`,
-    `--dtypes=${dtypes.join(',')}`,
-    `--min-time=${minTime}`,
-    `--min-reps=${minReps}`,
-    `--warmup=${warmup}`,
-  ];
-  // The script sets the thread variables itself too; setting them here also covers
+export function runPythonScript(name, args) {
+  // The scripts set the thread variables themselves too; setting them here also covers
   // anything python imports before the script runs (sitecustomize).
-  const child = spawnSync(PYTHON, args, {
+  const child = spawnSync(PYTHON, [path.join(here, name), ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...SINGLE_THREAD_ENV },
     maxBuffer: 64 * 1024 * 1024,
@@ -148,10 +139,24 @@ export function runNumpy(sizes, dtypes, { minTime = 1.0, minReps = 5, warmup = 2
   if (child.error?.code === 'ENOENT') return { skip: `${PYTHON} not found` };
   if (child.error) return { skip: `${PYTHON} failed: ${child.error.message}` };
   if (child.status === 2) return { skip: 'numpy not installed' };
-  if (child.status !== 0) {
-    throw new Error(`bench/numpy_gemm.py exited with ${child.status}:\n${child.stderr}`);
-  }
+  if (child.status !== 0) throw new Error(`bench/${name} exited with ${child.status}:\n${child.stderr}`);
   return JSON.parse(child.stdout);
+}
+
+/** numpy GEMM timings (bench/numpy_gemm.py) for sizes × dtypes. */
+export function runNumpy(sizes, dtypes, { minTime = 1.0, minReps = 5, warmup = 2 } = {}) {
+  return runPythonScript('numpy_gemm.py', [
+    `--sizes=${sizes.join(',')}`,
+    `--dtypes=${dtypes.join(',')}`,
+    `--min-time=${minTime}`,
+    `--min-reps=${minReps}`,
+    `--warmup=${warmup}`,
+  ]);
+}
+
+/** numpy eigvalsh/eigh timings (bench/numpy_eig.py) for one size. */
+export function runNumpyEig(n, { reps = 5, warmup = 1 } = {}) {
+  return runPythonScript('numpy_eig.py', [`--n=${n}`, `--reps=${reps}`, `--warmup=${warmup}`]);
 }
 
 /** Probes python3 + numpy once, so the suite can print a note up front. */
