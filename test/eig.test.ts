@@ -78,6 +78,7 @@ describe('eigvalsh / eigh on hard matrices against numpy (LAPACK)', () => {
             expect(Math.abs(both.values[i]! - c.values[i]!), `${c.name}: λ${i} (with vectors)`).toBeLessThanOrEqual(tol);
           }
           for (let i = 1; i < c.n; i++) expect(values[i]! >= values[i - 1]!, `${c.name}: ascending`).toBe(true);
+          for (let i = 0; i < c.n; i++) expect(Math.abs(values[i]! - both.values[i]!), `${c.name}: values-only vs with-vectors`).toBeLessThanOrEqual(tol);
           checkEigh(S, data, both.values, both.vectors, c.name);
         });
       }

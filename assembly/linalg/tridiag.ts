@@ -20,36 +20,60 @@ import { at, axpy, dot, gemmAcc, gemmSet, get, hypot, nrm2, set, sign, vget, vse
 function symvUpper(m: i32, a: usize, lda: i32, x: usize, y: usize): void {
   memory.fill(y, 0, <usize>m << 3);
   let i = 0;
-  // Two rows at a time: each load and store of y serves both rows.
-  for (; i + 2 <= m; i += 2) {
-    const r0 = at(a, lda, i, 0), r1 = at(a, lda, i + 1, 0);
-    const x0 = vget(x, i), x1 = vget(x, i + 1);
-    const a01 = vget(r0, i + 1);
-    // the 2×2 diagonal block
-    let dot0 = vget(r0, i) * x0 + a01 * x1;
-    let dot1 = a01 * x0 + vget(r1, i + 1) * x1;
-    const vx0 = f64x2.splat(x0), vx1 = f64x2.splat(x1);
-    let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
-    let j = i + 2;
+  // Four rows at a time: each load and store of y serves four rows, and four independent
+  // row streams keep more loads in flight (the kernel is bound by memory traffic).
+  for (; i + 4 <= m; i += 4) {
+    const r0 = at(a, lda, i, 0), r1 = at(a, lda, i + 1, 0), r2 = at(a, lda, i + 2, 0), r3 = at(a, lda, i + 3, 0);
+    const x0 = vget(x, i), x1 = vget(x, i + 1), x2 = vget(x, i + 2), x3 = vget(x, i + 3);
+    // The 4×4 diagonal block (upper part stored), scalar.
+    let dot0: f64 = 0, dot1: f64 = 0, dot2: f64 = 0, dot3: f64 = 0;
+    for (let q = 0; q < 4; q++) {
+      const xq = vget(x, i + q);
+      dot0 += (q >= 0 ? vget(r0, i + q) : 0) * xq;
+      dot1 += (q >= 1 ? vget(r1, i + q) : vget(r0, i + 1)) * xq;
+      dot2 += (q >= 2 ? vget(r2, i + q) : vget(q == 0 ? r0 : r1, i + 2)) * xq;
+      dot3 += (q == 3 ? vget(r3, i + 3) : vget(q == 0 ? r0 : q == 1 ? r1 : r2, i + 3)) * xq;
+    }
+    const vx0 = f64x2.splat(x0), vx1 = f64x2.splat(x1), vx2 = f64x2.splat(x2), vx3 = f64x2.splat(x3);
+    let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0), acc2 = f64x2.splat(0), acc3 = f64x2.splat(0);
+    let j = i + 4;
     for (; j + 2 <= m; j += 2) {
       const o = <usize>j << 3;
-      const p0 = v128.load(r0 + o), p1 = v128.load(r1 + o), xv = v128.load(x + o);
-      v128.store(y + o, f64x2.add(f64x2.add(v128.load(y + o), f64x2.mul(vx0, p0)), f64x2.mul(vx1, p1)));
+      const p0 = v128.load(r0 + o), p1 = v128.load(r1 + o), p2 = v128.load(r2 + o), p3 = v128.load(r3 + o);
+      const xv = v128.load(x + o);
+      const yv = f64x2.add(f64x2.add(f64x2.mul(vx0, p0), f64x2.mul(vx1, p1)), f64x2.add(f64x2.mul(vx2, p2), f64x2.mul(vx3, p3)));
+      v128.store(y + o, f64x2.add(v128.load(y + o), yv));
       acc0 = f64x2.add(acc0, f64x2.mul(p0, xv));
       acc1 = f64x2.add(acc1, f64x2.mul(p1, xv));
+      acc2 = f64x2.add(acc2, f64x2.mul(p2, xv));
+      acc3 = f64x2.add(acc3, f64x2.mul(p3, xv));
     }
     dot0 += f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
     dot1 += f64x2.extract_lane(acc1, 0) + f64x2.extract_lane(acc1, 1);
+    dot2 += f64x2.extract_lane(acc2, 0) + f64x2.extract_lane(acc2, 1);
+    dot3 += f64x2.extract_lane(acc3, 0) + f64x2.extract_lane(acc3, 1);
     for (; j < m; j++) {
-      const p0 = vget(r0, j), p1 = vget(r1, j), xj = vget(x, j);
-      vset(y, j, vget(y, j) + x0 * p0 + x1 * p1);
-      dot0 += p0 * xj;
-      dot1 += p1 * xj;
+      const p0 = vget(r0, j), p1 = vget(r1, j), p2 = vget(r2, j), p3 = vget(r3, j), xj = vget(x, j);
+      vset(y, j, vget(y, j) + ((x0 * p0 + x1 * p1) + (x2 * p2 + x3 * p3)));
+      dot0 += p0 * xj; dot1 += p1 * xj; dot2 += p2 * xj; dot3 += p3 * xj;
     }
     vset(y, i, vget(y, i) + dot0);
     vset(y, i + 1, vget(y, i + 1) + dot1);
+    vset(y, i + 2, vget(y, i + 2) + dot2);
+    vset(y, i + 3, vget(y, i + 3) + dot3);
   }
-  if (i < m) vset(y, i, vget(y, i) + get(a, lda, i, i) * vget(x, i));
+  // Remaining rows one at a time.
+  for (; i < m; i++) {
+    const row = at(a, lda, i, 0);
+    const xi = vget(x, i);
+    let acc = vget(row, i) * xi;
+    for (let j = i + 1; j < m; j++) {
+      const aij = vget(row, j);
+      vset(y, j, vget(y, j) + xi * aij);
+      acc += aij * vget(x, j);
+    }
+    vset(y, i, vget(y, i) + acc);
+  }
 }
 
 // Row-block height of the trailing update, which touches only the upper triangle.
