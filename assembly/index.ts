@@ -22,3 +22,4 @@ export function abi_version(): i32 {
 }
 
 export { symmetrize_lower, eig_workspace, eigvalsh_driver, eigh_driver, la_gemm_workspace, dsytrd, dormtr, dsterf, dsteqr, dstedc, dstedc_workspace, dpotrf, dpotrs, dgeqr2t, dorg2rt } from './linalg/index';
+export * from './net';

@@ -4,6 +4,7 @@
 
 import { activationCode, activationLabel, type Activation } from './activations.js';
 import * as linalg from './linalg.js';
+import { DetMath } from './net/detmath.js';
 import {
   ArgumentError,
   DisposedError,
@@ -131,6 +132,8 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   /** @internal The raw kernels; for tests and advanced callers who manage pointers themselves. */
   readonly kernels: Kernels;
   readonly checkFinite: boolean;
+  /** Deterministic scalar transcendentals (exp, log, pow, sin, …) computed in wasm. */
+  readonly math: DetMath;
   /** GEMM register tile and blocking in use, per dtype. */
   readonly gemmConfig: Record<DType, GemmBlocking & { mr: number; nr: number }>;
 
@@ -144,6 +147,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     this.kernels = kernels;
     this.memory = memory;
     this.checkFinite = options.checkFinite ?? true;
+    this.math = new DetMath(kernels);
     this.#heap = new Heap(memory, kernels.heap_base());
     const tile = (dtype: DType) =>
       dtype === 'f64'

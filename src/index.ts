@@ -31,3 +31,26 @@ export {
 export type { EigOptions, Eigh, EigSelection, TridiagonalEig, LanczosOptions, LanczosResult, SvdTop } from './linalg.js';
 export { compileModule } from './wasm.js';
 export type { WasmSource, Kernels, Ptr } from './wasm.js';
+
+// Two-layer networks: data, models, training, readouts, measurements and theory (src/net/).
+export { DetMath } from './net/detmath.js';
+export { applyFunction, describeFunction, sqrtFactorial } from './net/functions.js';
+export type { ScalarFunction } from './net/functions.js';
+export { gaussianInputs, evaluateTarget, sampleBatch, randomUnitVector } from './net/data.js';
+export type { Target, Batch, BatchOptions } from './net/data.js';
+export {
+  createNetwork, forward, loss, gradients, gdStep, powerStep, logSpacedSteps, trainFullBatch, DivergenceError,
+} from './net/model.js';
+export type { TwoLayer, Parameterisation, Forward, Gradients, StepOptions } from './net/model.js';
+export { ridge, meanSquaredError } from './net/readout.js';
+export {
+  spectrum, alignments, principalCosines, empiricalNTK, kernelAlignment, kernelDistance, centerKernel, cka,
+  targetAlignment, relativeChange, teacherStudentGeometry,
+} from './net/measure.js';
+export type { Spectrum, TeacherStudentGeometry } from './net/measure.js';
+export { reluPopulation, reluPopulationGD, absPopulation } from './net/population.js';
+export {
+  gaussHermite, expectation, hermiteCoefficients, hermiteSummary, marchenkoPastur, fitMarchenkoPastur, spikedPrediction,
+  predictedSpikes, predictedTwoStepOutliers, huangStage1, huangStage2Step, reluNtkInfinite,
+} from './net/theory.js';
+export type { Quadrature, HermiteSummary, MPFit, SpikePrediction, HuangStage1 } from './net/theory.js';

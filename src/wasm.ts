@@ -96,6 +96,27 @@ export interface Kernels {
   dgeqr2t(m: number, n: number, at: Ptr, tau: Ptr): void;
   dorg2rt(m: number, n: number, at: Ptr, tau: Ptr, q: Ptr, work: Ptr): void;
 
+  math_exp(x: number): number;
+  math_expm1(x: number): number;
+  math_log(x: number): number;
+  math_log1p(x: number): number;
+  math_pow(x: number, y: number): number;
+  math_sin(x: number): number;
+  math_cos(x: number): number;
+  math_tanh(x: number): number;
+  math_sinh(x: number): number;
+  math_cosh(x: number): number;
+  math_atan2(y: number, x: number): number;
+  math_acos(x: number): number;
+  math_erf(x: number): number;
+  rank1_hadamard_f64(n: number, N: number, m: Ptr, r: Ptr, c: Ptr, out: Ptr): void;
+  center_kernel_f64(n: number, k: Ptr, out: Ptr, work: Ptr): void;
+  row_angles_f64(m: number, k: number, d: number, a: Ptr, b: Ptr, out: Ptr): void;
+  relu_population_grad(m: number, k: number, d: number, w: Ptr, v: Ptr, grad: Ptr, norms: Ptr): number;
+  relu_population_gd(m: number, k: number, d: number, w: Ptr, v: Ptr, eta: number, steps: number, grad: Ptr, norms: Ptr): number;
+  abs_population_grad(m: number, k: number, d: number, w: Ptr, a: Ptr, ws: Ptr, as: Ptr, lambda: number, gw: Ptr, ga: Ptr, norms: Ptr): number;
+  polyval_f64(n: number, x: Ptr, c: Ptr, ncoef: number, out: Ptr): void;
+
   sha256_init(ctx: Ptr): void;
   sha256_update(ctx: Ptr, data: Ptr, len: number): void;
   sha256_final(ctx: Ptr, out: Ptr): void;

@@ -1,0 +1,67 @@
+// Scalar functions g: R → R used as activations and target links, evaluated elementwise in
+// wasm: the engine's activations, the normalised Hermite polynomials He_k/√k!, and
+// polynomials Σ c_k z^k.
+
+import type { Activation } from '../activations.js';
+import { ACTIVATION_NAMES } from '../activations.js';
+import type { Engine } from '../engine.js';
+import { ArgumentError } from '../errors.js';
+import type { Matrix } from '../matrix.js';
+
+export type ScalarFunction =
+  | Activation
+  /** He_k(z)/√k!, unit norm under N(0, 1). */
+  | { hermiteNormalized: number }
+  /** Σ_k coefficients[k]·z^k. */
+  | { polynomial: readonly number[] };
+
+export function describeFunction(g: ScalarFunction): string {
+  if (typeof g === 'string') return g;
+  if ('hermite' in g) return `He_${g.hermite}`;
+  if ('hermiteNormalized' in g) return `He_${g.hermiteNormalized}/√${g.hermiteNormalized}!`;
+  return `poly(${g.polynomial.join(', ')})`;
+}
+
+export function checkFunction(g: ScalarFunction, what: string): void {
+  if (typeof g === 'string') {
+    if (!(ACTIVATION_NAMES as readonly string[]).includes(g)) {
+      throw new ArgumentError(`${what}: unknown function '${g}': expected one of ${ACTIVATION_NAMES.join(', ')}, { hermite: k }, { hermiteNormalized: k } or { polynomial: [c0, c1, …] }`);
+    }
+    return;
+  }
+  if (g && typeof g === 'object') {
+    if ('hermite' in g || 'hermiteNormalized' in g) {
+      const k = 'hermite' in g ? g.hermite : g.hermiteNormalized;
+      if (!Number.isInteger(k) || k < 0 || k > 64) throw new ArgumentError(`${what}: Hermite degree must be an integer in [0, 64], got ${k}`);
+      return;
+    }
+    if ('polynomial' in g && Array.isArray(g.polynomial) && g.polynomial.length > 0 && g.polynomial.every(Number.isFinite)) return;
+  }
+  throw new ArgumentError(`${what}: expected an activation name, { hermite: k }, { hermiteNormalized: k } or { polynomial: [c0, c1, …] }, got ${JSON.stringify(g)}`);
+}
+
+/** √k! (exact products of integers, then one square root: deterministic in every engine). */
+export function sqrtFactorial(k: number): number {
+  let f = 1;
+  for (let i = 2; i <= k; i++) f *= i;
+  return Math.sqrt(f);
+}
+
+/** g(Z) elementwise as a new f64 matrix (or g′ with derivative). */
+export function applyFunction(fl: Engine, g: ScalarFunction, Z: Matrix, derivative = false): Matrix {
+  checkFunction(g, 'function');
+  if (typeof g === 'string' || 'hermite' in g) return fl.map(Z, g, { derivative });
+  if ('hermiteNormalized' in g) {
+    const k = g.hermiteNormalized;
+    const H = fl.map(Z, { hermite: k }, { derivative });
+    return fl.scale(H, 1 / sqrtFactorial(k), { out: H });
+  }
+  const c = derivative ? g.polynomial.slice(1).map((v, i) => v * (i + 1)) : [...g.polynomial];
+  const coeffs = fl.fromArray(Float64Array.from(c.length ? c : [0]), 1, Math.max(c.length, 1));
+  const out = fl.zeros(Z.rows, Z.cols);
+  const Z64 = Z.dtype === 'f64' ? Z : fl.astype(Z, 'f64');
+  fl.kernels.polyval_f64(Z.size, Z64.ptr, coeffs.ptr, coeffs.size, out.ptr);
+  if (Z64 !== Z) Z64.dispose();
+  coeffs.dispose();
+  return out;
+}

@@ -1,0 +1,217 @@
+// The two-layer network f(x) = s·Σ_j a_j·σ(w_jᵀx) (W d×N holds the neurons as columns, a is
+// N×1), its parameterisations, forward pass, gradients and gradient-descent protocols. The
+// arithmetic runs in wasm (GEMM, maps, the fused backprop product); TS drives the loop.
+
+import type { Engine } from '../engine.js';
+import { ArgumentError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
+import type { Matrix } from '../matrix.js';
+import { applyFunction, checkFunction, type ScalarFunction } from './functions.js';
+
+export class DivergenceError extends FeaturelabError {}
+
+export interface TwoLayer {
+  /** d×N first-layer weights; column j is neuron w_j. */
+  W: Matrix;
+  /** N×1 second-layer weights. */
+  a: Matrix;
+  /** Output scale s. */
+  scale: number;
+  activation: ScalarFunction;
+}
+
+export type Parameterisation =
+  /** Ba et al.: s = 1/√N, W_ij ~ N(0, 1/d) (or columns uniform on the unit sphere), a_j ~ N(0, 1/N). */
+  | { kind: 'mean-field'; sphere?: boolean }
+  /** Huang et al.: s = 1/m, w_r ~ N(0, σ0²I), v_r = ±v0 with a random sign, identity activation. */
+  | { kind: 'linear'; sigma0: number; v0: number }
+  /** Xu & Du / Zhu et al.: s = 1, a = 1 (fixed), W_ij ~ N(0, σ²) small. */
+  | { kind: 'fixed-output'; sigma: number }
+  /** NTK: s = 1/√N, W_ij ~ N(0, 1/d), a_j ~ N(0, 1). */
+  | { kind: 'ntk' };
+
+/** Creates the network with N neurons on R^d under a parameterisation, from (seed, stream, stream + 1). */
+export function createNetwork(
+  fl: Engine,
+  d: number,
+  N: number,
+  activation: ScalarFunction,
+  param: Parameterisation,
+  rng: { seed: number | bigint; stream: number },
+): TwoLayer {
+  for (const [name, v] of [['d', d], ['N', N]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`network: ${name} must be a positive integer, got ${v}`);
+  }
+  checkFunction(activation, 'network activation');
+  const wOpts = { seed: rng.seed, stream: rng.stream };
+  const aOpts = { seed: rng.seed, stream: rng.stream + 1 };
+  return fl.scope(() => {
+    switch (param.kind) {
+      case 'mean-field': {
+        let W = fl.randn(d, N, wOpts);
+        if (param.sphere) {
+          // normalise each column: W·diag(1/‖w_j‖)
+          const norms = fl.sumCols(fl.hadamard(W, W)).toArray();
+          const D = new Float64Array(N * N);
+          for (let j = 0; j < N; j++) D[j * N + j] = 1 / Math.sqrt(norms[j]!);
+          W = fl.matmul(W, fl.fromArray(D, N, N));
+        } else {
+          fl.scale(W, 1 / Math.sqrt(d), { out: W });
+        }
+        const a = fl.scale(fl.randn(N, 1, aOpts), 1 / Math.sqrt(N));
+        return { W, a, scale: 1 / Math.sqrt(N), activation };
+      }
+      case 'linear': {
+        positive(param.sigma0, 'sigma0');
+        positive(param.v0, 'v0');
+        const W = fl.scale(fl.randn(d, N, wOpts), param.sigma0);
+        const u = fl.rand(N, 1, aOpts).toArray();
+        const a = fl.fromArray(u.map((x) => (x < 0.5 ? -param.v0 : param.v0)), N, 1);
+        return { W, a, scale: 1 / N, activation };
+      }
+      case 'fixed-output': {
+        positive(param.sigma, 'sigma');
+        return { W: fl.scale(fl.randn(d, N, wOpts), param.sigma), a: fl.full(N, 1, 1), scale: 1, activation };
+      }
+      case 'ntk':
+        return { W: fl.scale(fl.randn(d, N, wOpts), 1 / Math.sqrt(d)), a: fl.randn(N, 1, aOpts), scale: 1 / Math.sqrt(N), activation };
+      default:
+        throw new ArgumentError(`unknown parameterisation ${JSON.stringify((param as { kind: unknown }).kind)}`);
+    }
+  });
+}
+
+function positive(v: number, name: string): void {
+  if (!(v > 0 && Number.isFinite(v))) throw new ArgumentError(`network: ${name} must be a positive finite number, got ${v}`);
+}
+
+export interface Forward {
+  /** Pre-activations Z = X·W (n×N). */
+  Z: Matrix;
+  /** Features σ(Z) (n×N). */
+  H: Matrix;
+  /** Outputs f = s·σ(Z)·a (n×1). */
+  f: Matrix;
+}
+
+export function forward(fl: Engine, net: TwoLayer, X: Matrix): Forward {
+  if (X.cols !== net.W.rows) throw new ShapeError(`forward: X is ${X.rows}×${X.cols} but W is ${net.W.rows}×${net.W.cols}`);
+  return fl.scope(() => {
+    const Z = fl.matmul(X, net.W);
+    const H = applyFunction(fl, net.activation, Z);
+    const f = fl.gemv(H, net.a, { alpha: net.scale });
+    return { Z, H, f };
+  });
+}
+
+/** Mean squared loss (1/2n)·‖f − y‖². */
+export function loss(fl: Engine, f: Matrix, y: Matrix): number {
+  return fl.scope(() => {
+    const r = fl.axpy(-1, y, fl.copy(f));
+    return fl.dot(r, r) / (2 * f.rows);
+  });
+}
+
+export interface Gradients {
+  /** ∂L/∂W (d×N). */
+  gW: Matrix;
+  /** ∂L/∂a (N×1). */
+  ga: Matrix;
+  /** The loss (1/2n)‖f − y‖² at the current parameters. */
+  loss: number;
+  /** Outputs f (n×1). */
+  f: Matrix;
+}
+
+/**
+ * Gradients of L = (1/2n)‖f(X) − y‖²: with r = f − y,
+ * ∂L/∂a = (s/n)·σ(XW)ᵀr and ∂L/∂W = (s/n)·Xᵀ[σ′(XW) ⊙ (r·aᵀ)] (the product fused in wasm).
+ */
+export function gradients(fl: Engine, net: TwoLayer, X: Matrix, y: Matrix): Gradients {
+  if (y.rows !== X.rows || y.cols !== 1) throw new ShapeError(`gradients: y must be ${X.rows}×1, got ${y.rows}×${y.cols}`);
+  return fl.scope(() => {
+    const { Z, H, f } = forward(fl, net, X);
+    const r = fl.axpy(-1, y, fl.copy(f));
+    const n = X.rows;
+    const ga = fl.gemv(H, r, { trans: true, alpha: net.scale / n });
+    const M = applyFunction(fl, net.activation, Z, true);
+    fl.kernels.rank1_hadamard_f64(n, net.W.cols, M.ptr, r.ptr, net.a.ptr, M.ptr);
+    const gW = fl.matmul(X, M, { transA: true, alpha: net.scale / n });
+    return { gW, ga, loss: fl.dot(r, r) / (2 * n), f };
+  });
+}
+
+export interface StepOptions {
+  /** Step size of W (0 freezes it). */
+  etaW: number;
+  /** Step size of a (0 freezes it). Default 0. */
+  etaA?: number;
+  /** Weight decay λ: the step uses ∇L + λ·θ. Default 0. */
+  weightDecay?: number;
+}
+
+/** One simultaneous GD step on the batch (both layers from the same gradients); returns the loss before it. */
+export function gdStep(fl: Engine, net: TwoLayer, X: Matrix, y: Matrix, options: StepOptions): number {
+  const etaA = options.etaA ?? 0;
+  const lambda = options.weightDecay ?? 0;
+  for (const [name, v] of [['etaW', options.etaW], ['etaA', etaA], ['weightDecay', lambda]] as const) {
+    if (!Number.isFinite(v) || v < 0) throw new ArgumentError(`gdStep: ${name} must be a finite number ≥ 0, got ${v}`);
+  }
+  try {
+    return fl.scope(() => {
+      const g = gradients(fl, net, X, y);
+      if (!Number.isFinite(g.loss)) throw new DivergenceError(`gdStep: the loss is ${g.loss}: training diverged (lower the step size)`);
+      if (lambda > 0) {
+        fl.axpy(lambda, net.W, g.gW);
+        fl.axpy(lambda, net.a, g.ga);
+      }
+      if (options.etaW > 0) fl.axpy(-options.etaW, g.gW, net.W);
+      if (etaA > 0) fl.axpy(-etaA, g.ga, net.a);
+      return g.loss;
+    });
+  } catch (error) {
+    // Overflow anywhere in the step (outputs, gradients, weights) is divergence.
+    if (error instanceof NonFiniteError) {
+      throw new DivergenceError(`gdStep: values overflowed: training diverged (lower the step size). ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** Step size c·base^α, the power in wasm (η = c·N^α or c·n^α in the papers). */
+export function powerStep(fl: Engine, c: number, base: number, alpha: number): number {
+  const eta = c * fl.math.pow(base, alpha);
+  if (!(Number.isFinite(eta) && eta >= 0)) throw new ArgumentError(`step size c·base^α = ${c}·${base}^${alpha} is not a finite non-negative number`);
+  return eta;
+}
+
+/** The integers in [0, T] spaced evenly in log(1 + t): where long runs record (logs in wasm). */
+export function logSpacedSteps(fl: Engine, T: number, points: number): number[] {
+  const out = new Set<number>([0, T]);
+  const top = fl.math.log1p(T);
+  for (let i = 0; i < points; i++) out.add(Math.round(fl.math.expm1((top * i) / Math.max(points - 1, 1))));
+  return [...out].filter((t) => t >= 0 && t <= T).sort((x, y) => x - y);
+}
+
+/**
+ * Full-batch GD for T steps, calling record(t, loss) at the log-spaced steps (and t = T).
+ * Throws DivergenceError when the loss stops being finite.
+ */
+export function trainFullBatch(
+  fl: Engine,
+  net: TwoLayer,
+  X: Matrix,
+  y: Matrix,
+  T: number,
+  options: StepOptions & { points?: number; record?: (t: number, loss: number) => void },
+): number {
+  if (!Number.isInteger(T) || T < 0) throw new ArgumentError(`train: steps must be a non-negative integer, got ${T}`);
+  const marks = new Set(logSpacedSteps(fl, T, options.points ?? 50));
+  for (let t = 0; t < T; t++) {
+    const before = gdStep(fl, net, X, y, options);
+    if (marks.has(t)) options.record?.(t, before);
+  }
+  const final = fl.scope(() => loss(fl, forward(fl, net, X).f, y));
+  if (!Number.isFinite(final)) throw new DivergenceError(`train: the loss is ${final} after ${T} steps: training diverged`);
+  options.record?.(T, final);
+  return final;
+}

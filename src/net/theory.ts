@@ -1,0 +1,243 @@
+// Theory shared by the reproductions: Gauss–Hermite quadrature (Golub–Welsch), Hermite
+// coefficients and information exponents, Marchenko–Pastur, the spiked-matrix (BGN)
+// prediction of Ba et al., spike counts, Huang et al.'s closed forms, the infinite-width
+// ReLU NTK. Notation and tags follow shared/spec/science.md.
+
+import type { Engine } from '../engine.js';
+import { ArgumentError } from '../errors.js';
+import type { Matrix } from '../matrix.js';
+import { applyFunction, checkFunction, sqrtFactorial, type ScalarFunction } from './functions.js';
+
+export interface Quadrature {
+  /** Nodes, ascending. */
+  nodes: Float64Array;
+  /** Weights of the N(0, 1) probability measure (they sum to 1). */
+  weights: Float64Array;
+}
+
+/**
+ * n-point Gauss–Hermite rule for E_{z~N(0,1)}[g(z)] (probabilists' weight): nodes are the
+ * eigenvalues of the Jacobi matrix with zero diagonal and off-diagonal √k, weights the
+ * squared first components of its eigenvectors. Exact for polynomials of degree ≤ 2n − 1.
+ * see: Golub & Welsch, "Calculation of Gauss quadrature rules", Math. Comp. 23 (1969).
+ */
+export function gaussHermite(fl: Engine, n = 128): Quadrature {
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ArgumentError(`gaussHermite: n must be an integer in [1, 1000], got ${n}`);
+  const off = new Float64Array(n - 1);
+  for (let k = 1; k < n; k++) off[k - 1] = Math.sqrt(k);
+  const { values, vectors } = fl.eigTridiagonal(new Float64Array(n), off, { vectors: true });
+  const V = vectors!.toArray();
+  vectors!.dispose();
+  const weights = new Float64Array(n);
+  for (let i = 0; i < n; i++) weights[i] = V[i]! * V[i]!; // row 0, column i
+  return { nodes: values, weights };
+}
+
+/** E[g(z)·h(z)] (h = 1 when omitted) by the rule, evaluated in wasm. */
+export function expectation(fl: Engine, quad: Quadrature, g: ScalarFunction, h?: ScalarFunction): number {
+  return fl.scope(() => {
+    const x = fl.fromArray(quad.nodes, quad.nodes.length, 1);
+    const w = fl.fromArray(quad.weights, quad.weights.length, 1);
+    let gx = applyFunction(fl, g, x);
+    if (h) gx = fl.hadamard(gx, applyFunction(fl, h, x));
+    return fl.dot(gx, w);
+  });
+}
+
+/** Hermite coefficients c_k(g) = E[g·He_k]/k! for k = 0..K. */
+export function hermiteCoefficients(fl: Engine, quad: Quadrature, g: ScalarFunction, K: number): Float64Array {
+  checkFunction(g, 'hermiteCoefficients');
+  const out = new Float64Array(K + 1);
+  for (let k = 0; k <= K; k++) {
+    const f = sqrtFactorial(k);
+    out[k] = expectation(fl, quad, g, { hermite: k }) / (f * f);
+  }
+  return out;
+}
+
+export interface HermiteSummary {
+  /** μ0 = E g, μ1 = E[z·g], μ2 = √(E g² − μ0² − μ1²) (Ba et al.'s notation). */
+  mu0: number;
+  mu1: number;
+  mu2: number;
+  /** E g². */
+  secondMoment: number;
+  /** Smallest k ≥ 1 with |c_k| > tol, or Infinity. */
+  informationExponent: number;
+  /** ‖P_{>1} g‖² = E g² − μ0² − μ1²: the kernel (linear-predictor) lower bound of §1. */
+  kernelLowerBound: number;
+}
+
+export function hermiteSummary(fl: Engine, quad: Quadrature, g: ScalarFunction, options: { maxDegree?: number; tol?: number } = {}): HermiteSummary {
+  const K = options.maxDegree ?? 8;
+  const tol = options.tol ?? 1e-10;
+  const c = hermiteCoefficients(fl, quad, g, K);
+  const second = expectation(fl, quad, g, g);
+  const mu0 = c[0]!, mu1 = c[1]!;
+  const rest = Math.max(second - mu0 * mu0 - mu1 * mu1, 0);
+  let ie = Infinity;
+  for (let k = 1; k <= K; k++) {
+    if (Math.abs(c[k]!) > tol * Math.max(1, Math.sqrt(second))) {
+      ie = k;
+      break;
+    }
+  }
+  return { mu0, mu1, mu2: Math.sqrt(rest), secondMoment: second, informationExponent: ie, kernelLowerBound: rest };
+}
+
+// ---------------------------------------------------------------------------------------
+// Random matrix theory
+
+/**
+ * Marchenko–Pastur law of the eigenvalues of Z·Zᵀ for Z p×q with i.i.d. entries of variance
+ * σ²/q, c = p/q ≤ 1: support [σ²(1 − √c)², σ²(1 + √c)²], density
+ * √((λ₊ − λ)(λ − λ₋))/(2π·c·σ²·λ).
+ */
+export function marchenkoPastur(c: number, sigma2 = 1): { lower: number; upper: number; density: (lambda: number) => number } {
+  if (!(c > 0 && c <= 1)) throw new ArgumentError(`marchenkoPastur: c must be in (0, 1], got ${c}`);
+  if (!(sigma2 > 0)) throw new ArgumentError(`marchenkoPastur: sigma2 must be positive, got ${sigma2}`);
+  const r = Math.sqrt(c);
+  const lower = sigma2 * (1 - r) * (1 - r), upper = sigma2 * (1 + r) * (1 + r);
+  return {
+    lower,
+    upper,
+    density: (lambda: number) => (lambda <= lower || lambda >= upper ? 0 : Math.sqrt((upper - lambda) * (lambda - lower)) / (2 * Math.PI * c * sigma2 * lambda)),
+  };
+}
+
+export interface MPFit {
+  /** Fitted entry-variance scale σ² (mean of the bulk eigenvalues). */
+  sigma2: number;
+  /** Bulk edge of the singular values, σ(1 + √c). */
+  edge: number;
+  /** Singular values above edge·(1 + margin). */
+  outliers: number;
+  margin: number;
+  c: number;
+}
+
+/**
+ * Fits the Marchenko–Pastur bulk to singular values s (descending) of a p×q matrix and
+ * counts outliers: σ² is the mean of the squared singular values of the bulk (E λ = σ²
+ * under MP), re-estimated without the values above the current edge until stable; a value
+ * is an outlier when it exceeds the fitted edge σ(1 + √c) by more than `margin` (relative,
+ * default 0.05 — several times the edge's finite-size fluctuation at the sizes used).
+ */
+export function fitMarchenkoPastur(s: Float64Array, p: number, q: number, margin = 0.05): MPFit {
+  const c = Math.min(p, q) / Math.max(p, q);
+  let bulk = s.length;
+  let sigma2 = 0, edge = 0;
+  for (let iter = 0; iter < 50; iter++) {
+    let sum = 0;
+    for (let i = s.length - bulk; i < s.length; i++) sum += s[i]! * s[i]!;
+    sigma2 = sum / bulk;
+    edge = Math.sqrt(sigma2) * (1 + Math.sqrt(c));
+    let above = 0;
+    while (above < s.length - 1 && s[above]! > edge * (1 + margin)) above++;
+    if (s.length - above === bulk) break;
+    bulk = s.length - above;
+  }
+  let outliers = 0;
+  while (outliers < s.length && s[outliers]! > edge * (1 + margin)) outliers++;
+  return { sigma2, edge, outliers, margin, c };
+}
+
+export interface SpikePrediction {
+  /** θ/s0, the spike strength relative to the bulk scale. */
+  t: number;
+  /** Threshold c^{1/4}: above it the spike separates from the bulk. */
+  threshold: number;
+  /** Predicted top singular value of W1 (the bulk edge s0(1 + √c) when t ≤ threshold). */
+  s1: number;
+  /** Predicted ⟨û, u⟩², 0 below threshold. */
+  alignmentU: number;
+}
+
+/**
+ * Benaych-Georges–Nadakuditi prediction for W1 ≈ W0 + θ·u·vᵀ, W0 = s0·Z (d×N, d ≤ N,
+ * c = d/N, s0 = √(N/d) in Ba's scaling where W0 has N(0, 1/d) entries): with t = θ/s0,
+ * if t > c^{1/4}: s1 = s0·√((1 + t²)(c + t²))/t and ⟨û, u⟩² = 1 − c(1 + t²)/(t²(t² + c)).
+ * [derived] shared/spec/science.md §1.
+ */
+export function spikedPrediction(theta: number, d: number, N: number): SpikePrediction {
+  if (!(d > 0 && N >= d)) throw new ArgumentError(`spikedPrediction: needs 0 < d ≤ N, got d = ${d}, N = ${N}`);
+  const c = d / N;
+  const s0 = Math.sqrt(N / d);
+  const t = theta / s0;
+  const threshold = Math.sqrt(Math.sqrt(c));
+  if (t <= threshold) return { t, threshold, s1: s0 * (1 + Math.sqrt(c)), alignmentU: 0 };
+  return {
+    t,
+    threshold,
+    s1: (s0 * Math.sqrt((1 + t * t) * (c + t * t))) / t,
+    alignmentU: 1 - (c * (1 + t * t)) / (t * t * (t * t + c)),
+  };
+}
+
+/** Moniri et al. 2024: number of spikes ⌊1/(1 − 2α)⌋ for η = c·n^α, α ∈ [0, ½). */
+export function predictedSpikes(alpha: number): number {
+  if (!(alpha >= 0 && alpha < 0.5)) throw new ArgumentError(`predictedSpikes: alpha must be in [0, 0.5), got ${alpha}`);
+  return Math.floor(1 / (1 - 2 * alpha));
+}
+
+/** Moniri & Hassani 2026: number of outliers ⌊α2/(½ − α1)⌋ after two steps. */
+export function predictedTwoStepOutliers(alpha1: number, alpha2: number): number {
+  for (const [name, a] of [['alpha1', alpha1], ['alpha2', alpha2]] as const) {
+    if (!(a >= 0 && a < 0.5)) throw new ArgumentError(`predictedTwoStepOutliers: ${name} must be in [0, 0.5), got ${a}`);
+  }
+  return Math.floor(alpha2 / (0.5 - alpha1));
+}
+
+// ---------------------------------------------------------------------------------------
+// Huang et al. 2025 (linear network), [derived] closed forms of §4
+
+export interface HuangStage1 {
+  v: number;
+  rho: number;
+}
+
+/**
+ * Exact discrete stage-1 solution for one neuron: with a = η√γ/(nm), F = η⟨w(0), Xᵀy⟩/(nm),
+ * v(t) = ½[(1+a)^t(v0 + F/a) + (1−a)^t(v0 − F/a)],
+ * ρ(t) = √γ{½[(1+a)^t(v0 + F/a) − (1−a)^t(v0 − F/a)] − F/a}. Powers are computed in wasm.
+ */
+export function huangStage1(fl: Engine, t: number, p: { a: number; F: number; v0: number; gamma: number }): HuangStage1 {
+  const up = fl.math.pow(1 + p.a, t), down = fl.math.pow(1 - p.a, t);
+  const plus = p.v0 + p.F / p.a, minus = p.v0 - p.F / p.a;
+  return { v: 0.5 * (up * plus + down * minus), rho: Math.sqrt(p.gamma) * (0.5 * (up * plus - down * minus) - p.F / p.a) };
+}
+
+/** Stage-2 map ρ ↦ ρ + (η√γ/(nm))ρ − (ηϕ/(nmγ²))ρ³; its fixed point is ρ² = γ^{5/2}/ϕ. */
+export function huangStage2Step(rho: number, p: { eta: number; gamma: number; phi: number; n: number; m: number }): number {
+  const nm = p.n * p.m;
+  return rho + ((p.eta * Math.sqrt(p.gamma)) / nm) * rho - ((p.eta * p.phi) / (nm * p.gamma * p.gamma)) * rho * rho * rho;
+}
+
+// ---------------------------------------------------------------------------------------
+// Infinite-width ReLU NTK
+
+/**
+ * Θ∞(x, x′) = ‖x‖‖x′‖(sin θ + (π − θ)cos θ)/(2πd) + xᵀx′(π − θ)/(2πd) for the rows of
+ * X1 (n1×d) and X2 (n2×d), as an n1×n2 matrix; angles in wasm (stable atan2 form).
+ */
+export function reluNtkInfinite(fl: Engine, X1: Matrix, X2: Matrix): Matrix {
+  if (X1.cols !== X2.cols) throw new ArgumentError(`reluNtkInfinite: X1 is ${X1.rows}×${X1.cols} but X2 is ${X2.rows}×${X2.cols}`);
+  const d = X1.cols;
+  return fl.scope(() => {
+    const A = fl.astype(X1, 'f64'), B = fl.astype(X2, 'f64');
+    const theta = fl.zeros(A.rows, B.rows);
+    fl.kernels.row_angles_f64(A.rows, B.rows, d, A.ptr, B.ptr, theta.ptr);
+    const G = fl.matmul(A, B, { transB: true });
+    const n1 = fl.sumRows(fl.hadamard(A, A)).toArray(), n2 = fl.sumRows(fl.hadamard(B, B)).toArray();
+    const th = theta.toArray(), g = G.toArray();
+    const out = new Float64Array(A.rows * B.rows);
+    for (let i = 0; i < A.rows; i++) {
+      for (let j = 0; j < B.rows; j++) {
+        const t = th[i * B.rows + j]!;
+        const norms = Math.sqrt(n1[i]! * n2[j]!);
+        out[i * B.rows + j] = (norms * (fl.math.sin(t) + (Math.PI - t) * fl.math.cos(t)) + g[i * B.rows + j]! * (Math.PI - t)) / (2 * Math.PI * d);
+      }
+    }
+    return fl.fromArray(out, A.rows, B.rows);
+  });
+}
