@@ -87,8 +87,11 @@ function packB<T>(kb: i32, nb: i32, b: usize, rs: usize, cs: usize, nr: i32, dst
 // ---------------------------------------------------------------------------------------
 // Micro-kernels: tile(c) := (first ? 0 : tile(c)) + Σ_p pa[p]·pb[p] over kb steps.
 // `ldc` is the row stride of the tile in bytes. No FMA: mul then add, as the scalar twin.
+// They are deliberately not inlined: V8 first runs wasm in its baseline tier and swaps in
+// optimised code per function on a later call, so a micro-kernel called once per tile is
+// optimised after a few tiles, while code inlined into a driver called once would run
+// baseline for the whole of a large product.
 
-@inline
 function kernel_f64_4x4(kb: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
   let c00 = f64x2.splat(0.0), c01 = f64x2.splat(0.0);
   let c10 = f64x2.splat(0.0), c11 = f64x2.splat(0.0);
@@ -124,7 +127,6 @@ function kernel_f64_4x4(kb: i32, pa: usize, pb: usize, c: usize, ldc: usize, fir
   v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
 }
 
-@inline
 function kernel_f32_4x8(kb: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
   let c00 = f32x4.splat(0.0), c01 = f32x4.splat(0.0);
   let c10 = f32x4.splat(0.0), c11 = f32x4.splat(0.0);
