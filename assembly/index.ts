@@ -18,7 +18,7 @@ export function heap_base(): usize {
 // Bumped whenever an export's signature or meaning changes; src/wasm.ts checks it, so a
 // module from another featurelab version is refused with a clear error.
 export function abi_version(): i32 {
-  return 1;
+  return 2;
 }
 
 export { symmetrize_lower, eig_workspace, eigvalsh_driver, eigh_driver, la_gemm_workspace, dsytrd, dormtr, dsterf, dsteqr, dstedc, dstedc_workspace, dpotrf, dpotrs, dgeqr2t, dorg2rt } from './linalg/index';

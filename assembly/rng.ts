@@ -12,8 +12,8 @@ const PHILOX_M1: u32 = 0xCD9E8D57;
 const PHILOX_W0: u32 = 0x9E3779B9;
 const PHILOX_W1: u32 = 0xBB67AE85;
 
-// 2^-53 and 2^-23 as exact powers of two.
-const TWO_POW_M53: f64 = 1.1102230246251565e-16;
+// 2^-52 and 2^-23 as exact powers of two.
+const TWO_POW_M52: f64 = 2.220446049250313e-16;
 const TWO_POW_M23: f64 = 1.1920928955078125e-7;
 const TWO_PI: f64 = 6.283185307179586;
 
@@ -49,12 +49,13 @@ export function philox4x32_10(out: usize, c0: u32, c1: u32, c2: u32, c3: u32, k0
   v128.store(out, philox(c0, c1, c2, c3, k0, k1));
 }
 
-// A uniform double in (0, 1) from two words: 53 random bits, centred in their cell, so
-// neither 0 nor 1 can occur (which keeps log(u) finite below).
+// A uniform double in (0, 1) from two words: 52 random bits, centred in their cell, so
+// neither 0 nor 1 can occur (which keeps log(u) finite below). (With 53 bits the top cell's
+// centre 1 − 2^-54 would round to 1.)
 @inline
-function unit53(hi: u32, lo: u32): f64 {
-  const bits = ((<u64>hi << 32) | <u64>lo) >> 11;
-  return (<f64>bits + 0.5) * TWO_POW_M53;
+function unit52(hi: u32, lo: u32): f64 {
+  const bits = ((<u64>hi << 32) | <u64>lo) >> 12;
+  return (<f64>bits + 0.5) * TWO_POW_M52;
 }
 
 // Fills out[0..count) with uniform (0,1) doubles #first .. #first+count-1 of (seed, stream).
@@ -64,8 +65,8 @@ export function rng_uniform_f64(out: usize, count: i32, first: f64, seedLo: u32,
   for (let t = 0; t < count; t++, i++) {
     const w = block(i >> 1, seedLo, seedHi, streamLo, streamHi);
     const u = (i & 1) == 0
-      ? unit53(i32x4.extract_lane(w, 0), i32x4.extract_lane(w, 1))
-      : unit53(i32x4.extract_lane(w, 2), i32x4.extract_lane(w, 3));
+      ? unit52(i32x4.extract_lane(w, 0), i32x4.extract_lane(w, 1))
+      : unit52(i32x4.extract_lane(w, 2), i32x4.extract_lane(w, 3));
     store<f64>(out + (<usize>t << 3), u);
   }
 }
@@ -89,8 +90,8 @@ export function rng_uniform_f32(out: usize, count: i32, first: f64, seedLo: u32,
 //      Statist. 29 (1958).
 @inline
 function normalPair(w: v128): v128 {
-  const u1 = unit53(i32x4.extract_lane(w, 0), i32x4.extract_lane(w, 1));
-  const u2 = unit53(i32x4.extract_lane(w, 2), i32x4.extract_lane(w, 3));
+  const u1 = unit52(i32x4.extract_lane(w, 0), i32x4.extract_lane(w, 1));
+  const u2 = unit52(i32x4.extract_lane(w, 2), i32x4.extract_lane(w, 3));
   const r = Math.sqrt(-2.0 * Math.log(u1));
   const theta = TWO_PI * u2;
   let out = f64x2.splat(r * Math.cos(theta));

@@ -25,7 +25,7 @@ export const MAX_HERMITE_DEGREE = 64;
 /** The kernel code and parameter of an activation, or a clear error. */
 export function activationCode(activation: Activation): { code: number; param: number } {
   if (typeof activation === 'string') {
-    const code = CODES[activation as ActivationName];
+    const code = Object.hasOwn(CODES, activation) ? CODES[activation as ActivationName] : undefined;
     if (code === undefined) {
       throw new ArgumentError(
         `unknown activation '${activation}': expected one of ${ACTIVATION_NAMES.join(', ')} or { hermite: k }`,

@@ -219,6 +219,9 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     const dtype = this.checkDType(options.dtype);
     this.checkShape(rows, cols, 'full');
     this.checkScalar(value, 'full: value');
+    if (dtype === 'f32' && Math.abs(value) > 3.4028234663852886e38) {
+      throw new ArgumentError(`full: value ${value} overflows f32 (|value| ≤ 3.4028235e38)`);
+    }
     const m = this.alloc(rows, cols, dtype);
     this.family('fill', dtype)(m.size, m.ptr, value);
     return m;
@@ -258,6 +261,12 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     const out = this.alloc(a.rows, a.cols, dtype);
     if (dtype === 'f32') this.kernels.convert_f64_to_f32(a.size, a.ptr, out.ptr);
     else this.kernels.convert_f32_to_f64(a.size, a.ptr, out.ptr);
+    // f64 values beyond ±3.4e38 overflow to ±Infinity in f32: refuse that (NaN/Inf already
+    // present in an input accepted with allowNonFinite carry over as they are).
+    if (dtype === 'f32' && this.checkFinite && this.kernels.count_nonfinite_f32(out.size, out.ptr) > this.kernels.count_nonfinite_f64(a.size, a.ptr)) {
+      out.dispose();
+      throw new NonFiniteError(`astype(f32): ${a.describe()} has finite values beyond the f32 range (±3.4e38)`);
+    }
     return out;
   }
 
@@ -435,6 +444,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     this.checkMatrix(a, 'sumRows');
     const out = this.alloc(a.rows, 1, a.dtype);
     this.family('row_sums', a.dtype)(a.rows, a.cols, a.ptr, out.ptr);
+    this.assertFinite(out, 'sumRows', out);
     return out;
   }
 
@@ -443,6 +453,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     this.checkMatrix(a, 'sumCols');
     const out = this.alloc(1, a.cols, a.dtype);
     this.family('col_sums', a.dtype)(a.rows, a.cols, a.ptr, out.ptr);
+    this.assertFinite(out, 'sumCols', out);
     return out;
   }
 
@@ -572,7 +583,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     return result;
   }
 
-  /** Removes matrices from the current scope so that scope() does not dispose them. */
+  /** Removes a matrix from every enclosing scope, so that no scope() disposes it. */
   keep<T extends Matrix>(m: T): T {
     for (const s of this.#scopes) s.delete(m);
     return m;
@@ -612,8 +623,9 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     return this.#heap.alloc(bytes, what);
   }
 
-  /** @internal */
+  /** @internal (a no-op after dispose(), which freed everything) */
   freeBytes(ptr: Ptr): void {
+    if (this.#disposed) return;
     this.#heap.release(ptr);
   }
 
@@ -632,10 +644,11 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   // Fingerprints
 
   /**
-   * SHA-256 (hex) over the canonical bytes of the parts: matrices and float arrays as a
-   * header (kind, dtype, shape) plus their little-endian data with every NaN canonicalised;
-   * strings as UTF-8; other values as canonical JSON (sorted keys). Hashed in wasm, so every
-   * engine computes it alike.
+   * SHA-256 (hex) over the canonical bytes of the parts, hashed in wasm so every engine
+   * computes it alike. Encoding (little-endian, each item tagged): a matrix or float array as
+   * its kind, dtype and shape then its data with every NaN canonicalised; a number as its
+   * f64 bytes (so −0 ≠ 0); a string as UTF-8; arrays and plain objects recursively (object
+   * keys sorted). Matrices nested in arrays or objects are hashed by their data.
    */
   fingerprint(...parts: FingerprintPart[]): string {
     this.checkAlive();
@@ -643,7 +656,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     const ctx = this.#heap.alloc(ctxBytes + 32, 'fingerprint context');
     try {
       this.kernels.sha256_init(ctx);
-      for (const part of parts) this.hashPart(ctx, part);
+      this.hashPart(ctx, parts);
       this.kernels.sha256_final(ctx, ctx + ctxBytes);
       const digest = new Uint8Array(this.memory.buffer, ctx + ctxBytes, 32);
       return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -652,7 +665,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     }
   }
 
-  private hashPart(ctx: Ptr, part: FingerprintPart): void {
+  private hashPart(ctx: Ptr, part: unknown): void {
     if (part instanceof Matrix) {
       this.checkMatrix(part, 'fingerprint');
       this.hashBytes(ctx, encodeHeader('M', part.dtype, part.rows, part.cols));
@@ -662,15 +675,34 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
       this.hashBytes(ctx, encodeHeader('A', dtype, part.length, 1));
       const ptr = this.#heap.alloc(part.byteLength, 'fingerprint data');
       try {
-        (dtype === 'f64' ? new Float64Array(this.memory.buffer, ptr, part.length) : new Float32Array(this.memory.buffer, ptr, part.length)).set(part);
+        new Uint8Array(this.memory.buffer, ptr, part.byteLength).set(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
         this.hashFloats(ctx, ptr, part.length, dtype);
       } finally {
         this.#heap.release(ptr);
       }
     } else if (typeof part === 'string') {
       this.hashBytes(ctx, encodeText('S', part));
+    } else if (typeof part === 'number') {
+      const out = new Uint8Array(9);
+      out[0] = 'N'.charCodeAt(0);
+      new DataView(out.buffer).setFloat64(1, Number.isNaN(part) ? NaN : part, true);
+      this.hashBytes(ctx, out);
+    } else if (typeof part === 'boolean' || part === null) {
+      this.hashBytes(ctx, Uint8Array.of('B'.charCodeAt(0), part === null ? 2 : part ? 1 : 0));
+    } else if (Array.isArray(part)) {
+      this.hashBytes(ctx, encodeCount('L', part.length));
+      for (const item of part) this.hashPart(ctx, item);
+    } else if (typeof part === 'object' && part !== null && Object.getPrototypeOf(part) === Object.prototype) {
+      const keys = Object.keys(part).filter((k) => (part as Record<string, unknown>)[k] !== undefined).sort();
+      this.hashBytes(ctx, encodeCount('O', keys.length));
+      for (const key of keys) {
+        this.hashBytes(ctx, encodeText('S', key));
+        this.hashPart(ctx, (part as Record<string, unknown>)[key]);
+      }
     } else {
-      this.hashBytes(ctx, encodeText('J', canonicalJson(part)));
+      throw new ArgumentError(
+        `fingerprint: cannot hash ${describeValue(part)}; use matrices, Float64/Float32Arrays, strings, numbers, booleans, null, arrays and plain objects`,
+      );
     }
   }
 
@@ -761,8 +793,9 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     const kc = Math.min(cfg.kc, Math.max(k, 1));
     const workElems = this.family('gemm_workspace', dtype)(mc, nc, kc);
     const work = this.#heap.alloc(workElems * BYTES[dtype], `${op} packing workspace`);
-    const old = beta !== 0 ? this.copy(c) : undefined;
+    let old: Matrix | undefined;
     try {
+      if (beta !== 0) old = this.copy(c);
       this.family('gemm', dtype)(
         options.transA ? 1 : 0, options.transB ? 1 : 0, m, n, k,
         a.ptr, a.cols, b.ptr, b.cols, c.ptr, c.cols, work, mc, nc, kc, 0,
@@ -914,18 +947,10 @@ function encodeHeader(tag: string, dtype: DType, rows: number, cols: number): Ui
   return out;
 }
 
-/** JSON with object keys sorted, so equal values always give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) return JSON.stringify(String(value));
-    if (value === undefined) return 'null';
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-    .join(',')}}`;
+function encodeCount(tag: string, count: number): Uint8Array {
+  const out = new Uint8Array(9);
+  out[0] = tag.charCodeAt(0);
+  new DataView(out.buffer).setBigUint64(1, BigInt(count), true);
+  return out;
 }
 

@@ -1,5 +1,5 @@
 // featurelab: deterministic WebAssembly numerics for two-layer network theory.
-export { createEngine, Engine, canonicalJson } from './engine.js';
+export { createEngine, Engine } from './engine.js';
 export type {
   EngineOptions,
   FromArrayOptions,

@@ -174,6 +174,7 @@ export function eigTridiagonal(
   e: Float64Array | readonly number[],
   options: { vectors?: boolean; leafSize?: number; maxSweepsPerN?: number } = {},
 ): TridiagonalEig {
+  if (!isNumberArray(d) || !isNumberArray(e)) throw new ArgumentError('eigTridiagonal: d and e must be arrays of numbers (or Float64Arrays)');
   const n = d.length;
   if (e.length !== Math.max(n - 1, 0)) throw new ShapeError(`eigTridiagonal: e needs ${Math.max(n - 1, 0)} entries for n = ${n}, got ${e.length}`);
   for (const [name, arr] of [['d', d], ['e', e]] as const) {
@@ -209,10 +210,25 @@ export function eigTridiagonal(
   }
 }
 
+/** The power of two 2^e nearest below x (x > 0 finite; 1 for 0/∞/NaN), built from its bits. */
+function powerOfTwoNear(x: number): number {
+  if (!(x > 0 && Number.isFinite(x))) return 1;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const biased = Math.min(Math.max((view.getUint16(0) >> 4) & 0x7ff, 1), 2046);
+  view.setBigUint64(0, BigInt(biased) << 52n);
+  return view.getFloat64(0);
+}
+
+function isNumberArray(v: unknown): v is ArrayLike<number> {
+  return v instanceof Float64Array || (Array.isArray(v) && v.every((x) => typeof x === 'number'));
+}
+
 /** Which eigenpairs to keep: the k largest, the k smallest, or indices [from, to) of the ascending order. */
 export type EigSelection = { largest: number } | { smallest: number } | { indices: [number, number] };
 
 function selectionRange(sel: EigSelection, n: number, op: string): [number, number] {
+  if (sel === null || typeof sel !== 'object') throw new ArgumentError(`${op}: selection must be { largest: k }, { smallest: k } or { indices: [from, to] }, got ${String(sel)}`);
   const count = (k: number, what: string) => {
     if (!Number.isInteger(k) || k < 0 || k > n) throw new ArgumentError(`${op}: ${what} must be an integer in [0, ${n}], got ${k}`);
     return k;
@@ -296,7 +312,15 @@ export function choleskySolve(host: LinalgHost, L: Matrix, B: Matrix): Matrix {
   const X = host.newMatrix(B.rows, B.cols, 'choleskySolve result');
   if (B.dtype === 'f64') new Uint8Array(host.memory.buffer).copyWithin(X.ptr, B.ptr, B.ptr + B.size * 8);
   else host.kernels.convert_f32_to_f64(B.size, B.ptr, X.ptr);
+  if (host.kernels.first_nonfinite_f64(X.size, X.ptr) >= 0) {
+    X.dispose();
+    throw new NonFiniteError('choleskySolve: B has non-finite entries');
+  }
   host.kernels.dpotrs(n, L.ptr, X.ptr, B.cols);
+  if (host.kernels.first_nonfinite_f64(X.size, X.ptr) >= 0) {
+    X.dispose();
+    throw new NonFiniteError('choleskySolve: the solution overflowed (is L a Cholesky factor with a nonzero diagonal?)');
+  }
   return X;
 }
 
@@ -327,12 +351,16 @@ export function qr(host: LinalgHost, A: Matrix, options: { positiveDiagonal?: bo
       }
       if (k.first_nonfinite_f64(m * n, src) >= 0) throw new NonFiniteError('qr: A has non-finite entries');
       k.transpose_f64(m, n, src, at!);
+      // Scale by a power of two to max|a_ij| ≈ 1 so the reflectors neither overflow nor
+      // underflow (exact, undone on R).
+      const scale = powerOfTwoNear(1 / k.amax_f64(m * n, at!));
+      k.scal_f64(m * n, scale, at!, at!);
       k.dgeqr2t(m, n, at!, tau!);
       k.dorg2rt(m, n, at!, tau!, Q.ptr, work!);
       const atv = f64View(host, at!, m * n);
       const r = f64View(host, R.ptr, n * n);
       r.fill(0);
-      for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) r[i * n + j] = atv[j * m + i]!;
+      for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) r[i * n + j] = atv[j * m + i]! / scale;
       if (options.positiveDiagonal) {
         // Flip signs so that diag(R) ≥ 0 (makes the factorisation unique; Haar sampling needs it).
         const q = f64View(host, Q.ptr, m * n);
@@ -432,84 +460,110 @@ export function lanczos(host: LanczosHost, op: (x: Matrix) => Matrix, n: number,
   if (!Number.isInteger(maxIter) || maxIter < k || maxIter > n) throw new ArgumentError(`lanczos: maxIterations must be an integer in [${k}, ${n}], got ${maxIter}`);
   const tol = options.tol ?? 1e-10;
   if (!(tol > 0 && tol < 1)) throw new ArgumentError(`lanczos: tol must be in (0, 1), got ${tol}`);
+  const seed = options.seed ?? 0, stream = options.stream ?? 0;
   const kr = host.kernels;
-  const Q = host.newMatrix(maxIter + 1, n, 'lanczos basis'); // row j = q_j
   const alpha = new Float64Array(maxIter), beta = new Float64Array(maxIter);
-  const h = host.allocBytes((maxIter + 1) * 8, 'lanczos workspace');
-  const w = host.newMatrix(n, 1, 'lanczos vector');
-  const row = (j: number) => Q.ptr + j * n * 8;
+  const owned: Matrix[] = [];
+  const own = (m: Matrix) => (owned.push(m), m);
+  let h: Ptr | undefined;
   try {
-    const start = host.randn(n, 1, { seed: options.seed ?? 0, stream: options.stream ?? 0 });
-    const nrm = kr.nrm2_f64(n, start.ptr);
-    kr.scal_f64(n, 1 / nrm, start.ptr, row(0));
-    start.dispose();
-    let m = 0;
+    const Q = own(host.newMatrix(maxIter + 1, n, 'lanczos basis')); // row j = q_j
+    const w = own(host.newMatrix(n, 1, 'lanczos vector'));
+    h = host.allocBytes((maxIter + 1) * 8, 'lanczos workspace');
+    const row = (j: number) => Q.ptr + j * n * 8;
+    // w −= Q[0..j]ᵀ(Q[0..j]·w), twice ("twice is enough").
+    const reorthogonalise = (j: number) => {
+      for (let pass = 0; pass < 2; pass++) {
+        kr.gemv_f64(0, j + 1, n, Q.ptr, n, w.ptr, h!);
+        const hv = f64View(host, h!, j + 1).slice();
+        for (let i = 0; i <= j; i++) kr.axpy_f64(n, -hv[i]!, row(i), w.ptr);
+      }
+    };
+    // A random unit start (restart r > 0 after an invariant subspace: orthogonal to q_0..q_j).
+    const randomInto = (j: number, restart: number): boolean => {
+      const g = host.randn(n, 1, { seed, stream: stream + restart });
+      copyF64(host, w.ptr, g.ptr, n);
+      g.dispose();
+      if (j >= 0) reorthogonalise(j);
+      const nrm = kr.nrm2_f64(n, w.ptr);
+      if (!(nrm > 1e-8)) return false;
+      kr.scal_f64(n, 1 / nrm, w.ptr, row(j + 1));
+      return true;
+    };
+    randomInto(-1, 0);
+    let m = 0, normT = 0, restarts = 0;
     let ritz: { values: Float64Array; vectors: Matrix; residuals: Float64Array } | undefined;
     for (let j = 0; j < maxIter; j++) {
       const x = host.newMatrix(n, 1, 'lanczos q');
-      copyF64(host, x.ptr, row(j), n);
-      const y = op(x);
-      x.dispose();
-      host.assertMatrix(y, 'lanczos (operator result)');
-      if (y.rows * y.cols !== n || y.dtype !== 'f64') {
-        y.dispose();
-        throw new ShapeError(`lanczos: the operator must return an n×1 f64 matrix (n = ${n}), got ${y.describe()}`);
+      let y: Matrix;
+      try {
+        copyF64(host, x.ptr, row(j), n);
+        y = op(x);
+        host.assertMatrix(y, 'lanczos (operator result)');
+        if (y.rows * y.cols !== n || y.dtype !== 'f64') {
+          throw new ShapeError(`lanczos: the operator must return an n×1 f64 matrix (n = ${n}), got ${y.describe()}`);
+        }
+        copyF64(host, w.ptr, y.ptr, n);
+      } finally {
+        x.dispose(); // also when op returned x itself
       }
-      copyF64(host, w.ptr, y.ptr, n);
-      y.dispose();
+      if (y !== x) y.dispose();
       if (kr.first_nonfinite_f64(n, w.ptr) >= 0) throw new NonFiniteError(`lanczos: the operator returned non-finite values at step ${j}`);
       alpha[j] = kr.dot_f64(n, row(j), w.ptr);
-      // Full reorthogonalisation, twice ("twice is enough"): w −= Qᵀ(Q·w) over q_0..q_j.
-      for (let pass = 0; pass < 2; pass++) {
-        kr.gemv_f64(0, j + 1, n, Q.ptr, n, w.ptr, h);
-        const hv = f64View(host, h, j + 1);
-        for (let i = 0; i <= j; i++) kr.axpy_f64(n, -hv[i]!, row(i), w.ptr);
-      }
+      reorthogonalise(j);
       beta[j] = kr.nrm2_f64(n, w.ptr);
+      normT = Math.max(normT, Math.abs(alpha[j]!) + beta[j]! + (j > 0 ? beta[j - 1]! : 0));
       m = j + 1;
-      const invariant = beta[j]! <= 1e-14 * Math.max(Math.abs(alpha[j]!), 1e-300);
-      if (!invariant) kr.scal_f64(n, 1 / beta[j]!, w.ptr, row(j + 1));
-      if (m >= k && (m % 5 === 0 || invariant || m === maxIter)) {
+      // An invariant subspace: T decouples (β = 0) and the iteration restarts from a new
+      // random direction orthogonal to the basis, so low-rank operators work too.
+      const invariant = beta[j]! <= 1e-12 * Math.max(normT, 1e-300);
+      if (invariant) {
+        beta[j] = 0;
+        if (m < maxIter && !randomInto(j, ++restarts)) break;
+      } else {
+        kr.scal_f64(n, 1 / beta[j]!, w.ptr, row(j + 1));
+      }
+      if (m >= k && (m % 5 === 0 || m === maxIter)) {
         ritz?.vectors.dispose();
+        ritz = undefined;
         const t = eigTridiagonal(host, alpha.subarray(0, m), beta.subarray(0, m - 1), { vectors: true });
         const S = t.vectors!;
-        const s = f64View(host, S.ptr, m * m);
+        const sv = f64View(host, S.ptr, m * m);
         const residuals = new Float64Array(k);
         let done = true;
         for (let i = 0; i < k; i++) {
           const col = m - 1 - i;
-          residuals[i] = Math.abs(beta[m - 1]! * s[(m - 1) * m + col]!);
-          if (residuals[i]! > tol * Math.max(Math.abs(t.values[col]!), 1e-300)) done = false;
+          residuals[i] = Math.abs(beta[m - 1]! * sv[(m - 1) * m + col]!);
+          if (residuals[i]! > tol * Math.max(Math.abs(t.values[col]!), normT * 1e-14)) done = false;
         }
         ritz = { values: t.values, vectors: S, residuals };
-        if (done || invariant) break;
+        if (done) break;
+        if (m === maxIter) {
+          const worst = Math.max(...residuals);
+          throw new ConvergenceError(
+            `lanczos: ${k} eigenpairs not converged after ${maxIter} steps (worst residual bound ${worst.toExponential(2)}, tol ${tol}); raise maxIterations`,
+          );
+        }
       }
     }
-    if (!ritz) throw new ConvergenceError('lanczos: no Ritz values were computed');
+    if (!ritz) throw new ConvergenceError(`lanczos: stopped after ${m} steps before ${k} Ritz pairs could be formed`);
+    own(ritz.vectors);
     // Ritz vectors: V = Q[0:m]ᵀ·S[:, top k], the largest first.
     const { values, vectors: S, residuals } = ritz;
     const mm = values.length;
-    const Sk = host.newMatrix(mm, k, 'lanczos Ritz coefficients');
-    const Qm = host.newMatrix(mm, n, 'lanczos basis');
-    let V: Matrix;
-    try {
-      const s = f64View(host, S.ptr, mm * mm);
-      const sk = f64View(host, Sk.ptr, mm * k);
-      for (let r = 0; r < mm; r++) for (let i = 0; i < k; i++) sk[r * k + i] = s[r * mm + (mm - 1 - i)]!;
-      copyF64(host, Qm.ptr, Q.ptr, mm * n);
-      V = host.matmul(Qm, Sk, { transA: true });
-    } finally {
-      S.dispose();
-      Sk.dispose();
-      Qm.dispose();
-    }
+    const Sk = own(host.newMatrix(mm, k, 'lanczos Ritz coefficients'));
+    const Qm = own(host.newMatrix(mm, n, 'lanczos basis'));
+    const sv = f64View(host, S.ptr, mm * mm);
+    const sk = f64View(host, Sk.ptr, mm * k);
+    for (let r = 0; r < mm; r++) for (let i = 0; i < k; i++) sk[r * k + i] = sv[r * mm + (mm - 1 - i)]!;
+    copyF64(host, Qm.ptr, Q.ptr, mm * n);
+    const V = host.matmul(Qm, Sk, { transA: true });
     const top = new Float64Array(k);
     for (let i = 0; i < k; i++) top[i] = values[mm - 1 - i]!;
     return { values: top, vectors: V, iterations: m, residuals };
   } finally {
-    Q.dispose();
-    w.dispose();
-    host.freeBytes(h);
+    for (const M of owned) M.dispose();
+    if (h !== undefined) host.freeBytes(h);
   }
 }
 
@@ -551,19 +605,27 @@ export function svdTop(host: SvdHost, A: Matrix, k: number, options: LanczosOpti
       }
     };
     const result = lanczos(host, op, dim, k, options);
-    const sigma = withBuffers(host, [k * 8], 'svdTop', (p) => {
-      f64View(host, p!, k).set(result.values);
-      host.kernels.sqrt_clamped_f64(k, p!, p!);
-      return f64View(host, p!, k).slice();
-    });
-    // Other side: (A·V or Aᵀ·U)·diag(1/σ); a zero σ leaves a zero column.
-    const inv = new Float64Array(k * k);
-    for (let i = 0; i < k; i++) inv[i * k + i] = sigma[i]! > 0 ? 1 / sigma[i]! : 0;
-    const D = host.fromArray(inv, k, k);
-    const AX = host.matmul(A64, result.vectors, { transA: !tall });
-    const other = host.matmul(AX, D);
-    AX.dispose();
-    D.dispose();
+    let other: Matrix;
+    let sigma: Float64Array;
+    const temps: Matrix[] = [];
+    try {
+      sigma = withBuffers(host, [k * 8], 'svdTop', (p) => {
+        f64View(host, p!, k).set(result.values);
+        host.kernels.sqrt_clamped_f64(k, p!, p!);
+        return f64View(host, p!, k).slice();
+      });
+      // Other side: (A·V or Aᵀ·U)·diag(1/σ); a zero σ leaves a zero column.
+      const inv = new Float64Array(k * k);
+      for (let i = 0; i < k; i++) inv[i * k + i] = sigma[i]! > 0 ? 1 / sigma[i]! : 0;
+      temps.push(host.fromArray(inv, k, k));
+      temps.push(host.matmul(A64, result.vectors, { transA: !tall }));
+      other = host.matmul(temps[1]!, temps[0]!);
+    } catch (error) {
+      result.vectors.dispose();
+      throw error;
+    } finally {
+      for (const t of temps) t.dispose();
+    }
     return tall
       ? { values: sigma, U: other, V: result.vectors, iterations: result.iterations }
       : { values: sigma, U: result.vectors, V: other, iterations: result.iterations };

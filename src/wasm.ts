@@ -136,7 +136,7 @@ export const PAGE_BYTES = 65536;
 export const MAX_PAGES = 65536;
 
 /** The kernel ABI this TS layer was written against (assembly/index.ts abi_version). */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 const defaultUrl = (): URL => new URL('./featurelab.wasm', import.meta.url);
 

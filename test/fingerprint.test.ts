@@ -54,7 +54,10 @@ describe('fingerprints', () => {
       new DataView(header.buffer).setBigUint64(2, 3n, true);
       new DataView(header.buffer).setBigUint64(10, 5n, true);
       const data = new Uint8Array(A.toArray().buffer);
-      expect(fl.fingerprint(A)).toBe(sha(Buffer.concat([header, data])));
+      const list = new Uint8Array(9); // the parts form a list: 'L' + count (u64)
+      list[0] = 'L'.charCodeAt(0);
+      new DataView(list.buffer).setBigUint64(1, 1n, true);
+      expect(fl.fingerprint(A)).toBe(sha(Buffer.concat([list, header, data])));
     });
   });
 
@@ -71,6 +74,10 @@ describe('fingerprints', () => {
       expect(fl.fingerprint({ d: 10, n: 20 })).toBe(fl.fingerprint({ n: 20, d: 10 }));
       expect(fl.fingerprint({ d: 10 })).not.toBe(fl.fingerprint({ d: 11 }));
       expect(fl.fingerprint('ab', 'c')).not.toBe(fl.fingerprint('a', 'bc'));
+      expect(fl.fingerprint(0)).not.toBe(fl.fingerprint(-0));
+      expect(fl.fingerprint([A])).not.toBe(fl.fingerprint([fl.scale(fl.fromArray(new Float64Array([1, 2, 3]), 1, 3), 2)]));
+      expect(fl.fingerprint({ r: A })).toBe(fl.fingerprint({ r: fl.copy(A) }));
+      expect(() => fl.fingerprint(1n as never)).toThrow(/cannot hash 1/);
     });
   });
 });

@@ -181,6 +181,17 @@ describe('tridiagonal eigensolver, selection, singular values, Lanczos', () => {
       const again = fl.lanczos(op, n, 4, { seed: 3, maxIterations: 120 });
       expect(fl.fingerprint(again.vectors, again.values)).toBe(fl.fingerprint(r.vectors, r.values));
       expect(() => fl.lanczos(op, n, 0)).toThrow(/k must be an integer/);
+      // an operator that returns its own input (in-place scaling) is fine
+      const twice = fl.lanczos((x) => fl.scale(x, 2, { out: x }), 30, 2, { seed: 1, maxIterations: 10 });
+      expect(Array.from(twice.values).map((v) => Math.round(v * 1e9) / 1e9)).toEqual([2, 2]);
+      // rank one, k = 3: an invariant subspace after one step restarts the iteration
+      const u = fl.randn(40, 1, { seed: 4 });
+      const rank1 = fl.lanczos((x) => fl.scale(u, fl.dot(u, x)), 40, 3, { seed: 2, maxIterations: 40 });
+      expect(Math.abs(rank1.values[0]! - fl.dot(u, u))).toBeLessThan(1e-10 * fl.dot(u, u));
+      expect(Math.abs(rank1.values[1]!)).toBeLessThan(1e-10);
+      expect(orthonormalColumns(rank1.vectors)).toBeLessThan(1e-10);
+      // not converged within the allowed steps: a ConvergenceError, not a silent answer
+      expect(() => fl.lanczos(op, n, 4, { seed: 3, maxIterations: 10, tol: 1e-14 })).toThrow(/not converged after 10 steps/);
       expect(() => fl.lanczos(() => fl.zeros(3, 1), n, 2)).toThrow(/operator must return an n×1 f64 matrix/);
     });
   });

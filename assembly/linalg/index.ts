@@ -17,7 +17,7 @@ export function symmetrize_lower(n: i32, src: usize, dst: usize): f64 {
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) amax = max(amax, Math.abs(get(src, n, i, j)));
   let scale: f64 = 1;
   if (amax > 0 && isFinite(amax)) {
-    const exponent = <i32>((reinterpret<u64>(amax) >> 52) & 0x7FF) - 1023;
+    const exponent = min(<i32>((reinterpret<u64>(amax) >> 52) & 0x7FF) - 1023, 1022); // scale stays normal
     scale = Math.pow(2.0, <f64>-exponent);
   }
   for (let i = 0; i < n; i++) {

@@ -15,14 +15,16 @@
 // with its nearest pole removed, and its eigenvectors come from the recomputed ẑ.
 
 import { EPS, NO_CONVERGENCE, OK, at, gemmSet, get, hypot, set, vget, vset } from './common';
-import { dsteqr } from './steqr';
+import { dsteqr, scaleFor } from './steqr';
 
 @inline function iget(p: usize, i: i32): i32 { return load<i32>(p + (<usize>i << 2)); }
 @inline function iset(p: usize, i: i32, v: i32): void { store<i32>(p + (<usize>i << 2), v); }
 
 /** Doubles of workspace dstedc needs for size n. */
 export function dstedc_workspace(n: i32): i32 {
-  // U, Us, product (3·n²); d/z/ds/zs/lambda/tau/zhat/rot (12·n); four i32 arrays (2·n)
+  // U, Us, product (3·n²); z, dd, ds, zs, lam, tau, zhat, dk, zk, rotC, rotS (11·n);
+  // five i32 arrays (2.5·n). Rotation pairs are packed as p·2^16 + j: n < 65536 always holds
+  // here (an n×n f64 matrix of 65536² would not fit in wasm32 memory).
   return 3 * n * n + 14 * n + 16;
 }
 
@@ -33,7 +35,13 @@ export function dstedc_workspace(n: i32): i32 {
  */
 export function dstedc(n: i32, d: usize, e: usize, q: usize, ldq: i32, leafSize: i32, sweepsPerN: i32, work: usize, gemmWork: usize): i32 {
   for (let i = 0; i < n; i++) memory.fill(at(q, ldq, i, 0), 0, <usize>n << 3);
-  return solve(0, n, d, e, q, ldq, max(1, leafSize), sweepsPerN, work, gemmWork);
+  // Scale to max entry ≈ 1 so that d − β, pole differences and the secular sums stay in range.
+  const scale = scaleFor(n, d, e);
+  for (let i = 0; i < n; i++) vset(d, i, vget(d, i) * scale);
+  for (let i = 0; i < n - 1; i++) vset(e, i, vget(e, i) * scale);
+  const status = solve(0, n, d, e, q, ldq, max(1, leafSize), sweepsPerN, work, gemmWork);
+  for (let i = 0; i < n; i++) vset(d, i, vget(d, i) / scale);
+  return status;
 }
 
 function solve(lo: i32, size: i32, d: usize, e: usize, q: usize, ldq: i32, leafSize: i32, sweepsPerN: i32, work: usize, gemmWork: usize): i32 {
