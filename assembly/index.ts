@@ -21,5 +21,5 @@ export function abi_version(): i32 {
   return 2;
 }
 
-export { symmetrize_lower, eig_workspace, eigvalsh_driver, eigh_driver, la_gemm_workspace, dsytrd, dormtr, dsterf, dsteqr, dstedc, dstedc_workspace, dpotrf, dpotrs, dgeqr2t, dorg2rt } from './linalg/index';
+export { gram_f64, symmetrize_lower, eig_workspace, eigvalsh_driver, eigh_driver, la_gemm_workspace, dsytrd, dormtr, dsterf, dsteqr, dstedc, dstedc_workspace, dpotrf, dpotrs, dgeqr2t, dorg2rt } from './linalg/index';
 export * from './net';

@@ -260,3 +260,12 @@ export function polyval_f64(n: i32, x: usize, c: usize, ncoef: i32, out: usize):
     store<f64>(out + (<usize>i << 3), acc);
   }
 }
+
+// out[i] := 1 − h[i]²: tanh′ from already computed tanh values (saves re-evaluating tanh in
+// the backward pass; bit-identical to map(tanh, derivative) since that computes 1 − t·t too).
+export function one_minus_square_f64(n: i32, h: usize, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    const t = load<f64>(h + (<usize>i << 3));
+    store<f64>(out + (<usize>i << 3), 1.0 - t * t);
+  }
+}

@@ -39,7 +39,8 @@ export type { ScalarFunction } from './net/functions.js';
 export { gaussianInputs, evaluateTarget, sampleBatch, randomUnitVector } from './net/data.js';
 export type { Target, Batch, BatchOptions } from './net/data.js';
 export {
-  createNetwork, forward, loss, gradients, gdStep, powerStep, logSpacedSteps, trainFullBatch, DivergenceError,
+  createNetwork, forward, loss, gradients, gdStep, oneStep, twoStep, trainOnline, powerStep, logSpacedSteps, trainFullBatch,
+  DivergenceError,
 } from './net/model.js';
 export type { TwoLayer, Parameterisation, Forward, Gradients, StepOptions } from './net/model.js';
 export { ridge, meanSquaredError } from './net/readout.js';
@@ -48,7 +49,7 @@ export {
   targetAlignment, relativeChange, teacherStudentGeometry,
 } from './net/measure.js';
 export type { Spectrum, TeacherStudentGeometry } from './net/measure.js';
-export { reluPopulation, reluPopulationGD, absPopulation } from './net/population.js';
+export { reluPopulation, reluPopulationGD, absPopulation, absPopulationGD } from './net/population.js';
 export {
   gaussHermite, expectation, hermiteCoefficients, hermiteSummary, marchenkoPastur, fitMarchenkoPastur, spikedPrediction,
   predictedSpikes, predictedTwoStepOutliers, huangStage1, huangStage2Step, reluNtkInfinite,

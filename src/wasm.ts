@@ -79,6 +79,7 @@ export interface Kernels {
   rng_normal_f32(out: Ptr, count: number, first: number, seedLo: number, seedHi: number, streamLo: number, streamHi: number): void;
 
   la_gemm_workspace(n: number): number;
+  gram_f64(outer: number, n: number, k: number, a: Ptr, lda: number, c: Ptr, ldc: number, work: Ptr): void;
   eig_workspace(n: number, nb: number): number;
   symmetrize_lower(n: number, src: Ptr, dst: Ptr): number;
   eigvalsh_driver(n: number, a: Ptr, scale: number, w: Ptr, nb: number, sweepsPerN: number, work: Ptr, gemmWork: Ptr): number;
@@ -116,6 +117,7 @@ export interface Kernels {
   relu_population_gd(m: number, k: number, d: number, w: Ptr, v: Ptr, eta: number, steps: number, grad: Ptr, norms: Ptr): number;
   abs_population_grad(m: number, k: number, d: number, w: Ptr, a: Ptr, ws: Ptr, as: Ptr, lambda: number, gw: Ptr, ga: Ptr, norms: Ptr): number;
   polyval_f64(n: number, x: Ptr, c: Ptr, ncoef: number, out: Ptr): void;
+  one_minus_square_f64(n: number, h: Ptr, out: Ptr): void;
 
   sha256_init(ctx: Ptr): void;
   sha256_update(ctx: Ptr, data: Ptr, len: number): void;

@@ -157,6 +157,17 @@ describe('matmul / gemm through the public API', () => {
     });
   });
 
+  it('gram equals matmul with a transpose bit for bit, and is exactly symmetric', () => {
+    fl.scope(() => {
+      for (const [m, n] of [[1, 1], [7, 3], [130, 260], [300, 140]] as const) {
+        const A = fl.randn(m, n, { seed: m + n });
+        expect(sameBytes(fl.gram(A).toArray(), fl.matmul(A, A, { transA: true }).toArray())).toBe(true);
+        expect(sameBytes(fl.gram(A, 'AAt').toArray(), fl.matmul(A, A, { transB: true }).toArray())).toBe(true);
+      }
+      expect(() => fl.gram(fl.eye(2), 'AB' as never)).toThrow(/side must be/);
+    });
+  });
+
   it('an empty inner dimension gives zeros (α·0 + β·C)', () => {
     fl.scope(() => {
       const A = fl.zeros(3, 0), B = fl.zeros(0, 2);

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DivergenceError, absPopulation, alignments, cka, createNetwork, empiricalNTK, expectation, fitMarchenkoPastur, forward,
+  DivergenceError, absPopulation, absPopulationGD, alignments, oneStep, twoStep, trainOnline, cka, createNetwork, empiricalNTK, expectation, fitMarchenkoPastur, forward,
   gaussHermite, gdStep, gradients, hermiteSummary, huangStage1, kernelAlignment, marchenkoPastur, predictedSpikes,
   predictedTwoStepOutliers, principalCosines, randomUnitVector, reluNtkInfinite, reluPopulation, reluPopulationGD, ridge,
   sampleBatch, spectrum, spikedPrediction, targetAlignment, teacherStudentGeometry, trainFullBatch,
   type Engine, type Matrix, type ScalarFunction, type TwoLayer,
 } from '../dist/index.js';
-import { engine } from './helpers.js';
+import { engine, fixture, testArray } from './helpers.js';
 
 let fl: Engine;
 beforeAll(async () => {
@@ -52,6 +52,25 @@ describe('two-layer network: gradients', () => {
       });
     });
   }
+});
+
+describe('two-layer network: gradients against numpy', () => {
+  it('tanh network, s = 1/√N: loss and both gradients to 1e-14 relative', () => {
+    const fx = fixture<{ n: number; d: number; N: number; loss: number; gW: number[]; ga: number[] }>('net.json');
+    fl.scope(() => {
+      const { n, d, N } = fx;
+      const X = fl.fromArray(testArray(60, n * d), n, d);
+      const W = fl.scale(fl.fromArray(testArray(61, d * N), d, N), 1 / Math.sqrt(d));
+      const a = fl.scale(fl.fromArray(testArray(62, N), N, 1), 1 / Math.sqrt(N));
+      const y = fl.fromArray(testArray(63, n), n, 1);
+      const g = gradients(fl, { W, a, scale: 1 / Math.sqrt(N), activation: 'tanh' }, X, y);
+      expect(Math.abs(g.loss - fx.loss)).toBeLessThan(1e-14 * fx.loss);
+      const gW = g.gW.toArray(), ga = g.ga.toArray();
+      const scale = Math.max(...fx.gW.map(Math.abs), ...fx.ga.map(Math.abs));
+      fx.gW.forEach((v, i) => expect(Math.abs(gW[i]! - v)).toBeLessThan(1e-14 * scale));
+      fx.ga.forEach((v, i) => expect(Math.abs(ga[i]! - v)).toBeLessThan(1e-14 * scale));
+    });
+  });
 });
 
 describe('population teacher–student closed forms', () => {
@@ -304,6 +323,26 @@ describe('protocols: golden fingerprints and bad parameters', () => {
       out.reluPopulation = fl.fingerprint(Ws, trace);
       const ridgeA = ridge(fl, fl.map(fl.matmul(b2.X, net.W), 'tanh'), b2.y, 1e-3);
       out.ridge = fl.fingerprint(ridgeA);
+      // the protocol helpers are the same arithmetic as the manual steps above
+      const viaHelpers = createNetwork(fl, d, N, 'tanh', { kind: 'mean-field' }, { seed: 7, stream: 10 });
+      twoStep(fl, viaHelpers, b1, b2, 2, 1);
+      expect(fl.fingerprint(viaHelpers.W)).toBe(out.twoStepFresh);
+      const reuse = createNetwork(fl, d, N, 'tanh', { kind: 'mean-field' }, { seed: 7, stream: 10 });
+      oneStep(fl, reuse, b1, 2);
+      expect(fl.fingerprint(reuse.W)).toBe(out.oneStep);
+      // sampled (online) SGD for the ReLU teacher–student model, fresh batch each step
+      const student = createNetwork(fl, 3, 4, 'relu', { kind: 'fixed-output', sigma: 0.1 }, { seed: 7, stream: 40 });
+      const teacher = { kind: 'teacher', activation: 'relu', V } as const;
+      const sgd: number[] = [];
+      trainOnline(fl, student, (t) => sampleBatch(fl, teacher, 16, 3, { seed: 7, stream: 1000 + 2 * t }), 50, { etaW: 0.05, points: 6, record: (_t, l) => sgd.push(l) });
+      out.onlineSGD = fl.fingerprint(student.W, sgd);
+      // regularised |·| population GD on both layers
+      const Wa = fl.randn(5, 2, { seed: 7, stream: 50 }), aa = fl.full(5, 1, 0.3);
+      const Wsa = fl.fromArray(new Float64Array([1, 0, 0.5, 0.8660254037844386]), 2, 2), asa = fl.full(2, 1, 1);
+      const absTrace: number[] = [];
+      absPopulationGD(fl, Wa, aa, Wsa, asa, 1e-3, 0.05, 300, { points: 6, record: (_t, l) => absTrace.push(l) });
+      expect(absTrace[absTrace.length - 1]!).toBeLessThan(absTrace[0]!);
+      out.absPopulation = fl.fingerprint(Wa, aa, absTrace);
     });
     return out;
   }

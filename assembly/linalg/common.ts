@@ -107,3 +107,22 @@ export function nrm2(n: i32, x: usize, inc: i32): f64 {
   }
   return amax * Math.sqrt(ss);
 }
+
+// Row-block height of the triangular products below.
+const GRAM_ROWS: i32 = 256;
+
+/**
+ * C (n×n, ldc) := AᵀA for A k×n (lda), or A·Aᵀ for A n×k when outer: only the upper
+ * triangle is computed, by row blocks through GEMM, then mirrored — half the flops of a
+ * general product and bit-identical to it (every element keeps GEMM's order; the mirror
+ * only swaps the factors of each product, which is exact).
+ */
+export function gram_f64(outer: bool, n: i32, k: i32, a: usize, lda: i32, c: usize, ldc: i32, work: usize): void {
+  for (let r0 = 0; r0 < n; r0 += GRAM_ROWS) {
+    const rows = min(GRAM_ROWS, n - r0);
+    const cols = n - r0;
+    if (outer) gemmSet(false, true, rows, cols, k, at(a, lda, r0, 0), lda, at(a, lda, r0, 0), lda, at(c, ldc, r0, r0), ldc, work);
+    else gemmSet(true, false, rows, cols, k, at(a, lda, 0, r0), lda, at(a, lda, 0, r0), lda, at(c, ldc, r0, r0), ldc, work);
+  }
+  for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) set(c, ldc, i, j, get(c, ldc, j, i));
+}

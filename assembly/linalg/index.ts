@@ -2,12 +2,12 @@
 // copy of the matrix and a workspace sized by the matching *_workspace function, and
 // returns a status code (common.ts).
 
-import { get, la_gemm_workspace, OK, set, vget, vset } from './common';
+import { get, gram_f64, la_gemm_workspace, OK, set, vget, vset } from './common';
 import { dsytrd, dormtr } from './tridiag';
 import { dsteqr, dsterf } from './steqr';
 import { dstedc, dstedc_workspace } from './stedc';
 
-export { la_gemm_workspace, dsterf, dsteqr, dsytrd, dormtr, dstedc, dstedc_workspace };
+export { gram_f64, la_gemm_workspace, dsterf, dsteqr, dsytrd, dormtr, dstedc, dstedc_workspace };
 
 // dst (n×n) := the symmetric matrix whose lower triangle is src's (row-major, lda n); the
 // upper triangle of src is never read. Returns the power of two s with max|s·a_ij| ≈ 1

@@ -133,7 +133,13 @@ export function gradients(fl: Engine, net: TwoLayer, X: Matrix, y: Matrix): Grad
     const r = fl.axpy(-1, y, fl.copy(f));
     const n = X.rows;
     const ga = fl.gemv(H, r, { trans: true, alpha: net.scale / n });
-    const M = applyFunction(fl, net.activation, Z, true);
+    let M: Matrix;
+    if (net.activation === 'tanh' && H.dtype === 'f64') {
+      M = fl.zeros(H.rows, H.cols); // tanh′ = 1 − tanh², from H (same bits as the map)
+      fl.kernels.one_minus_square_f64(H.size, H.ptr, M.ptr);
+    } else {
+      M = applyFunction(fl, net.activation, Z, true);
+    }
     fl.kernels.rank1_hadamard_f64(n, net.W.cols, M.ptr, r.ptr, net.a.ptr, M.ptr);
     const gW = fl.matmul(X, M, { transA: true, alpha: net.scale / n });
     return { gW, ga, loss: fl.dot(r, r) / (2 * n), f };
@@ -214,4 +220,54 @@ export function trainFullBatch(
   if (!Number.isFinite(final)) throw new DivergenceError(`train: the loss is ${final} after ${T} steps: training diverged`);
   options.record?.(T, final);
   return final;
+}
+
+/**
+ * Ba et al.'s one-step protocol on the first layer: W1 = W0 + η·√N·G0 with G0 = −∂L/∂W at
+ * W0 on the batch (a fixed); returns the loss at W0. With `scaleByWidth: false` the step is
+ * W1 = W0 − η·∂L/∂W.
+ */
+export function oneStep(fl: Engine, net: TwoLayer, batch: { X: Matrix; y: Matrix }, eta: number, options: { scaleByWidth?: boolean } = {}): number {
+  const etaW = options.scaleByWidth === false ? eta : eta * Math.sqrt(net.W.cols);
+  return gdStep(fl, net, batch.X, batch.y, { etaW });
+}
+
+/**
+ * Moniri & Hassani's two steps on the first layer with step sizes (η1, η2) (scaled by √N as
+ * in oneStep): the second step on `second`, or on the first batch again when reuse is set.
+ * Returns the losses before each step.
+ */
+export function twoStep(
+  fl: Engine,
+  net: TwoLayer,
+  first: { X: Matrix; y: Matrix },
+  second: { X: Matrix; y: Matrix } | 'reuse',
+  eta1: number,
+  eta2: number,
+): [number, number] {
+  const l1 = oneStep(fl, net, first, eta1);
+  const l2 = oneStep(fl, net, second === 'reuse' ? first : second, eta2);
+  return [l1, l2];
+}
+
+/**
+ * Online SGD: `steps` GD steps, each on a fresh minibatch from draw(t) (disposed after use),
+ * recording at log-spaced steps. The sampled counterpart of the population dynamics.
+ */
+export function trainOnline(
+  fl: Engine,
+  net: TwoLayer,
+  draw: (t: number) => { X: Matrix; y: Matrix },
+  T: number,
+  options: StepOptions & { points?: number; record?: (t: number, loss: number) => void },
+): void {
+  if (!Number.isInteger(T) || T < 0) throw new ArgumentError(`trainOnline: steps must be a non-negative integer, got ${T}`);
+  const marks = new Set(logSpacedSteps(fl, T, options.points ?? 50));
+  for (let t = 0; t < T; t++) {
+    fl.scope(() => {
+      const { X, y } = draw(t);
+      const before = gdStep(fl, net, X, y, options);
+      if (marks.has(t)) options.record?.(t, before);
+    });
+  }
 }

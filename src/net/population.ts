@@ -77,3 +77,40 @@ function checkPair(W: Matrix, V: Matrix, op: string): void {
   if (W.dtype !== 'f64' || V.dtype !== 'f64') throw new ArgumentError(`${op}: population dynamics run in f64 (late losses reach 1e-12)`);
   if (W.cols !== V.cols) throw new ShapeError(`${op}: students are ${W.rows}×${W.cols} but teachers ${V.rows}×${V.cols}`);
 }
+
+/**
+ * T population GD steps on the regularised absolute-value model, both layers, step η:
+ * W −= η∇_W L, a −= η∇_a L (in place), recording at log-spaced steps. Returns the final loss.
+ */
+export function absPopulationGD(
+  fl: Engine,
+  W: Matrix,
+  a: Matrix,
+  Ws: Matrix,
+  as: Matrix,
+  lambda: number,
+  eta: number,
+  T: number,
+  options: { points?: number; record?: (t: number, loss: number) => void } = {},
+): number {
+  if (!(eta > 0 && Number.isFinite(eta))) throw new ArgumentError(`absPopulationGD: eta must be a positive finite number, got ${eta}`);
+  if (!Number.isInteger(T) || T < 0) throw new ArgumentError(`absPopulationGD: T must be a non-negative integer, got ${T}`);
+  const marks = new Set(logSpacedSteps(fl, T, options.points ?? 60));
+  let loss = NaN;
+  for (let t = 0; t <= T; t++) {
+    const g = absPopulation(fl, W, a, Ws, as, lambda);
+    loss = g.loss;
+    try {
+      if (!Number.isFinite(loss)) throw new DivergenceError(`absPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
+      if (marks.has(t)) options.record?.(t, loss);
+      if (t < T) {
+        fl.axpy(-eta, g.gW, W);
+        fl.axpy(-eta, g.ga, a);
+      }
+    } finally {
+      g.gW.dispose();
+      g.ga.dispose();
+    }
+  }
+  return loss;
+}

@@ -17,11 +17,11 @@ export function ridge(fl: Engine, Phi: Matrix, y: Matrix, lambda: number, form: 
   const dual = form === 'dual' || (form === 'auto' && n < N);
   return fl.scope(() => {
     if (dual) {
-      const G = fl.matmul(Phi, Phi, { transB: true });
+      const G = fl.gram(Phi, 'AAt');
       fl.axpy(shift, fl.eye(n), G);
       return fl.gemv(Phi, fl.solveSPD(G, y), { trans: true });
     }
-    const G = fl.matmul(Phi, Phi, { transA: true });
+    const G = fl.gram(Phi, 'AtA');
     fl.axpy(shift, fl.eye(N), G);
     return fl.solveSPD(G, fl.gemv(Phi, y, { trans: true }));
   });
