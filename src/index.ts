@@ -40,6 +40,7 @@ export { gaussianInputs, evaluateTarget, sampleBatch, randomUnitVector } from '.
 export type { Target, Batch, BatchOptions } from './net/data.js';
 export {
   createNetwork, forward, loss, gradients, gdStep, oneStep, twoStep, trainOnline, powerStep, logSpacedSteps, trainFullBatch,
+  studentsOf, features, checkNetwork,
   DivergenceError,
 } from './net/model.js';
 export type { TwoLayer, Parameterisation, Forward, Gradients, StepOptions } from './net/model.js';
@@ -52,6 +53,6 @@ export type { Spectrum, TeacherStudentGeometry } from './net/measure.js';
 export { reluPopulation, reluPopulationGD, absPopulation, absPopulationGD } from './net/population.js';
 export {
   gaussHermite, expectation, hermiteCoefficients, hermiteSummary, marchenkoPastur, fitMarchenkoPastur, spikedPrediction,
-  predictedSpikes, predictedTwoStepOutliers, huangStage1, huangStage2Step, reluNtkInfinite,
+  predictedSpikes, predictedTwoStepOutliers, huangStage1, huangStage2Step, reluNtkInfinite, hermiteFeatures,
 } from './net/theory.js';
 export type { Quadrature, HermiteSummary, MPFit, SpikePrediction, HuangStage1 } from './net/theory.js';

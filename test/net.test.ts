@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DivergenceError, absPopulation, absPopulationGD, alignments, oneStep, twoStep, trainOnline, cka, createNetwork, empiricalNTK, expectation, fitMarchenkoPastur, forward,
+  DivergenceError, absPopulation, absPopulationGD, alignments, oneStep, twoStep, trainOnline, hermiteFeatures, features, studentsOf, cka, createNetwork, empiricalNTK, expectation, fitMarchenkoPastur, forward,
   gaussHermite, gdStep, gradients, hermiteSummary, huangStage1, kernelAlignment, marchenkoPastur, predictedSpikes,
   predictedTwoStepOutliers, principalCosines, randomUnitVector, reluNtkInfinite, reluPopulation, reluPopulationGD, ridge,
   sampleBatch, spectrum, spikedPrediction, targetAlignment, teacherStudentGeometry, trainFullBatch,
@@ -197,6 +197,13 @@ describe('theory', () => {
     expect(predictedSpikes(0.3)).toBe(2);
     expect(predictedSpikes(0.36)).toBe(3);
     expect(predictedTwoStepOutliers(0.2, 0.35)).toBe(1);
+    // thresholds are inclusive, also for decimal inputs that land on them
+    expect(predictedSpikes(1 / 3)).toBe(3);
+    expect(predictedSpikes(0.25)).toBe(2);
+    expect(predictedTwoStepOutliers(0.35, 0.3)).toBe(2);
+    expect(predictedTwoStepOutliers(1 / 6, 1 / 3)).toBe(1);
+    expect(() => huangStage1(fl, 1, { a: 0, F: 0, v0: 1, gamma: 1 })).toThrow(/a = η√γ\/\(nm\) must be in \(0, 1\)/);
+    expect(() => spikedPrediction(NaN, 10, 20)).toThrow(/theta must be a finite number/);
     expect(() => predictedSpikes(0.5)).toThrow(/alpha must be in \[0, 0.5\)/);
     const below = spikedPrediction(0.1, 1000, 2000);
     expect(below.alignmentU).toBe(0);
@@ -250,6 +257,9 @@ describe('measurements', () => {
       }
       expect(Math.abs(kernelAlignment(fl, empiricalNTK(fl, net, Xp), empiricalNTK(fl, net, Xp)) - 1)).toBeLessThan(1e-14);
       expect(Math.abs(cka(fl, empiricalNTK(fl, net, Xp), empiricalNTK(fl, net, Xp)) - 1)).toBeLessThan(1e-12);
+      // the two layers' parts add up to the whole
+      const both = empiricalNTK(fl, net, Xp), first = empiricalNTK(fl, net, Xp, { layers: 'first' }), second = empiricalNTK(fl, net, Xp, { layers: 'second' });
+      expect(fl.norm(fl.axpy(-1, both, fl.axpy(1, first, fl.copy(second))), 'max')).toBeLessThan(1e-14);
       const inf = reluNtkInfinite(fl, Xp, Xp);
       expect([inf.rows, inf.cols]).toEqual([p, p]);
       const y = fl.randn(p, 1, { seed: 32 });
@@ -269,6 +279,23 @@ describe('measurements', () => {
       const g = fl.axpy(lambda / N, primal, fl.gemv(Phi, r, { trans: true, alpha: 1 / n }));
       expect(fl.norm(g, 'max')).toBeLessThan(1e-13);
       expect(() => ridge(fl, Phi, y, 0)).toThrow(/lambda must be a positive/);
+    });
+  });
+
+  it('Hermite features, readout features and the student layout helpers', () => {
+    fl.scope(() => {
+      const X = fl.randn(2000, 5, { seed: 60 });
+      const b = fl.fromArray(new Float64Array([0, 2, 0, 0, 0]), 5, 1);
+      const F = hermiteFeatures(fl, X, b, 3);
+      expect([F.rows, F.cols]).toEqual([2000, 3]);
+      // columns are He_k(x_2)/√k!: nearly orthonormal under the empirical measure (1/n)FᵀF ≈ I
+      const G = fl.scale(fl.gram(F), 1 / 2000).toArray();
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(Math.abs(G[i * 3 + j]! - (i === j ? 1 : 0))).toBeLessThan(0.15);
+      const net = createNetwork(fl, 5, 7, 'tanh', { kind: 'mean-field', sphere: true }, { seed: 61, stream: 0 });
+      for (const v of fl.sumCols(fl.hadamard(net.W, net.W)).toArray()) expect(Math.abs(v - 1)).toBeLessThan(1e-14);
+      const Phi = features(fl, net, X);
+      expect(fl.norm(fl.axpy(-net.scale, forward(fl, net, X).H, fl.copy(Phi)), 'max')).toBe(0);
+      expect([studentsOf(fl, net).rows, studentsOf(fl, net).cols]).toEqual([7, 5]);
     });
   });
 
@@ -360,12 +387,18 @@ describe('protocols: golden fingerprints and bad parameters', () => {
     fl.scope(() => {
       expect(() => createNetwork(fl, -1, 3, 'tanh', { kind: 'mean-field' }, { seed: 1, stream: 0 })).toThrow(/d must be a positive integer/);
       expect(() => createNetwork(fl, 3, 3, 'gelu' as never, { kind: 'mean-field' }, { seed: 1, stream: 0 })).toThrow(/unknown function 'gelu'/);
-      expect(() => createNetwork(fl, 3, 3, 'tanh', { kind: 'linear', sigma0: -1, v0: 1 }, { seed: 1, stream: 0 })).toThrow(/sigma0 must be a positive/);
+      expect(() => createNetwork(fl, 3, 3, 'identity', { kind: 'linear', sigma0: -1, v0: 1 }, { seed: 1, stream: 0 })).toThrow(/sigma0 must be a positive/);
       const net = createNetwork(fl, 4, 6, { polynomial: [0, 1, 0, 1] }, { kind: 'mean-field' }, { seed: 1, stream: 0 });
       const { X, y } = sampleBatch(fl, { kind: 'linear', beta: fl.full(4, 1, 1) }, 10, 4, { seed: 1, stream: 0 });
       expect(() => gdStep(fl, net, X, y, { etaW: -1 })).toThrow(/etaW must be a finite number ≥ 0/);
       expect(() => trainFullBatch(fl, net, X, y, 200, { etaW: 1e6 })).toThrow(DivergenceError);
       expect(() => sampleBatch(fl, { kind: 'linear', beta: fl.full(3, 1, 1) }, 10, 4, { seed: 1, stream: 0 })).toThrow(/beta is 3×1 but x has dimension 4/);
+      expect(() => sampleBatch(fl, { kind: 'linear', beta: fl.full(4, 2, 1) }, 10, 4, { seed: 1, stream: 0 })).toThrow(/must be a 4×1 direction/);
+      expect(() => createNetwork(fl, 3, 3, 'tanh', { kind: 'linear', sigma0: 1, v0: 1 }, { seed: 1, stream: 0 })).toThrow(/needs activation 'identity'/);
+      const f32net = { ...net, W: fl.astype(net.W, 'f32'), a: fl.astype(net.a, 'f32') };
+      expect(() => gdStep(fl, f32net, fl.astype(X, 'f32'), y, { etaW: 1 })).toThrow(/W must be f64/);
+      expect(() => empiricalNTK(fl, { ...net, a: fl.zeros(5, 1) }, X)).toThrow(/a must be 6×1/);
+      expect(() => reluPopulation(fl, net.W, fl.zeros(2, 6))).toThrow(/studentsOf/);
     });
   });
 });

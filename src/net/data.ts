@@ -38,16 +38,15 @@ export interface Batch {
 
 /** n×d Gaussian inputs from (seed, stream). */
 export function gaussianInputs(fl: Engine, n: number, d: number, options: { seed: number | bigint; stream: number; covarianceSqrt?: Matrix }): Matrix {
-  const Z = fl.randn(n, d, { seed: options.seed, stream: options.stream });
   const C = options.covarianceSqrt;
+  if (C && (C.rows !== d || C.cols !== d)) throw new ShapeError(`gaussianInputs: covarianceSqrt must be ${d}×${d}, got ${C.rows}×${C.cols}`);
+  const Z = fl.randn(n, d, { seed: options.seed, stream: options.stream });
   if (!C) return Z;
-  if (C.rows !== d || C.cols !== d) {
+  try {
+    return fl.matmul(Z, C, { transB: true }); // rows x_iᵀ = z_iᵀ·Cᵀ
+  } finally {
     Z.dispose();
-    throw new ShapeError(`gaussianInputs: covarianceSqrt must be ${d}×${d}, got ${C.rows}×${C.cols}`);
   }
-  const X = fl.matmul(Z, C, { transB: true }); // rows x_iᵀ = z_iᵀ·Cᵀ
-  Z.dispose();
-  return X;
 }
 
 /** f*(X) as an n×1 matrix. */
@@ -79,6 +78,7 @@ export function evaluateTarget(fl: Engine, target: Target, X: Matrix): Matrix {
         return y;
       }
       case 'teacher': {
+        if (target.activation !== 'relu' && target.activation !== 'abs') throw new ArgumentError(`teacher target: activation must be 'relu' or 'abs', got ${JSON.stringify(target.activation)}`);
         if (target.V.cols !== X.cols) throw new ShapeError(`teacher target: V is ${target.V.rows}×${target.V.cols} but x has dimension ${X.cols}`);
         const H = fl.map(fl.matmul(X, target.V, { transB: true }), target.activation);
         const c = target.c ?? fl.full(target.V.rows, 1, 1);
@@ -91,8 +91,9 @@ export function evaluateTarget(fl: Engine, target: Target, X: Matrix): Matrix {
   });
 }
 
-function needRows(M: Matrix, d: number, name: string): void {
+function needRows(M: Matrix, d: number, name: string, vector = name !== 'B'): void {
   if (M.rows !== d) throw new ShapeError(`target: ${name} is ${M.rows}×${M.cols} but x has dimension ${d}`);
+  if (vector && M.cols !== 1) throw new ShapeError(`target: ${name} must be a ${d}×1 direction, got ${M.rows}×${M.cols}`);
 }
 
 /** A batch of n samples: inputs from `stream`, noise from `stream + 1`. */

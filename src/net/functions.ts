@@ -5,7 +5,7 @@
 import type { Activation } from '../activations.js';
 import { ACTIVATION_NAMES } from '../activations.js';
 import type { Engine } from '../engine.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, NonFiniteError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 
 export type ScalarFunction =
@@ -57,11 +57,12 @@ export function applyFunction(fl: Engine, g: ScalarFunction, Z: Matrix, derivati
     return fl.scale(H, 1 / sqrtFactorial(k), { out: H });
   }
   const c = derivative ? g.polynomial.slice(1).map((v, i) => v * (i + 1)) : [...g.polynomial];
-  const coeffs = fl.fromArray(Float64Array.from(c.length ? c : [0]), 1, Math.max(c.length, 1));
-  const out = fl.zeros(Z.rows, Z.cols);
-  const Z64 = Z.dtype === 'f64' ? Z : fl.astype(Z, 'f64');
-  fl.kernels.polyval_f64(Z.size, Z64.ptr, coeffs.ptr, coeffs.size, out.ptr);
-  if (Z64 !== Z) Z64.dispose();
-  coeffs.dispose();
-  return out;
+  return fl.scope(() => {
+    const coeffs = fl.fromArray(Float64Array.from(c.length ? c : [0]), 1, Math.max(c.length, 1));
+    const out = fl.zeros(Z.rows, Z.cols);
+    const Z64 = Z.dtype === 'f64' ? Z : fl.astype(Z, 'f64');
+    fl.kernels.polyval_f64(Z.size, Z64.ptr, coeffs.ptr, coeffs.size, out.ptr);
+    if (fl.checkFinite && fl.countNonFinite(out) > 0) throw new NonFiniteError(`polynomial ${describeFunction(g)}: the result overflowed or an input was not finite`);
+    return out;
+  });
 }

@@ -5,7 +5,7 @@ import type { Engine } from '../engine.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { applyFunction } from './functions.js';
-import type { TwoLayer } from './model.js';
+import { checkNetwork, type TwoLayer } from './model.js';
 import { fitMarchenkoPastur, type MPFit } from './theory.js';
 
 export interface Spectrum extends MPFit {
@@ -48,8 +48,10 @@ export function principalCosines(fl: Engine, A: Matrix, B: Matrix): Float64Array
  * K = s²·[σ(XpW)·σ(XpW)ᵀ + (Xp·Xpᵀ) ⊙ (σ′(XpW)·diag(a²)·σ′(XpW)ᵀ)]
  * (the Jacobian Gram over both layers; s² = 1/N gives the spec's form).
  */
-export function empiricalNTK(fl: Engine, net: TwoLayer, Xp: Matrix): Matrix {
-  if (Xp.cols !== net.W.rows) throw new ShapeError(`empiricalNTK: Xp is ${Xp.rows}×${Xp.cols} but W is ${net.W.rows}×${net.W.cols}`);
+export function empiricalNTK(fl: Engine, net: TwoLayer, Xp: Matrix, options: { layers?: 'both' | 'first' | 'second' } = {}): Matrix {
+  checkNetwork(net, Xp, 'empiricalNTK');
+  const layers = options.layers ?? 'both';
+  if (!['both', 'first', 'second'].includes(layers)) throw new ArgumentError(`empiricalNTK: layers must be 'both', 'first' or 'second', got ${String(layers)}`);
   return fl.scope(() => {
     const Z = fl.matmul(Xp, net.W);
     const H = applyFunction(fl, net.activation, Z);
@@ -57,9 +59,9 @@ export function empiricalNTK(fl: Engine, net: TwoLayer, Xp: Matrix): Matrix {
     const ones = fl.full(Xp.rows, 1, 1);
     // D·diag(a): scale columns by a_j via the fused product with r = 1
     fl.kernels.rank1_hadamard_f64(Xp.rows, net.W.cols, D.ptr, ones.ptr, net.a.ptr, D.ptr);
-    const K = fl.matmul(H, H, { transB: true });
-    const J = fl.hadamard(fl.matmul(Xp, Xp, { transB: true }), fl.matmul(D, D, { transB: true }));
-    fl.axpy(1, J, K);
+    // second layer (a): σ(XpW)·σ(XpW)ᵀ; first layer (W): (Xp·Xpᵀ) ⊙ (σ′·diag(a²)·σ′ᵀ)
+    const K = layers === 'first' ? fl.zeros(Xp.rows, Xp.rows) : fl.gram(H, 'AAt');
+    if (layers !== 'second') fl.axpy(1, fl.hadamard(fl.gram(Xp, 'AAt'), fl.gram(D, 'AAt')), K);
     return fl.scale(K, net.scale * net.scale, { out: K });
   });
 }
@@ -74,14 +76,17 @@ export function kernelDistance(fl: Engine, K1: Matrix, K2: Matrix): number {
   return 1 - kernelAlignment(fl, K1, K2);
 }
 
-/** H·K·H with H = I − 11ᵀ/n. */
+/** H·K·H with H = I − 11ᵀ/n, for a symmetric kernel K (the row means serve as column means). */
 export function centerKernel(fl: Engine, K: Matrix): Matrix {
   if (K.rows !== K.cols) throw new ShapeError(`centerKernel: K must be square, got ${K.rows}×${K.cols}`);
-  const out = fl.astype(K, 'f64');
   const work = fl.allocBytes(K.rows * 8);
-  fl.kernels.center_kernel_f64(K.rows, out.ptr, out.ptr, work);
-  fl.freeBytes(work);
-  return out;
+  try {
+    const out = fl.astype(K, 'f64');
+    fl.kernels.center_kernel_f64(K.rows, out.ptr, out.ptr, work);
+    return out;
+  } finally {
+    fl.freeBytes(work);
+  }
 }
 
 /** Centred kernel alignment (CKA). */
@@ -121,8 +126,11 @@ export interface TeacherStudentGeometry {
   residuals: Float64Array;
 }
 
-/** Geometry of students W (m×d, rows) against teachers V (k×d, rows). */
-export function teacherStudentGeometry(fl: Engine, W: Matrix, V: Matrix): TeacherStudentGeometry {
+/**
+ * Geometry of students W (m×d, rows) against teachers V (k×d, rows). With { lines: true }
+ * (the |·| model, where w and −w are the same neuron) the angle is min(θ, π − θ).
+ */
+export function teacherStudentGeometry(fl: Engine, W: Matrix, V: Matrix, options: { lines?: boolean } = {}): TeacherStudentGeometry {
   if (W.cols !== V.cols) throw new ShapeError(`teacherStudentGeometry: W is ${W.rows}×${W.cols} but V is ${V.rows}×${V.cols}`);
   const [m, k] = [W.rows, V.rows];
   if (k < 1) throw new ArgumentError('teacherStudentGeometry: needs at least one teacher');
@@ -130,7 +138,7 @@ export function teacherStudentGeometry(fl: Engine, W: Matrix, V: Matrix): Teache
     const W64 = fl.astype(W, 'f64'), V64 = fl.astype(V, 'f64');
     const theta = fl.zeros(m, k);
     fl.kernels.row_angles_f64(m, k, W.cols, W64.ptr, V64.ptr, theta.ptr);
-    const th = theta.toArray();
+    const th = options.lines ? theta.toArray().map((t) => Math.min(t, Math.PI - t)) : theta.toArray();
     const wn = fl.sumRows(fl.hadamard(W64, W64)).toArray().map(Math.sqrt);
     const vn = fl.sumRows(fl.hadamard(V64, V64)).toArray().map(Math.sqrt);
     const inner = fl.matmul(W64, V64, { transB: true }).toArray(); // ⟨w_i, v_l⟩
@@ -147,7 +155,7 @@ export function teacherStudentGeometry(fl: Engine, W: Matrix, V: Matrix): Teache
     for (let i = 0; i < m; i++) {
       const l = group[i]!;
       balance[i] = (wn[i]! * sizes[l]!) / vn[l]!;
-      residuals[l]! -= inner[i * k + l]! / vn[l]!;
+      residuals[l]! -= (options.lines ? Math.abs(inner[i * k + l]!) : inner[i * k + l]!) / vn[l]!;
     }
     return { angles, group, groupSizes: sizes, norms: Float64Array.from(wn), balance, residuals };
   });

@@ -3,7 +3,7 @@
 // arithmetic runs in wasm (GEMM, maps, the fused backprop product); TS drives the loop.
 
 import type { Engine } from '../engine.js';
-import { ArgumentError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { applyFunction, checkFunction, type ScalarFunction } from './functions.js';
 
@@ -47,13 +47,12 @@ export function createNetwork(
   return fl.scope(() => {
     switch (param.kind) {
       case 'mean-field': {
-        let W = fl.randn(d, N, wOpts);
+        const W = fl.randn(d, N, wOpts);
         if (param.sphere) {
-          // normalise each column: W·diag(1/‖w_j‖)
-          const norms = fl.sumCols(fl.hadamard(W, W)).toArray();
-          const D = new Float64Array(N * N);
-          for (let j = 0; j < N; j++) D[j * N + j] = 1 / Math.sqrt(norms[j]!);
-          W = fl.matmul(W, fl.fromArray(D, N, N));
+          // normalise each column w_j to unit length: W·diag(1/‖w_j‖), in place
+          const inv = fl.sumCols(fl.hadamard(W, W)).toArray().map((v) => 1 / Math.sqrt(v));
+          const ones = fl.full(d, 1, 1);
+          fl.kernels.rank1_hadamard_f64(d, N, W.ptr, ones.ptr, fl.fromArray(inv, N, 1).ptr, W.ptr);
         } else {
           fl.scale(W, 1 / Math.sqrt(d), { out: W });
         }
@@ -61,6 +60,7 @@ export function createNetwork(
         return { W, a, scale: 1 / Math.sqrt(N), activation };
       }
       case 'linear': {
+        if (activation !== 'identity') throw new ArgumentError(`network: the 'linear' parameterisation (Huang et al.) needs activation 'identity', got ${JSON.stringify(activation)}`);
         positive(param.sigma0, 'sigma0');
         positive(param.v0, 'v0');
         const W = fl.scale(fl.randn(d, N, wOpts), param.sigma0);
@@ -93,8 +93,18 @@ export interface Forward {
   f: Matrix;
 }
 
+/** The network's layers must be f64 and consistent (the fused kernels assume it). */
+export function checkNetwork(net: TwoLayer, X: Matrix | undefined, op: string): void {
+  for (const [name, M] of [['W', net.W], ['a', net.a], ['X', X]] as const) {
+    if (M && M.dtype !== 'f64') throw new DTypeError(`${op}: ${name} must be f64 (the network layer computes in f64), got ${M.describe()}`);
+  }
+  if (net.a.rows !== net.W.cols || net.a.cols !== 1) throw new ShapeError(`${op}: a must be ${net.W.cols}×1 for W ${net.W.rows}×${net.W.cols}, got ${net.a.rows}×${net.a.cols}`);
+  if (X && X.cols !== net.W.rows) throw new ShapeError(`${op}: X is ${X.rows}×${X.cols} but W is ${net.W.rows}×${net.W.cols}`);
+  if (!(Number.isFinite(net.scale))) throw new ArgumentError(`${op}: the output scale must be finite, got ${net.scale}`);
+}
+
 export function forward(fl: Engine, net: TwoLayer, X: Matrix): Forward {
-  if (X.cols !== net.W.rows) throw new ShapeError(`forward: X is ${X.rows}×${X.cols} but W is ${net.W.rows}×${net.W.cols}`);
+  checkNetwork(net, X, 'forward');
   return fl.scope(() => {
     const Z = fl.matmul(X, net.W);
     const H = applyFunction(fl, net.activation, Z);
@@ -127,7 +137,8 @@ export interface Gradients {
  * ∂L/∂a = (s/n)·σ(XW)ᵀr and ∂L/∂W = (s/n)·Xᵀ[σ′(XW) ⊙ (r·aᵀ)] (the product fused in wasm).
  */
 export function gradients(fl: Engine, net: TwoLayer, X: Matrix, y: Matrix): Gradients {
-  if (y.rows !== X.rows || y.cols !== 1) throw new ShapeError(`gradients: y must be ${X.rows}×1, got ${y.rows}×${y.cols}`);
+  checkNetwork(net, X, 'gradients');
+  if (y.rows !== X.rows || y.cols !== 1 || y.dtype !== 'f64') throw new ShapeError(`gradients: y must be ${X.rows}×1 f64, got ${y.describe()}`);
   return fl.scope(() => {
     const { Z, H, f } = forward(fl, net, X);
     const r = fl.axpy(-1, y, fl.copy(f));
@@ -177,7 +188,7 @@ export function gdStep(fl: Engine, net: TwoLayer, X: Matrix, y: Matrix, options:
   } catch (error) {
     // Overflow anywhere in the step (outputs, gradients, weights) is divergence.
     if (error instanceof NonFiniteError) {
-      throw new DivergenceError(`gdStep: values overflowed: training diverged (lower the step size). ${error.message}`);
+      throw new DivergenceError(`gdStep: non-finite values (training diverged — lower the step size — or the data held NaN/Inf). ${error.message}`);
     }
     throw error;
   }
@@ -210,13 +221,19 @@ export function trainFullBatch(
   T: number,
   options: StepOptions & { points?: number; record?: (t: number, loss: number) => void },
 ): number {
-  if (!Number.isInteger(T) || T < 0) throw new ArgumentError(`train: steps must be a non-negative integer, got ${T}`);
+  if (!Number.isInteger(T) || T < 0 || T > 2 ** 31 - 1) throw new ArgumentError(`train: steps must be an integer in [0, 2^31), got ${T}`);
   const marks = new Set(logSpacedSteps(fl, T, options.points ?? 50));
   for (let t = 0; t < T; t++) {
     const before = gdStep(fl, net, X, y, options);
     if (marks.has(t)) options.record?.(t, before);
   }
-  const final = fl.scope(() => loss(fl, forward(fl, net, X).f, y));
+  let final: number;
+  try {
+    final = fl.scope(() => loss(fl, forward(fl, net, X).f, y));
+  } catch (error) {
+    if (error instanceof NonFiniteError) throw new DivergenceError(`train: non-finite outputs after ${T} steps: training diverged. ${error.message}`);
+    throw error;
+  }
   if (!Number.isFinite(final)) throw new DivergenceError(`train: the loss is ${final} after ${T} steps: training diverged`);
   options.record?.(T, final);
   return final;
@@ -252,7 +269,8 @@ export function twoStep(
 
 /**
  * Online SGD: `steps` GD steps, each on a fresh minibatch from draw(t) (disposed after use),
- * recording at log-spaced steps. The sampled counterpart of the population dynamics.
+ * recording the loss before the step at log-spaced steps, and at t = T the loss on draw(T).
+ * The sampled counterpart of the population dynamics; returns that final loss.
  */
 export function trainOnline(
   fl: Engine,
@@ -260,8 +278,8 @@ export function trainOnline(
   draw: (t: number) => { X: Matrix; y: Matrix },
   T: number,
   options: StepOptions & { points?: number; record?: (t: number, loss: number) => void },
-): void {
-  if (!Number.isInteger(T) || T < 0) throw new ArgumentError(`trainOnline: steps must be a non-negative integer, got ${T}`);
+): number {
+  if (!Number.isInteger(T) || T < 0 || T > 2 ** 31 - 1) throw new ArgumentError(`trainOnline: steps must be an integer in [0, 2^31), got ${T}`);
   const marks = new Set(logSpacedSteps(fl, T, options.points ?? 50));
   for (let t = 0; t < T; t++) {
     fl.scope(() => {
@@ -270,4 +288,24 @@ export function trainOnline(
       if (marks.has(t)) options.record?.(t, before);
     });
   }
+  const final = fl.scope(() => {
+    const { X, y } = draw(T);
+    return loss(fl, forward(fl, net, X).f, y);
+  });
+  options.record?.(T, final);
+  return final;
+}
+
+/** Students as rows (N×d), the layout of the population and teacher–student functions. */
+export function studentsOf(fl: Engine, net: TwoLayer): Matrix {
+  return fl.transpose(net.W);
+}
+
+/** Readout features Φ = s·σ(X·W) (n×N), the regressors of the second stage. */
+export function features(fl: Engine, net: TwoLayer, X: Matrix): Matrix {
+  checkNetwork(net, X, 'features');
+  return fl.scope(() => {
+    const H = applyFunction(fl, net.activation, fl.matmul(X, net.W));
+    return fl.scale(H, net.scale, { out: H });
+  });
 }

@@ -2,16 +2,16 @@
 // teacher–student models, with the closed forms evaluated in wasm (assembly/net.ts).
 
 import type { Engine } from '../engine.js';
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { DivergenceError, logSpacedSteps } from './model.js';
 
 /** ReLU population loss and gradient at students W (m×d rows) for teachers V (k×d rows). */
 export function reluPopulation(fl: Engine, W: Matrix, V: Matrix): { loss: number; grad: Matrix } {
   checkPair(W, V, 'reluPopulation');
-  const grad = fl.zeros(W.rows, W.cols);
   const norms = fl.allocBytes((W.rows + V.rows) * 8);
   try {
+    const grad = fl.zeros(W.rows, W.cols);
     const loss = fl.kernels.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad.ptr, norms);
     return { loss, grad };
   } finally {
@@ -33,11 +33,12 @@ export function reluPopulationGD(
 ): number {
   checkPair(W, V, 'reluPopulationGD');
   if (!(eta > 0 && Number.isFinite(eta))) throw new ArgumentError(`reluPopulationGD: eta must be a positive finite number, got ${eta}`);
-  if (!Number.isInteger(T) || T < 0) throw new ArgumentError(`reluPopulationGD: T must be a non-negative integer, got ${T}`);
+  if (!Number.isInteger(T) || T < 0 || T > 2 ** 31 - 1) throw new ArgumentError(`reluPopulationGD: T must be an integer in [0, 2^31), got ${T}`);
   const grad = fl.allocBytes(W.rows * W.cols * 8);
-  const norms = fl.allocBytes((W.rows + V.rows) * 8);
+  let norms: number | undefined;
   const k = fl.kernels;
   try {
+    norms = fl.allocBytes((W.rows + V.rows) * 8);
     let t = 0;
     for (const mark of logSpacedSteps(fl, T, options.points ?? 60)) {
       if (mark > t) k.relu_population_gd(W.rows, V.rows, W.cols, W.ptr, V.ptr, eta, mark - t, grad, norms);
@@ -51,7 +52,7 @@ export function reluPopulationGD(
     return k.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad, norms);
   } finally {
     fl.freeBytes(grad);
-    fl.freeBytes(norms);
+    if (norms !== undefined) fl.freeBytes(norms);
   }
 }
 
@@ -61,11 +62,12 @@ export function reluPopulationGD(
  */
 export function absPopulation(fl: Engine, W: Matrix, a: Matrix, Ws: Matrix, as: Matrix, lambda: number): { loss: number; gW: Matrix; ga: Matrix } {
   checkPair(W, Ws, 'absPopulation');
-  if (a.rows !== W.rows || as.rows !== Ws.rows) throw new ShapeError(`absPopulation: a must be ${W.rows}×1 and a* ${Ws.rows}×1`);
-  if (!(lambda >= 0)) throw new ArgumentError(`absPopulation: lambda must be ≥ 0, got ${lambda}`);
-  const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
+  if (a.rows !== W.rows || a.cols !== 1 || as.rows !== Ws.rows || as.cols !== 1) throw new ShapeError(`absPopulation: a must be ${W.rows}×1 and a* ${Ws.rows}×1, got ${a.describe()} and ${as.describe()}`);
+  if (a.dtype !== 'f64' || as.dtype !== 'f64') throw new ArgumentError('absPopulation: a and a* must be f64');
+  if (!(lambda >= 0 && Number.isFinite(lambda))) throw new ArgumentError(`absPopulation: lambda must be a finite number ≥ 0, got ${lambda}`);
   const norms = fl.allocBytes((W.rows + Ws.rows) * 8);
   try {
+    const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
     const loss = fl.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms);
     return { loss, gW, ga };
   } finally {
@@ -75,7 +77,9 @@ export function absPopulation(fl: Engine, W: Matrix, a: Matrix, Ws: Matrix, as: 
 
 function checkPair(W: Matrix, V: Matrix, op: string): void {
   if (W.dtype !== 'f64' || V.dtype !== 'f64') throw new ArgumentError(`${op}: population dynamics run in f64 (late losses reach 1e-12)`);
-  if (W.cols !== V.cols) throw new ShapeError(`${op}: students are ${W.rows}×${W.cols} but teachers ${V.rows}×${V.cols}`);
+  if (W.cols !== V.cols) {
+    throw new ShapeError(`${op}: students are ${W.rows}×${W.cols} but teachers ${V.rows}×${V.cols} (both take neurons as rows; for a network's W use studentsOf(net))`);
+  }
 }
 
 /**
@@ -94,7 +98,7 @@ export function absPopulationGD(
   options: { points?: number; record?: (t: number, loss: number) => void } = {},
 ): number {
   if (!(eta > 0 && Number.isFinite(eta))) throw new ArgumentError(`absPopulationGD: eta must be a positive finite number, got ${eta}`);
-  if (!Number.isInteger(T) || T < 0) throw new ArgumentError(`absPopulationGD: T must be a non-negative integer, got ${T}`);
+  if (!Number.isInteger(T) || T < 0 || T > 2 ** 31 - 1) throw new ArgumentError(`absPopulationGD: T must be an integer in [0, 2^31), got ${T}`);
   const marks = new Set(logSpacedSteps(fl, T, options.points ?? 60));
   let loss = NaN;
   for (let t = 0; t <= T; t++) {
@@ -104,8 +108,13 @@ export function absPopulationGD(
       if (!Number.isFinite(loss)) throw new DivergenceError(`absPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
       if (marks.has(t)) options.record?.(t, loss);
       if (t < T) {
-        fl.axpy(-eta, g.gW, W);
-        fl.axpy(-eta, g.ga, a);
+        try {
+          fl.axpy(-eta, g.gW, W);
+          fl.axpy(-eta, g.ga, a);
+        } catch (error) {
+          if (error instanceof NonFiniteError) throw new DivergenceError(`absPopulationGD: diverged at step ${t}; lower eta. ${error.message}`);
+          throw error;
+        }
       }
     } finally {
       g.gW.dispose();

@@ -4,7 +4,7 @@
 // ReLU NTK. Notation and tags follow shared/spec/science.md.
 
 import type { Engine } from '../engine.js';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { applyFunction, checkFunction, sqrtFactorial, type ScalarFunction } from './functions.js';
 
@@ -47,6 +47,9 @@ export function expectation(fl: Engine, quad: Quadrature, g: ScalarFunction, h?:
 /** Hermite coefficients c_k(g) = E[g·He_k]/k! for k = 0..K. */
 export function hermiteCoefficients(fl: Engine, quad: Quadrature, g: ScalarFunction, K: number): Float64Array {
   checkFunction(g, 'hermiteCoefficients');
+  // The extreme Golub–Welsch weights are only accurate in absolute terms, so high degrees are
+  // refused rather than returned dominated by their error.
+  if (!Number.isInteger(K) || K < 0 || K > 30) throw new ArgumentError(`hermiteCoefficients: K must be an integer in [0, 30], got ${K}`);
   const out = new Float64Array(K + 1);
   for (let k = 0; k <= K; k++) {
     const f = sqrtFactorial(k);
@@ -71,6 +74,8 @@ export interface HermiteSummary {
 export function hermiteSummary(fl: Engine, quad: Quadrature, g: ScalarFunction, options: { maxDegree?: number; tol?: number } = {}): HermiteSummary {
   const K = options.maxDegree ?? 8;
   const tol = options.tol ?? 1e-10;
+  if (!Number.isInteger(K) || K < 1) throw new ArgumentError(`hermiteSummary: maxDegree must be an integer ≥ 1, got ${K}`);
+  if (!(tol > 0)) throw new ArgumentError(`hermiteSummary: tol must be positive, got ${tol}`);
   const c = hermiteCoefficients(fl, quad, g, K);
   const second = expectation(fl, quad, g, g);
   const mu0 = c[0]!, mu1 = c[1]!;
@@ -124,6 +129,11 @@ export interface MPFit {
  * default 0.05 — several times the edge's finite-size fluctuation at the sizes used).
  */
 export function fitMarchenkoPastur(s: Float64Array, p: number, q: number, margin = 0.05): MPFit {
+  if (!(margin >= 0 && Number.isFinite(margin))) throw new ArgumentError(`fitMarchenkoPastur: margin must be a finite number ≥ 0, got ${margin}`);
+  if (s.length === 0 || s.length > Math.min(p, q)) throw new ArgumentError(`fitMarchenkoPastur: expected 1…${Math.min(p, q)} singular values of a ${p}×${q} matrix, got ${s.length}`);
+  for (let i = 1; i < s.length; i++) {
+    if (!(s[i]! <= s[i - 1]!)) throw new ArgumentError('fitMarchenkoPastur: singular values must be finite and sorted descending (svdvals order)');
+  }
   const c = Math.min(p, q) / Math.max(p, q);
   let bulk = s.length;
   let sigma2 = 0, edge = 0;
@@ -161,6 +171,7 @@ export interface SpikePrediction {
  */
 export function spikedPrediction(theta: number, d: number, N: number): SpikePrediction {
   if (!(d > 0 && N >= d)) throw new ArgumentError(`spikedPrediction: needs 0 < d ≤ N, got d = ${d}, N = ${N}`);
+  if (!(theta >= 0 && Number.isFinite(theta))) throw new ArgumentError(`spikedPrediction: theta must be a finite number ≥ 0, got ${theta}`);
   const c = d / N;
   const s0 = Math.sqrt(N / d);
   const t = theta / s0;
@@ -177,7 +188,8 @@ export function spikedPrediction(theta: number, d: number, N: number): SpikePred
 /** Moniri et al. 2024: number of spikes ⌊1/(1 − 2α)⌋ for η = c·n^α, α ∈ [0, ½). */
 export function predictedSpikes(alpha: number): number {
   if (!(alpha >= 0 && alpha < 0.5)) throw new ArgumentError(`predictedSpikes: alpha must be in [0, 0.5), got ${alpha}`);
-  return Math.floor(1 / (1 - 2 * alpha));
+  // thresholds (k−1)/(2k) are inclusive; the tolerance keeps decimal inputs like 1/3 on them
+  return Math.floor(1 / (1 - 2 * alpha) + 1e-9);
 }
 
 /** Moniri & Hassani 2026: number of outliers ⌊α2/(½ − α1)⌋ after two steps. */
@@ -185,7 +197,7 @@ export function predictedTwoStepOutliers(alpha1: number, alpha2: number): number
   for (const [name, a] of [['alpha1', alpha1], ['alpha2', alpha2]] as const) {
     if (!(a >= 0 && a < 0.5)) throw new ArgumentError(`predictedTwoStepOutliers: ${name} must be in [0, 0.5), got ${a}`);
   }
-  return Math.floor(alpha2 / (0.5 - alpha1));
+  return Math.floor(alpha2 / (0.5 - alpha1) + 1e-9); // inclusive thresholds, as predictedSpikes
 }
 
 // ---------------------------------------------------------------------------------------
@@ -202,6 +214,11 @@ export interface HuangStage1 {
  * ρ(t) = √γ{½[(1+a)^t(v0 + F/a) − (1−a)^t(v0 − F/a)] − F/a}. Powers are computed in wasm.
  */
 export function huangStage1(fl: Engine, t: number, p: { a: number; F: number; v0: number; gamma: number }): HuangStage1 {
+  if (!Number.isInteger(t) || t < 0) throw new ArgumentError(`huangStage1: t must be a non-negative integer step, got ${t}`);
+  if (!(p.a > 0 && p.a < 1)) throw new ArgumentError(`huangStage1: a = η√γ/(nm) must be in (0, 1), got ${p.a}`);
+  for (const [k, v] of [['F', p.F], ['v0', p.v0], ['gamma', p.gamma]] as const) {
+    if (!Number.isFinite(v) || (k === 'gamma' && v <= 0)) throw new ArgumentError(`huangStage1: ${k} must be finite${k === 'gamma' ? ' and positive' : ''}, got ${v}`);
+  }
   const up = fl.math.pow(1 + p.a, t), down = fl.math.pow(1 - p.a, t);
   const plus = p.v0 + p.F / p.a, minus = p.v0 - p.F / p.a;
   return { v: 0.5 * (up * plus + down * minus), rho: Math.sqrt(p.gamma) * (0.5 * (up * plus - down * minus) - p.F / p.a) };
@@ -209,6 +226,9 @@ export function huangStage1(fl: Engine, t: number, p: { a: number; F: number; v0
 
 /** Stage-2 map ρ ↦ ρ + (η√γ/(nm))ρ − (ηϕ/(nmγ²))ρ³; its fixed point is ρ² = γ^{5/2}/ϕ. */
 export function huangStage2Step(rho: number, p: { eta: number; gamma: number; phi: number; n: number; m: number }): number {
+  for (const [k, v] of Object.entries(p)) {
+    if (!(v > 0 && Number.isFinite(v))) throw new ArgumentError(`huangStage2Step: ${k} must be a positive finite number, got ${v}`);
+  }
   const nm = p.n * p.m;
   return rho + ((p.eta * Math.sqrt(p.gamma)) / nm) * rho - ((p.eta * p.phi) / (nm * p.gamma * p.gamma)) * rho * rho * rho;
 }
@@ -221,7 +241,7 @@ export function huangStage2Step(rho: number, p: { eta: number; gamma: number; ph
  * X1 (n1×d) and X2 (n2×d), as an n1×n2 matrix; angles in wasm (stable atan2 form).
  */
 export function reluNtkInfinite(fl: Engine, X1: Matrix, X2: Matrix): Matrix {
-  if (X1.cols !== X2.cols) throw new ArgumentError(`reluNtkInfinite: X1 is ${X1.rows}×${X1.cols} but X2 is ${X2.rows}×${X2.cols}`);
+  if (X1.cols !== X2.cols) throw new ShapeError(`reluNtkInfinite: X1 is ${X1.rows}×${X1.cols} but X2 is ${X2.rows}×${X2.cols}`);
   const d = X1.cols;
   return fl.scope(() => {
     const A = fl.astype(X1, 'f64'), B = fl.astype(X2, 'f64');
@@ -239,5 +259,22 @@ export function reluNtkInfinite(fl: Engine, X1: Matrix, X2: Matrix): Matrix {
       }
     }
     return fl.fromArray(out, A.rows, B.rows);
+  });
+}
+
+/**
+ * Hermite features of the projections z = X·b/‖b‖: an n×K matrix whose column k−1 is
+ * He_k(z)/√k! (k = 1..K), the directions the k-th spike of the feature matrix aligns with
+ * (Moniri et al. 2024); compare subspaces with principalCosines.
+ */
+export function hermiteFeatures(fl: Engine, X: Matrix, b: Matrix, K: number): Matrix {
+  if (b.rows !== X.cols || b.cols !== 1) throw new ShapeError(`hermiteFeatures: b must be ${X.cols}×1, got ${b.rows}×${b.cols}`);
+  if (!Number.isInteger(K) || K < 1 || K > 30) throw new ArgumentError(`hermiteFeatures: K must be an integer in [1, 30], got ${K}`);
+  return fl.scope(() => {
+    const z = fl.gemv(fl.astype(X, 'f64'), fl.astype(b, 'f64'), { alpha: 1 / fl.norm(b) });
+    const cols = Array.from({ length: K }, (_, i) => applyFunction(fl, { hermiteNormalized: i + 1 }, z).toArray());
+    const out = new Float64Array(X.rows * K);
+    for (let i = 0; i < X.rows; i++) for (let k = 0; k < K; k++) out[i * K + k] = cols[k]![i]!;
+    return fl.fromArray(out, X.rows, K);
   });
 }
