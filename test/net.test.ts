@@ -395,10 +395,11 @@ describe('protocols: golden fingerprints and bad parameters', () => {
       expect(() => sampleBatch(fl, { kind: 'linear', beta: fl.full(3, 1, 1) }, 10, 4, { seed: 1, stream: 0 })).toThrow(/beta is 3×1 but x has dimension 4/);
       expect(() => sampleBatch(fl, { kind: 'linear', beta: fl.full(4, 2, 1) }, 10, 4, { seed: 1, stream: 0 })).toThrow(/must be a 4×1 direction/);
       expect(() => createNetwork(fl, 3, 3, 'tanh', { kind: 'linear', sigma0: 1, v0: 1 }, { seed: 1, stream: 0 })).toThrow(/needs activation 'identity'/);
-      const f32net = { ...net, W: fl.astype(net.W, 'f32'), a: fl.astype(net.a, 'f32') };
+      const fresh = createNetwork(fl, 4, 6, 'tanh', { kind: 'mean-field' }, { seed: 1, stream: 0 });
+      const f32net = { ...fresh, W: fl.astype(fresh.W, 'f32'), a: fl.astype(fresh.a, 'f32') };
       expect(() => gdStep(fl, f32net, fl.astype(X, 'f32'), y, { etaW: 1 })).toThrow(/W must be f64/);
-      expect(() => empiricalNTK(fl, { ...net, a: fl.zeros(5, 1) }, X)).toThrow(/a must be 6×1/);
-      expect(() => reluPopulation(fl, net.W, fl.zeros(2, 6))).toThrow(/studentsOf/);
+      expect(() => empiricalNTK(fl, { ...fresh, a: fl.zeros(5, 1) }, X)).toThrow(/a must be 6×1/);
+      expect(() => reluPopulation(fl, fresh.W, fl.zeros(2, 6))).toThrow(/studentsOf/);
     });
   });
 });
