@@ -399,7 +399,7 @@ describe('protocols: golden fingerprints and bad parameters', () => {
       const f32net = { ...fresh, W: fl.astype(fresh.W, 'f32'), a: fl.astype(fresh.a, 'f32') };
       expect(() => gdStep(fl, f32net, fl.astype(X, 'f32'), y, { etaW: 1 })).toThrow(/W must be f64/);
       expect(() => empiricalNTK(fl, { ...fresh, a: fl.zeros(5, 1) }, X)).toThrow(/a must be 6×1/);
-      expect(() => reluPopulation(fl, fresh.W, fl.zeros(2, 6))).toThrow(/studentsOf/);
+      expect(() => reluPopulation(fl, fresh.W, fl.zeros(2, 5))).toThrow(/studentsOf/);
     });
   });
 });
