@@ -9,11 +9,6 @@ prints one JSON document on stdout. bench/gemm.bench.js spawns this script.
 Exit code 2 means numpy is not installed.
 """
 
-import os
-
-# BLAS libraries read these once, when numpy is first imported: they must be set before.
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -22,11 +17,7 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-try:
-    import numpy as np  # noqa: E402
-except ImportError:
-    print("numpy is not installed", file=sys.stderr)
-    sys.exit(2)
+from single_thread_numpy import np  # noqa: E402  (sets the thread limits first)
 
 DTYPES = {"f64": np.float64, "f32": np.float32}
 

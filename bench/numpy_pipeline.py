@@ -8,10 +8,6 @@ on fresh noise-free points. Prints one JSON document (median ms over --reps runs
 Exit code 2 means numpy is not installed.
 """
 
-import os
-
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -19,11 +15,7 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-try:
-    import numpy as np  # noqa: E402
-except ImportError:
-    print("numpy is not installed", file=sys.stderr)
-    sys.exit(2)
+from single_thread_numpy import np  # noqa: E402  (sets the thread limits first)
 
 
 def pipeline(d, n, N, eta, lam, noise, seed):

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../dist/index.js';
-import { engine } from './helpers.js';
+import { engine, expectGoldens } from './helpers.js';
 
 let fl: Engine;
 beforeAll(async () => {
@@ -110,12 +109,6 @@ describe('golden fingerprints', () => {
   }
 
   it('the fixed workload reproduces the committed fingerprints', () => {
-    const got = workload();
-    if (process.env.UPDATE_GOLDENS || !existsSync(file)) {
-      writeFileSync(file, JSON.stringify(got, null, 2) + '\n');
-      if (!process.env.UPDATE_GOLDENS) throw new Error('goldens/core.json was missing and has been written; commit it');
-    }
-    const want = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-    expect(got).toEqual(want);
+    expectGoldens(file, workload(), (got, want) => expect(got).toEqual(want));
   });
 });

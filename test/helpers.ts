@@ -1,6 +1,6 @@
 // Shared test utilities: one engine per file, the fixture input generator (twin of
 // test/fixtures/make_fixtures.py), raw-memory helpers and tolerance checks.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createEngine, type Engine } from '../dist/index.js';
 
 export const EPS64 = 2 ** -52;
@@ -64,4 +64,17 @@ export function rawF64(fl: Engine, n: number): { ptr: number; view: () => Float6
 export function rawF32(fl: Engine, n: number): { ptr: number; view: () => Float32Array; free: () => void } {
   const ptr = fl.allocBytes(n * 4);
   return { ptr, view: () => new Float32Array(fl.memory.buffer, ptr, n), free: () => fl.freeBytes(ptr) };
+}
+
+/**
+ * Compares `got` with the committed golden file. UPDATE_GOLDENS=1 rewrites it (a deliberate
+ * change of results: say why in the commit); a missing file is written and the test fails,
+ * so that a new golden is always committed on purpose.
+ */
+export function expectGoldens(file: URL, got: Record<string, string>, expectEqual: (a: unknown, b: unknown) => void): void {
+  if (process.env.UPDATE_GOLDENS || !existsSync(file)) {
+    writeFileSync(file, JSON.stringify(got, null, 2) + '\n');
+    if (!process.env.UPDATE_GOLDENS) throw new Error(`${file.pathname} was missing and has been written; commit it`);
+  }
+  expectEqual(got, JSON.parse(readFileSync(file, 'utf8')));
 }

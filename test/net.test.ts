@@ -1,4 +1,3 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DivergenceError, absPopulation, absPopulationGD, alignments, oneStep, twoStep, trainOnline, hermiteFeatures, features, studentsOf, cka, createNetwork, empiricalNTK, expectation, fitMarchenkoPastur, forward,
@@ -7,7 +6,7 @@ import {
   sampleBatch, spectrum, spikedPrediction, targetAlignment, teacherStudentGeometry, trainFullBatch,
   type Engine, type Matrix, type ScalarFunction, type TwoLayer,
 } from '../dist/index.js';
-import { engine, fixture, testArray } from './helpers.js';
+import { engine, expectGoldens, fixture, testArray } from './helpers.js';
 
 let fl: Engine;
 beforeAll(async () => {
@@ -375,12 +374,7 @@ describe('protocols: golden fingerprints and bad parameters', () => {
   }
 
   it('each protocol at small size reproduces its committed fingerprint', () => {
-    const got = protocols();
-    if (process.env.UPDATE_GOLDENS || !existsSync(file)) {
-      writeFileSync(file, JSON.stringify(got, null, 2) + '\n');
-      if (!process.env.UPDATE_GOLDENS) throw new Error('goldens/net.json was missing and has been written; commit it');
-    }
-    expect(got).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+    expectGoldens(file, protocols(), (got, want) => expect(got).toEqual(want));
   });
 
   it('bad parameters and diverging training give clear errors', () => {

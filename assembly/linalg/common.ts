@@ -126,3 +126,19 @@ export function gram_f64(outer: bool, n: i32, k: i32, a: usize, lda: i32, c: usi
   }
   for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) set(c, ldc, i, j, get(c, ldc, j, i));
 }
+
+/**
+ * Householder reflector (dlarfg): for x of length len (x[0] = α), finds β, τ and v with
+ * v[0] = 1 such that (I − τ·v·vᵀ)·x = β·e₁; overwrites x[1..] with v[1..] and leaves x[0]
+ * alone. Returns (β, τ) as the lanes of an f64x2; τ = 0 (H = I) when x[1..] is zero.
+ * see: LAPACK dlarfg.
+ */
+export function householder(len: i32, x: usize): v128 {
+  const alpha = load<f64>(x);
+  const xnorm = len > 1 ? nrm2(len - 1, x + 8, 1) : 0.0;
+  if (xnorm == 0) return f64x2.replace_lane(f64x2.splat(alpha), 1, 0.0);
+  const beta = -sign(hypot(alpha, xnorm), alpha);
+  const scale = 1.0 / (alpha - beta);
+  for (let l = 1; l < len; l++) store<f64>(x + (<usize>l << 3), load<f64>(x + (<usize>l << 3)) * scale);
+  return f64x2.replace_lane(f64x2.splat(beta), 1, (beta - alpha) / beta);
+}

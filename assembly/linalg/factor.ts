@@ -3,7 +3,7 @@
 // see: LAPACK dpotrf / dpotrs (blocked, left-looking variant) and dgeqr2 / dorg2r;
 //      Golub & Van Loan, Matrix Computations (4th ed.), §4.2 and §5.2.
 
-import { NOT_POSITIVE_DEFINITE, OK, at, axpy, dot, gemmAcc, get, hypot, nrm2, set, sign, vget, vset } from './common';
+import { NOT_POSITIVE_DEFINITE, OK, at, axpy, dot, gemmAcc, get, householder, set, vget, vset } from './common';
 
 /**
  * In place: the lower triangle of the n×n row-major a becomes L with S = L·Lᵀ (S read from
@@ -76,15 +76,8 @@ export function dgeqr2t(m: i32, n: i32, at_: usize, tau: usize): void {
     const row = at(at_, m, j, 0);
     const x = row + (<usize>j << 3); // A[j.., j]
     const len = m - j;
-    const alpha = load<f64>(x);
-    const xnorm = len > 1 ? nrm2(len - 1, x + 8, 1) : 0.0;
-    let t: f64 = 0, beta = alpha;
-    if (xnorm != 0) {
-      beta = -sign(hypot(alpha, xnorm), alpha);
-      t = (beta - alpha) / beta;
-      const s = 1.0 / (alpha - beta);
-      for (let l = 1; l < len; l++) store<f64>(x + (<usize>l << 3), load<f64>(x + (<usize>l << 3)) * s);
-    }
+    const reflector = householder(len, x);
+    const beta = f64x2.extract_lane(reflector, 0), t = f64x2.extract_lane(reflector, 1);
     vset(tau, j, t);
     // Apply H_j to the remaining columns (rows of at): c −= τ·v·(vᵀc), with v[0] = 1.
     if (t != 0) {

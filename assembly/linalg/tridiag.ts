@@ -12,7 +12,7 @@
 // superdiagonal. Afterwards Q = H_0·H_1·…·H_{n−2} gives A = Q·T·Qᵀ, and row c of A holds
 // v_c[c+2..n−1] in columns c+2..n−1.
 
-import { at, axpy, dot, gemmAcc, gemmSet, get, hypot, nrm2, set, sign, vget, vset } from './common';
+import { at, axpy, dot, gemmAcc, gemmSet, get, householder, set, vget, vset } from './common';
 
 // y (len m) := A·x for the symmetric m×m block at a (row stride lda) given by its upper
 // triangle (row-major upper = LAPACK's column-major lower). Each stored element is read
@@ -110,15 +110,8 @@ export function dsytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, nb: i32
       // 2. Householder vector for x = A[c, c+1:] (length m = n−c−1).
       const m = n - c - 1;
       const x = rowc + 8;
-      const alpha = load<f64>(x);
-      const xnorm = m > 1 ? nrm2(m - 1, x + 8, 1) : 0.0;
-      let tc: f64 = 0, beta = alpha;
-      if (xnorm != 0) {
-        beta = -sign(hypot(alpha, xnorm), alpha);
-        tc = (beta - alpha) / beta;
-        const scale = 1.0 / (alpha - beta);
-        for (let l = 1; l < m; l++) store<f64>(x + (<usize>l << 3), load<f64>(x + (<usize>l << 3)) * scale);
-      }
+      const reflector = householder(m, x);
+      const beta = f64x2.extract_lane(reflector, 0), tc = f64x2.extract_lane(reflector, 1);
       vset(e, c, beta);
       vset(tau, c, tc);
       store<f64>(x, 1.0); // v[0] = 1 while it is used; restored to β below
