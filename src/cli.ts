@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// featurelab command line: list experiments, run one, or reproduce them all with reports.
+//
+//   featurelab list
+//   featurelab run <id> [key=value ...] [--preset quick|paper] [--seed S] [--out DIR] [--json]
+//   featurelab reproduce [--preset quick|paper] [--out DIR]
+
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEngine } from './engine.js';
+import { FeaturelabError } from './errors.js';
+import { EXPERIMENTS, findExperiment, runExperiment } from './experiments/index.js';
+import { helpText } from './experiments/params.js';
+import type { ExperimentResult, Preset } from './experiments/types.js';
+import { writeIndex, writeReport } from './report.js';
+
+const USAGE = `usage:
+  featurelab list
+  featurelab run <id> [key=value ...] [--preset quick|paper] [--seed S] [--out DIR] [--json]
+  featurelab run <id> --help
+  featurelab reproduce [--preset quick|paper] [--out DIR]`;
+
+class UsageError extends Error {}
+
+function progressReporter(id: string): (fraction: number, label: string) => void {
+  const tty = process.stderr.isTTY;
+  return (fraction, label) => {
+    const pct = Math.round(fraction * 100);
+    if (tty) {
+      const width = 24, filled = Math.round(fraction * width);
+      process.stderr.write(`\r${id} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${label.padEnd(24)}`);
+    } else {
+      process.stderr.write(`${id}: ${pct}% ${label}\n`);
+    }
+  };
+}
+
+function summary(r: ExperimentResult): string {
+  const passed = r.claims.filter((c) => c.pass).length;
+  return `${r.id}: ${passed}/${r.claims.length} claims pass, ${r.seconds.toFixed(1)} s, fingerprint ${r.fingerprint.slice(0, 16)}…`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      preset: { type: 'string', default: 'quick' },
+      seed: { type: 'string', default: '0' },
+      out: { type: 'string', default: 'out' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  const preset = values.preset as Preset;
+  if (preset !== 'quick' && preset !== 'paper') throw new UsageError(`--preset must be quick or paper, got '${values.preset}'`);
+  const seed = Number(values.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be an integer in [0, 2^53), got '${values.seed}'`);
+  const out = resolve(values.out!);
+
+  switch (command) {
+    case undefined:
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined && !values.help ? 2 : 0;
+    case 'list':
+      for (const e of EXPERIMENTS) process.stdout.write(`${e.id.padEnd(16)} ${e.title}\n${' '.repeat(17)}${e.paper}\n`);
+      return 0;
+    case 'run': {
+      const [id, ...pairs] = rest;
+      if (!id) throw new UsageError('run needs an experiment id (featurelab list shows them)');
+      const exp = findExperiment(id);
+      if (values.help) {
+        process.stdout.write(`${helpText(exp)}\n`);
+        return 0;
+      }
+      const overrides: Record<string, string> = {};
+      for (const pair of pairs) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new UsageError(`expected key=value, got '${pair}'`);
+        overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
+      }
+      const fl = await createEngine();
+      const result = runExperiment(fl, exp, { preset, seed, overrides, progress: values.json ? undefined : progressReporter(id) });
+      if (process.stderr.isTTY && !values.json) process.stderr.write('\n');
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      } else {
+        const file = await writeReport(result, out);
+        process.stdout.write(`${summary(result)}\nreport: ${file}\n`);
+      }
+      fl.dispose();
+      return 0;
+    }
+    case 'reproduce': {
+      const fl = await createEngine();
+      const results: ExperimentResult[] = [];
+      for (const exp of EXPERIMENTS) {
+        const result = runExperiment(fl, exp, { preset, seed, progress: progressReporter(exp.id) });
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        await writeReport(result, out);
+        results.push(result);
+        process.stdout.write(`${summary(result)}\n`);
+      }
+      const index = writeIndex(results, out);
+      process.stdout.write(`report: ${index}\n`);
+      fl.dispose();
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof FeaturelabError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`featurelab: ${(error as Error).message}\n${error instanceof UsageError ? `${USAGE}\n` : ''}`);
+      process.exit(2);
+    }
+    process.stderr.write(`featurelab: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,35 @@
+// The experiment registry and the runner that turns an experiment into a result.
+
+import type { Engine } from '../engine.js';
+import { ArgumentError } from '../errors.js';
+import { baOneStep } from './ba-one-step.js';
+import { resolveParams } from './params.js';
+import type { Experiment, ExperimentResult, ParamValue, Preset } from './types.js';
+
+export const EXPERIMENTS: readonly Experiment[] = [baOneStep];
+
+export function findExperiment(id: string): Experiment {
+  const exp = EXPERIMENTS.find((e) => e.id === id);
+  if (!exp) throw new ArgumentError(`unknown experiment '${id}'; experiments are ${EXPERIMENTS.map((e) => e.id).join(', ')}`);
+  return exp;
+}
+
+export const VERSION = '0.1.0';
+
+/** Runs an experiment with resolved parameters and returns its fingerprinted result. */
+export function runExperiment(
+  fl: Engine,
+  exp: Experiment,
+  options: { preset?: Preset; seed?: number; overrides?: Record<string, ParamValue | string>; progress?: (fraction: number, label: string) => void } = {},
+): ExperimentResult {
+  const preset = options.preset ?? 'quick';
+  const seed = options.seed ?? 0;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new ArgumentError(`seed must be an integer in [0, 2^53), got ${seed}`);
+  const params = resolveParams(exp, preset, options.overrides);
+  const started = performance.now();
+  const out = exp.run({ fl, params, seed, progress: options.progress ?? (() => {}) });
+  const seconds = (performance.now() - started) / 1000;
+  const assumptions = exp.params.filter((p) => p.assumption).map((p) => ({ name: p.name, value: params[p.name]!, note: p.assumption! }));
+  const fingerprint = fl.fingerprint({ id: exp.id, seed, params, metrics: out.metrics, series: out.series, claims: out.claims as unknown as Record<string, string | number | boolean>[] });
+  return { id: exp.id, title: exp.title, paper: exp.paper, preset, seed, params, assumptions, ...out, fingerprint, seconds, version: VERSION };
+}

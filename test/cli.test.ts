@@ -1,0 +1,105 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../dist/index.js';
+import { EXPERIMENTS, findExperiment, runExperiment } from '../dist/experiments/index.js';
+import { engine, expectGoldens } from './helpers.js';
+
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+
+let fl: Engine;
+beforeAll(async () => {
+  fl = await engine();
+});
+afterAll(() => fl.dispose());
+
+const TINY: Record<string, Record<string, string>> = { 'ba-one-step': { d: '60', n: '120', N: '120', nTest: '100' } };
+
+describe('experiments', () => {
+  it('every experiment runs at tiny size and reports metrics, series, claims and a fingerprint', () => {
+    for (const exp of EXPERIMENTS) {
+      const r = runExperiment(fl, exp, { overrides: TINY[exp.id] });
+      expect(r.claims.length).toBeGreaterThan(0);
+      for (const c of r.claims) expect(typeof c.pass).toBe('boolean');
+      for (const v of Object.values(r.metrics)) expect(Number.isFinite(v)).toBe(true);
+      expect(r.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+      expect(runExperiment(fl, exp, { overrides: TINY[exp.id] }).fingerprint).toBe(r.fingerprint);
+    }
+  });
+
+  it('golden fingerprints at tiny size', () => {
+    const got: Record<string, string> = {};
+    for (const exp of EXPERIMENTS) got[exp.id] = runExperiment(fl, exp, { overrides: TINY[exp.id] }).fingerprint;
+    expectGoldens(new URL('./goldens/experiments.json', import.meta.url), got, (a, b) => expect(a).toEqual(b));
+  });
+
+  it('ba-one-step at the quick preset: the claims hold (deterministic: a change in the science shows up here)', () => {
+    const r = runExperiment(fl, findExperiment('ba-one-step'));
+    expect(r.claims.map((c) => [c.id, c.pass])).toEqual([
+      ['spike-value', true], ['gradient-alignment', true], ['spike-alignment', true], ['trained-beats-random', true],
+    ]);
+    for (const key of ['s1', 'alignment', 'riskRF', 'riskTrained']) expect(r.metrics[key]).toBeTypeOf('number');
+  });
+});
+
+describe('CLI', () => {
+  it('list names every experiment', () => {
+    const r = run('list');
+    expect(r.status).toBe(0);
+    for (const exp of EXPERIMENTS) expect(r.stdout).toContain(exp.id);
+  });
+
+  it('run <id> --help lists every parameter with defaults and meaning', () => {
+    const r = run('run', 'ba-one-step', '--help');
+    expect(r.status).toBe(0);
+    for (const p of findExperiment('ba-one-step').params) expect(r.stdout).toMatch(new RegExp(`\\n  ${p.name}\\s+${String(p.quick)} / ${String(p.paper)}`));
+  });
+
+  it('--json prints exactly one JSON object, the result', () => {
+    const r = run('run', 'ba-one-step', 'd=60', 'n=120', 'N=120', 'nTest=100', '--json', '--seed', '3');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const result = JSON.parse(lines[0]!);
+    expect(result).toMatchObject({ id: 'ba-one-step', seed: 3, preset: 'quick', params: { d: 60, n: 120, N: 120 } });
+    expect(result.fingerprint).toBe(runExperiment(fl, findExperiment('ba-one-step'), { seed: 3, overrides: TINY['ba-one-step'] }).fingerprint);
+  });
+
+  it('writes an HTML report with plots and the claims table, JSON and CSV', () => {
+    const out = mkdtempSync(join(tmpdir(), 'featurelab-report-'));
+    const r = run('run', 'ba-one-step', 'd=60', 'n=120', 'N=120', 'nTest=100', '--out', out);
+    expect(r.status).toBe(0);
+    const html = readFileSync(join(out, 'ba-one-step', 'report.html'), 'utf8');
+    expect(html).toContain('<table id="claims">');
+    expect((html.match(/<svg/g) ?? []).length).toBe(2); // one SVG per plot
+    expect(html).toMatch(/Fingerprint <code id="fingerprint">[0-9a-f]{64}<\/code>/);
+    expect(existsSync(join(out, 'ba-one-step', 'result.json'))).toBe(true);
+    expect(readFileSync(join(out, 'ba-one-step', 'risks.csv'), 'utf8').split('\n')[0]).toBe('readout,risk');
+  });
+
+  it('rejects bad input with a message naming the problem (exit 2)', () => {
+    const cases: [string[], RegExp][] = [
+      [['run', 'ba-one-step', 'foo=1'], /unknown parameter 'foo'; parameters are d, n, N/],
+      [['run', 'ba-one-step', 'd=abc'], /d=abc is not allowed: d must be an integer/],
+      [['run', 'ba-one-step', 'd=2.5'], /d must be an integer/],
+      [['run', 'ba-one-step', 'd=-3'], /d=-3 is out of range: d must be an integer ≥ 2/],
+      [['run', 'ba-one-step', 'activation=gelu'], /activation must be one of tanh, erf, relu, softplus, sigmoid/],
+      [['run', 'ba-one-step', 'd'], /expected key=value, got 'd'/],
+      [['run', 'nope'], /unknown experiment 'nope'; experiments are ba-one-step/],
+      [['run'], /run needs an experiment id/],
+      [['run', 'ba-one-step', '--preset', 'huge'], /--preset must be quick or paper/],
+      [['run', 'ba-one-step', '--seed=-1'], /--seed must be an integer/],
+      [['run', 'ba-one-step', '--seed', '1.5'], /--seed must be an integer/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+      [['run', 'ba-one-step', '--bogus'], /Unknown option '--bogus'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = run(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+});
