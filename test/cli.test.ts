@@ -16,7 +16,10 @@ beforeAll(async () => {
 });
 afterAll(() => fl.dispose());
 
-const TINY: Record<string, Record<string, string>> = { 'ba-one-step': { d: '60', n: '120', N: '120', nTest: '100' } };
+const TINY: Record<string, Record<string, string>> = {
+  'ba-one-step': { d: '60', n: '120', N: '120', nTest: '100' },
+  'huang-linear': { d: '200', n: '5', m: '16', steps: '6', tStage1: '3' },
+};
 
 describe('experiments', () => {
   it('every experiment runs at tiny size and reports metrics, series, claims and a fingerprint', () => {
@@ -42,6 +45,14 @@ describe('experiments', () => {
       ['spike-value', true], ['gradient-alignment', true], ['spike-alignment', true], ['trained-beats-random', true],
     ]);
     for (const key of ['s1', 'alignment', 'riskRF', 'riskTrained']) expect(r.metrics[key]).toBeTypeOf('number');
+  });
+
+  it('huang-linear at the quick preset: claims as measured (the derived collapse-time heuristic is off by ~4 steps)', () => {
+    const r = runExperiment(fl, findExperiment('huang-linear'));
+    expect(r.claims.map((c) => [c.id, c.pass])).toEqual([
+      ['stage1-closed-form', true], ['ratio-sqrt-gamma', true], ['ntk-limit', true], ['loss-collapse', false], ['loss-final', true],
+    ]);
+    for (const key of ['sqrtGamma', 'ratioFinal', 'ntkErrorFinal', 'lossFinal']) expect(r.metrics[key]).toBeTypeOf('number');
   });
 });
 
@@ -88,7 +99,7 @@ describe('CLI', () => {
       [['run', 'ba-one-step', 'd=-3'], /d=-3 is out of range: d must be an integer ≥ 2/],
       [['run', 'ba-one-step', 'activation=gelu'], /activation must be one of tanh, erf, relu, softplus, sigmoid/],
       [['run', 'ba-one-step', 'd'], /expected key=value, got 'd'/],
-      [['run', 'nope'], /unknown experiment 'nope'; experiments are ba-one-step/],
+      [['run', 'nope'], /unknown experiment 'nope'; experiments are ba-one-step, huang-linear/],
       [['run'], /run needs an experiment id/],
       [['run', 'ba-one-step', '--preset', 'huge'], /--preset must be quick or paper/],
       [['run', 'ba-one-step', '--seed=-1'], /--seed must be an integer/],
