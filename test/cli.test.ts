@@ -19,6 +19,7 @@ afterAll(() => fl.dispose());
 const TINY: Record<string, Record<string, string>> = {
   'ba-one-step': { d: '60', n: '120', N: '120', nTest: '100' },
   'huang-linear': { d: '200', n: '5', m: '16', steps: '6', tStage1: '3' },
+  'zhu-balance': { k: '2', m: '4', d: '4', steps: '300' },
 };
 
 describe('experiments', () => {
@@ -53,6 +54,12 @@ describe('experiments', () => {
       ['stage1-closed-form', true], ['ratio-sqrt-gamma', true], ['ntk-limit', true], ['loss-collapse', false], ['loss-final', true],
     ]);
     for (const key of ['sqrtGamma', 'ratioFinal', 'ntkErrorFinal', 'lossFinal']) expect(r.metrics[key]).toBeTypeOf('number');
+  });
+
+  it('zhu-balance at the quick preset: T⁻³, balance, grouping, Xu & Du m = 1 vs 2', () => {
+    const r = runExperiment(fl, findExperiment('zhu-balance'));
+    expect(r.claims.every((c) => c.pass)).toBe(true);
+    for (const key of ['lossSlope', 'balanceMin', 'balanceMax']) expect(r.metrics[key]).toBeTypeOf('number');
   });
 });
 
@@ -99,7 +106,7 @@ describe('CLI', () => {
       [['run', 'ba-one-step', 'd=-3'], /d=-3 is out of range: d must be an integer ≥ 2/],
       [['run', 'ba-one-step', 'activation=gelu'], /activation must be one of tanh, erf, relu, softplus, sigmoid/],
       [['run', 'ba-one-step', 'd'], /expected key=value, got 'd'/],
-      [['run', 'nope'], /unknown experiment 'nope'; experiments are ba-one-step, huang-linear/],
+      [['run', 'nope'], /unknown experiment 'nope'; experiments are ba-one-step, huang-linear, zhu-balance/],
       [['run'], /run needs an experiment id/],
       [['run', 'ba-one-step', '--preset', 'huge'], /--preset must be quick or paper/],
       [['run', 'ba-one-step', '--seed=-1'], /--seed must be an integer/],

@@ -1,0 +1,147 @@
+// zhu-balance — Zhu, Liu & Cevher (ICLR 2025), with Xu & Du (COLT 2023): exact population
+// gradient descent on a sum of ReLU students learning orthogonal ReLU teachers groups the
+// students by teacher, balances their norms and converges at rate T⁻³.
+// shared/spec/science.md §5.
+
+import type { Engine } from '../engine.js';
+import type { Matrix } from '../matrix.js';
+import { teacherStudentGeometry } from '../net/measure.js';
+import { reluPopulationGD } from '../net/population.js';
+import type { Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
+
+/** Least-squares slope of log y against log x (logs in wasm). */
+function logLogSlope(fl: Engine, points: { x: number; y: number }[]): number {
+  const xs = points.map((p) => fl.math.log(p.x)), ys = points.map((p) => fl.math.log(p.y));
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length, my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+    sxx += (xs[i]! - mx) ** 2;
+  }
+  return sxy / sxx;
+}
+
+/** k orthonormal teacher rows of norm vNorm (the first rows of a Haar orthogonal matrix). */
+function teachers(fl: Engine, k: number, d: number, vNorm: number, seed: number): Matrix {
+  return fl.scope(() => {
+    const Q = fl.randomOrthogonal(d, { seed, stream: 30 });
+    const rows = Q.toArray().slice(0, k * d);
+    return fl.scale(fl.fromArray(rows, k, d), vNorm);
+  });
+}
+
+export const zhuBalance: Experiment = {
+  id: 'zhu-balance',
+  title: 'Gradient descent groups and balances ReLU students (T⁻³ convergence)',
+  paper: 'Zhu, Liu & Cevher, "How Gradient descent balances features: A dynamical analysis for two-layer neural networks", ICLR 2025; Xu & Du, COLT 2023',
+  summary:
+    'Exact population GD on f(x) = Σ_i relu(w_iᵀx) against k orthogonal teachers Σ_l relu(v_lᵀx) from a small initialisation: students group around teachers, their norms balance (‖w_i‖·m_l/‖v‖ ∈ [¼, 4]) and the loss decays like T⁻³; for one teacher, m = 1 converges linearly while m = 2 is slowed to T⁻³.',
+  params: [
+    { name: 'k', type: 'int', doc: 'teachers (orthogonal, equal norm)', quick: 2, paper: 2, min: 1, max: 64 },
+    { name: 'm', type: 'int', doc: 'students', quick: 20, paper: 20, min: 1, max: 1000 },
+    { name: 'd', type: 'int', doc: 'input dimension (≥ k)', quick: 20, paper: 20, min: 1, max: 1000, assumption: 'the spec lists d ∈ {10, 20} as assumed hyper-parameters' },
+    { name: 'sigma0', type: 'number', doc: 'initial scale, w_i ~ N(0, σ0²I)', quick: 1e-3, paper: 1e-3, min: 1e-12, max: 10, assumption: 'σ ∈ {1e-3, 1e-2} per the spec' },
+    { name: 'eta', type: 'number', doc: 'step size', quick: 0.05, paper: 0.05, min: 1e-9, max: 10 },
+    { name: 'steps', type: 'int', doc: 'population GD steps T', quick: 100000, paper: 1000000, min: 10, max: 100000000 },
+    { name: 'vnorm', type: 'number', doc: 'teacher norm ‖v‖', quick: 1, paper: 1, min: 1e-6, max: 1e6 },
+  ],
+  run(ctx: RunContext): ExperimentOutput {
+    const { fl, params: p, seed } = ctx;
+    const k = p.k as number, m = p.m as number, d = Math.max(p.d as number, k), T = p.steps as number, eta = p.eta as number;
+    const vNorm = p.vnorm as number;
+    return fl.scope(() => {
+      const V = teachers(fl, k, d, vNorm, seed);
+      const W = fl.scale(fl.randn(m, d, { seed, stream: 31 }), p.sigma0 as number);
+      const curve: SeriesRows = [], angles: SeriesRows = [], residuals: SeriesRows = [];
+      reluPopulationGD(fl, W, V, eta, T, {
+        points: 80,
+        record: (t, loss) => {
+          const g = teacherStudentGeometry(fl, W, V);
+          curve.push({ step: t, loss, run: `k=${k}, m=${m}` });
+          angles.push({ step: t, maxAngle: Math.max(...g.angles) });
+          g.residuals.forEach((h, l) => residuals.push({ step: t, teacher: `v${l + 1}`, H: Math.abs(h) }));
+          ctx.progress(0.05 + 0.75 * (t / T), `step ${t}`);
+        },
+      });
+      const geo = teacherStudentGeometry(fl, W, V);
+      const late = curve.filter((c) => (c.step as number) >= T / 10 && (c.loss as number) > 0).map((c) => ({ x: c.step as number, y: c.loss as number }));
+      const slope = logLogSlope(fl, late);
+      const balance = Array.from(geo.balance);
+      const balanceMin = Math.min(...balance), balanceMax = Math.max(...balance);
+      const maxAngle = Math.max(...geo.angles);
+      const lossFinal = curve[curve.length - 1]!.loss as number;
+
+      // Xu & Du: one teacher, m = 1 (linear convergence) against m = 2 (T⁻³).
+      ctx.progress(0.85, 'Xu & Du: m = 1 vs m = 2');
+      const xuDu: SeriesRows = [];
+      const xuSteps = Math.min(T, 20000);
+      const finals: Record<number, { loss: number; slope: number }> = {};
+      for (const mm of [1, 2]) {
+        const V1 = teachers(fl, 1, d, vNorm, seed + 1);
+        const W1 = fl.scale(fl.randn(mm, d, { seed, stream: 40 + mm }), 0.1);
+        const pts: { x: number; y: number }[] = [];
+        reluPopulationGD(fl, W1, V1, eta, xuSteps, {
+          points: 60,
+          record: (t, loss) => {
+            xuDu.push({ step: t, loss, run: `m = ${mm}` });
+            if (t >= xuSteps / 10 && loss > 0) pts.push({ x: t, y: loss });
+          },
+        });
+        finals[mm] = { loss: xuDu[xuDu.length - 1]!.loss as number, slope: logLogSlope(fl, pts) };
+      }
+      const reference = late.length ? [{ step: late[0]!.x, loss: late[0]!.y }, { step: T, loss: late[0]!.y * (T / late[0]!.x) ** -3 }] : [];
+      return {
+        metrics: {
+          lossSlope: slope, balanceMin, balanceMax, lossFinal, maxAngleFinal: maxAngle,
+          ...Object.fromEntries(Array.from(geo.groupSizes, (s, l) => [`groupSize${l + 1}`, s])),
+          xuDuLossM1: finals[1]!.loss, xuDuLossM2: finals[2]!.loss, xuDuSlopeM2: finals[2]!.slope,
+        },
+        series: {
+          loss: curve,
+          reference: reference.map((r) => ({ ...r, run: 'T⁻³ reference' })),
+          maxAngle: angles,
+          residuals,
+          balance: balance.map((b, i) => ({ student: i, ratio: b, teacher: `v${geo.group[i]! + 1}` })),
+          xuDu,
+        },
+        claims: [
+          {
+            id: 'loss-rate', statement: 'late in training L(T) decays like T⁻³ (log–log slope over the last decade)',
+            predicted: -3, measured: slope, tolerance: '± 0.3', pass: Math.abs(slope + 3) <= 0.3,
+          },
+          {
+            id: 'balance', statement: 'every student balances: ‖v‖/(4m_l) ≤ ‖w_i‖ ≤ 4‖v‖/m_l, i.e. ratios ‖w_i‖·m_l/‖v‖ in [¼, 4]',
+            predicted: '[0.25, 4]', measured: `[${balanceMin.toPrecision(3)}, ${balanceMax.toPrecision(3)}]`, tolerance: 'inclusive', pass: balanceMin >= 0.25 && balanceMax <= 4,
+          },
+          {
+            id: 'grouping', statement: 'every student ends aligned with its nearest teacher (all groups non-empty)',
+            predicted: '< 0.01 rad', measured: maxAngle, tolerance: 'max angle', pass: maxAngle < 0.01 && Array.from(geo.groupSizes).every((s) => s > 0),
+          },
+          {
+            id: 'xu-du-m1-linear', statement: 'one teacher, one student: linear (exponential) convergence',
+            predicted: '< 1e-20', measured: finals[1]!.loss, tolerance: `loss after ${xuSteps} steps`, pass: finals[1]!.loss < 1e-20,
+          },
+          {
+            id: 'xu-du-m2-cubic', statement: 'one teacher, two students: over-parameterisation slows GD to T⁻³',
+            predicted: -3, measured: finals[2]!.slope, tolerance: '± 0.3', pass: Math.abs(finals[2]!.slope + 3) <= 0.3,
+          },
+        ],
+        plots: [
+          {
+            title: 'Population loss (log–log) with a T⁻³ reference',
+            spec: {
+              layer: [
+                { data: { name: 'loss' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative', scale: { type: 'symlog' } }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } },
+                { data: { name: 'reference' }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative' }, color: { field: 'run', type: 'nominal' } } },
+              ],
+            },
+          },
+          { title: 'Largest student–teacher angle', spec: { data: { name: 'maxAngle' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative', scale: { type: 'symlog' } }, y: { field: 'maxAngle', type: 'quantitative', scale: { type: 'log' }, title: 'max angle (rad)' } } } },
+          { title: 'Per-teacher residual |H_l| (semilog)', spec: { data: { name: 'residuals' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'H', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'teacher', type: 'nominal' } } } },
+          { title: 'Balance ratios ‖w_i‖·m_l/‖v‖', spec: { data: { name: 'balance' }, mark: 'bar', encoding: { x: { field: 'ratio', type: 'quantitative', bin: { maxbins: 20 } }, y: { aggregate: 'count', type: 'quantitative' }, color: { field: 'teacher', type: 'nominal' } } } },
+          { title: 'Xu & Du: one teacher, m = 1 vs m = 2', spec: { data: { name: 'xuDu' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative', scale: { type: 'symlog' } }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } } },
+        ],
+      };
+    });
+  },
+};
