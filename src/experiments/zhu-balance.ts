@@ -57,8 +57,8 @@ export const zhuBalance: Experiment = {
         points: 80,
         record: (t, loss) => {
           const g = teacherStudentGeometry(fl, W, V);
-          curve.push({ step: t, loss, run: `k=${k}, m=${m}` });
-          angles.push({ step: t, maxAngle: Math.max(...g.angles) });
+          curve.push({ step: t, t1: t + 1, loss, run: `k=${k}, m=${m}` });
+          angles.push({ step: t, t1: t + 1, maxAngle: Math.max(...g.angles) });
           g.residuals.forEach((h, l) => residuals.push({ step: t, teacher: `v${l + 1}`, H: Math.abs(h) }));
           ctx.progress(0.05 + 0.75 * (t / T), `step ${t}`);
         },
@@ -83,13 +83,13 @@ export const zhuBalance: Experiment = {
         reluPopulationGD(fl, W1, V1, eta, xuSteps, {
           points: 60,
           record: (t, loss) => {
-            xuDu.push({ step: t, loss, run: `m = ${mm}` });
+            xuDu.push({ step: t, t1: t + 1, loss, run: `m = ${mm}` });
             if (t >= xuSteps / 10 && loss > 0) pts.push({ x: t, y: loss });
           },
         });
         finals[mm] = { loss: xuDu[xuDu.length - 1]!.loss as number, slope: logLogSlope(fl, pts) };
       }
-      const reference = late.length ? [{ step: late[0]!.x, loss: late[0]!.y }, { step: T, loss: late[0]!.y * (T / late[0]!.x) ** -3 }] : [];
+      const reference = late.length ? [{ step: late[0]!.x, t1: late[0]!.x + 1, loss: late[0]!.y }, { step: T, t1: T + 1, loss: late[0]!.y * (T / late[0]!.x) ** -3 }] : [];
       return {
         metrics: {
           lossSlope: slope, balanceMin, balanceMax, lossFinal, maxAngleFinal: maxAngle,
@@ -131,15 +131,15 @@ export const zhuBalance: Experiment = {
             title: 'Population loss (log–log) with a T⁻³ reference',
             spec: {
               layer: [
-                { data: { name: 'loss' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative', scale: { type: 'symlog' } }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } },
-                { data: { name: 'reference' }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative' }, color: { field: 'run', type: 'nominal' } } },
+                { data: { name: 'loss' }, mark: 'line', encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' }, title: 'step + 1' }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } },
+                { data: { name: 'reference' }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'loss', type: 'quantitative' }, color: { field: 'run', type: 'nominal' } } },
               ],
             },
           },
-          { title: 'Largest student–teacher angle', spec: { data: { name: 'maxAngle' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative', scale: { type: 'symlog' } }, y: { field: 'maxAngle', type: 'quantitative', scale: { type: 'log' }, title: 'max angle (rad)' } } } },
+          { title: 'Largest student–teacher angle', spec: { data: { name: 'maxAngle' }, mark: 'line', encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' }, title: 'step + 1' }, y: { field: 'maxAngle', type: 'quantitative', scale: { type: 'log' }, title: 'max angle (rad)' } } } },
           { title: 'Per-teacher residual |H_l| (semilog)', spec: { data: { name: 'residuals' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'H', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'teacher', type: 'nominal' } } } },
           { title: 'Balance ratios ‖w_i‖·m_l/‖v‖', spec: { data: { name: 'balance' }, mark: 'bar', encoding: { x: { field: 'ratio', type: 'quantitative', bin: { maxbins: 20 } }, y: { aggregate: 'count', type: 'quantitative' }, color: { field: 'teacher', type: 'nominal' } } } },
-          { title: 'Xu & Du: one teacher, m = 1 vs m = 2', spec: { data: { name: 'xuDu' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative', scale: { type: 'symlog' } }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } } },
+          { title: 'Xu & Du: one teacher, m = 1 vs m = 2', spec: { data: { name: 'xuDu' }, mark: 'line', encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' }, title: 'step + 1' }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } } },
         ],
       };
     });
