@@ -41,7 +41,7 @@ export const baOneStep: Experiment = {
       const quad = gaussHermite(fl, 128);
       const student = hermiteSummary(fl, quad, act);
       const target = hermiteSummary(fl, quad, link);
-      const Ey2 = target.secondMoment + (p.noise as number) ** 2;
+      const Ey2 = target.secondMoment + (p.noise as number) * (p.noise as number);
 
       ctx.progress(0.1, 'data and network');
       const beta = randomUnitVector(fl, d, { seed, stream: 0 });

@@ -72,8 +72,9 @@ export const huangLinear: Experiment = {
             let dv = 0, nv = 0, dr = 0, nr = 0;
             for (let i = 0; i < m; i++) {
               const c = huangStage1(fl, t, { a, F: F[i]!, v0: v0[i]!, gamma });
-              dv += (vs[i]! - c.v) ** 2; nv += c.v * c.v;
-              dr += (rs[i]! - c.rho) ** 2; nr += c.rho * c.rho;
+              const ev = vs[i]! - c.v, er = rs[i]! - c.rho;
+              dv += ev * ev; nv += c.v * c.v;
+              dr += er * er; nr += c.rho * c.rho;
             }
             vErr = Math.sqrt(dv / nv);
             rhoErr = nr > 0 ? Math.sqrt(dr / nr) : Math.sqrt(dr);

@@ -16,7 +16,7 @@ function logLogSlope(fl: Engine, points: { x: number; y: number }[]): number {
   let sxy = 0, sxx = 0;
   for (let i = 0; i < xs.length; i++) {
     sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) ** 2;
+    sxx += (xs[i]! - mx) * (xs[i]! - mx);
   }
   return sxy / sxx;
 }
@@ -89,7 +89,7 @@ export const zhuBalance: Experiment = {
         });
         finals[mm] = { loss: xuDu[xuDu.length - 1]!.loss as number, slope: logLogSlope(fl, pts) };
       }
-      const reference = late.length ? [{ step: late[0]!.x, t1: late[0]!.x + 1, loss: late[0]!.y }, { step: T, t1: T + 1, loss: late[0]!.y * (T / late[0]!.x) ** -3 }] : [];
+      const reference = late.length ? [{ step: late[0]!.x, t1: late[0]!.x + 1, loss: late[0]!.y }, { step: T, t1: T + 1, loss: late[0]!.y * fl.math.pow(T / late[0]!.x, -3) }] : [];
       return {
         metrics: {
           lossSlope: slope, balanceMin, balanceMax, lossFinal, maxAngleFinal: maxAngle,
