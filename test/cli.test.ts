@@ -20,6 +20,7 @@ const TINY: Record<string, Record<string, string>> = {
   'ba-one-step': { d: '60', n: '120', N: '120', nTest: '100' },
   'huang-linear': { d: '200', n: '5', m: '16', steps: '6', tStage1: '3' },
   'zhu-balance': { k: '2', m: '4', d: '4', steps: '300' },
+  'moniri-spikes': { d: '80', n: '80', N: '80', nTest: '50', sweep: 'false' },
 };
 
 describe('experiments', () => {
@@ -54,6 +55,15 @@ describe('experiments', () => {
       ['stage1-closed-form', true], ['ratio-sqrt-gamma', true], ['ntk-limit', true], ['loss-collapse', false], ['loss-final', true],
     ]);
     for (const key of ['sqrtGamma', 'ratioFinal', 'ntkErrorFinal', 'lossFinal']) expect(r.metrics[key]).toBeTypeOf('number');
+  });
+
+  it('moniri-spikes at the quick preset: claims as measured (c = 1 at n = 1000 shows only the first spike)', () => {
+    const r = runExperiment(fl, findExperiment('moniri-spikes'));
+    expect(r.claims.map((c) => [c.id, c.pass])).toEqual([
+      ['spike-count', false], ['hermite-alignment', false], ['spike-staircase', false], ['error-staircase', true],
+    ]);
+    expect(r.metrics.hermiteAlignment1).toBeGreaterThan(0.9);
+    for (const key of ['spikes', 'predictedSpikes']) expect(r.metrics[key]).toBeTypeOf('number');
   });
 
   it('zhu-balance at the quick preset: T⁻³, balance, grouping, Xu & Du m = 1 vs 2', () => {
@@ -106,7 +116,7 @@ describe('CLI', () => {
       [['run', 'ba-one-step', 'd=-3'], /d=-3 is out of range: d must be an integer ≥ 2/],
       [['run', 'ba-one-step', 'activation=gelu'], /activation must be one of tanh, erf, relu, softplus, sigmoid/],
       [['run', 'ba-one-step', 'd'], /expected key=value, got 'd'/],
-      [['run', 'nope'], /unknown experiment 'nope'; experiments are ba-one-step, huang-linear, zhu-balance/],
+      [['run', 'nope'], /unknown experiment 'nope'; experiments are ba-one-step, moniri-spikes, huang-linear, zhu-balance/],
       [['run'], /run needs an experiment id/],
       [['run', 'ba-one-step', '--preset', 'huge'], /--preset must be quick or paper/],
       [['run', 'ba-one-step', '--seed=-1'], /--seed must be an integer/],
