@@ -21,6 +21,7 @@ const TINY: Record<string, Record<string, string>> = {
   'huang-linear': { d: '200', n: '5', m: '16', steps: '6', tStage1: '3' },
   'zhu-balance': { k: '2', m: '4', d: '4', steps: '300' },
   'moniri-spikes': { d: '80', n: '80', N: '80', nTest: '50', sweep: 'false' },
+  'zhou-ge-local': { m: '6', steps: '50' },
 };
 
 describe('experiments', () => {
@@ -64,6 +65,11 @@ describe('experiments', () => {
     ]);
     expect(r.metrics.hermiteAlignment1).toBeGreaterThan(0.9);
     for (const key of ['spikes', 'predictedSpikes']) expect(r.metrics[key]).toBeTypeOf('number');
+  });
+
+  it('zhou-ge-local at the quick preset: alignment, teacher mass, vanishing far neurons, lazy vs rich', () => {
+    const r = runExperiment(fl, findExperiment('zhou-ge-local'));
+    expect(r.claims.every((c) => c.pass)).toBe(true);
   });
 
   it('zhu-balance at the quick preset: T⁻³, balance, grouping, Xu & Du m = 1 vs 2', () => {
@@ -116,7 +122,7 @@ describe('CLI', () => {
       [['run', 'ba-one-step', 'd=-3'], /d=-3 is out of range: d must be an integer ≥ 2/],
       [['run', 'ba-one-step', 'activation=gelu'], /activation must be one of tanh, erf, relu, softplus, sigmoid/],
       [['run', 'ba-one-step', 'd'], /expected key=value, got 'd'/],
-      [['run', 'nope'], /unknown experiment 'nope'; experiments are ba-one-step, moniri-spikes, huang-linear, zhu-balance/],
+      [['run', 'nope'], /unknown experiment 'nope'; experiments are ba-one-step, moniri-spikes, huang-linear, zhu-balance, zhou-ge-local/],
       [['run'], /run needs an experiment id/],
       [['run', 'ba-one-step', '--preset', 'huge'], /--preset must be quick or paper/],
       [['run', 'ba-one-step', '--seed=-1'], /--seed must be an integer/],

@@ -6,10 +6,11 @@ import { baOneStep } from './ba-one-step.js';
 import { huangLinear } from './huang-linear.js';
 import { moniriSpikes } from './moniri-spikes.js';
 import { zhuBalance } from './zhu-balance.js';
+import { zhouGeLocal } from './zhou-ge-local.js';
 import { resolveParams } from './params.js';
 import type { Experiment, ExperimentResult, ParamValue, Preset } from './types.js';
 
-export const EXPERIMENTS: readonly Experiment[] = [baOneStep, moniriSpikes, huangLinear, zhuBalance];
+export const EXPERIMENTS: readonly Experiment[] = [baOneStep, moniriSpikes, huangLinear, zhuBalance, zhouGeLocal];
 
 export function findExperiment(id: string): Experiment {
   const exp = EXPERIMENTS.find((e) => e.id === id);

@@ -1,0 +1,165 @@
+// zhou-ge-local — Zhou & Ge (NeurIPS 2024), with Zhou, Ge & Jin (2021): with weight decay,
+// population gradient descent on a sum of absolute-value neurons moves the neurons near a
+// teacher direction onto it and shrinks the far ones to zero. The model is the spec's
+// [assumed] stand-in (shared/spec/science.md §6).
+
+import type { Engine } from '../engine.js';
+import type { Matrix } from '../matrix.js';
+import { teacherStudentGeometry } from '../net/measure.js';
+import { absPopulation, absPopulationGD } from '../net/population.js';
+import type { Claim, Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
+
+interface Run {
+  trajectory: SeriesRows;
+  loss: SeriesRows;
+  W: Float64Array;
+  a: Float64Array;
+  relativeChange: number;
+  lossFinal: number;
+}
+
+/** r unit teacher directions in the plane (lines, so angles in [0, π)), spread evenly, padded with zeros to d. */
+function teacherRows(fl: Engine, r: number, d: number): Matrix {
+  const rows = new Float64Array(r * d);
+  for (let i = 0; i < r; i++) {
+    const angle = (Math.PI * i) / r;
+    rows[i * d] = fl.math.cos(angle);
+    rows[i * d + 1] = fl.math.sin(angle);
+  }
+  return fl.fromArray(rows, r, d);
+}
+
+function train(fl: Engine, ctx: RunContext, label: string, init: number, eta: number, Ws: Matrix, as: Matrix, m: number, d: number): Run {
+  const p = ctx.params;
+  return fl.scope(() => {
+    const W = fl.scale(fl.randn(m, d, { seed: ctx.seed, stream: 60 }), init);
+    const a = fl.scale(fl.randn(m, 1, { seed: ctx.seed, stream: 61 }), init);
+    const W0 = fl.copy(W);
+    const trajectory: SeriesRows = [], loss: SeriesRows = [];
+    const stages = [p.lambda1 as number, p.lambda2 as number, p.lambda3 as number];
+    const T = p.steps as number;
+    let offset = 0;
+    stages.forEach((lambda, s) => {
+      absPopulationGD(fl, W, a, Ws, as, lambda, eta, T, {
+        points: 25,
+        record: (t, l) => {
+          const step = offset + t;
+          loss.push({ step: step + 1, loss: l, run: label, stage: `λ = ${lambda}` });
+          const w = W.toArray(), av = a.toArray();
+          for (let j = 0; j < m; j++) {
+            // effective neuron a_j·w_j (the |·| model only sees a_j‖w_j‖ and the line of w_j)
+            trajectory.push({ step, neuron: j, x: av[j]! * w[j * d]!, y: av[j]! * w[j * d + 1]!, run: label });
+          }
+        },
+      });
+      offset += T;
+      ctx.progress(0.1 + (0.4 * (s + 1)) / stages.length + (label === 'lazy' ? 0.4 : 0), `${label}: stage ${s + 1}/3`);
+    });
+    const relativeChange = fl.norm(fl.axpy(-1, W0, fl.copy(W))) / fl.norm(W0);
+    const lossFinal = absPopulation(fl, W, a, Ws, as, 0).loss; // data term only
+    return { trajectory, loss, W: W.toArray() as Float64Array, a: a.toArray() as Float64Array, relativeChange, lossFinal };
+  });
+}
+
+export const zhouGeLocal: Experiment = {
+  id: 'zhou-ge-local',
+  title: 'Weight decay makes neurons settle on teacher directions',
+  paper: 'Zhou & Ge, "How does Gradient Descent Learn Features — A Local Analysis for Regularized Two-Layer Neural Networks", NeurIPS 2024; Zhou, Ge & Jin 2021',
+  summary:
+    'Population GD with weight decay (decreased in three stages) on f(x) = Σ_j a_j|w_jᵀx| against r unit teachers Σ_i |w*_iᵀx| in the plane: near neurons align with their teacher and carry its mass (Σ a_j‖w_j‖ ≈ 1), far neurons shrink to zero; a small (rich) initialisation moves the weights far more than a large (lazy) one.',
+  params: [
+    { name: 'r', type: 'int', doc: 'teachers (unit directions spread over the half-circle)', quick: 3, paper: 3, min: 1, max: 12 },
+    { name: 'm', type: 'int', doc: 'student neurons', quick: 20, paper: 20, min: 1, max: 500 },
+    { name: 'd', type: 'int', doc: 'input dimension (teachers live in the first two coordinates)', quick: 2, paper: 2, min: 2, max: 100 },
+    { name: 'eta', type: 'number', doc: 'step size (both layers)', quick: 0.05, paper: 0.05, min: 1e-9, max: 10 },
+    { name: 'steps', type: 'int', doc: 'GD steps per weight-decay stage', quick: 4000, paper: 20000, min: 1, max: 10000000 },
+    { name: 'lambda1', type: 'number', doc: 'weight decay of stage 1', quick: 1e-2, paper: 1e-2, min: 0, max: 10, assumption: 'λ decreased in stages (1e-2, 1e-3, 1e-4): the spec gives the scheme, not the values' },
+    { name: 'lambda2', type: 'number', doc: 'weight decay of stage 2', quick: 1e-3, paper: 1e-3, min: 0, max: 10 },
+    { name: 'lambda3', type: 'number', doc: 'weight decay of stage 3', quick: 1e-4, paper: 1e-4, min: 0, max: 10 },
+    { name: 'richInit', type: 'number', doc: 'initial scale of the rich (small-init) run', quick: 0.01, paper: 0.01, min: 1e-9, max: 100 },
+    { name: 'lazyInit', type: 'number', doc: 'initial scale of the lazy (large-init) run; it steps with η/lazyInit² for stability', quick: 2, paper: 2, min: 1e-9, max: 100, assumption: 'Zhou, Ge & Jin (2021) Fig. 1 contrasts small and large initialisation; scale 2 and step η/4 are stand-ins' },
+    { name: 'neighbourhood', type: 'number', doc: 'a neuron is near teacher i within this line angle (rad)', quick: 0.3, paper: 0.3, min: 0, max: 1.58, assumption: 'about half the teacher separation π/3' },
+  ],
+  run(ctx: RunContext): ExperimentOutput {
+    const { fl, params: p } = ctx;
+    const r = p.r as number, m = p.m as number, d = p.d as number;
+    return fl.scope(() => {
+      const Ws = teacherRows(fl, r, d), as = fl.full(r, 1, 1);
+      const rich = train(fl, ctx, 'rich', p.richInit as number, p.eta as number, Ws, as, m, d);
+      // the loss curvature grows like init², so the lazy run steps with η/init² to stay stable
+      const lazyInit = p.lazyInit as number;
+      const lazy = train(fl, ctx, 'lazy', lazyInit, (p.eta as number) / Math.max(1, lazyInit * lazyInit), Ws, as, m, d);
+      // Geometry of the rich run's neurons against the teachers (lines: w ~ −w)
+      const W = fl.fromArray(rich.W, m, d);
+      const geo = teacherStudentGeometry(fl, W, Ws, { lines: true });
+      const mass = new Float64Array(r);
+      let farMass = 0, nearMaxAngle = 0;
+      for (let j = 0; j < m; j++) {
+        const effective = rich.a[j]! * geo.norms[j]!; // a_j·‖w_j‖
+        if (geo.angles[j]! <= (p.neighbourhood as number)) {
+          mass[geo.group[j]!]! += effective;
+          if (Math.abs(effective) > 1e-3) nearMaxAngle = Math.max(nearMaxAngle, geo.angles[j]!);
+        } else {
+          farMass += Math.abs(effective);
+        }
+      }
+      const massErr = Math.max(...Array.from(mass, (x) => Math.abs(x - 1)));
+      const teacherPoints: SeriesRows = [];
+      for (let i = 0; i < r; i++) {
+        const row = Ws.toArray();
+        teacherPoints.push({ x: row[i * d]!, y: row[i * d + 1]!, teacher: `w*${i + 1}` }, { x: -row[i * d]!, y: -row[i * d + 1]!, teacher: `w*${i + 1}` });
+      }
+      const claims: Claim[] = [
+        {
+          id: 'near-neurons-align', statement: 'neurons near a teacher (with non-negligible mass) end on its direction',
+          predicted: '< 0.05 rad', measured: nearMaxAngle, tolerance: 'largest line angle', pass: nearMaxAngle < 0.05,
+        },
+        {
+          id: 'teacher-mass', statement: 'the near neurons of each teacher carry its mass: Σ a_j‖w_j‖ ≈ a*_i‖w*_i‖ = 1',
+          predicted: 1, measured: Array.from(mass, (x) => x.toFixed(3)).join(', '), tolerance: 'absolute 0.1 for every teacher', pass: massErr <= 0.1,
+        },
+        {
+          id: 'far-neurons-vanish', statement: 'neurons far from every teacher shrink to zero',
+          predicted: '< 0.01', measured: farMass, tolerance: 'Σ_far |a_j|‖w_j‖', pass: farMass < 0.01,
+        },
+        {
+          id: 'lazy-vs-rich', statement: 'a large (lazy) initialisation moves the first layer relatively less than a small (rich) one',
+          predicted: `< ${rich.relativeChange.toPrecision(3)} (rich)`, measured: lazy.relativeChange, tolerance: '‖W_T − W_0‖/‖W_0‖', pass: lazy.relativeChange < rich.relativeChange,
+        },
+      ];
+      return {
+        metrics: {
+          lossFinalRich: rich.lossFinal, lossFinalLazy: lazy.lossFinal, nearMaxAngle, farMass, massMaxError: massErr,
+          relativeChangeRich: rich.relativeChange, relativeChangeLazy: lazy.relativeChange,
+          ...Object.fromEntries(Array.from(mass, (x, i) => [`mass${i + 1}`, x])),
+        },
+        series: { loss: rich.loss.concat(lazy.loss), trajectory: rich.trajectory.concat(lazy.trajectory), teachers: teacherPoints },
+        claims,
+        plots: [
+          { title: 'Population loss (data term + weight decay) over the three stages', spec: { data: { name: 'loss' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } } },
+          {
+            title: 'Trajectories of the effective neurons a_j·w_j in the plane (rich run) and teacher directions',
+            spec: {
+              width: 420, height: 420,
+              layer: [
+                { data: { name: 'trajectory' }, transform: [{ filter: "datum.run === 'rich'" }], mark: { type: 'line', opacity: 0.7 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, detail: { field: 'neuron', type: 'nominal' }, order: { field: 'step', type: 'quantitative' } } },
+                { data: { name: 'teachers' }, mark: { type: 'point', shape: 'cross', size: 120, color: '#b00020' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
+              ],
+            },
+          },
+          {
+            title: 'Trajectories in the lazy run (large initialisation)',
+            spec: {
+              width: 420, height: 420,
+              layer: [
+                { data: { name: 'trajectory' }, transform: [{ filter: "datum.run === 'lazy'" }], mark: { type: 'line', opacity: 0.7 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, detail: { field: 'neuron', type: 'nominal' }, order: { field: 'step', type: 'quantitative' } } },
+                { data: { name: 'teachers' }, mark: { type: 'point', shape: 'cross', size: 120, color: '#b00020' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
+              ],
+            },
+          },
+        ],
+      };
+    });
+  },
+};
+
