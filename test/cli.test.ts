@@ -22,6 +22,7 @@ const TINY: Record<string, Record<string, string>> = {
   'zhu-balance': { k: '2', m: '4', d: '4', steps: '300' },
   'moniri-spikes': { d: '80', n: '80', N: '80', nTest: '50', sweep: 'false' },
   'zhou-ge-local': { m: '6', steps: '50' },
+  'two-step': { d: '60', n: '60', N: '60', phase: 'false' },
 };
 
 describe('experiments', () => {
@@ -65,6 +66,14 @@ describe('experiments', () => {
     ]);
     expect(r.metrics.hermiteAlignment1).toBeGreaterThan(0.9);
     for (const key of ['spikes', 'predictedSpikes']) expect(r.metrics[key]).toBeTypeOf('number');
+  });
+
+  it('two-step at the quick preset: claims as measured (one outlier everywhere at n = 600; reuse does not reveal the IE-2 direction)', () => {
+    const r = runExperiment(fl, findExperiment('two-step'));
+    expect(r.claims.map((c) => [c.id, c.pass])).toEqual([
+      ['outliers-total', true], ['outliers-added', false], ['reuse-learns-ie2', false], ['fresh-learns-ie1', true], ['phase-diagram', false],
+    ]);
+    for (const key of ['outliers', 'predictedOutliers']) expect(r.metrics[key]).toBeTypeOf('number');
   });
 
   it('zhou-ge-local at the quick preset: alignment, teacher mass, vanishing far neurons, lazy vs rich', () => {
@@ -122,7 +131,7 @@ describe('CLI', () => {
       [['run', 'ba-one-step', 'd=-3'], /d=-3 is out of range: d must be an integer ≥ 2/],
       [['run', 'ba-one-step', 'activation=gelu'], /activation must be one of tanh, erf, relu, softplus, sigmoid/],
       [['run', 'ba-one-step', 'd'], /expected key=value, got 'd'/],
-      [['run', 'nope'], /unknown experiment 'nope'; experiments are ba-one-step, moniri-spikes, huang-linear, zhu-balance, zhou-ge-local/],
+      [['run', 'nope'], /unknown experiment 'nope'; experiments are ba-one-step, moniri-spikes, two-step, huang-linear, zhu-balance, zhou-ge-local/],
       [['run'], /run needs an experiment id/],
       [['run', 'ba-one-step', '--preset', 'huge'], /--preset must be quick or paper/],
       [['run', 'ba-one-step', '--seed=-1'], /--seed must be an integer/],

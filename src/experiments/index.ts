@@ -7,10 +7,11 @@ import { huangLinear } from './huang-linear.js';
 import { moniriSpikes } from './moniri-spikes.js';
 import { zhuBalance } from './zhu-balance.js';
 import { zhouGeLocal } from './zhou-ge-local.js';
+import { twoStep } from './two-step.js';
 import { resolveParams } from './params.js';
 import type { Experiment, ExperimentResult, ParamValue, Preset } from './types.js';
 
-export const EXPERIMENTS: readonly Experiment[] = [baOneStep, moniriSpikes, huangLinear, zhuBalance, zhouGeLocal];
+export const EXPERIMENTS: readonly Experiment[] = [baOneStep, moniriSpikes, twoStep, huangLinear, zhuBalance, zhouGeLocal];
 
 export function findExperiment(id: string): Experiment {
   const exp = EXPERIMENTS.find((e) => e.id === id);
