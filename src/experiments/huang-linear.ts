@@ -68,16 +68,19 @@ export const huangLinear: Experiment = {
           // stage-1 closed form, all neurons
           let vErr = NaN, rhoErr = NaN;
           if (t <= (p.tStage1 as number)) {
-            const vs = net.a.toArray(), rs = rho.toArray();
-            let dv = 0, nv = 0, dr = 0, nr = 0;
+            const vPred = new Float64Array(m), rhoPred = new Float64Array(m);
             for (let i = 0; i < m; i++) {
               const c = huangStage1(fl, t, { a, F: F[i]!, v0: v0[i]!, gamma });
-              const ev = vs[i]! - c.v, er = rs[i]! - c.rho;
-              dv += ev * ev; nv += c.v * c.v;
-              dr += er * er; nr += c.rho * c.rho;
+              vPred[i] = c.v;
+              rhoPred[i] = c.rho;
             }
-            vErr = Math.sqrt(dv / nv);
-            rhoErr = nr > 0 ? Math.sqrt(dr / nr) : Math.sqrt(dr);
+            const relErr = (sim: typeof rho, pred: Float64Array) => {
+              const P = fl.fromArray(pred, m, 1);
+              const scale = fl.norm(P);
+              return fl.norm(fl.axpy(-1, P, fl.copy(sim))) / (scale > 0 ? scale : 1);
+            };
+            vErr = relErr(net.a, vPred);
+            rhoErr = relErr(rho, rhoPred);
           }
           return { lossT, ratio: meanRho / meanV, ntkError: spectral(diff) / spectral(pe), vErr, rhoErr, meanRho, meanV };
         });

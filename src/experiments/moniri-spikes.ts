@@ -50,15 +50,9 @@ function runAlpha(fl: Engine, p: Record<string, ParamValue>, seed: number, alpha
       const top = fl.svdTop(F, K, { seed, stream: 50, maxIterations: Math.min(n, N, 200) });
       const b = fl.gemv(train.X, train.y, { trans: true, alpha: 1 / n });
       const H = hermiteFeatures(fl, fresh.X, b, K);
-      const u = top.U.toArray(), h = H.toArray();
-      for (let k = 0; k < K; k++) {
-        let uh = 0, hh = 0;
-        for (let i = 0; i < n; i++) {
-          uh += u[i * K + k]! * h[i * K + k]!;
-          hh += h[i * K + k]! * h[i * K + k]!;
-        }
-        hermite.push((uh * uh) / hh);
-      }
+      // ⟨u_k, h_k⟩² / ‖h_k‖²: the diagonals of Uᵀ·H and Hᵀ·H
+      const UH = fl.matmul(top.U, H, { transA: true }).toArray(), HH = fl.gram(H).toArray();
+      for (let k = 0; k < K; k++) hermite.push((UH[k * K + k]! * UH[k * K + k]!) / HH[k * K + k]!);
     }
     // Ridge readout on the (scaled) features of the fresh batch; test on fresh noise-free points
     const Phi = features(fl, net, fresh.X);
