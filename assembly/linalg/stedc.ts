@@ -20,6 +20,18 @@ import { dsteqr, scaleFor } from './steqr';
 @inline function iget(p: usize, i: i32): i32 { return load<i32>(p + (<usize>i << 2)); }
 @inline function iset(p: usize, i: i32, v: i32): void { store<i32>(p + (<usize>i << 2), v); }
 
+// idx[0..n) := the permutation that sorts key ascending (stable insertion sort of indices).
+function sortIndices(n: i32, key: usize, idx: usize): void {
+  for (let i = 0; i < n; i++) iset(idx, i, i);
+  for (let i = 1; i < n; i++) {
+    const ii = iget(idx, i);
+    const v = vget(key, ii);
+    let j = i - 1;
+    while (j >= 0 && vget(key, iget(idx, j)) > v) { iset(idx, j + 1, iget(idx, j)); j--; }
+    iset(idx, j + 1, ii);
+  }
+}
+
 /** Doubles of workspace dstedc needs for size n. */
 export function dstedc_workspace(n: i32): i32 {
   // U, Us, product (3·n²); z, dd, ds, zs, lam, tau, zhat, dk, zk, rotC, rotS (11·n);
@@ -104,15 +116,8 @@ function merge(lo: i32, n1: i32, s: i32, beta: f64, d: usize, q: usize, ldq: i32
   for (let i = 0; i < s; i++) vset(dd, i, flip ? -vget(d, lo + i) : vget(d, lo + i));
   if (flip) rho = -rho;
 
-  // Sort D ascending (insertion sort of indices: D is two sorted runs).
-  for (let i = 0; i < s; i++) iset(perm, i, i);
-  for (let i = 1; i < s; i++) {
-    const pi = iget(perm, i);
-    const v = vget(dd, pi);
-    let j = i - 1;
-    while (j >= 0 && vget(dd, iget(perm, j)) > v) { iset(perm, j + 1, iget(perm, j)); j--; }
-    iset(perm, j + 1, pi);
-  }
+  // Sort D ascending (D is two sorted runs, so insertion sort is near linear).
+  sortIndices(s, dd, perm);
   let dmax: f64 = 0;
   for (let i = 0; i < s; i++) {
     vset(ds, i, vget(dd, iget(perm, i)));
@@ -246,14 +251,7 @@ function merge(lo: i32, n1: i32, s: i32, beta: f64, d: usize, q: usize, ldq: i32
     }
   }
   // Order the columns by eigenvalue (ascending in the flipped problem), unsort the rows.
-  for (let i = 0; i < s; i++) iset(order, i, i);
-  for (let i = 1; i < s; i++) {
-    const oi = iget(order, i);
-    const v = vget(lam, oi);
-    let j = i - 1;
-    while (j >= 0 && vget(lam, iget(order, j)) > v) { iset(order, j + 1, iget(order, j)); j--; }
-    iset(order, j + 1, oi);
-  }
+  sortIndices(s, lam, order);
   for (let i = 0; i < s; i++) {
     const row = iget(perm, i); // sorted position i is original index perm[i]
     for (let c = 0; c < s; c++) {
