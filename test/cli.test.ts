@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../dist/index.js';
 import { EXPERIMENTS, findExperiment, runExperiment } from '../dist/experiments/index.js';
 import { engine, expectGoldens } from './helpers.js';
+// Tiny experiment sizes: one table, shared with the cross-engine conformance suite.
+import { TINY_OVERRIDES as TINY } from '../dist/conformance.js';
 
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -15,15 +17,6 @@ beforeAll(async () => {
   fl = await engine();
 });
 afterAll(() => fl.dispose());
-
-const TINY: Record<string, Record<string, string>> = {
-  'ba-one-step': { d: '60', n: '120', N: '120', nTest: '100' },
-  'huang-linear': { d: '200', n: '5', m: '16', steps: '6', tStage1: '3' },
-  'zhu-balance': { k: '2', m: '4', d: '4', steps: '300' },
-  'moniri-spikes': { d: '80', n: '80', N: '80', nTest: '50', sweep: 'false' },
-  'zhou-ge-local': { m: '6', steps: '50' },
-  'two-step': { d: '60', n: '60', N: '60', phase: 'false' },
-};
 
 describe('experiments', () => {
   it('every experiment runs at tiny size and reports metrics, series, claims and a fingerprint', () => {
