@@ -4,21 +4,30 @@
 //   featurelab list
 //   featurelab run <id> [key=value ...] [--preset quick|paper] [--seed S] [--out DIR] [--json]
 //   featurelab reproduce [--preset quick|paper] [--out DIR]
+//   featurelab bench [--quick] [--json]
+//   featurelab serve [--port P] [--host H] [--dir DIR]
 
+import { cpus } from 'node:os';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatBenchTable, runBenchSuite } from './bench-suite.js';
 import { createEngine } from './engine.js';
 import { FeaturelabError } from './errors.js';
-import { EXPERIMENTS, findExperiment, runExperiment } from './experiments/index.js';
+import { EXPERIMENTS, findExperiment, runExperiment, VERSION } from './experiments/index.js';
 import { helpText } from './experiments/params.js';
 import type { ExperimentResult, Preset } from './experiments/types.js';
 import { writeIndex, writeReport } from './report.js';
+import { startServer } from './serve.js';
 
 const USAGE = `usage:
   featurelab list
   featurelab run <id> [key=value ...] [--preset quick|paper] [--seed S] [--out DIR] [--json]
   featurelab run <id> --help
-  featurelab reproduce [--preset quick|paper] [--out DIR]`;
+  featurelab reproduce [--preset quick|paper] [--out DIR]
+  featurelab bench [--quick] [--json]         the portable benchmark suite (same as the web page's)
+  featurelab serve [--port P] [--host H] [--dir DIR]
+                                              serve the web page (dist/web) at http://127.0.0.1:5173/`;
 
 class UsageError extends Error {}
 
@@ -50,6 +59,10 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string', default: 'out' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      quick: { type: 'boolean', default: false },
+      port: { type: 'string', default: '5173' },
+      host: { type: 'string', default: '127.0.0.1' },
+      dir: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -106,6 +119,35 @@ async function main(argv: string[]): Promise<number> {
       const index = writeIndex(results, out);
       process.stdout.write(`report: ${index}\n`);
       fl.dispose();
+      return 0;
+    }
+    case 'bench': {
+      if (rest.length) throw new UsageError(`bench takes no arguments, got '${rest.join(' ')}'`);
+      const fl = await createEngine();
+      const environment = `Node ${process.version} · ${cpus()[0]?.model?.trim() ?? 'unknown CPU'}`;
+      const report = runBenchSuite(fl, {
+        suite: values.quick ? 'quick' : 'full',
+        environment,
+        version: VERSION,
+        progress: values.json ? undefined : (fraction, label) => process.stderr.write(`bench: ${Math.round(fraction * 100)}% ${label}\n`),
+      });
+      process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatBenchTable(report)}\n`);
+      fl.dispose();
+      return 0;
+    }
+    case 'serve': {
+      if (rest.length) throw new UsageError(`serve takes no arguments, got '${rest.join(' ')}'`);
+      const port = Number(values.port);
+      if (!/^\d+$/.test(values.port!) || port > 65535) throw new UsageError(`--port must be an integer in [0, 65535], got '${values.port}'`);
+      // The page is built beside this file: dist/cli.js → dist/web/.
+      const root = values.dir ? resolve(values.dir) : fileURLToPath(new URL('./web/', import.meta.url));
+      const server = await startServer({ root, port, host: values.host });
+      process.stdout.write(`featurelab: serving ${root} at ${server.url} (Ctrl-C stops)\n`);
+      await new Promise<void>((done) => {
+        const stop = () => void server.close().then(done);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
       return 0;
     }
     default:
