@@ -2,7 +2,7 @@
 // also serves one test page and collects what the page posts back, and launchers for
 // Chromium (through playwright-core), Firefox (plain headless process, no driver) and Bun.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
@@ -24,6 +24,8 @@ export interface PageServer<T> {
   readonly url: string;
   /** Settles with the first body POSTed to /result. */
   readonly result: Promise<PageResult<T>>;
+  /** Paths requested but not found (named in failures: a missing build file shows here). */
+  readonly notFound: string[];
   close(): Promise<void>;
 }
 
@@ -35,26 +37,46 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html',
 };
 
+// Error text for a failed run. SpiderMonkey's and JavaScriptCore's stacks omit the message.
+const DESCRIBE_ERROR = `function describeError(e) {
+  if (!(e instanceof Error)) return String(e);
+  const head = e.name + ': ' + e.message;
+  return e.stack && e.stack.includes(head) ? e.stack : head + '\\n' + (e.stack || '');
+}`;
+
 /**
- * The test page's module script: imports dist/ exactly as a user would (plain
- * `<script type="module">`, no bundler), runs `body` (an async function body that returns a
- * JSON-able value; it sees the imported names), keeps the outcome in
- * globalThis.__featurelabResult and POSTs it to /result.
+ * The test page: a module script that imports dist/ exactly as a user would (plain
+ * `<script type="module">`, no bundler) and runs `body` (an async function body returning a
+ * JSON-able value; it sees the imported names). The outcome, or the error it failed with, is
+ * kept in globalThis.__featurelabResult and POSTed to /result. A classic script first
+ * catches what the module cannot report itself (a failed import, a syntax error), so a
+ * broken page fails at once instead of timing out.
  */
 export function modulePage(imports: string, body: string): string {
-  return `<!doctype html><meta charset="utf-8"><title>featurelab test page</title><script type="module">
+  return `<!doctype html><meta charset="utf-8"><title>featurelab test page</title>
+<script>
+globalThis.__featurelabReport = (outcome) => {
+  if (globalThis.__featurelabResult) return;
+  globalThis.__featurelabResult = outcome;
+  fetch('/result', { method: 'POST', body: JSON.stringify(outcome) });
+};
+// Capture phase: a script element's load error does not bubble.
+addEventListener('error', (e) => __featurelabReport({
+  error: e.error ? describeError(e.error) : e.message || 'a module script or one of its imports failed to load',
+}), true);
+${DESCRIBE_ERROR}
+</script>
+<script type="module">
 ${imports}
-let outcome;
-try { outcome = { ok: await (async () => { ${body} })() }; }
-catch (e) { outcome = { error: String((e && e.stack) || e) }; }
-globalThis.__featurelabResult = outcome;
-await fetch('/result', { method: 'POST', body: JSON.stringify(outcome) });
+try { __featurelabReport({ ok: await (async () => { ${body} })() }); }
+catch (e) { __featurelabReport({ error: describeError(e) }); }
 </script>`;
 }
 
 /** Serves `page` at / and the build at /dist/…; the page's POST to /result settles `result`. */
 export async function servePage<T>(page: string): Promise<PageServer<T>> {
   let settle!: (r: PageResult<T>) => void;
+  const notFound: string[] = [];
   const result = new Promise<PageResult<T>>((resolve) => (settle = resolve));
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -72,16 +94,21 @@ export async function servePage<T>(page: string): Promise<PageServer<T>> {
       });
       return;
     }
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end(); // no 404 noise in the browser's console
+      return;
+    }
     if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
       return;
     }
-    const rel = url.pathname.startsWith('/dist/') ? decodeURIComponent(url.pathname.slice('/dist/'.length)) : null;
-    const file = rel !== null && !rel.split('/').includes('..') ? new URL(rel, DIST) : null;
-    if (file && existsSync(file) && !rel!.endsWith('/') && rel !== '') {
-      res.writeHead(200, { 'content-type': TYPES[extname(rel!)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    // Only regular files inside dist/ (URL parsing has already resolved any '..').
+    const file = url.pathname.startsWith('/dist/') ? new URL(`.${url.pathname.slice('/dist'.length)}`, DIST) : null;
+    if (file && file.href.startsWith(DIST.href) && existsSync(file) && statSync(file).isFile()) {
+      res.writeHead(200, { 'content-type': TYPES[extname(file.pathname)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
       res.end(readFileSync(file));
     } else {
+      notFound.push(url.pathname);
       res.writeHead(404).end();
     }
   });
@@ -90,6 +117,7 @@ export async function servePage<T>(page: string): Promise<PageServer<T>> {
   return {
     url: `http://127.0.0.1:${port}/`,
     result,
+    notFound,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -108,8 +136,11 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 }
 
 /** Unwraps a page result, turning a reported error into a thrown one that names the engine. */
-function unwrap<T>(engine: string, r: PageResult<T>): T {
-  if (r.error !== undefined || r.ok === undefined) throw new Error(`${engine}: the page failed: ${r.error ?? 'no result'}`);
+function unwrap<T>(engine: string, r: PageResult<T>, notFound: readonly string[] = []): T {
+  if (r.error !== undefined || r.ok === undefined) {
+    const missing = notFound.length > 0 ? ` (not found: ${notFound.join(', ')})` : '';
+    throw new Error(`${engine}: the page failed: ${r.error ?? 'no result'}${missing}`);
+  }
   return r.ok;
 }
 
@@ -135,7 +166,7 @@ export async function runInChromium<T>(page: string, timeoutMs: number): Promise
       timeout: timeoutMs,
       polling: 100,
     });
-    return unwrap('chromium', (await handle.jsonValue()) as PageResult<T>);
+    return unwrap('chromium', (await handle.jsonValue()) as PageResult<T>, server.notFound);
   } catch (error) {
     if (log.length > 0 && error instanceof Error) error.message += `\n${log.join('\n')}`;
     throw error;
@@ -195,7 +226,7 @@ export async function runInFirefox<T>(page: string, timeoutMs: number): Promise<
     browser.once('exit', (code, signal) => reject(new Error(`firefox exited early (${signal ?? code}):\n${stderr}`))),
   );
   try {
-    return unwrap('firefox', await withTimeout(Promise.race([server.result, exited]), timeoutMs, 'firefox'));
+    return unwrap('firefox', await withTimeout(Promise.race([server.result, exited]), timeoutMs, 'firefox'), server.notFound);
   } catch (error) {
     if (error instanceof Error && !error.message.includes(stderr)) error.message += `\nfirefox stderr (tail):\n${stderr}`;
     throw error;
@@ -228,9 +259,10 @@ export async function runInBun<T>(imports: string, body: string, timeoutMs: numb
   writeFileSync(
     script,
     `${imports.replaceAll("'./dist/", `'${distUrl}`)}
+${DESCRIBE_ERROR}
 let outcome;
 try { outcome = { ok: await (async () => { ${body} })() }; }
-catch (e) { outcome = { error: String((e && e.stack) || e) }; }
+catch (e) { outcome = { error: describeError(e) }; }
 process.stdout.write(JSON.stringify(outcome));
 `,
   );
