@@ -129,7 +129,7 @@ function pipelineCase(size: { d: number; n: number; N: number; nTest: number }, 
 export function benchCases(suite: BenchSuiteName): BenchCase[] {
   const size = SIZES[suite];
   if (!size) throw new ArgumentError(`benchmark suite must be full or quick, got ${String(suite)}`);
-  const reps = suite === 'full' ? 5 : 3;
+  const reps = 5;
   return [gemmCase(size.gemm, 'f64', reps), gemmCase(size.gemm, 'f32', reps), eigvalshCase(size.eig, reps), pipelineCase(size.pipeline, reps)];
 }
 

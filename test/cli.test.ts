@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../dist/index.js';
 import { EXPERIMENTS, findExperiment, runExperiment } from '../dist/experiments/index.js';
 import { engine, expectGoldens } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { runBenchSuite } from '../dist/bench-suite.js';
 // Tiny experiment sizes: one table, shared with the cross-engine conformance suite.
 import { TINY_OVERRIDES as TINY } from '../dist/conformance.js';
 
@@ -133,6 +136,97 @@ describe('CLI', () => {
       [['run', 'ba-one-step', '--seed', '1.5'], /--seed must be an integer/],
       [['frobnicate'], /unknown command 'frobnicate'/],
       [['run', 'ba-one-step', '--bogus'], /Unknown option '--bogus'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = run(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+});
+
+describe('CLI: bench and serve', () => {
+  it('--help lists bench and serve', () => {
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('featurelab bench [--quick] [--json]');
+    expect(r.stdout).toContain('featurelab serve [--port P] [--host H] [--dir DIR]');
+  });
+
+  it('bench --quick --json prints one object whose fingerprints equal an in-process run of the suite', () => {
+    const r = run('bench', '--quick', '--json');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0]!);
+    expect(report).toMatchObject({ suite: 'quick', version: '0.1.0' });
+    expect(report.environment).toMatch(/^Node v\d+/);
+    expect(report.cases.map((c: { id: string }) => c.id)).toEqual(['gemm-f64', 'gemm-f32', 'eigvalsh', 'ba-pipeline']);
+    for (const c of report.cases) {
+      expect(c.medianMs).toBeGreaterThan(0);
+      expect(c.samplesMs).toHaveLength(c.reps);
+      expect(c.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(report.cases[0].gflops).toBeGreaterThan(0);
+    expect(report.cases[3].gflops).toBeNull(); // no standard flop count for the pipeline
+    const local = runBenchSuite(fl, { suite: 'quick' });
+    expect(report.cases.map((c: { fingerprint: string }) => c.fingerprint)).toEqual(local.cases.map((c) => c.fingerprint));
+    expect(report.fingerprint).toBe(local.fingerprint);
+  });
+
+  it('bench --quick prints a table with every case and the suite fingerprint', () => {
+    const r = run('bench', '--quick');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/case\s+median ms\s+min ms\s+GFLOP\/s\s+fingerprint/);
+    for (const label of ['GEMM f64 C = A·B, n = 256', 'GEMM f32 C = A·B, n = 256', 'eigvalsh of S = G·Gᵀ/n, n = 200', 'Ba one-step pipeline, d = 100']) {
+      expect(r.stdout).toContain(label);
+    }
+    expect(r.stdout).toMatch(/suite fingerprint [0-9a-f]{64}/);
+    expect(r.stderr).toMatch(/bench: 100% done/);
+  });
+
+  it('serve prints its URL, serves the built page with COOP/COEP and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk;
+          const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+      const html = await page.text();
+      expect(html).toContain('<title>featurelab</title>');
+      // The page's wasm is the same module Node loads, served as application/wasm.
+      const script = /src="\.\/(assets\/index-[^"]+\.js)"/.exec(html)![1]!;
+      expect((await fetch(new URL(script, url))).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      const web = new URL('../dist/web/assets/', import.meta.url);
+      const wasmName = readdirSync(web).find((f) => f.endsWith('.wasm'))!;
+      const wasm = await fetch(new URL(`assets/${wasmName}`, url));
+      expect(wasm.headers.get('content-type')).toBe('application/wasm');
+      expect(Buffer.from(await wasm.arrayBuffer()).equals(readFileSync(new URL('../dist/featurelab.wasm', import.meta.url)))).toBe(true);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+
+  it('serve and bench reject bad input with a message naming the problem (exit 2)', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'featurelab-noweb-'));
+    const cases: [string[], RegExp][] = [
+      [['serve', '--dir', empty, '--port', '0'], /no web page at .*\(index\.html missing\): run npm run build/],
+      [['serve', '--port', 'abc'], /--port must be an integer in \[0, 65535\], got 'abc'/],
+      [['serve', '--port', '70000'], /--port must be an integer/],
+      [['serve', 'extra'], /serve takes no arguments, got 'extra'/],
+      [['bench', 'gemm'], /bench takes no arguments, got 'gemm'/],
     ];
     for (const [args, message] of cases) {
       const r = run(...args);

@@ -306,17 +306,17 @@ function showResult(result: ExperimentResult): void {
     cell(row, formatNumber(c.measured), 'num');
     cell(row, c.tolerance);
   }
-  const fillPairs = (id: string, entries: [string, ParamValue][]) => {
+  const fillPairs = (id: string, entries: [string, ParamValue][], format: (v: ParamValue) => string) => {
     const body = byId<HTMLTableElement>(id).tBodies[0]!;
     body.replaceChildren();
     for (const [key, value] of entries) {
       const row = body.insertRow();
       cell(row, key);
-      cell(row, formatNumber(value), 'num');
+      cell(row, format(value), 'num');
     }
   };
-  fillPairs('metrics', Object.entries(result.metrics));
-  fillPairs('result-params', Object.entries(result.params));
+  fillPairs('metrics', Object.entries(result.metrics), formatNumber);
+  fillPairs('result-params', Object.entries(result.params), String); // as given, not rounded
   const assumptions = byId('assumptions');
   assumptions.replaceChildren(
     ...result.assumptions.map((a) => {
