@@ -109,6 +109,12 @@ describeIt('web page in Chromium (featurelab serve)', () => {
     expect(message).toMatch(/unknown parameter 'foo' in the URL; parameters are d, n, N/);
     expect(await page.textContent('.param[data-param="N"] .error')).toMatch(/N must be an integer/);
     expect(await status().getAttribute('data-state')).not.toBe('running');
+
+    // An error thrown inside the run (valid fields, inconsistent sizes) is reported with its class.
+    await page.evaluate(() => (location.hash = '#ba-one-step?d=100&n=120&N=50&nTest=100&run=1'));
+    await waitForState('error');
+    expect(await page.textContent('#form-error')).toMatch(/^ArgumentError: spikedPrediction: needs 0 < d ≤ N, got d = 100, N = 50/);
+    expect(await page.isEnabled('#run')).toBe(true);
   }, 60_000);
 
   it('cancels a long run (the worker is restarted) and the page runs again afterwards', async () => {

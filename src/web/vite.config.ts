@@ -30,8 +30,10 @@ export default defineConfig({
     // Vega and Vega-Lite are one lazily loaded chunk of ~1 MB; that is expected.
     chunkSizeWarningLimit: 2000,
     sourcemap: true,
+    // Keep class names: errors are shown as `${error.name}: …` (ArgumentError, ConvergenceError).
+    rolldownOptions: { output: { keepNames: true } },
   },
-  worker: { format: 'es' },
+  worker: { format: 'es', rolldownOptions: { output: { keepNames: true } } },
   server: { headers: isolation, fs: { allow: [here('../..')] } },
   preview: { headers: isolation },
 });
