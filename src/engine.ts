@@ -8,6 +8,7 @@ import { DetMath } from './net/detmath.js';
 import {
   ArgumentError,
   DisposedError,
+  WorkerError,
   DTypeError,
   MemoryLimitError,
   NonFiniteError,
@@ -15,7 +16,8 @@ import {
 } from './errors.js';
 import { Heap, formatBytes, MAX_MEMORY_BYTES } from './heap.js';
 import { BYTES, Matrix, type DType, type MatrixOwner } from './matrix.js';
-import { compileModule, instantiate, type Kernels, type Ptr, type WasmSource } from './wasm.js';
+import { planThreads, poolBytes, ThreadPool, type ThreadInfo } from './threads.js';
+import { compileModule, instantiate, PAGE_BYTES, type HostHooks, type Kernels, type Ptr, type WasmSource } from './wasm.js';
 
 /** Cache-blocking parameters of GEMM. They change speed only, never results. */
 export interface GemmBlocking {
@@ -38,6 +40,21 @@ export interface EngineOptions {
   checkFinite?: boolean;
   /** GEMM blocking per dtype (tuning only: results do not depend on it). */
   blocking?: Partial<Record<DType, Partial<GemmBlocking>>>;
+  /**
+   * Threads to compute on: the calling thread and threads − 1 workers sharing the engine's
+   * memory (an integer in [1, 64]). Results are bit-identical for every value. Default: the
+   * available cores, at most 16 (in Node and Bun the environment variable
+   * FEATURELAB_THREADS overrides the default). Where threads cannot run — a browser page's
+   * main thread, a page that is not cross-origin isolated — the engine uses one thread and
+   * says why in `threadInfo` (and once on the console).
+   */
+  threads?: number;
+  /**
+   * Least work, in flops, of a task handed to a thread (tuning only: results do not depend
+   * on it). Smaller splits smaller problems; 0 splits everything (the tests use it so
+   * every parallel path runs on small inputs). Default 262144.
+   */
+  grain?: number;
 }
 
 export interface FromArrayOptions {
@@ -120,11 +137,87 @@ type KernelFamily =
   | 'count_nonfinite' | 'first_nonfinite' | 'canonicalize_nan' | 'sum' | 'dot' | 'asum' | 'amax' | 'nrm2'
   | 'norm1' | 'norminf' | 'row_sums' | 'col_sums' | 'map' | 'rng_uniform' | 'rng_normal';
 
-/** Creates an engine: compiles (or takes) the wasm module and instantiates it over fresh memory. */
+const DEFAULT_GRAIN = 262_144;
+/** Polls of a flag before a thread sleeps on it (≈ tens of microseconds). */
+const SPIN = 20_000;
+/** Workers' packing workspaces are capped; GEMMs blocked for more run on one thread. */
+const MAX_WORKER_WORKSPACE = 64 * 2 ** 20;
+
+/**
+ * Creates an engine: compiles (or takes) the wasm module, instantiates it over a fresh
+ * shared memory and starts its worker threads (rejecting with a WorkerError if one fails).
+ */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const grain = options.grain ?? DEFAULT_GRAIN;
+  if (typeof grain !== 'number' || !(grain >= 0) || !Number.isFinite(grain)) {
+    throw new ArgumentError(`createEngine: grain must be a finite number ≥ 0, got ${describeValue(grain)}`);
+  }
+  const plan = await planThreads(options.threads);
   const module = await compileModule(options.wasm);
-  const { kernels, memory } = await instantiate(module, 16);
-  return new Engine(kernels, memory, options);
+  let pool: ThreadPool | undefined;
+  const hooks: HostHooks = {
+    threadFailure: () => {
+      if (!pool) throw new WorkerError('featurelab internal error: a thread failure was reported without a pool');
+      return pool.threadFailure();
+    },
+  };
+  const { kernels, memory } = await instantiate(module, 16, hooks);
+  const gemmConfig = resolveBlocking(kernels, options.blocking);
+  // The pool's control block and the workers' workspaces sit between the static data and
+  // the heap (so they never show in memoryStats).
+  let heapBase = kernels.heap_base();
+  if (plan.threads > 1) {
+    const workBytes = Math.min(
+      MAX_WORKER_WORKSPACE,
+      Math.max(
+        kernels.gemm_workspace_f64(gemmConfig.f64.mc, gemmConfig.f64.nc, gemmConfig.f64.kc) * 8,
+        kernels.gemm_workspace_f32(gemmConfig.f32.mc, gemmConfig.f32.nc, gemmConfig.f32.kc) * 4,
+        kernels.la_gemm_workspace(1 << 20) * 8,
+      ),
+    );
+    const region = Math.ceil(heapBase / 64) * 64;
+    heapBase = region + poolBytes(kernels, plan.threads, workBytes);
+    if (heapBase > memory.buffer.byteLength) memory.grow(Math.ceil((heapBase - memory.buffer.byteLength) / PAGE_BYTES));
+    new Uint8Array(memory.buffer, region, heapBase - region).fill(0);
+    pool = await ThreadPool.start({ module, memory, kernels, threads: plan.threads, region, workBytes, spin: SPIN, grain });
+  }
+  return new Engine(kernels, memory, options, { pool, threadInfo: plan, heapBase, gemmConfig });
+}
+
+type GemmConfig = Record<DType, GemmBlocking & { mr: number; nr: number }>;
+
+/** The GEMM blocking per dtype: defaults, overridden by the options, rounded to the register tile. */
+function resolveBlocking(kernels: Kernels, blocking: EngineOptions['blocking']): GemmConfig {
+  const tile = (dtype: DType) =>
+    dtype === 'f64'
+      ? { mr: kernels.GEMM_F64_MR.value as number, nr: kernels.GEMM_F64_NR.value as number }
+      : { mr: kernels.GEMM_F32_MR.value as number, nr: kernels.GEMM_F32_NR.value as number };
+  const config = (dtype: DType) => {
+    const { mr, nr } = tile(dtype);
+    const requested = { ...DEFAULT_BLOCKING[dtype], ...blocking?.[dtype] };
+    for (const key of ['mc', 'nc', 'kc'] as const) {
+      const v = requested[key];
+      if (!Number.isInteger(v) || v < 1 || v > 1 << 16) {
+        throw new ArgumentError(`blocking.${dtype}.${key} must be an integer in [1, 65536], got ${v}`);
+      }
+    }
+    return {
+      mr,
+      nr,
+      mc: Math.ceil(requested.mc / mr) * mr,
+      nc: Math.ceil(requested.nc / nr) * nr,
+      kc: requested.kc,
+    };
+  };
+  return { f64: config('f64'), f32: config('f32') };
+}
+
+/** @internal What createEngine hands the constructor besides the instance. */
+export interface EngineSetup {
+  pool?: ThreadPool;
+  threadInfo?: ThreadInfo;
+  heapBase?: Ptr;
+  gemmConfig?: GemmConfig;
 }
 
 export class Engine implements MatrixOwner, linalg.SvdHost {
@@ -136,41 +229,35 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   readonly math: DetMath;
   /** GEMM register tile and blocking in use, per dtype. */
   readonly gemmConfig: Record<DType, GemmBlocking & { mr: number; nr: number }>;
+  /** Threads the engine computes on, those requested, and why fewer, if so. */
+  readonly threadInfo: ThreadInfo;
 
   readonly #heap: Heap;
+  readonly #pool: ThreadPool | undefined;
   readonly #live = new Set<Matrix>();
   readonly #scopes: Set<Matrix>[] = [];
   #disposed = false;
 
   /** @internal Use createEngine(). */
-  constructor(kernels: Kernels, memory: WebAssembly.Memory, options: EngineOptions = {}) {
+  constructor(kernels: Kernels, memory: WebAssembly.Memory, options: EngineOptions = {}, setup: EngineSetup = {}) {
     this.kernels = kernels;
     this.memory = memory;
     this.checkFinite = options.checkFinite ?? true;
     this.math = new DetMath(kernels);
-    this.#heap = new Heap(memory, kernels.heap_base());
-    const tile = (dtype: DType) =>
-      dtype === 'f64'
-        ? { mr: kernels.GEMM_F64_MR.value as number, nr: kernels.GEMM_F64_NR.value as number }
-        : { mr: kernels.GEMM_F32_MR.value as number, nr: kernels.GEMM_F32_NR.value as number };
-    const config = (dtype: DType) => {
-      const { mr, nr } = tile(dtype);
-      const requested = { ...DEFAULT_BLOCKING[dtype], ...options.blocking?.[dtype] };
-      for (const key of ['mc', 'nc', 'kc'] as const) {
-        const v = requested[key];
-        if (!Number.isInteger(v) || v < 1 || v > 1 << 16) {
-          throw new ArgumentError(`blocking.${dtype}.${key} must be an integer in [1, 65536], got ${v}`);
-        }
-      }
-      return {
-        mr,
-        nr,
-        mc: Math.ceil(requested.mc / mr) * mr,
-        nc: Math.ceil(requested.nc / nr) * nr,
-        kc: requested.kc,
-      };
-    };
-    this.gemmConfig = { f64: config('f64'), f32: config('f32') };
+    this.#heap = new Heap(memory, setup.heapBase ?? kernels.heap_base());
+    this.gemmConfig = setup.gemmConfig ?? resolveBlocking(kernels, options.blocking);
+    this.#pool = setup.pool;
+    this.threadInfo = Object.freeze({ ...(setup.threadInfo ?? { threads: 1, requested: 1 }) });
+  }
+
+  /** Threads the engine computes on (1: the calling thread only). */
+  get threads(): number {
+    return this.threadInfo.threads;
+  }
+
+  /** @internal Settles when the worker threads have exited (after dispose()). */
+  get threadsClosed(): Promise<void> {
+    return this.#pool?.closed ?? Promise.resolve();
   }
 
   // -------------------------------------------------------------------------------------
@@ -616,9 +703,10 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     };
   }
 
-  /** Frees every matrix of this engine; the engine cannot be used afterwards. */
+  /** Frees every matrix of this engine and stops its worker threads; the engine cannot be used afterwards. */
   dispose(): void {
     if (this.#disposed) return;
+    this.#pool?.stop();
     for (const m of this.#live) m.invalidate();
     this.#live.clear();
     this.#heap.reset();

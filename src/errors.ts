@@ -31,3 +31,6 @@ export class ConvergenceError extends FeaturelabError {}
 
 /** A matrix that must be symmetric positive definite is not (Cholesky met a non-positive pivot). */
 export class NotPositiveDefiniteError extends FeaturelabError {}
+
+/** A worker thread of the engine's pool failed (to start, or while running a task). */
+export class WorkerError extends FeaturelabError {}

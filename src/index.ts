@@ -13,6 +13,7 @@ export type {
   MemoryStats,
   GemmBlocking,
 } from './engine.js';
+export type { ThreadInfo } from './threads.js';
 export { Matrix } from './matrix.js';
 export type { DType } from './matrix.js';
 export { ACTIVATION_NAMES, MAX_HERMITE_DEGREE } from './activations.js';
@@ -27,6 +28,7 @@ export {
   NonFiniteError,
   ConvergenceError,
   NotPositiveDefiniteError,
+  WorkerError,
 } from './errors.js';
 export type { EigOptions, Eigh, EigSelection, TridiagonalEig, LanczosOptions, LanczosResult, SvdTop } from './linalg.js';
 export { compileModule } from './wasm.js';

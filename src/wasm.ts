@@ -5,6 +5,11 @@
 // memory is imported from us, and no managed AssemblyScript objects cross the boundary,
 // so there is nothing for a binding layer to translate. That keeps one code path for all
 // engines and lets callers hand us the module themselves.
+//
+// The memory is a shared WebAssembly.Memory (the module imports it as shared), so worker
+// threads can instantiate the same module over it (src/threads.ts). The module carries no
+// data section: its static data sits in the custom section `featurelab.static-data`
+// (scripts/static-data.mjs) and is written once, by the instance that owns the memory.
 
 import { FeaturelabError } from './errors.js';
 
@@ -119,6 +124,21 @@ export interface Kernels {
   polyval_f64(n: number, x: Ptr, c: Ptr, ncoef: number, out: Ptr): void;
   one_minus_square_f64(n: number, h: Ptr, out: Ptr): void;
 
+  MAX_THREADS: WebAssembly.Global;
+  thread_ctl_bytes(): number;
+  thread_message_offset(): number;
+  thread_message_bytes(): number;
+  threads_attach(ctl: Ptr): void;
+  threads_configure(threads: number, spin: number, grain: number, workBytes: number): void;
+  threads_set_workspace(id: number, work: Ptr): void;
+  threads_stop(): void;
+  thread_generation(ctl: Ptr): number;
+  thread_worker(ctl: Ptr, id: number, seen: number): void;
+  thread_task_failed(): void;
+  thread_clear_failure(): void;
+  threads_selftest_trap(tasks: number): void;
+  threads_selftest_fill(out: Ptr, count: number, tasks: number): void;
+
   sha256_init(ctx: Ptr): void;
   sha256_update(ctx: Ptr, data: Ptr, len: number): void;
   sha256_final(ctx: Ptr, out: Ptr): void;
@@ -138,7 +158,16 @@ export const PAGE_BYTES = 65536;
 export const MAX_PAGES = 65536;
 
 /** The kernel ABI this TS layer was written against (assembly/index.ts abi_version). */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
+
+/** Name of the custom section holding the module's static data (scripts/static-data.mjs). */
+export const STATIC_DATA_SECTION = 'featurelab.static-data';
+
+/** What the module imports from its host besides the memory. */
+export interface HostHooks {
+  /** A worker thread's task failed; throws that failure as an error (called from wasm). */
+  threadFailure(): never;
+}
 
 const defaultUrl = (): URL => new URL('./featurelab.wasm', import.meta.url);
 
@@ -159,12 +188,26 @@ export async function compileModule(source: WasmSource = defaultUrl()): Promise<
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
-/** Instantiates the module over a fresh memory that may grow to the wasm32 limit. */
-export async function instantiate(module: WebAssembly.Module, initialPages: number): Promise<{ kernels: Kernels; memory: WebAssembly.Memory }> {
-  const memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES });
+/**
+ * A fresh shared memory that may grow to the wasm32 limit. (Browsers create shared memories
+ * also without cross-origin isolation; only handing one to a worker needs it.)
+ */
+export function createMemory(initialPages: number): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: true });
+  } catch (error) {
+    throw new FeaturelabError(`featurelab: this JavaScript engine cannot create a shared WebAssembly.Memory of up to 4 GiB: ${String(error)}`);
+  }
+}
+
+/**
+ * Instantiates the module over `memory`. The memory's owner (`owner`: the engine's own
+ * instance, not a worker's) also writes the static data, before any kernel runs.
+ */
+export async function instantiateOver(module: WebAssembly.Module, memory: WebAssembly.Memory, hooks: HostHooks, owner: boolean): Promise<Kernels> {
   let instance: WebAssembly.Instance;
   try {
-    instance = await WebAssembly.instantiate(module, { env: { memory } });
+    instance = await WebAssembly.instantiate(module, { env: { memory, thread_failure: () => hooks.threadFailure() } });
   } catch (error) {
     throw new FeaturelabError(`featurelab: the wasm module could not be instantiated (is it featurelab.wasm?): ${String(error)}`);
   }
@@ -176,5 +219,34 @@ export async function instantiate(module: WebAssembly.Module, initialPages: numb
         `use the featurelab.wasm shipped with this package`,
     );
   }
-  return { kernels, memory };
+  if (owner) writeStaticData(module, memory);
+  return kernels;
+}
+
+/** Instantiates the module over a fresh shared memory that may grow to the wasm32 limit. */
+export async function instantiate(
+  module: WebAssembly.Module,
+  initialPages: number,
+  hooks: HostHooks,
+): Promise<{ kernels: Kernels; memory: WebAssembly.Memory }> {
+  const memory = createMemory(initialPages);
+  return { kernels: await instantiateOver(module, memory, hooks, true), memory };
+}
+
+/** Copies the static data segments (offset, bytes) from the module's custom section into memory. */
+function writeStaticData(module: WebAssembly.Module, memory: WebAssembly.Memory): void {
+  const sections = WebAssembly.Module.customSections(module, STATIC_DATA_SECTION);
+  if (sections.length !== 1) {
+    throw new FeaturelabError(`featurelab: the wasm module has no ${STATIC_DATA_SECTION} section (build it with npm run build:wasm)`);
+  }
+  const data = new Uint8Array(sections[0]!);
+  const view = new DataView(data.buffer);
+  const heap = new Uint8Array(memory.buffer);
+  let pos = 4;
+  for (let i = 0, count = view.getUint32(0, true); i < count; i++) {
+    const offset = view.getUint32(pos, true);
+    const length = view.getUint32(pos + 4, true);
+    heap.set(data.subarray(pos + 8, pos + 8 + length), offset);
+    pos += 8 + length;
+  }
 }

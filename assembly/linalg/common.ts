@@ -1,7 +1,8 @@
 // Helpers shared by the dense linear algebra: element access on row-major f64 matrices,
 // safe norms, GEMM calls with the library's own blocking, and the status codes.
 
-import { gemmDriver, GEMM_F64_NR, gemm_workspace_f64 } from '../gemm';
+import { GEMM_F64_NR, gemm_workspace_f64 } from '../gemm';
+import { gemmParallel } from '../threads';
 
 export const EPS: f64 = 1.1102230246251565e-16; // unit roundoff 2^-53
 export const SAFE_MIN: f64 = 2.2250738585072014e-308;
@@ -51,22 +52,22 @@ export function la_gemm_workspace(n: i32): i32 {
   return gemm_workspace_f64(LA_MC, laNc(n), LA_KC);
 }
 
-/** C (m×n, ldc) := C + sign·op(A)·op(B), summed in fixed order from C (see gemm.ts). */
+/** C (m×n, ldc) := C + sign·op(A)·op(B), summed in fixed order from C (see gemm.ts); on the pool when large. */
 export function gemmAcc(
   negate: bool, transA: bool, transB: bool, m: i32, n: i32, k: i32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
 ): void {
   if (m <= 0 || n <= 0 || k <= 0) return;
-  gemmDriver<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, LA_MC, laNc(n), LA_KC, 1 | (negate ? 2 : 0));
+  gemmParallel<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, LA_MC, laNc(n), LA_KC, 1 | (negate ? 2 : 0));
 }
 
-/** C (m×n, ldc) := op(A)·op(B). */
+/** C (m×n, ldc) := op(A)·op(B); on the pool when large. */
 export function gemmSet(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
 ): void {
   if (m <= 0 || n <= 0) return;
-  gemmDriver<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, LA_MC, laNc(n), LA_KC, 0);
+  gemmParallel<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, LA_MC, laNc(n), LA_KC, 0);
 }
 
 // y[0..n) += alpha·x[0..n)

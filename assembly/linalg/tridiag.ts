@@ -12,7 +12,8 @@
 // superdiagonal. Afterwards Q = H_0·H_1·…·H_{n−2} gives A = Q·T·Qᵀ, and row c of A holds
 // v_c[c+2..n−1] in columns c+2..n−1.
 
-import { at, axpy, dot, gemmAcc, gemmSet, get, householder, set, vget, vset } from './common';
+import { at, axpy, dot, gemmAcc, gemmSet, get, householder, LA_KC, LA_MC, set, vget, vset } from './common';
+import { sytrdTrailingUpdate } from '../threads';
 
 // y (len m) := A·x for the symmetric m×m block at a (row stride lda) given by its upper
 // triangle (row-major upper = LAPACK's column-major lower). Each stored element is read
@@ -134,13 +135,9 @@ export function dsytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, nb: i32
       store<f64>(x, beta);
     }
     // 4. Trailing update A[r:, r:] −= V[r:]·W[r:]ᵀ + W[r:]·V[r:]ᵀ for r = k + jb, upper
-    //    triangle only: row blocks from their diagonal block to the right edge.
-    for (let r0 = k + jb; r0 < n; r0 += UPDATE_ROWS) {
-      const rows = min(UPDATE_ROWS, n - r0);
-      const cols = n - r0;
-      gemmAcc(true, true, false, rows, cols, jb, at(Vt, n, 0, r0), n, at(Wt, n, 0, r0), n, at(a, n, r0, r0), n, gemmWork);
-      gemmAcc(true, true, false, rows, cols, jb, at(Wt, n, 0, r0), n, at(Vt, n, 0, r0), n, at(a, n, r0, r0), n, gemmWork);
-    }
+    //    triangle only: row blocks from their diagonal block to the right edge (the blocks
+    //    are independent: one task each on the thread pool).
+    sytrdTrailingUpdate(Vt, Wt, a, n, k + jb, UPDATE_ROWS, jb, gemmWork, LA_MC, LA_KC);
   }
   vset(d, n - 1, get(a, n, n - 1, n - 1));
 }

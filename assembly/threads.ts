@@ -1,0 +1,638 @@
+// Threads: one wasm memory shared by the calling thread and a pool of workers (each its own
+// instance of this module over the same memory), a control block in that memory, and jobs
+// split into tasks over disjoint parts of the output.
+//
+// Determinism: a task computes a set of output elements exactly as the serial kernel would
+// (GEMM tiles keep the increasing-k sum of every element; elementwise maps and counter-based
+// random numbers are pure functions of the index), and no two tasks write the same element.
+// Which thread runs which task never matters, so results are bit-identical for any number of
+// threads. Nothing here reduces across tasks.
+//
+// Protocol (all synchronisation through the control block, atomics are sequentially
+// consistent):
+//   caller  writes the job's arguments, DONE := 0, NEXT := (job id << 32) | 0, GEN += 1,
+//           wakes the workers, claims tasks itself, then waits until DONE = TOTAL.
+//   worker  waits for GEN to change, then claims tasks by compare-and-swap on NEXT (only
+//           while NEXT still carries the job id it read, so a late worker never touches the
+//           next job), runs each and adds 1 to DONE (waking the caller at TOTAL).
+// A task that traps unwinds the worker's instance to its host code, which calls
+// thread_task_failed(): the task counts as done and FAILED is set; once all tasks are done
+// the caller calls the host's thread_failure(), which throws the worker's error. A job is
+// never left with a task that nobody will finish, so a failure cannot deadlock.
+//
+// see: Van Zee, Smith, Marker et al., "The BLIS framework: experiments in portability",
+//      ACM TOMS 42(2), 2016, §6 (parallelising the loops around the micro-kernel);
+//      the WebAssembly threads proposal (shared memory, atomic.wait/notify).
+
+import { gemmDriver, gemm_epilogue_f32 as epilogueSerial_f32, gemm_epilogue_f64 as epilogueSerial_f64, GEMM_F32_MR, GEMM_F32_NR, GEMM_F64_MR, GEMM_F64_NR, gemm_workspace_f32, gemm_workspace_f64, GEMM_ACCUMULATE, GEMM_NEGATE } from './gemm';
+import { map_f32 as mapSerial_f32, map_f64 as mapSerial_f64, ACT_ABS, ACT_IDENTITY, ACT_RELU, ACT_SQUARE } from './activations';
+import { rng_normal_f32 as normalSerial_f32, rng_normal_f64 as normalSerial_f64, rng_uniform_f32 as uniformSerial_f32, rng_uniform_f64 as uniformSerial_f64 } from './rng';
+import { axpy_f32 as axpySerial_f32, axpy_f64 as axpySerial_f64, hadamard_f32 as hadamardSerial_f32, hadamard_f64 as hadamardSerial_f64, scal_f32 as scalSerial_f32, scal_f64 as scalSerial_f64 } from './blas1';
+import { one_minus_square_f64 as oneMinusSquareSerial, polyval_f64 as polyvalSerial, rank1_hadamard_f64 as rank1HadamardSerial } from './net';
+
+// The host's handler for a failed worker task: throws the worker's error (never returns).
+@external("env", "thread_failure")
+declare function hostThreadFailure(): void;
+
+// ---------------------------------------------------------------------------------------
+// Control block (byte offsets; i32 unless noted). Allocated and zeroed by the host.
+
+const C_GEN: usize = 0;        // bumped once per job; idle workers wait on it
+const C_STOP: usize = 4;       // 1: workers return from thread_worker
+const C_DONE: usize = 8;       // tasks finished in the current job
+const C_TOTAL: usize = 12;     // tasks in the current job
+const C_KIND: usize = 16;      // the current job's kind (JOB_*)
+const C_FAILED: usize = 20;    // a task trapped in a worker
+const C_THREADS: usize = 24;   // threads taking part: the caller and the ready workers
+const C_SPIN: usize = 28;      // polls of a flag before sleeping on it
+const C_NEXT: usize = 32;      // i64: (job id << 32) | next unclaimed task
+const C_WORK_BYTES: usize = 40; // size of each worker's GEMM packing workspace
+const C_GRAIN: usize = 48;     // f64: least work (≈ flops) per task worth a thread
+const C_ARGS: usize = 64;      // job arguments, ARG_SLOTS slots of 8 bytes
+const ARG_SLOTS: i32 = 32;
+const C_WORK: usize = C_ARGS + <usize>ARG_SLOTS * 8; // u32 × MAX_THREADS: workers' workspaces
+export const MAX_THREADS: i32 = 64;
+const C_MESSAGE: usize = C_WORK + <usize>MAX_THREADS * 4; // a failed worker's error text (UTF-8)
+const MESSAGE_BYTES: i32 = 1024;
+const CTL_BYTES: i32 = <i32>C_MESSAGE + MESSAGE_BYTES;
+
+/** Bytes of the control block the host allocates (zeroed) for a pool. */
+export function thread_ctl_bytes(): i32 { return CTL_BYTES; }
+/** Where a worker's host code writes its error text, and how many bytes fit. */
+export function thread_message_offset(): i32 { return <i32>C_MESSAGE; }
+export function thread_message_bytes(): i32 { return MESSAGE_BYTES; }
+
+// Per instance (wasm globals are not shared): this instance's control block, whether it is a
+// worker, and whether it is inside a job (tasks never start jobs of their own).
+let ctl: usize = 0;
+let isWorker = false;
+let inJob = false;
+let workerWork: usize = 0;
+
+// ---------------------------------------------------------------------------------------
+// Host entry points
+
+/** The caller's instance joins the pool whose control block is at `block` (0: detach). */
+export function threads_attach(block: usize): void {
+  ctl = block;
+}
+
+/** Sets the threads taking part (1 = serial), the spin count and the least work per task. */
+export function threads_configure(threads: i32, spin: i32, grain: f64, workBytes: i32): void {
+  store<i32>(ctl + C_THREADS, max(1, min(threads, MAX_THREADS)));
+  store<i32>(ctl + C_SPIN, max(0, spin));
+  store<f64>(ctl + C_GRAIN, max(0.0, grain));
+  store<i32>(ctl + C_WORK_BYTES, workBytes);
+}
+
+/** Records worker `id`'s packing workspace (id ≥ 1; the caller brings its own). */
+export function threads_set_workspace(id: i32, work: usize): void {
+  store<u32>(ctl + C_WORK + (<usize>id << 2), <u32>work);
+}
+
+/** Asks every worker to return from thread_worker and wakes them. */
+export function threads_stop(): void {
+  atomic.store<i32>(ctl + C_STOP, 1);
+  atomic.add<i32>(ctl + C_GEN, 1);
+  atomic.notify(ctl + C_GEN, -1);
+}
+
+/** The current generation (a worker re-entering after a failure rejoins from gen − 1). */
+export function thread_generation(block: usize): i32 {
+  return atomic.load<i32>(block + C_GEN);
+}
+
+/**
+ * A worker's loop: waits for jobs and runs their tasks until threads_stop(). `seen` is the
+ * last generation this worker has handled (0 on start, so a job posted before it got here
+ * is still joined).
+ */
+export function thread_worker(block: usize, id: i32, seen: i32): void {
+  ctl = block;
+  isWorker = true;
+  workerWork = <usize>load<u32>(block + C_WORK + (<usize>id << 2));
+  while (true) {
+    let spins = atomic.load<i32>(ctl + C_SPIN);
+    while (atomic.load<i32>(ctl + C_GEN) == seen) {
+      if (spins > 0) spins--;
+      else atomic.wait<i32>(ctl + C_GEN, seen, -1);
+    }
+    if (atomic.load<i32>(ctl + C_STOP) != 0) return;
+    seen = atomic.load<i32>(ctl + C_GEN);
+    claimTasks(workerWork, true);
+  }
+}
+
+/** Called by a worker's host code after a task trapped: counts the task as done, flags the job. */
+export function thread_task_failed(): void {
+  atomic.store<i32>(ctl + C_FAILED, 1);
+  const total = atomic.load<i32>(ctl + C_TOTAL);
+  if (atomic.add<i32>(ctl + C_DONE, 1) + 1 >= total) atomic.notify(ctl + C_DONE, -1);
+}
+
+/** Clears the failure flag (the host, after reporting it). */
+export function thread_clear_failure(): void {
+  atomic.store<i32>(ctl + C_FAILED, 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Running a job
+
+/** Threads a job started now could use (1: run serially). */
+@inline
+function available(): i32 {
+  if (ctl == 0 || isWorker || inJob) return 1;
+  return load<i32>(ctl + C_THREADS);
+}
+
+// Claims and runs tasks of the job whose id NEXT carries when we start; returns how many.
+function claimTasks(work: usize, countEach: bool): i32 {
+  const first = atomic.load<i64>(ctl + C_NEXT);
+  const job = first >>> 32;
+  let ran = 0;
+  while (true) {
+    const cur = atomic.load<i64>(ctl + C_NEXT);
+    if ((cur >>> 32) != job) break;
+    const total = atomic.load<i32>(ctl + C_TOTAL);
+    const t = <i32>(cur & 0xFFFFFFFF);
+    if (t >= total) break;
+    if (atomic.cmpxchg<i64>(ctl + C_NEXT, cur, cur + 1) != cur) continue;
+    // The job cannot finish (and its arguments cannot change) before this task is counted.
+    runTask(atomic.load<i32>(ctl + C_KIND), t, work);
+    ran++;
+    if (countEach && atomic.add<i32>(ctl + C_DONE, 1) + 1 == total) atomic.notify(ctl + C_DONE, -1);
+  }
+  return ran;
+}
+
+// Runs tasks 0..total−1 of job `kind` (arguments already in the control block), on the pool
+// when it has more than one thread, else in order on the caller. `work` is the caller's
+// GEMM workspace.
+function runJob(kind: i32, total: i32, work: usize): void {
+  if (total <= 0) return;
+  if (total == 1 || available() <= 1) {
+    for (let t = 0; t < total; t++) runTask(kind, t, work);
+    return;
+  }
+  inJob = true;
+  store<i32>(ctl + C_KIND, kind);
+  atomic.store<i32>(ctl + C_TOTAL, total);
+  atomic.store<i32>(ctl + C_DONE, 0);
+  const job = (atomic.load<i64>(ctl + C_NEXT) >>> 32) + 1;
+  atomic.store<i64>(ctl + C_NEXT, (job & 0xFFFFFFFF) << 32);
+  atomic.add<i32>(ctl + C_GEN, 1);
+  atomic.notify(ctl + C_GEN, -1);
+  const mine = kind == JOB_SELFTEST_TRAP ? 0 : claimTasks(work, false);
+  if (atomic.add<i32>(ctl + C_DONE, mine) + mine < total) {
+    let spins = atomic.load<i32>(ctl + C_SPIN);
+    while (true) {
+      const done = atomic.load<i32>(ctl + C_DONE);
+      if (done >= total) break;
+      if (spins > 0) spins--;
+      else atomic.wait<i32>(ctl + C_DONE, done, -1);
+    }
+  }
+  inJob = false;
+  if (atomic.load<i32>(ctl + C_FAILED) != 0) hostThreadFailure();
+}
+
+// Job arguments.
+@inline function setI(slot: i32, v: i32): void { store<i64>(ctl + C_ARGS + (<usize>slot << 3), <i64>v); }
+@inline function setU(slot: i32, v: usize): void { store<i64>(ctl + C_ARGS + (<usize>slot << 3), <i64>v); }
+@inline function setF(slot: i32, v: f64): void { store<f64>(ctl + C_ARGS + (<usize>slot << 3), v); }
+@inline function argI(slot: i32): i32 { return <i32>load<i64>(ctl + C_ARGS + (<usize>slot << 3)); }
+@inline function argU(slot: i32): usize { return <usize>load<i64>(ctl + C_ARGS + (<usize>slot << 3)); }
+@inline function argF(slot: i32): f64 { return load<f64>(ctl + C_ARGS + (<usize>slot << 3)); }
+
+const JOB_GEMM_F64: i32 = 1;
+const JOB_GEMM_F32: i32 = 2;
+const JOB_EPILOGUE_F64: i32 = 3;
+const JOB_EPILOGUE_F32: i32 = 4;
+const JOB_MAP_F64: i32 = 5;
+const JOB_MAP_F32: i32 = 6;
+const JOB_RNG: i32 = 7;
+const JOB_ELEMENTWISE: i32 = 8;
+const JOB_NET: i32 = 9;
+const JOB_SYTRD_UPDATE: i32 = 10;
+const JOB_SELFTEST_TRAP: i32 = 11;
+const JOB_SELFTEST_FILL: i32 = 12;
+
+function runTask(kind: i32, t: i32, work: usize): void {
+  switch (kind) {
+    case JOB_GEMM_F64: gemmTask<f64>(t, work); break;
+    case JOB_GEMM_F32: gemmTask<f32>(t, work); break;
+    case JOB_EPILOGUE_F64: epilogueTask<f64>(t); break;
+    case JOB_EPILOGUE_F32: epilogueTask<f32>(t); break;
+    case JOB_MAP_F64: mapTask<f64>(t); break;
+    case JOB_MAP_F32: mapTask<f32>(t); break;
+    case JOB_RNG: rngTask(t); break;
+    case JOB_ELEMENTWISE: elementwiseTask(t); break;
+    case JOB_NET: netTask(t); break;
+    case JOB_SYTRD_UPDATE: sytrdUpdateTask(t, work); break;
+    case JOB_SELFTEST_TRAP: if (isWorker) unreachable(); break;
+    case JOB_SELFTEST_FILL: selftestFillTask(t); break;
+    default: unreachable();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// GEMM: C is cut into a grid of tiles (rows × columns, multiples of the register tile); a
+// tile is a GEMM of its own over the same k range, with its own packing workspace. Every
+// element of C is summed in increasing k from the same start, so the grid changes nothing.
+
+const G_TRANSA = 0, G_TRANSB = 1, G_M = 2, G_N = 3, G_K = 4, G_A = 5, G_LDA = 6, G_B = 7, G_LDB = 8,
+  G_C = 9, G_LDC = 10, G_MC = 11, G_NC = 12, G_KC = 13, G_FLAGS = 14, G_TM = 15, G_TN = 16, G_GN = 17;
+
+// Tile grid for an m×n×k product on `threads` threads: the number of tasks aims at two per
+// thread (so a thread slowed by the machine is covered by the others) but each task must
+// carry at least `grain` flops; the shape minimises the extra packing a split costs (each
+// column block re-packs its rows of A, each row block its columns of B).
+// Returns tm | (tn << 32) (0 when not worth splitting).
+function gemmGrid(m: i32, n: i32, k: i32, mr: i32, nr: i32, threads: i32): u64 {
+  if (threads <= 1 || m <= 0 || n <= 0 || k <= 0) return 0;
+  const flops = 2.0 * <f64>m * <f64>n * <f64>k;
+  const grain = max(load<f64>(ctl + C_GRAIN), 1.0);
+  let tasks = min(<i32>min(flops / grain, 1e6), 2 * threads);
+  const rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr;
+  tasks = min(tasks, rowTiles * colTiles);
+  if (tasks <= 1) return 0;
+  let bestCost = Infinity, gm = 1, gn = tasks;
+  for (let r = 1; r <= tasks; r++) {
+    const c = (tasks + r - 1) / r;
+    if (r > rowTiles || c > colTiles) continue;
+    // extra packing (element copies): (c − 1)·m·k of A and (r − 1)·k·n of B
+    const cost = <f64>(c - 1) * <f64>m + <f64>(r - 1) * <f64>n;
+    if (cost < bestCost) { bestCost = cost; gm = r; gn = c; }
+  }
+  const tm = ((m + gm - 1) / gm + mr - 1) / mr * mr;
+  const tn = ((n + gn - 1) / gn + nr - 1) / nr * nr;
+  return <u64>tm | (<u64>tn << 32);
+}
+
+/**
+ * C := op(A)·op(B) (raw sums; flags as gemmDriver) on the pool when worthwhile. `work` is
+ * the caller's workspace for (mc, nc, kc); workers use their own, if large enough.
+ */
+export function gemmParallel<T>(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  work: usize, mc: i32, nc: i32, kc: i32, flags: i32,
+): void {
+  const threads = available();
+  const mr = sizeof<T>() == 8 ? GEMM_F64_MR : GEMM_F32_MR;
+  const nr = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
+  const grid = threads > 1 ? gemmGrid(m, n, k, mr, nr, threads) : 0;
+  const needed = sizeof<T>() == 8 ? gemm_workspace_f64(mc, nc, kc) * 8 : gemm_workspace_f32(mc, nc, kc) * 4;
+  if (grid == 0 || needed > load<i32>(ctl + C_WORK_BYTES)) {
+    gemmDriver<T>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, mc, nc, kc, flags);
+    return;
+  }
+  const tm = <i32>(grid & 0xFFFFFFFF), tn = <i32>(grid >> 32);
+  const gm = (m + tm - 1) / tm, gn = (n + tn - 1) / tn;
+  setI(G_TRANSA, transA ? 1 : 0); setI(G_TRANSB, transB ? 1 : 0);
+  setI(G_M, m); setI(G_N, n); setI(G_K, k);
+  setU(G_A, a); setI(G_LDA, lda); setU(G_B, b); setI(G_LDB, ldb); setU(G_C, c); setI(G_LDC, ldc);
+  setI(G_MC, mc); setI(G_NC, nc); setI(G_KC, kc); setI(G_FLAGS, flags);
+  setI(G_TM, tm); setI(G_TN, tn); setI(G_GN, gn);
+  runJob(sizeof<T>() == 8 ? JOB_GEMM_F64 : JOB_GEMM_F32, gm * gn, work);
+}
+
+function gemmTask<T>(t: i32, work: usize): void {
+  const size = sizeof<T>();
+  const nr = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
+  const transA = argI(G_TRANSA) != 0, transB = argI(G_TRANSB) != 0;
+  const m = argI(G_M), n = argI(G_N), k = argI(G_K);
+  const lda = argI(G_LDA), ldb = argI(G_LDB), ldc = argI(G_LDC);
+  const tm = argI(G_TM), tn = argI(G_TN), gn = argI(G_GN);
+  const i0 = (t / gn) * tm, j0 = (t % gn) * tn;
+  const rows = min(tm, m - i0), cols = min(tn, n - j0);
+  // op(A) rows i0.., op(B) columns j0.. (a transpose is a change of strides)
+  const a = argU(G_A) + (transA ? <usize>i0 : <usize>i0 * <usize>lda) * size;
+  const b = argU(G_B) + (transB ? <usize>j0 * <usize>ldb : <usize>j0) * size;
+  const c = argU(G_C) + (<usize>i0 * <usize>ldc + <usize>j0) * size;
+  const nc = min(argI(G_NC), (cols + nr - 1) / nr * nr);
+  gemmDriver<T>(transA, transB, rows, cols, k, a, lda, b, ldb, c, ldc, work, argI(G_MC), nc, argI(G_KC), argI(G_FLAGS));
+}
+
+export function gemm_f64(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  work: usize, mc: i32, nc: i32, kc: i32, flags: i32,
+): void {
+  gemmParallel<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, mc, nc, kc, flags);
+}
+
+export function gemm_f32(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  work: usize, mc: i32, nc: i32, kc: i32, flags: i32,
+): void {
+  gemmParallel<f32>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, mc, nc, kc, flags);
+}
+
+// ---------------------------------------------------------------------------------------
+// Row-wise and elementwise jobs: contiguous ranges of rows or elements.
+
+// Tasks for `count` items costing `cost` each (≈ flops): up to four per thread, none
+// smaller than the grain. 1 = serial.
+@inline
+function rangeTasks(count: i32, cost: f64): i32 {
+  const threads = available();
+  if (threads <= 1 || count <= 1) return 1;
+  const grain = max(load<f64>(ctl + C_GRAIN), 1.0);
+  const byGrain = <i32>min(<f64>count * cost / grain, 1e6);
+  return max(1, min(min(byGrain, 4 * threads), count));
+}
+
+// Item range of task t out of `tasks` over `count` items, boundaries on multiples of `align`.
+@inline
+function rangeStart(t: i32, tasks: i32, count: i32, align: i32): i32 {
+  if (t >= tasks) return count;
+  const per = ((count + tasks - 1) / tasks + align - 1) / align * align;
+  return min(<i32>(<i64>t * <i64>per), count);
+}
+
+const E_M = 0, E_N = 1, E_ALPHA = 2, E_C = 3, E_LDC = 4, E_BETA = 5, E_W = 6, E_LDW = 7, E_TASKS = 8;
+
+function epilogueParallel<T>(m: i32, n: i32, alpha: f64, c: usize, ldc: i32, beta: f64, w: usize, ldw: i32): void {
+  const tasks = rangeTasks(m, 2.0 * <f64>n);
+  if (tasks <= 1) {
+    if (sizeof<T>() == 8) epilogueSerial_f64(m, n, alpha, c, ldc, beta, w, ldw);
+    else epilogueSerial_f32(m, n, <f32>alpha, c, ldc, <f32>beta, w, ldw);
+    return;
+  }
+  setI(E_M, m); setI(E_N, n); setF(E_ALPHA, alpha); setU(E_C, c); setI(E_LDC, ldc);
+  setF(E_BETA, beta); setU(E_W, w); setI(E_LDW, ldw); setI(E_TASKS, tasks);
+  runJob(sizeof<T>() == 8 ? JOB_EPILOGUE_F64 : JOB_EPILOGUE_F32, tasks, 0);
+}
+
+function epilogueTask<T>(t: i32): void {
+  const m = argI(E_M), tasks = argI(E_TASKS);
+  const r0 = rangeStart(t, tasks, m, 1), r1 = rangeStart(t + 1, tasks, m, 1);
+  if (r1 <= r0) return;
+  const size = <usize>sizeof<T>();
+  const ldc = argI(E_LDC), ldw = argI(E_LDW);
+  const c = argU(E_C) + <usize>r0 * <usize>ldc * size, w = argU(E_W) + <usize>r0 * <usize>ldw * size;
+  if (sizeof<T>() == 8) epilogueSerial_f64(r1 - r0, argI(E_N), argF(E_ALPHA), c, ldc, argF(E_BETA), w, ldw);
+  else epilogueSerial_f32(r1 - r0, argI(E_N), <f32>argF(E_ALPHA), c, ldc, <f32>argF(E_BETA), w, ldw);
+}
+
+export function gemm_epilogue_f64(m: i32, n: i32, alpha: f64, c: usize, ldc: i32, beta: f64, w: usize, ldw: i32): void {
+  epilogueParallel<f64>(m, n, alpha, c, ldc, beta, w, ldw);
+}
+
+export function gemm_epilogue_f32(m: i32, n: i32, alpha: f32, c: usize, ldc: i32, beta: f32, w: usize, ldw: i32): void {
+  epilogueParallel<f32>(m, n, <f64>alpha, c, ldc, <f64>beta, w, ldw);
+}
+
+// Activation maps. Boundaries on multiples of 64 elements (whole cache lines, and the SIMD
+// paths see the same pairs as in one pass).
+const M_KIND = 0, M_DERIVE = 1, M_PARAM = 2, M_N = 3, M_X = 4, M_OUT = 5, M_TASKS = 6;
+
+// Rough cost of one element (≈ flops), so cheap maps are not split into tasks that cost
+// more to hand out than to compute.
+@inline
+function mapCost(kind: i32): f64 {
+  return kind == ACT_IDENTITY || kind == ACT_RELU || kind == ACT_ABS || kind == ACT_SQUARE ? 1.0 : 40.0;
+}
+
+function mapParallel<T>(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
+  const tasks = rangeTasks(n, mapCost(kind));
+  if (tasks <= 1) {
+    if (sizeof<T>() == 8) mapSerial_f64(kind, derive, param, n, x, out);
+    else mapSerial_f32(kind, derive, param, n, x, out);
+    return;
+  }
+  setI(M_KIND, kind); setI(M_DERIVE, derive ? 1 : 0); setI(M_PARAM, param); setI(M_N, n);
+  setU(M_X, x); setU(M_OUT, out); setI(M_TASKS, tasks);
+  runJob(sizeof<T>() == 8 ? JOB_MAP_F64 : JOB_MAP_F32, tasks, 0);
+}
+
+function mapTask<T>(t: i32): void {
+  const n = argI(M_N), tasks = argI(M_TASKS);
+  const i0 = rangeStart(t, tasks, n, 64), i1 = rangeStart(t + 1, tasks, n, 64);
+  if (i1 <= i0) return;
+  const off = <usize>i0 * sizeof<T>();
+  if (sizeof<T>() == 8) mapSerial_f64(argI(M_KIND), argI(M_DERIVE) != 0, argI(M_PARAM), i1 - i0, argU(M_X) + off, argU(M_OUT) + off);
+  else mapSerial_f32(argI(M_KIND), argI(M_DERIVE) != 0, argI(M_PARAM), i1 - i0, argU(M_X) + off, argU(M_OUT) + off);
+}
+
+export function map_f64(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
+  mapParallel<f64>(kind, derive, param, n, x, out);
+}
+
+export function map_f32(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
+  mapParallel<f32>(kind, derive, param, n, x, out);
+}
+
+// Random numbers: value #i is a pure function of (seed, stream, i), so chunks of the output
+// are drawn independently. Boundaries on multiples of 64 values (even: normals come in
+// pairs from one Philox block, so no pair is computed twice).
+const R_WHICH = 0, R_OUT = 1, R_COUNT = 2, R_FIRST = 3, R_SEED_LO = 4, R_SEED_HI = 5, R_STREAM_LO = 6, R_STREAM_HI = 7, R_TASKS = 8;
+const RNG_UNIFORM_F64 = 0, RNG_UNIFORM_F32 = 1, RNG_NORMAL_F64 = 2, RNG_NORMAL_F32 = 3;
+
+function rngDraw(which: i32, out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  switch (which) {
+    case RNG_UNIFORM_F64: uniformSerial_f64(out, count, first, seedLo, seedHi, streamLo, streamHi); break;
+    case RNG_UNIFORM_F32: uniformSerial_f32(out, count, first, seedLo, seedHi, streamLo, streamHi); break;
+    case RNG_NORMAL_F64: normalSerial_f64(out, count, first, seedLo, seedHi, streamLo, streamHi); break;
+    default: normalSerial_f32(out, count, first, seedLo, seedHi, streamLo, streamHi); break;
+  }
+}
+
+function rngParallel(which: i32, out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  const tasks = rangeTasks(count, which >= RNG_NORMAL_F64 ? 40.0 : 20.0);
+  if (tasks <= 1) {
+    rngDraw(which, out, count, first, seedLo, seedHi, streamLo, streamHi);
+    return;
+  }
+  setI(R_WHICH, which); setU(R_OUT, out); setI(R_COUNT, count); setF(R_FIRST, first);
+  setU(R_SEED_LO, seedLo); setU(R_SEED_HI, seedHi); setU(R_STREAM_LO, streamLo); setU(R_STREAM_HI, streamHi);
+  setI(R_TASKS, tasks);
+  runJob(JOB_RNG, tasks, 0);
+}
+
+function rngTask(t: i32): void {
+  const count = argI(R_COUNT), tasks = argI(R_TASKS), which = argI(R_WHICH);
+  const i0 = rangeStart(t, tasks, count, 64), i1 = rangeStart(t + 1, tasks, count, 64);
+  if (i1 <= i0) return;
+  const size: usize = which == RNG_UNIFORM_F64 || which == RNG_NORMAL_F64 ? 8 : 4;
+  rngDraw(which, argU(R_OUT) + <usize>i0 * size, i1 - i0, argF(R_FIRST) + <f64>i0,
+    <u32>argU(R_SEED_LO), <u32>argU(R_SEED_HI), <u32>argU(R_STREAM_LO), <u32>argU(R_STREAM_HI));
+}
+
+export function rng_uniform_f64(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  rngParallel(RNG_UNIFORM_F64, out, count, first, seedLo, seedHi, streamLo, streamHi);
+}
+export function rng_uniform_f32(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  rngParallel(RNG_UNIFORM_F32, out, count, first, seedLo, seedHi, streamLo, streamHi);
+}
+export function rng_normal_f64(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  rngParallel(RNG_NORMAL_F64, out, count, first, seedLo, seedHi, streamLo, streamHi);
+}
+export function rng_normal_f32(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  rngParallel(RNG_NORMAL_F32, out, count, first, seedLo, seedHi, streamLo, streamHi);
+}
+
+// Level-1 elementwise updates (memory-bound: split only when large). Boundaries on multiples
+// of 64 elements, so the SIMD loops see the same lanes as in one pass.
+const L_OP = 0, L_N = 1, L_ALPHA = 2, L_X = 3, L_Y = 4, L_OUT = 5, L_TASKS = 6;
+const OP_AXPY_F64 = 0, OP_AXPY_F32 = 1, OP_SCAL_F64 = 2, OP_SCAL_F32 = 3, OP_HADAMARD_F64 = 4, OP_HADAMARD_F32 = 5;
+const ELEMENTWISE_COST: f64 = 0.5;
+
+function elementwiseRange(op: i32, n: i32, alpha: f64, x: usize, y: usize, out: usize): void {
+  switch (op) {
+    case OP_AXPY_F64: axpySerial_f64(n, alpha, x, y); break;
+    case OP_AXPY_F32: axpySerial_f32(n, <f32>alpha, x, y); break;
+    case OP_SCAL_F64: scalSerial_f64(n, alpha, x, out); break;
+    case OP_SCAL_F32: scalSerial_f32(n, <f32>alpha, x, out); break;
+    case OP_HADAMARD_F64: hadamardSerial_f64(n, x, y, out); break;
+    default: hadamardSerial_f32(n, x, y, out); break;
+  }
+}
+
+function elementwiseParallel(op: i32, n: i32, alpha: f64, x: usize, y: usize, out: usize): void {
+  const tasks = rangeTasks(n, ELEMENTWISE_COST);
+  if (tasks <= 1) {
+    elementwiseRange(op, n, alpha, x, y, out);
+    return;
+  }
+  setI(L_OP, op); setI(L_N, n); setF(L_ALPHA, alpha); setU(L_X, x); setU(L_Y, y); setU(L_OUT, out); setI(L_TASKS, tasks);
+  runJob(JOB_ELEMENTWISE, tasks, 0);
+}
+
+function elementwiseTask(t: i32): void {
+  const n = argI(L_N), tasks = argI(L_TASKS), op = argI(L_OP);
+  const i0 = rangeStart(t, tasks, n, 64), i1 = rangeStart(t + 1, tasks, n, 64);
+  if (i1 <= i0) return;
+  const off = <usize>i0 * (op == OP_AXPY_F64 || op == OP_SCAL_F64 || op == OP_HADAMARD_F64 ? 8 : 4);
+  elementwiseRange(op, i1 - i0, argF(L_ALPHA), argU(L_X) + off, argU(L_Y) + off, argU(L_OUT) + off);
+}
+
+export function axpy_f64(n: i32, alpha: f64, x: usize, y: usize): void { elementwiseParallel(OP_AXPY_F64, n, alpha, x, y, 0); }
+export function axpy_f32(n: i32, alpha: f32, x: usize, y: usize): void { elementwiseParallel(OP_AXPY_F32, n, <f64>alpha, x, y, 0); }
+export function scal_f64(n: i32, alpha: f64, x: usize, out: usize): void { elementwiseParallel(OP_SCAL_F64, n, alpha, x, 0, out); }
+export function scal_f32(n: i32, alpha: f32, x: usize, out: usize): void { elementwiseParallel(OP_SCAL_F32, n, <f64>alpha, x, 0, out); }
+export function hadamard_f64(n: i32, x: usize, y: usize, out: usize): void { elementwiseParallel(OP_HADAMARD_F64, n, 0, x, y, out); }
+export function hadamard_f32(n: i32, x: usize, y: usize, out: usize): void { elementwiseParallel(OP_HADAMARD_F32, n, 0, x, y, out); }
+
+// Network kernels (net.ts): the fused backprop product by rows, tanh′ from tanh and the
+// polynomial features by elements.
+const N_OP = 0, N_ROWS = 1, N_COLS = 2, N_P0 = 3, N_P1 = 4, N_P2 = 5, N_P3 = 6, N_I = 7, N_TASKS = 8;
+const NET_RANK1 = 0, NET_ONE_MINUS_SQUARE = 1, NET_POLYVAL = 2;
+
+function netTask(t: i32): void {
+  const op = argI(N_OP), rows = argI(N_ROWS), cols = argI(N_COLS), tasks = argI(N_TASKS);
+  const p0 = argU(N_P0), p1 = argU(N_P1), p2 = argU(N_P2), p3 = argU(N_P3);
+  if (op == NET_RANK1) {
+    const r0 = rangeStart(t, tasks, rows, 1), r1 = rangeStart(t + 1, tasks, rows, 1);
+    if (r1 <= r0) return;
+    const off = (<usize>r0 * <usize>cols) << 3;
+    rank1HadamardSerial(r1 - r0, cols, p0 + off, p1 + (<usize>r0 << 3), p2, p3 + off);
+  } else {
+    const i0 = rangeStart(t, tasks, rows, 64), i1 = rangeStart(t + 1, tasks, rows, 64);
+    if (i1 <= i0) return;
+    const off = <usize>i0 << 3;
+    if (op == NET_ONE_MINUS_SQUARE) oneMinusSquareSerial(i1 - i0, p0 + off, p1 + off);
+    else polyvalSerial(i1 - i0, p0 + off, p1, argI(N_I), p2 + off);
+  }
+}
+
+function netJob(op: i32, rows: i32, cols: i32, tasks: i32, p0: usize, p1: usize, p2: usize, p3: usize, i: i32): void {
+  setI(N_OP, op); setI(N_ROWS, rows); setI(N_COLS, cols); setI(N_TASKS, tasks);
+  setU(N_P0, p0); setU(N_P1, p1); setU(N_P2, p2); setU(N_P3, p3); setI(N_I, i);
+  runJob(JOB_NET, tasks, 0);
+}
+
+/** out_ij := m_ij·r_i·c_j (n×N), by rows (net.ts). */
+export function rank1_hadamard_f64(n: i32, N: i32, m: usize, r: usize, c: usize, out: usize): void {
+  const tasks = rangeTasks(n, 2.0 * <f64>N);
+  if (tasks <= 1) rank1HadamardSerial(n, N, m, r, c, out);
+  else netJob(NET_RANK1, n, N, tasks, m, r, c, out, 0);
+}
+
+/** out[i] := 1 − h[i]² (net.ts). */
+export function one_minus_square_f64(n: i32, h: usize, out: usize): void {
+  const tasks = rangeTasks(n, 1.0);
+  if (tasks <= 1) oneMinusSquareSerial(n, h, out);
+  else netJob(NET_ONE_MINUS_SQUARE, n, 0, tasks, h, out, 0, 0, 0);
+}
+
+/** out[i] := Σ_k c_k·x[i]^k (net.ts). */
+export function polyval_f64(n: i32, x: usize, c: usize, ncoef: i32, out: usize): void {
+  const tasks = rangeTasks(n, 2.0 * <f64>ncoef);
+  if (tasks <= 1) polyvalSerial(n, x, c, ncoef, out);
+  else netJob(NET_POLYVAL, n, 0, tasks, x, c, out, 0, ncoef);
+}
+
+// ---------------------------------------------------------------------------------------
+// Linear algebra: the trailing update of the blocked tridiagonal reduction (dsytrd),
+// A[r0:, r0:] −= V·Wᵀ + W·Vᵀ on the upper triangle, one task per block of rows (from its
+// diagonal block to the right edge). Each task is the serial code's two GEMMs on its rows.
+
+const S_VT = 0, S_WT = 1, S_A = 2, S_N = 3, S_R0 = 4, S_ROWS = 5, S_JB = 6, S_MC = 7, S_KC = 8;
+
+function sytrdBlock(vt: usize, wt: usize, a: usize, n: i32, r0: i32, rows: i32, jb: i32, work: usize, mc: i32, kc: i32): void {
+  const cols = n - r0;
+  const nc = min(2048, (cols + GEMM_F64_NR - 1) / GEMM_F64_NR * GEMM_F64_NR);
+  const flags = GEMM_ACCUMULATE | GEMM_NEGATE;
+  const off = <usize>r0 << 3;
+  const arow = a + ((<usize>r0 * <usize>n + <usize>r0) << 3);
+  gemmDriver<f64>(true, false, rows, cols, jb, vt + off, n, wt + off, n, arow, n, work, mc, nc, kc, flags);
+  gemmDriver<f64>(true, false, rows, cols, jb, wt + off, n, vt + off, n, arow, n, work, mc, nc, kc, flags);
+}
+
+/**
+ * The dsytrd trailing update for rows r0.. of the n×n a, in blocks of `blockRows` rows;
+ * vt, wt: the panel's jb reflectors and W vectors as rows (ld n). mc/kc: GEMM blocking.
+ */
+export function sytrdTrailingUpdate(vt: usize, wt: usize, a: usize, n: i32, r0: i32, blockRows: i32, jb: i32, work: usize, mc: i32, kc: i32): void {
+  const blocks = (n - r0 + blockRows - 1) / blockRows;
+  const cols = <f64>(n - r0);
+  // flops ≈ 4·jb·rows·cols per block; split only when each block is worth a task
+  const threads = available();
+  const grain = ctl == 0 ? 0.0 : max(load<f64>(ctl + C_GRAIN), 1.0);
+  const worthIt = threads > 1 && blocks > 1 && 4.0 * <f64>jb * <f64>blockRows * cols * 0.5 >= grain &&
+    gemm_workspace_f64(mc, min(2048, (n - r0 + GEMM_F64_NR - 1) / GEMM_F64_NR * GEMM_F64_NR), kc) * 8 <= load<i32>(ctl + C_WORK_BYTES);
+  if (!worthIt) {
+    for (let r = r0; r < n; r += blockRows) sytrdBlock(vt, wt, a, n, r, min(blockRows, n - r), jb, work, mc, kc);
+    return;
+  }
+  setU(S_VT, vt); setU(S_WT, wt); setU(S_A, a); setI(S_N, n); setI(S_R0, r0); setI(S_ROWS, blockRows);
+  setI(S_JB, jb); setI(S_MC, mc); setI(S_KC, kc);
+  runJob(JOB_SYTRD_UPDATE, blocks, work);
+}
+
+function sytrdUpdateTask(t: i32, work: usize): void {
+  const n = argI(S_N), blockRows = argI(S_ROWS);
+  const r = argI(S_R0) + t * blockRows;
+  sytrdBlock(argU(S_VT), argU(S_WT), argU(S_A), n, r, min(blockRows, n - r), argI(S_JB), work, argI(S_MC), argI(S_KC));
+}
+
+// ---------------------------------------------------------------------------------------
+// Self-tests for the host's tests: a job whose tasks trap in workers (the caller takes no
+// task of it), and a job that fills out[i] := i over `count` i32 values in `tasks` tasks.
+
+/** Runs a job of `tasks` tasks that trap in any worker (returns normally on one thread). */
+export function threads_selftest_trap(tasks: i32): void {
+  runJob(JOB_SELFTEST_TRAP, tasks, 0);
+}
+
+const T_OUT = 0, T_COUNT = 1, T_TASKS = 2;
+
+/** out[i] := i for i < count, in `tasks` tasks (scheduling self-test). */
+export function threads_selftest_fill(out: usize, count: i32, tasks: i32): void {
+  if (ctl == 0) {
+    for (let i = 0; i < count; i++) store<i32>(out + (<usize>i << 2), i);
+    return;
+  }
+  setU(T_OUT, out); setI(T_COUNT, count); setI(T_TASKS, tasks);
+  runJob(JOB_SELFTEST_FILL, tasks, 0);
+}
+
+function selftestFillTask(t: i32): void {
+  const count = argI(T_COUNT), tasks = argI(T_TASKS);
+  const i0 = rangeStart(t, tasks, count, 1), i1 = rangeStart(t + 1, tasks, count, 1);
+  const out = argU(T_OUT);
+  for (let i = i0; i < i1; i++) store<i32>(out + (<usize>i << 2), i);
+}
