@@ -29,7 +29,7 @@ export const GEMM_F32_NR: i32 = 8;
 // rows: sliver s holds, for each p, the mr values a(s·mr + r, p), zero-padded past mb.
 // rs/cs are the element strides of op(A) along rows and columns.
 @inline
-function packA<T>(mb: i32, kb: i32, a: usize, rs: usize, cs: usize, mr: i32, dst: usize): void {
+export function packA<T>(mb: i32, kb: i32, a: usize, rs: usize, cs: usize, mr: i32, dst: usize): void {
   const size = sizeof<T>();
   for (let s = 0; s < mb; s += mr) {
     const rows = min(mr, mb - s);
@@ -56,7 +56,7 @@ function packA<T>(mb: i32, kb: i32, a: usize, rs: usize, cs: usize, mr: i32, dst
 // Packs the kb×nb block of op(B) at `b` into slivers of `nr` columns: sliver s holds, for
 // each p, the nr values b(p, s·nr + c), zero-padded past nb.
 @inline
-function packB<T>(kb: i32, nb: i32, b: usize, rs: usize, cs: usize, nr: i32, dst: usize): void {
+export function packB<T>(kb: i32, nb: i32, b: usize, rs: usize, cs: usize, nr: i32, dst: usize): void {
   const size = sizeof<T>();
   for (let s = 0; s < nb; s += nr) {
     const cols = min(nr, nb - s);
@@ -163,7 +163,7 @@ function kernel_f32_4x8(kb: i32, pa: usize, pb: usize, c: usize, ldc: usize, fir
 }
 
 @inline
-function negate<T>(count: i32, x: usize): void {
+function negateT<T>(count: i32, x: usize): void {
   for (let i = 0; i < count; i++) store<T>(x + <usize>i * sizeof<T>(), -load<T>(x + <usize>i * sizeof<T>()));
 }
 
@@ -218,7 +218,6 @@ export function gemmDriver<T>(
   work: usize, mc: i32, nc: i32, kc: i32, flags: i32,
 ): void {
   const size = sizeof<T>();
-  const MR = sizeof<T>() == 8 ? GEMM_F64_MR : GEMM_F32_MR;
   const NR = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
   const ldcBytes = <usize>ldc * size;
   const accumulate = (flags & GEMM_ACCUMULATE) != 0;
@@ -234,7 +233,6 @@ export function gemmDriver<T>(
   const packedA = work;
   const packedB = packedA + <usize>mc * <usize>kc * size;
   const edge = packedB + <usize>kc * <usize>nc * size;
-  const edgeLd = <usize>NR * size;
 
   for (let jc = 0; jc < n; jc += nc) {
     const nb = min(nc, n - jc);
@@ -244,25 +242,47 @@ export function gemmDriver<T>(
       packB<T>(kb, nb, b + (<usize>pc * brs + <usize>jc * bcs) * size, brs, bcs, NR, packedB);
       for (let ic = 0; ic < m; ic += mc) {
         const mb = min(mc, m - ic);
-        packA<T>(mb, kb, a + (<usize>ic * ars + <usize>pc * acs) * size, ars, acs, MR, packedA);
-        if (flags & GEMM_NEGATE) negate<T>(<i32>(((mb + MR - 1) / MR) * MR) * kb, packedA);
-        for (let jr = 0; jr < nb; jr += NR) {
-          const cols = min(NR, nb - jr);
-          const pb = packedB + <usize>jr * <usize>kb * size;
-          for (let ir = 0; ir < mb; ir += MR) {
-            const rows = min(MR, mb - ir);
-            const pa = packedA + <usize>ir * <usize>kb * size;
-            const tile = c + <usize>(ic + ir) * ldcBytes + <usize>(jc + jr) * size;
-            if (rows == MR && cols == NR) {
-              microKernel<T>(kb, pa, pb, tile, ldcBytes, first);
-            } else {
-              // Edge tile: run the full kernel on a private buffer, copy back the valid part.
-              if (!first) copyTile<T>(rows, cols, tile, ldcBytes, edge, edgeLd);
-              microKernel<T>(kb, pa, pb, edge, edgeLd, first);
-              copyTile<T>(rows, cols, edge, edgeLd, tile, ldcBytes);
-            }
-          }
-        }
+        packABlock<T>(mb, kb, a + (<usize>ic * ars + <usize>pc * acs) * size, ars, acs, (flags & GEMM_NEGATE) != 0, packedA);
+        macroKernel<T>(mb, 0, nb, kb, packedA, packedB, c + <usize>ic * ldcBytes + <usize>jc * size, ldcBytes, first, edge);
+      }
+    }
+  }
+}
+
+// Packs the mb×kb block of op(A) at `a` (negated if `negate`) into MR-row slivers at dst.
+@inline
+export function packABlock<T>(mb: i32, kb: i32, a: usize, rs: usize, cs: usize, negate: bool, dst: usize): void {
+  const MR = sizeof<T>() == 8 ? GEMM_F64_MR : GEMM_F32_MR;
+  packA<T>(mb, kb, a, rs, cs, MR, dst);
+  if (negate) negateT<T>(<i32>(((mb + MR - 1) / MR) * MR) * kb, dst);
+}
+
+// The macro-kernel: the micro-tiles of packed block columns jr0 ≤ jr < jr1 (jr0 a multiple of
+// NR) for the mb packed rows; `c` is C at the block's top-left element, row stride ldcBytes.
+// `edge` is an MR×NR scratch tile for partial tiles.
+@inline
+export function macroKernel<T>(
+  mb: i32, jr0: i32, jr1: i32, kb: i32, packedA: usize, packedB: usize,
+  c: usize, ldcBytes: usize, first: bool, edge: usize,
+): void {
+  const size = sizeof<T>();
+  const MR = sizeof<T>() == 8 ? GEMM_F64_MR : GEMM_F32_MR;
+  const NR = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
+  const edgeLd = <usize>NR * size;
+  for (let jr = jr0; jr < jr1; jr += NR) {
+    const cols = min(NR, jr1 - jr);
+    const pb = packedB + <usize>jr * <usize>kb * size;
+    for (let ir = 0; ir < mb; ir += MR) {
+      const rows = min(MR, mb - ir);
+      const pa = packedA + <usize>ir * <usize>kb * size;
+      const tile = c + <usize>ir * ldcBytes + <usize>jr * size;
+      if (rows == MR && cols == NR) {
+        microKernel<T>(kb, pa, pb, tile, ldcBytes, first);
+      } else {
+        // Edge tile: run the full kernel on a private buffer, copy back the valid part.
+        if (!first) copyTile<T>(rows, cols, tile, ldcBytes, edge, edgeLd);
+        microKernel<T>(kb, pa, pb, edge, edgeLd, first);
+        copyTile<T>(rows, cols, edge, edgeLd, tile, ldcBytes);
       }
     }
   }

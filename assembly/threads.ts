@@ -24,7 +24,10 @@
 //      ACM TOMS 42(2), 2016, §6 (parallelising the loops around the micro-kernel);
 //      the WebAssembly threads proposal (shared memory, atomic.wait/notify).
 
-import { gemmDriver, gemm_epilogue_f32 as epilogueSerial_f32, gemm_epilogue_f64 as epilogueSerial_f64, GEMM_F32_MR, GEMM_F32_NR, GEMM_F64_MR, GEMM_F64_NR, gemm_workspace_f32, gemm_workspace_f64, GEMM_ACCUMULATE, GEMM_NEGATE } from './gemm';
+import {
+  gemmDriver, gemm_epilogue_f32 as epilogueSerial_f32, gemm_epilogue_f64 as epilogueSerial_f64, GEMM_F32_NR, GEMM_F64_NR,
+  gemm_workspace_f32, gemm_workspace_f64, GEMM_ACCUMULATE, GEMM_NEGATE, macroKernel, packABlock, packB,
+} from './gemm';
 import { map_f32 as mapSerial_f32, map_f64 as mapSerial_f64, ACT_ABS, ACT_IDENTITY, ACT_RELU, ACT_SQUARE } from './activations';
 import { rng_normal_f32 as normalSerial_f32, rng_normal_f64 as normalSerial_f64, rng_uniform_f32 as uniformSerial_f32, rng_uniform_f64 as uniformSerial_f64 } from './rng';
 import { axpy_f32 as axpySerial_f32, axpy_f64 as axpySerial_f64, hadamard_f32 as hadamardSerial_f32, hadamard_f64 as hadamardSerial_f64, scal_f32 as scalSerial_f32, scal_f64 as scalSerial_f64 } from './blas1';
@@ -216,11 +219,13 @@ const JOB_NET: i32 = 9;
 const JOB_SYTRD_UPDATE: i32 = 10;
 const JOB_SELFTEST_TRAP: i32 = 11;
 const JOB_SELFTEST_FILL: i32 = 12;
+const JOB_PACK_B: i32 = 13;
 
 function runTask(kind: i32, t: i32, work: usize): void {
   switch (kind) {
     case JOB_GEMM_F64: gemmTask<f64>(t, work); break;
     case JOB_GEMM_F32: gemmTask<f32>(t, work); break;
+    case JOB_PACK_B: if (argI(G_SIZE) == 8) packBTask<f64>(t); else packBTask<f32>(t); break;
     case JOB_EPILOGUE_F64: epilogueTask<f64>(t); break;
     case JOB_EPILOGUE_F32: epilogueTask<f32>(t); break;
     case JOB_MAP_F64: mapTask<f64>(t); break;
@@ -236,42 +241,28 @@ function runTask(kind: i32, t: i32, work: usize): void {
 }
 
 // ---------------------------------------------------------------------------------------
-// GEMM: C is cut into a grid of tiles (rows × columns, multiples of the register tile); a
-// tile is a GEMM of its own over the same k range, with its own packing workspace. Every
-// element of C is summed in increasing k from the same start, so the grid changes nothing.
+// GEMM. The serial driver's loops over column panels (jc) and depth blocks (pc) stay on the
+// calling thread, in order; for each (jc, pc) the packed panel of op(B) is shared (packed
+// by slivers on the pool when large), then the row blocks of the macro-kernel (ic, each
+// packing its own block of op(A)) are the tasks — split further by columns when there are
+// few. Each element of C still receives its depth blocks in increasing order (a job
+// finishes before the next starts), each block summed by the same micro-kernel call as in
+// the serial driver: the result is the serial one, bit for bit.
+// see: Smith, van de Geijn, Smelyanskiy et al., "Anatomy of high-performance many-threaded
+//      matrix multiplication", IPDPS 2014 (parallelising the ic loop, the packed B panel
+//      shared by all threads).
 
-const G_TRANSA = 0, G_TRANSB = 1, G_M = 2, G_N = 3, G_K = 4, G_A = 5, G_LDA = 6, G_B = 7, G_LDB = 8,
-  G_C = 9, G_LDC = 10, G_MC = 11, G_NC = 12, G_KC = 13, G_FLAGS = 14, G_TM = 15, G_TN = 16, G_GN = 17;
+const G_SIZE = 0, G_A = 1, G_ARS = 2, G_ACS = 3, G_M = 4, G_MC = 5, G_KB = 6, G_NB = 7, G_PB = 8,
+  G_C = 9, G_LDC = 10, G_FIRST = 11, G_NEGATE = 12, G_GROUPS = 13, G_GROUP_W = 14, G_NC = 15, G_KC = 16,
+  G_B = 17, G_BRS = 18, G_BCS = 19, G_SLIVERS = 20, G_BPT = 21;
 
-// Tile grid for an m×n×k product on `threads` threads: the number of tasks aims at two per
-// thread (so a thread slowed by the machine is covered by the others) but each task must
-// carry at least `grain` flops; the shape minimises the extra packing a split costs (each
-// column block re-packs its rows of A, each row block its columns of B).
-// Returns tm | (tn << 32) (0 when not worth splitting).
-function gemmGrid(m: i32, n: i32, k: i32, mr: i32, nr: i32, threads: i32): u64 {
-  if (threads <= 1 || m <= 0 || n <= 0 || k <= 0) return 0;
-  const flops = 2.0 * <f64>m * <f64>n * <f64>k;
-  const grain = max(load<f64>(ctl + C_GRAIN), 1.0);
-  let tasks = min(<i32>min(flops / grain, 1e6), 2 * threads);
-  const rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr;
-  tasks = min(tasks, rowTiles * colTiles);
-  if (tasks <= 1) return 0;
-  let bestCost = Infinity, gm = 1, gn = tasks;
-  for (let r = 1; r <= tasks; r++) {
-    const c = (tasks + r - 1) / r;
-    if (r > rowTiles || c > colTiles) continue;
-    // extra packing (element copies): (c − 1)·m·k of A and (r − 1)·k·n of B
-    const cost = <f64>(c - 1) * <f64>m + <f64>(r - 1) * <f64>n;
-    if (cost < bestCost) { bestCost = cost; gm = r; gn = c; }
-  }
-  const tm = ((m + gm - 1) / gm + mr - 1) / mr * mr;
-  const tn = ((n + gn - 1) / gn + nr - 1) / nr * nr;
-  return <u64>tm | (<u64>tn << 32);
-}
+// Packing op(B) below this many elements per panel stays on the calling thread.
+const PACK_B_PARALLEL: f64 = 32768;
 
 /**
  * C := op(A)·op(B) (raw sums; flags as gemmDriver) on the pool when worthwhile. `work` is
- * the caller's workspace for (mc, nc, kc); workers use their own, if large enough.
+ * the caller's workspace for (mc, nc, kc); its packed-B area holds the shared panel, and
+ * workers pack their blocks of A in their own workspaces (if large enough, else serial).
  */
 export function gemmParallel<T>(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
@@ -279,39 +270,83 @@ export function gemmParallel<T>(
   work: usize, mc: i32, nc: i32, kc: i32, flags: i32,
 ): void {
   const threads = available();
-  const mr = sizeof<T>() == 8 ? GEMM_F64_MR : GEMM_F32_MR;
-  const nr = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
-  const grid = threads > 1 ? gemmGrid(m, n, k, mr, nr, threads) : 0;
+  const size = sizeof<T>();
   const needed = sizeof<T>() == 8 ? gemm_workspace_f64(mc, nc, kc) * 8 : gemm_workspace_f32(mc, nc, kc) * 4;
-  if (grid == 0 || needed > load<i32>(ctl + C_WORK_BYTES)) {
+  if (threads <= 1 || m <= 0 || n <= 0 || k <= 0 || 2.0 * <f64>m * <f64>n * <f64>k < 2.0 * grain() || needed > load<i32>(ctl + C_WORK_BYTES)) {
     gemmDriver<T>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, mc, nc, kc, flags);
     return;
   }
-  const tm = <i32>(grid & 0xFFFFFFFF), tn = <i32>(grid >> 32);
-  const gm = (m + tm - 1) / tm, gn = (n + tn - 1) / tn;
-  setI(G_TRANSA, transA ? 1 : 0); setI(G_TRANSB, transB ? 1 : 0);
-  setI(G_M, m); setI(G_N, n); setI(G_K, k);
-  setU(G_A, a); setI(G_LDA, lda); setU(G_B, b); setI(G_LDB, ldb); setU(G_C, c); setI(G_LDC, ldc);
-  setI(G_MC, mc); setI(G_NC, nc); setI(G_KC, kc); setI(G_FLAGS, flags);
-  setI(G_TM, tm); setI(G_TN, tn); setI(G_GN, gn);
-  runJob(sizeof<T>() == 8 ? JOB_GEMM_F64 : JOB_GEMM_F32, gm * gn, work);
+  const NR = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
+  const accumulate = (flags & GEMM_ACCUMULATE) != 0;
+  const ars: usize = transA ? 1 : <usize>lda, acs: usize = transA ? <usize>lda : 1;
+  const brs: usize = transB ? 1 : <usize>ldb, bcs: usize = transB ? <usize>ldb : 1;
+  const packedB = work + <usize>mc * <usize>kc * size;
+  const rowBlocks = (m + mc - 1) / mc;
+  for (let jc = 0; jc < n; jc += nc) {
+    const nb = min(nc, n - jc);
+    for (let pc = 0; pc < k; pc += kc) {
+      const kb = min(kc, k - pc);
+      // 1. The shared panel of op(B).
+      const bp = b + (<usize>pc * brs + <usize>jc * bcs) * size;
+      const slivers = (nb + NR - 1) / NR;
+      const packTasks = <f64>kb * <f64>nb >= PACK_B_PARALLEL ? min(slivers, 4 * threads) : 1;
+      if (packTasks <= 1) packB<T>(kb, nb, bp, brs, bcs, NR, packedB);
+      else {
+        setI(G_SIZE, <i32>size); setU(G_B, bp); setU(G_BRS, brs); setU(G_BCS, bcs); setI(G_KB, kb); setI(G_NB, nb);
+        setU(G_PB, packedB); setI(G_SLIVERS, packTasks);
+        runJob(JOB_PACK_B, packTasks, work);
+      }
+      // 2. Tasks: runs of row blocks × column groups of the macro-kernel. Aim at two tasks
+      //    per thread at least, none below the grain.
+      const panelFlops = 2.0 * <f64>m * <f64>nb * <f64>kb;
+      const maxTasks = max(1, <i32>min(panelFlops / grain(), 1e6));
+      const blocksPerTask = (rowBlocks + maxTasks - 1) / maxTasks;
+      const rowTasks = (rowBlocks + blocksPerTask - 1) / blocksPerTask;
+      let groups = 1;
+      if (rowTasks < 2 * threads) groups = max(1, min(min((2 * threads + rowTasks - 1) / rowTasks, slivers), maxTasks / rowTasks));
+      const groupWidth = (slivers + groups - 1) / groups * NR;
+      groups = (nb + groupWidth - 1) / groupWidth;
+      setI(G_SIZE, <i32>size); setU(G_A, a + <usize>pc * acs * size); setU(G_ARS, ars); setU(G_ACS, acs);
+      setI(G_M, m); setI(G_MC, mc); setI(G_KB, kb); setI(G_NB, nb); setU(G_PB, packedB);
+      setU(G_C, c + <usize>jc * size); setI(G_LDC, ldc); setI(G_FIRST, pc == 0 && !accumulate ? 1 : 0);
+      setI(G_NEGATE, (flags & GEMM_NEGATE) != 0 ? 1 : 0); setI(G_GROUPS, groups); setI(G_GROUP_W, groupWidth);
+      setI(G_NC, nc); setI(G_KC, kc); setI(G_BPT, blocksPerTask);
+      runJob(sizeof<T>() == 8 ? JOB_GEMM_F64 : JOB_GEMM_F32, rowTasks * groups, work);
+    }
+  }
 }
 
+@inline function grain(): f64 { return max(load<f64>(ctl + C_GRAIN), 1.0); }
+
+// Task t of a macro-kernel job: row blocks from (t / groups)·blocksPerTask, column group t % groups.
 function gemmTask<T>(t: i32, work: usize): void {
   const size = sizeof<T>();
-  const nr = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
-  const transA = argI(G_TRANSA) != 0, transB = argI(G_TRANSB) != 0;
-  const m = argI(G_M), n = argI(G_N), k = argI(G_K);
-  const lda = argI(G_LDA), ldb = argI(G_LDB), ldc = argI(G_LDC);
-  const tm = argI(G_TM), tn = argI(G_TN), gn = argI(G_GN);
-  const i0 = (t / gn) * tm, j0 = (t % gn) * tn;
-  const rows = min(tm, m - i0), cols = min(tn, n - j0);
-  // op(A) rows i0.., op(B) columns j0.. (a transpose is a change of strides)
-  const a = argU(G_A) + (transA ? <usize>i0 : <usize>i0 * <usize>lda) * size;
-  const b = argU(G_B) + (transB ? <usize>j0 * <usize>ldb : <usize>j0) * size;
-  const c = argU(G_C) + (<usize>i0 * <usize>ldc + <usize>j0) * size;
-  const nc = min(argI(G_NC), (cols + nr - 1) / nr * nr);
-  gemmDriver<T>(transA, transB, rows, cols, k, a, lda, b, ldb, c, ldc, work, argI(G_MC), nc, argI(G_KC), argI(G_FLAGS));
+  const groups = argI(G_GROUPS), groupWidth = argI(G_GROUP_W), bpt = argI(G_BPT);
+  const m = argI(G_M), mc = argI(G_MC), kb = argI(G_KB), nb = argI(G_NB);
+  const jr0 = (t % groups) * groupWidth, jr1 = min(nb, jr0 + groupWidth);
+  const ars = argU(G_ARS), acs = argU(G_ACS), ldcBytes = <usize>argI(G_LDC) * size;
+  const a = argU(G_A), pb = argU(G_PB), c = argU(G_C), first = argI(G_FIRST) != 0, negate = argI(G_NEGATE) != 0;
+  // This thread's workspace, laid out as the serial driver's: packed A, (packed B), edge tile.
+  const packedA = work;
+  const edge = work + (<usize>mc * <usize>argI(G_KC) + <usize>argI(G_KC) * <usize>argI(G_NC)) * size;
+  const icEnd = min(m, ((t / groups) + 1) * bpt * mc);
+  for (let ic = (t / groups) * bpt * mc; ic < icEnd; ic += mc) {
+    const mb = min(mc, m - ic);
+    packABlock<T>(mb, kb, a + <usize>ic * ars * size, ars, acs, negate, packedA);
+    macroKernel<T>(mb, jr0, jr1, kb, packedA, pb, c + <usize>ic * ldcBytes, ldcBytes, first, edge);
+  }
+}
+
+// Task t of a packing job: a range of slivers of the shared panel of op(B).
+function packBTask<T>(t: i32): void {
+  const size = sizeof<T>();
+  const NR = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
+  const kb = argI(G_KB), nb = argI(G_NB), tasks = argI(G_SLIVERS);
+  const slivers = (nb + NR - 1) / NR;
+  const s0 = rangeStart(t, tasks, slivers, 1), s1 = rangeStart(t + 1, tasks, slivers, 1);
+  if (s1 <= s0) return;
+  const j0 = s0 * NR, cols = min(nb, s1 * NR) - j0;
+  packB<T>(kb, cols, argU(G_B) + <usize>j0 * argU(G_BCS) * size, argU(G_BRS), argU(G_BCS), NR, argU(G_PB) + <usize>j0 * <usize>kb * size);
 }
 
 export function gemm_f64(
@@ -339,8 +374,7 @@ export function gemm_f32(
 function rangeTasks(count: i32, cost: f64): i32 {
   const threads = available();
   if (threads <= 1 || count <= 1) return 1;
-  const grain = max(load<f64>(ctl + C_GRAIN), 1.0);
-  const byGrain = <i32>min(<f64>count * cost / grain, 1e6);
+  const byGrain = <i32>min(<f64>count * cost / grain(), 1e6);
   return max(1, min(min(byGrain, 4 * threads), count));
 }
 

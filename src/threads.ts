@@ -144,13 +144,15 @@ async function spawnNode(init: WorkerInit, label: string): Promise<WorkerHandle>
   };
   const { Worker } = (await import(/* @vite-ignore */ WORKER_THREADS)) as { Worker: new (url: URL, options?: object) => NodeWorker };
   const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { name: label });
-  worker.unref(); // an engine that is never disposed must not keep the process alive
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const ready = new Promise<void>((resolve, reject) => {
     worker.on('message', (reply: WorkerReply) => ('ready' in reply ? resolve() : reject(new WorkerError(`${label} failed to start: ${reply.error}`))));
     worker.on('error', (error: unknown) => reject(new WorkerError(`${label} failed: ${describe(error)}`)));
     worker.once('exit', (code: number) => reject(new WorkerError(`${label} exited (code ${code}) before it was ready`)));
   });
+  // An engine that is never disposed must not keep the process alive. (After the listeners:
+  // adding a 'message' listener refs the worker's port again.)
+  worker.unref();
   worker.postMessage(init);
   return { ready, exited, terminate: () => void worker.terminate().catch(() => {}) };
 }
