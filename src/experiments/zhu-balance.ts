@@ -5,21 +5,9 @@
 
 import type { Engine } from '../engine.js';
 import type { Matrix } from '../matrix.js';
-import { teacherStudentGeometry } from '../net/measure.js';
+import { logLogSlope, teacherStudentGeometry } from '../net/measure.js';
 import { reluPopulationGD } from '../net/population.js';
 import type { Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
-
-/** Least-squares slope of log y against log x (logs in wasm). */
-function logLogSlope(fl: Engine, points: { x: number; y: number }[]): number {
-  const xs = points.map((p) => fl.math.log(p.x)), ys = points.map((p) => fl.math.log(p.y));
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length, my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let sxy = 0, sxx = 0;
-  for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) * (xs[i]! - mx);
-  }
-  return sxy / sxx;
-}
 
 /** k orthonormal teacher rows of norm vNorm (the first rows of a Haar orthogonal matrix). */
 function teachers(fl: Engine, k: number, d: number, vNorm: number, seed: number): Matrix {
