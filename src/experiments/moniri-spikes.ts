@@ -93,7 +93,6 @@ function runAlpha(fl: Engine, p: Record<string, ParamValue>, seed: number, alpha
         predicted: spikeStrength({ k, ck: coefficients[k]!, c1: coefficients[1]!, eta, bNorm, n, aPowerNorm: ak, pow: (x, y) => fl.math.pow(x, y) }),
       });
     }
-    if (!options.full) return { alpha, n, eta, spikes: NaN, values: new Float64Array(0), edge: NaN, hermite: [], strengths, trainError: NaN, testError: NaN };
 
     // Outliers: singular values of the column-centred F above the top singular value of the
     // column-centred F0 on the same inputs (the bulk edge) by the margin. Centring removes the
@@ -101,6 +100,8 @@ function runAlpha(fl: Engine, p: Record<string, ParamValue>, seed: number, alpha
     // Marchenko–Pastur fit does not describe this bulk: it mixes the linear part c1·X̃W0 with a
     // non-linear remainder.)
     const edge = fl.svdvals(centerColumns(fl, F0))[0]!;
+    if (!options.full) return { alpha, n, eta, spikes: NaN, values: new Float64Array(0), edge, hermite: [], strengths, trainError: NaN, testError: NaN };
+
     const Fc = centerColumns(fl, F);
     const values = fl.svdvals(Fc);
     let spikes = 0;
