@@ -26,9 +26,9 @@ export interface ConformanceCase {
  * second (also used by the CLI tests and their goldens, test/goldens/experiments.json).
  */
 export const TINY_OVERRIDES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'ba-one-step': { d: '60', n: '120', N: '120', nTest: '100' },
+  'ba-one-step': { d: '60', n: '120', N: '120', nTest: '100', dCurve: '24' },
   'huang-linear': { d: '200', n: '5', m: '16', steps: '6', tStage1: '3' },
-  'zhu-balance': { k: '2', m: '4', d: '4', steps: '300' },
+  'zhu-balance': { k: '2', m: '4', d: '4', steps: '300', phaseSteps: '200' },
   'moniri-spikes': { d: '80', n: '80', N: '80', nTest: '50', sweep: 'false' },
   'zhou-ge-local': { m: '6', steps: '50' },
   'two-step': { d: '60', n: '60', N: '60', phase: 'false' },

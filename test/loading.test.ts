@@ -35,8 +35,9 @@ describe('loading the module', () => {
   });
 
   it('the ESM build has no static Node-only imports (it must load in a plain browser page)', () => {
-    // cli.js and report.js are the Node-only command line and report writer; index.js never imports them.
-    const NODE_ONLY = ['cli.js', 'report.js'];
+    // cli.js, report.js and serve.js are the Node-only command line, report writer and static
+    // server of `featurelab serve`; index.js never imports them.
+    const NODE_ONLY = ['cli.js', 'report.js', 'serve.js'];
     const dist = new URL('../dist/', import.meta.url);
     const index = readFileSync(new URL('index.js', dist), 'utf8');
     for (const f of NODE_ONLY) expect(index).not.toContain(f.replace('.js', ''));

@@ -10,6 +10,8 @@ import { gaussHermite, hermiteSummary, marchenkoPastur, spikedPrediction } from 
 import type { Experiment, ExperimentOutput, RunContext } from './types.js';
 
 const LINKS = ['tanh', 'erf', 'relu', 'softplus', 'sigmoid'] as const;
+/** ψ1 = n/d of the risk curves (Ba et al. Fig. 3c sweeps ψ1). */
+const PSI1_GRID = [0.5, 1, 2, 4, 8] as const;
 
 export const baOneStep: Experiment = {
   id: 'ba-one-step',
@@ -29,6 +31,7 @@ export const baOneStep: Experiment = {
     { name: 'nTest', type: 'int', doc: 'fresh noise-free points for the test risk', quick: 1000, paper: 2000, min: 10, max: 100000 },
     { name: 'psi1', type: 'number', doc: 'ψ1 = n/d of the small/large-step risk runs', quick: 4, paper: 4, min: 0.1, max: 100, assumption: 'Ba et al. Fig. 3 sweeps ψ1; ψ1 = 4 stays clear of the ridge interpolation peak at n = N' },
     { name: 'psi2', type: 'number', doc: 'ψ2 = N/d of the small/large-step risk runs (the paper: 2)', quick: 2, paper: 2, min: 0.1, max: 100 },
+    { name: 'dCurve', type: 'int', doc: 'input dimension of the risk-vs-ψ1 curves (Fig. 3c: σ = σ* = erf, η = N^α, ψ2 = psi2, ψ1 ∈ {0.5, 1, 2, 4, 8}); 0 skips them', quick: 128, paper: 512, min: 0, max: 4096 },
     { name: 'etaSmall', type: 'number', doc: 'the small step η = Θ(1) of the kernel-bound claim', quick: 1, paper: 1, min: 0, max: 1e6 },
     { name: 'etaLargeScale', type: 'number', doc: 'the large step is η = c·√N with this c, for σ = σ* = erf', quick: 1, paper: 1, min: 0, max: 1e6, assumption: 'Ba et al. take η = Θ(√N); c = 1' },
     {
@@ -103,6 +106,37 @@ export const baOneStep: Experiment = {
       const erfBound = hermiteSummary(fl, quad, 'erf').kernelLowerBound;
       const etaLarge = (p.etaLargeScale as number) * Math.sqrt(NR);
       const riskLargeErf = stepRisk('erf', 'erf', etaLarge);
+
+      // Fig. 3c: test risk vs ψ1 for σ = σ* = erf and η = N^α, α ∈ {0, ¼, ½}, one seed (the
+      // paper averages 50 runs)
+      const dC = p.dCurve as number;
+      const riskCurve: { psi1: number; alpha: number; risk: number; label: string }[] = [];
+      if (dC > 0) {
+        const NC = Math.max(2, Math.round((p.psi2 as number) * dC));
+        const XtC = gaussianInputs(fl, p.nTest as number, dC, { seed, stream: 26 });
+        const betaC = randomUnitVector(fl, dC, { seed, stream: 24 });
+        const tC = { kind: 'single-index', link: 'erf', beta: betaC } as const;
+        const ftC = evaluateTarget(fl, tC, XtC);
+        for (const psi1 of PSI1_GRID) {
+          ctx.progress(0.8 + (0.15 * PSI1_GRID.indexOf(psi1)) / PSI1_GRID.length, `risk curve ψ1 = ${psi1}`);
+          for (const alpha of [0, 0.25, 0.5]) {
+            riskCurve.push({
+              psi1, alpha, label: `η = N^${alpha}`,
+              risk: fl.scope(() => {
+                const nC = Math.max(2, Math.round(psi1 * dC));
+                const b1 = sampleBatch(fl, tC, nC, dC, { seed, stream: 28, noise: p.noise as number });
+                const b2 = sampleBatch(fl, tC, nC, dC, { seed, stream: 30, noise: p.noise as number });
+                const m = createNetwork(fl, dC, NC, 'erf', { kind: 'mean-field' }, { seed, stream: 32 });
+                oneStep(fl, m, b1, fl.math.pow(NC, alpha));
+                const ahat = ridge(fl, features(fl, m, b2.X), b2.y, p.lambda as number);
+                return meanSquaredError(fl, fl.matmul(features(fl, m, XtC), ahat), ftC);
+              }),
+            });
+          }
+        }
+      }
+      const curveAt = (psi1: number, alpha: number) => riskCurve.find((r) => r.psi1 === psi1 && r.alpha === alpha)?.risk ?? NaN;
+      const psiMax = PSI1_GRID[PSI1_GRID.length - 1]!;
       ctx.progress(0.95, 'report');
 
       // Spectrum of W1 with the Marchenko–Pastur law of W0 = √(N/d)·Z (singular values s with
@@ -132,6 +166,7 @@ export const baOneStep: Experiment = {
           alignment: alignTop, alignmentPredicted: alignTopPred, alignmentU: alignU, alignmentUPredicted: alignUPred,
           riskRF, riskTrained, kernelLowerBound: target.kernelLowerBound, mu1Student: student.mu1, mu1Target: target.mu1,
           riskSmallStep: riskSmall, riskLargeStepErf: riskLargeErf, kernelLowerBoundErf: erfBound, etaLarge,
+          ...(riskCurve.length ? { riskCurveLargeAtPsiMax: curveAt(psiMax, 0.5), riskCurveSmallAtPsiMax: curveAt(psiMax, 0) } : {}),
         },
         series: {
           spectrum: sv.map((value, i) => ({ index: i, s: value, matrix: 'W1' })).concat(Array.from(s0, (value, i) => ({ index: i, s: value, matrix: 'W0' }))),
@@ -146,6 +181,8 @@ export const baOneStep: Experiment = {
             { readout: 'large step η = c√N, σ = σ* = erf', risk: riskLargeErf },
             { readout: 'kernel lower bound (erf)', risk: erfBound },
           ],
+          riskCurve,
+          erfBound: [{ risk: erfBound, label: 'kernel lower bound ‖P>1 f*‖² (erf)' }],
         },
         claims: [
           {
@@ -168,6 +205,17 @@ export const baOneStep: Experiment = {
             id: 'large-step-beats-bound', statement: 'a large step η = Θ(√N) with σ = σ* = erf goes below the kernel lower bound',
             predicted: `< ${erfBound.toPrecision(4)}`, measured: riskLargeErf, tolerance: 'inequality', pass: riskLargeErf < erfBound,
           },
+          ...(riskCurve.length ? [
+            {
+              id: 'curve-large-step-beats-bound', statement: `Fig. 3c: with η = N^½ (σ = σ* = erf) the risk goes below the kernel lower bound at ψ1 = ${psiMax} (d = ${dC})`,
+              predicted: `< ${erfBound.toPrecision(4)}`, measured: curveAt(psiMax, 0.5), tolerance: 'inequality', pass: curveAt(psiMax, 0.5) < erfBound,
+            },
+            {
+              id: 'curve-small-step-above-bound', statement: `Fig. 3c: with η = N^0 = 1 the risk stays at or above the kernel lower bound for every ψ1 ∈ {${PSI1_GRID.join(', ')}}`,
+              predicted: `≥ ${erfBound.toPrecision(4)}`, measured: Math.min(...PSI1_GRID.map((x) => curveAt(x, 0))), tolerance: 'inequality (minimum over ψ1)',
+              pass: PSI1_GRID.every((x) => curveAt(x, 0) >= erfBound),
+            },
+          ] : []),
           {
             id: 'trained-beats-random', statement: 'ridge on trained features (W1) has lower test risk than on random features (W0)',
             predicted: '< riskRF', measured: riskTrained, tolerance: 'strict', pass: riskTrained < riskRF,
@@ -193,6 +241,15 @@ export const baOneStep: Experiment = {
               ],
             },
           },
+          ...(riskCurve.length ? [{
+            title: 'Test risk vs ψ1 = n/d after one step η = N^α (σ = σ* = erf, Fig. 3c), with the kernel lower bound (dashed)',
+            spec: {
+              layer: [
+                { data: { name: 'riskCurve' }, mark: { type: 'line', point: true }, encoding: { x: { field: 'psi1', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'ψ1 = n/d' }, y: { field: 'risk', type: 'quantitative', scale: { type: 'log' }, title: 'test risk' }, color: { field: 'label', type: 'nominal', title: null } } },
+                { data: { name: 'erfBound' }, mark: { type: 'rule', strokeDash: [4, 3], color: 'black' }, encoding: { y: { field: 'risk', type: 'quantitative' } } },
+              ],
+            },
+          }] : []),
           {
             title: 'Test risk of the ridge readout',
             spec: {

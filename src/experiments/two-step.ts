@@ -9,6 +9,9 @@ import { createNetwork, oneStep, powerStep } from '../net/model.js';
 import { predictedTwoStepOutliers } from '../net/theory.js';
 import type { Claim, Experiment, ExperimentOutput, ParamValue, RunContext, SeriesRows } from './types.js';
 
+/** Left singular vectors of W2 whose span is compared with β*. */
+const TOP_VECTORS = 3;
+
 interface TwoStepRun {
   outliers1: number;
   outliers2: number;
@@ -37,8 +40,12 @@ function runTwoStep(fl: Engine, p: Record<string, ParamValue>, seed: number, alp
     const outliers1 = countAbove(fl.svdvals(net.W), edge);
     oneStep(fl, net, b2, powerStep(fl, p.c as number, N, alpha2));
     const s2 = fl.svdvals(net.W);
-    const top = fl.svdTop(net.W, 1, { seed, stream: 20 });
-    return { outliers1, outliers2: countAbove(s2, edge), alignment: alignments(fl, top.U, beta)[0]!, top: Array.from(s2.slice(0, 6)), edge };
+    // ‖P β*‖² for P the projector on the top TOP_VECTORS left singular vectors: a direction
+    // learned by step 2 need not be the largest outlier (step 1's spike usually stays on top)
+    // (a dense eigensolver on W·Wᵀ: Lanczos converges slowly on vectors at the bulk edge)
+    const top = fl.eighSelect(fl.gram(net.W, 'AAt'), { largest: TOP_VECTORS });
+    const alignment = alignments(fl, top.vectors, beta).reduce((sum, v) => sum + v, 0);
+    return { outliers1, outliers2: countAbove(s2, edge), alignment, top: Array.from(s2.slice(0, 6)), edge };
   });
 }
 
@@ -100,11 +107,11 @@ export const twoStep: Experiment = {
         predicted, measured: added, tolerance: 'exact', pass: added === predicted,
       },
       {
-        id: 'reuse-learns-ie2', statement: 'for an information-exponent-2 target, reusing the batch aligns the top singular vector with β* clearly better than a fresh batch',
-        predicted: `≥ ${align['he2-fresh']!.toPrecision(3)} + 0.05 (fresh)`, measured: align['he2-reuse']!, tolerance: '⟨û1, β*⟩², margin 0.05', pass: align['he2-reuse']! >= align['he2-fresh']! + 0.05,
+        id: 'reuse-learns-ie2', statement: 'for an information-exponent-2 target, reusing the batch brings β* clearly closer to the span of W2\'s top 3 left singular vectors than a fresh batch',
+        predicted: `≥ ${align['he2-fresh']!.toPrecision(3)} + 0.05 (fresh)`, measured: align['he2-reuse']!, tolerance: '‖P_top3 β*‖², margin 0.05', pass: align['he2-reuse']! >= align['he2-fresh']! + 0.05,
       },
       {
-        id: 'fresh-learns-ie1', statement: 'with fresh batches the IE-1 (tanh) direction is learned: ⟨û1, β*⟩² clearly above the IE-2 target\'s',
+        id: 'fresh-learns-ie1', statement: 'with fresh batches the IE-1 (tanh) direction is learned: ‖P_top3 β*‖² clearly above the IE-2 target\'s',
         predicted: `≥ ${align['he2-fresh']!.toPrecision(3)} + 0.05 (IE 2, fresh)`, measured: align['tanh-fresh']!, tolerance: 'margin 0.05', pass: align['tanh-fresh']! >= align['he2-fresh']! + 0.05,
       },
     ];
@@ -125,7 +132,7 @@ export const twoStep: Experiment = {
       claims,
       plots: [
         { title: 'Top singular values of W2 and the outlier threshold (dashed)', spec: { data: { name: 'top' }, layer: [{ mark: { type: 'point', filled: true }, encoding: { x: { field: 'index', type: 'ordinal' }, y: { field: 's', type: 'quantitative' } } }, { mark: { type: 'rule', strokeDash: [4, 3], color: '#b00020' }, encoding: { y: { field: 'edge', type: 'quantitative' } } }] } },
-        { title: '⟨û1, β*⟩²: fresh vs reused second batch', spec: { data: { name: 'alignment' }, mark: 'bar', encoding: { x: { field: 'batch', type: 'nominal' }, y: { field: 'alignment', type: 'quantitative', scale: { domain: [0, 1] } }, column: { field: 'target', type: 'nominal' } } } },
+        { title: '‖P β*‖² on the top 3 left singular vectors of W2: fresh vs reused second batch', spec: { data: { name: 'alignment' }, mark: 'bar', encoding: { x: { field: 'batch', type: 'nominal' }, y: { field: 'alignment', type: 'quantitative', scale: { domain: [0, 1] } }, column: { field: 'target', type: 'nominal' } } } },
         { title: 'Phase diagram: measured outliers of W2 (colour) and ⌊α2/(½ − α1)⌋ (text)', spec: { data: { name: 'phase' }, layer: [{ mark: 'rect', encoding: { x: { field: 'alpha1', type: 'ordinal' }, y: { field: 'alpha2', type: 'ordinal', sort: 'descending' }, color: { field: 'measured', type: 'quantitative' } } }, { mark: { type: 'text', fontSize: 14 }, encoding: { x: { field: 'alpha1', type: 'ordinal' }, y: { field: 'alpha2', type: 'ordinal', sort: 'descending' }, text: { field: 'predicted', type: 'quantitative' } } }] } },
       ],
     };

@@ -5,20 +5,27 @@
 
 import type { Engine } from '../engine.js';
 import type { Matrix } from '../matrix.js';
-import { teacherStudentGeometry } from '../net/measure.js';
+import { logLogSlope, teacherStudentGeometry } from '../net/measure.js';
 import { reluPopulationGD } from '../net/population.js';
 import type { Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
 
-/** Least-squares slope of log y against log x (logs in wasm). */
-function logLogSlope(fl: Engine, points: { x: number; y: number }[]): number {
-  const xs = points.map((p) => fl.math.log(p.x)), ys = points.map((p) => fl.math.log(p.y));
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length, my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let sxy = 0, sxx = 0;
-  for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i]! - mx) * (ys[i]! - my);
-    sxx += (xs[i]! - mx) * (xs[i]! - mx);
-  }
-  return sxy / sxx;
+/**
+ * First recorded step at which every per-teacher residual |H_l| ≤ tol·‖v‖ (the end of the
+ * alignment and tangential-growth phases), or NaN if not reached within T steps.
+ */
+function fitTime(fl: Engine, k: number, m: number, d: number, p: { sigma0: number; eta: number; vNorm: number; tol: number; T: number }, seed: number): number {
+  return fl.scope(() => {
+    const V = teachers(fl, k, d, p.vNorm, seed);
+    const W = fl.scale(fl.randn(m, d, { seed, stream: 31 }), p.sigma0);
+    let reached = NaN;
+    reluPopulationGD(fl, W, V, p.eta, p.T, {
+      points: 200,
+      record: (t) => {
+        if (Number.isNaN(reached) && teacherStudentGeometry(fl, W, V).residuals.every((h) => Math.abs(h) <= p.tol * p.vNorm)) reached = t;
+      },
+    });
+    return reached;
+  });
 }
 
 /** k orthonormal teacher rows of norm vNorm (the first rows of a Haar orthogonal matrix). */
@@ -44,6 +51,8 @@ export const zhuBalance: Experiment = {
     { name: 'eta', type: 'number', doc: 'step size', quick: 0.05, paper: 0.05, min: 1e-9, max: 10 },
     { name: 'steps', type: 'int', doc: 'population GD steps T', quick: 100000, paper: 1000000, min: 10, max: 100000000 },
     { name: 'vnorm', type: 'number', doc: 'teacher norm ‖v‖', quick: 1, paper: 1, min: 1e-6, max: 1e6 },
+    { name: 'phaseSteps', type: 'int', doc: 'steps of the phase-length runs (m/2, m, 2m students at k teachers; 2k teachers at m); 0 skips them', quick: 5000, paper: 20000, min: 0, max: 10000000 },
+    { name: 'fitTolerance', type: 'number', doc: 'phases 1–2 end when every per-teacher residual |H_l| ≤ this·‖v‖', quick: 0.01, paper: 0.01, min: 1e-12, max: 1, assumption: 'the sources describe the phases qualitatively; the end of tangential growth is read off the residuals H_l at 1%' },
   ],
   run(ctx: RunContext): ExperimentOutput {
     const { fl, params: p, seed } = ctx;
@@ -89,12 +98,27 @@ export const zhuBalance: Experiment = {
         });
         finals[mm] = { loss: xuDu[xuDu.length - 1]!.loss as number, slope: logLogSlope(fl, pts) };
       }
+      // Phase lengths vs m and k (Zhu et al.: more students shorten phases 1–2, more teachers lengthen them)
+      const phaseRuns: { k: number; m: number; steps: number; vary: string }[] = [];
+      if ((p.phaseSteps as number) > 0) {
+        const q = { sigma0: p.sigma0 as number, eta, vNorm, tol: p.fitTolerance as number, T: p.phaseSteps as number };
+        const configs = [[k, Math.max(1, Math.round(m / 2)), 'm'], [k, m, 'm'], [k, 2 * m, 'm'], [2 * k, m, 'k']] as const;
+        configs.forEach(([kk, mm, vary], i) => {
+          ctx.progress(0.9 + (0.08 * i) / configs.length, `phase lengths k = ${kk}, m = ${mm}`);
+          phaseRuns.push({ k: kk, m: mm, steps: fitTime(fl, kk, mm, Math.max(d, kk), q, seed), vary });
+        });
+        phaseRuns.push({ ...phaseRuns[1]!, vary: 'k' });
+      }
+      const byM = phaseRuns.filter((r) => r.vary === 'm').map((r) => r.steps);
+      const byK = phaseRuns.filter((r) => r.vary === 'k').sort((a, b) => a.k - b.k).map((r) => r.steps);
       const reference = late.length ? [{ step: late[0]!.x, t1: late[0]!.x + 1, loss: late[0]!.y }, { step: T, t1: T + 1, loss: late[0]!.y * fl.math.pow(T / late[0]!.x, -3) }] : [];
       return {
         metrics: {
           lossSlope: slope, balanceMin, balanceMax, lossFinal, maxAngleFinal: maxAngle,
           ...Object.fromEntries(Array.from(geo.groupSizes, (s, l) => [`groupSize${l + 1}`, s])),
           xuDuLossM1: finals[1]!.loss, xuDuLossM2: finals[2]!.loss, xuDuSlopeM2: finals[2]!.slope,
+          // (a run that never reached the tolerance within phaseSteps has no metric and fails its claim)
+          ...Object.fromEntries(phaseRuns.filter((r) => (r.vary === 'm' || r.k !== k) && Number.isFinite(r.steps)).map((r) => [`fitSteps_k${r.k}_m${r.m}`, r.steps])),
         },
         series: {
           loss: curve,
@@ -103,6 +127,7 @@ export const zhuBalance: Experiment = {
           residuals,
           balance: balance.map((b, i) => ({ student: i, ratio: b, teacher: `v${geo.group[i]! + 1}` })),
           xuDu,
+          phaseLengths: phaseRuns.filter((r) => Number.isFinite(r.steps)).map((r) => ({ ...r, label: r.vary === 'm' ? `m varies (k = ${k})` : `k varies (m = ${m})`, x: r.vary === 'm' ? r.m : r.k })),
         },
         claims: [
           {
@@ -125,6 +150,17 @@ export const zhuBalance: Experiment = {
             id: 'xu-du-m2-cubic', statement: 'one teacher, two students: over-parameterisation slows GD to T⁻³',
             predicted: -3, measured: finals[2]!.slope, tolerance: '± 0.3', pass: Math.abs(finals[2]!.slope + 3) <= 0.3,
           },
+          ...(phaseRuns.length ? [
+            {
+              id: 'phases-shorten-with-m', statement: `more students shorten phases 1–2: steps until every |H_l| ≤ ${p.fitTolerance}·‖v‖ for m = ${phaseRuns.filter((r) => r.vary === 'm').map((r) => r.m).join(', ')}`,
+              predicted: 'non-increasing, first > last', measured: byM.join(', '), tolerance: 'at the 200 log-spaced records',
+              pass: byM.every(Number.isFinite) && byM.every((v, i) => i === 0 || v <= byM[i - 1]!) && byM[0]! > byM[byM.length - 1]!,
+            },
+            {
+              id: 'phases-lengthen-with-k', statement: `more teachers lengthen phases 1–2: k = ${k} vs ${2 * k} at m = ${m}`,
+              predicted: 'increasing', measured: byK.join(', '), tolerance: 'at the 200 log-spaced records', pass: byK.every(Number.isFinite) && byK[1]! > byK[0]!,
+            },
+          ] : []),
         ],
         plots: [
           {
@@ -139,6 +175,7 @@ export const zhuBalance: Experiment = {
           { title: 'Largest student–teacher angle', spec: { data: { name: 'maxAngle' }, mark: 'line', encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' }, title: 'step + 1' }, y: { field: 'maxAngle', type: 'quantitative', scale: { type: 'log' }, title: 'max angle (rad)' } } } },
           { title: 'Per-teacher residual |H_l| (semilog)', spec: { data: { name: 'residuals' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'H', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'teacher', type: 'nominal' } } } },
           { title: 'Balance ratios ‖w_i‖·m_l/‖v‖', spec: { data: { name: 'balance' }, mark: 'bar', encoding: { x: { field: 'ratio', type: 'quantitative', bin: { maxbins: 20 } }, y: { aggregate: 'count', type: 'quantitative' }, color: { field: 'teacher', type: 'nominal' } } } },
+          ...(phaseRuns.length ? [{ title: `Length of phases 1–2 (steps until every |H_l| ≤ ${p.fitTolerance}·‖v‖) vs m and vs k`, spec: { data: { name: 'phaseLengths' }, mark: { type: 'line', point: true }, encoding: { x: { field: 'x', type: 'quantitative', title: 'm or k' }, y: { field: 'steps', type: 'quantitative', title: 'steps' }, color: { field: 'label', type: 'nominal', title: null } } } }] : []),
           { title: 'Xu & Du: one teacher, m = 1 vs m = 2', spec: { data: { name: 'xuDu' }, mark: 'line', encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' }, title: 'step + 1' }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } } },
         ],
       };

@@ -19,6 +19,33 @@ export function spectrum(fl: Engine, M: Matrix, margin = 0.05): Spectrum {
   return { values, ...fitMarchenkoPastur(values, M.rows, M.cols, margin) };
 }
 
+/**
+ * M − 1·mean(M) (column means over the rows removed), as a new matrix: drops the constant
+ * (He_0) component of a feature matrix, whose rank-one mean term would otherwise be its top
+ * singular value for activations with E σ ≠ 0.
+ */
+export function centerColumns(fl: Engine, M: Matrix): Matrix {
+  return fl.scope(() => {
+    const out = fl.astype(M, 'f64');
+    const means = fl.scale(fl.sumCols(out), 1 / M.rows);
+    return fl.keep(fl.gemm(out, fl.full(M.rows, 1, 1), means, { alpha: -1, beta: 1 }));
+  });
+}
+
+/** Least-squares slope of log|y| on log x (logs by fl.math, sums in wasm): a growth exponent. */
+export function logLogSlope(fl: Engine, points: readonly { x: number; y: number }[]): number {
+  if (points.length < 2) throw new ArgumentError(`logLogSlope: needs at least 2 points, got ${points.length}`);
+  return fl.scope(() => {
+    const m = points.length, ones = fl.full(m, 1, 1);
+    const centred = (values: number[]) => {
+      const v = fl.fromArray(Float64Array.from(values), m, 1);
+      return fl.axpy(-fl.sum(v) / m, ones, v);
+    };
+    const x = centred(points.map((p) => fl.math.log(p.x))), y = centred(points.map((p) => fl.math.log(Math.abs(p.y))));
+    return fl.dot(x, y) / fl.dot(x, x);
+  });
+}
+
 /** ⟨u_i, β⟩² / ‖β‖² for the columns u_i of U (unit vectors) and a direction β (same rows). */
 export function alignments(fl: Engine, U: Matrix, beta: Matrix): Float64Array {
   if (U.rows !== beta.rows || beta.cols !== 1) throw new ShapeError(`alignments: U is ${U.rows}×${U.cols}, β must be ${U.rows}×1, got ${beta.rows}×${beta.cols}`);

@@ -192,6 +192,20 @@ export function predictedSpikes(alpha: number): number {
   return Math.floor(1 / (1 - 2 * alpha) + 1e-9);
 }
 
+/**
+ * Leading-order strength of the k-th spike of F = σ(X̃W1) after W1 = W0 + η√N·G0
+ * (Moniri et al. 2024's expansion, [derived]): with G0 ≈ c1·b·aᵀ/√N, b = Xᵀ(y − f0)/n, the
+ * update is Δ = X̃(W1 − W0) ≈ η·c1·(X̃b)·aᵀ, and the order-k Taylor term of σ contributes
+ * c_k·(η·c1·‖b‖)^k·z^k·(a^{∘k})ᵀ, z = X̃b/‖b‖ (E σ^{(k)}(g)/k! = c_k by Stein's lemma). Its
+ * component along the unit directions He_k(z)/‖He_k(z)‖ and a^{∘k}/‖a^{∘k}‖ is
+ * c_k·(η·c1·‖b‖)^k·√(k!·n)·‖a^{∘k}‖, which grows like n^{1+αk−k/2} for η ≍ n^α, N ≍ n.
+ */
+export function spikeStrength(p: { k: number; ck: number; c1: number; eta: number; bNorm: number; n: number; aPowerNorm: number; pow: (x: number, y: number) => number }): number {
+  let factorial = 1;
+  for (let i = 2; i <= p.k; i++) factorial *= i;
+  return p.ck * p.pow(p.eta * p.c1 * p.bNorm, p.k) * Math.sqrt(factorial * p.n) * p.aPowerNorm;
+}
+
 /** Moniri & Hassani 2026: number of outliers ⌊α2/(½ − α1)⌋ after two steps. */
 export function predictedTwoStepOutliers(alpha1: number, alpha2: number): number {
   for (const [name, a] of [['alpha1', alpha1], ['alpha2', alpha2]] as const) {
