@@ -35,6 +35,7 @@ const OS = 'node:os';
 
 interface NodeProcess {
   versions?: { node?: string };
+  execArgv?: string[];
   env?: Record<string, string | undefined>;
 }
 const nodeProcess = (): NodeProcess | undefined => (globalThis as { process?: NodeProcess }).process;
@@ -143,7 +144,10 @@ async function spawnNode(init: WorkerInit, label: string): Promise<WorkerHandle>
     unref(): void;
   };
   const { Worker } = (await import(/* @vite-ignore */ WORKER_THREADS)) as { Worker: new (url: URL, options?: object) => NodeWorker };
-  const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { name: label });
+  // Workers inherit the process's Node options, but --input-type (node --input-type=module
+  // -e …) is refused for a worker's file.
+  const execArgv = (nodeProcess()?.execArgv ?? []).filter((arg) => !arg.startsWith('--input-type'));
+  const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { name: label, execArgv });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const ready = new Promise<void>((resolve, reject) => {
     worker.on('message', (reply: WorkerReply) => ('ready' in reply ? resolve() : reject(new WorkerError(`${label} failed to start: ${reply.error}`))));

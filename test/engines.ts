@@ -73,13 +73,29 @@ catch (e) { __featurelabReport({ error: describeError(e) }); }
 </script>`;
 }
 
+export interface ServeOptions {
+  /** Sent with every response (e.g. the COOP/COEP pair that makes the page cross-origin isolated). */
+  headers?: Record<string, string>;
+  /** Extra scripts served at their paths (e.g. a Web Worker's module: { '/worker.js': source }). */
+  scripts?: Record<string, string>;
+}
+
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer, wasm threads). */
+export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 /** Serves `page` at / and the build at /dist/…; the page's POST to /result settles `result`. */
-export async function servePage<T>(page: string): Promise<PageServer<T>> {
+export async function servePage<T>(page: string, options: ServeOptions = {}): Promise<PageServer<T>> {
   let settle!: (r: PageResult<T>) => void;
   const notFound: string[] = [];
   const result = new Promise<PageResult<T>>((resolve) => (settle = resolve));
   const server: Server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const script = options.scripts?.[url.pathname];
+    if (script !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(script);
+      return;
+    }
     if (req.method === 'POST' && url.pathname === '/result') {
       let data = '';
       req.setEncoding('utf8');
@@ -149,9 +165,9 @@ function unwrap<T>(engine: string, r: PageResult<T>, notFound: readonly string[]
  * the page's outcome back from the page itself. Console errors and uncaught exceptions are
  * added to a failure's message.
  */
-export async function runInChromium<T>(page: string, timeoutMs: number): Promise<T> {
+export async function runInChromium<T>(page: string, timeoutMs: number, serve: ServeOptions = {}): Promise<T> {
   const { chromium } = await import('playwright-core');
-  const server = await servePage<T>(page);
+  const server = await servePage<T>(page, serve);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -207,8 +223,8 @@ const FIREFOX_PREFS: Record<string, boolean | string | number> = {
  * Opens the page in headless Firefox ESR (a fresh profile, no remote protocol) and waits for
  * the page to POST its outcome; the browser's whole process group is killed afterwards.
  */
-export async function runInFirefox<T>(page: string, timeoutMs: number): Promise<T> {
-  const server = await servePage<T>(page);
+export async function runInFirefox<T>(page: string, timeoutMs: number, serve: ServeOptions = {}): Promise<T> {
+  const server = await servePage<T>(page, serve);
   const profile = mkdtempSync(join(tmpdir(), 'featurelab-firefox-'));
   writeFileSync(
     join(profile, 'user.js'),

@@ -25,11 +25,15 @@ describe('loading the module', () => {
     expect(new Set(fps).size).toBe(1);
   });
 
-  it('the module is SIMD without relaxed SIMD, imports only env.memory, and declares the wasm32 maximum', () => {
+  it('the module is SIMD without relaxed SIMD, imports a shared env.memory (wasm32 maximum) and the thread-failure hook', () => {
     const module = new WebAssembly.Module(readFileSync(wasmUrl));
-    expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+    const imports = WebAssembly.Module.imports(module).sort((a, b) => a.name.localeCompare(b.name));
+    expect(imports).toEqual([
+      { module: 'env', name: 'memory', kind: 'memory' },
+      { module: 'env', name: 'thread_failure', kind: 'function' },
+    ]);
     const wat = readFileSync(new URL('../build/featurelab.wat', import.meta.url), 'utf8');
-    expect(wat).toMatch(/\(import "env" "memory" \(memory \$0 \d+ 65536\)\)/);
+    expect(wat).toMatch(/\(import "env" "memory" \(memory \$0 \d+ 65536 shared\)\)/);
     expect(wat).toMatch(/f64x2\.mul/);
     expect(wat).not.toMatch(/relaxed|\.fma|\.qfma/);
   });
@@ -46,6 +50,32 @@ describe('loading the module', () => {
       expect(text, file).not.toMatch(/^\s*import[^;]*from\s*['"]node:/m);
       expect(text, file).not.toMatch(/require\(/);
     }
+  });
+
+  it('has no data section: the static data sits in a custom section, written once by the engine', async () => {
+    const bytes = readFileSync(wasmUrl);
+    const module = new WebAssembly.Module(bytes);
+    expect(WebAssembly.Module.customSections(module, 'featurelab.static-data')).toHaveLength(1);
+    // Walk the sections: id 11 (data) must be absent, so instantiating a worker writes no memory.
+    const ids: number[] = [];
+    for (let pos = 8; pos < bytes.length; ) {
+      ids.push(bytes[pos]!);
+      let size = 0, shift = 0, byte: number;
+      pos++;
+      do {
+        byte = bytes[pos++]!;
+        size += (byte & 0x7f) * 2 ** shift;
+        shift += 7;
+      } while (byte & 0x80);
+      pos += size;
+    }
+    expect(ids).not.toContain(11);
+    // The tables it holds are in use: SHA-256 (K table) and Math (exp/log tables) are right.
+    const fl = await createEngine({ threads: 1 });
+    expect(fl.fingerprint('abc')).toMatch(/^[0-9a-f]{64}$/);
+    expect(fl.math.exp(1)).toBe(2.718281828459045);
+    expect(fl.math.log(10)).toBe(2.302585092994046);
+    fl.dispose();
   });
 
   it('rejects bytes that are not the featurelab module', async () => {

@@ -1,0 +1,337 @@
+// Threads (issue 7): the kernels split over a pool of workers sharing the engine's memory
+// must give the same bytes for every thread count. The conformance suite runs at 1–4
+// threads with grain 0 (every kernel split even on tiny inputs) against the goldens, in Node
+// and in Chromium (engine in a Web Worker of a cross-origin-isolated page); larger problems
+// compare 2–4 threads with 1 at the default grain. Failures in a worker surface as a
+// WorkerError, dispose() stops the workers, and creating and disposing engines leaks
+// neither threads nor pending work.
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArgumentError, createEngine, DisposedError, WorkerError, type Engine } from '../dist/index.js';
+import { runConformance } from '../dist/conformance.js';
+import { CHROMIUM, FIREFOX, ISOLATION_HEADERS, modulePage, runInChromium, runInFirefox } from './engines.js';
+
+const GOLDENS = JSON.parse(readFileSync(new URL('./goldens/conformance.json', import.meta.url), 'utf8')) as Record<string, string>;
+const THREAD_COUNTS = [1, 2, 3, 4];
+
+/** Names of the cases whose fingerprint differs from the goldens. */
+function mismatches(results: Record<string, string>): string[] {
+  return Object.keys(GOLDENS).filter((name) => results[name] !== GOLDENS[name]);
+}
+
+/** Threads of this process (Linux), to see that disposed engines leave none behind. */
+function osThreads(): number | undefined {
+  try {
+    const match = /^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms))]);
+}
+
+describe('thread count', () => {
+  it('defaults to the available cores (at most 16) and reports what it uses', async () => {
+    const saved = process.env.FEATURELAB_THREADS;
+    delete process.env.FEATURELAB_THREADS;
+    try {
+      const fl = await createEngine();
+      const cores = Math.min(16, os.availableParallelism());
+      expect(fl.threads).toBe(cores);
+      expect(fl.threadInfo).toEqual({ threads: cores, requested: cores });
+      fl.dispose();
+    } finally {
+      if (saved !== undefined) process.env.FEATURELAB_THREADS = saved;
+    }
+  });
+
+  it('FEATURELAB_THREADS overrides the default, the option overrides both', async () => {
+    const saved = process.env.FEATURELAB_THREADS;
+    process.env.FEATURELAB_THREADS = '3';
+    try {
+      const a = await createEngine();
+      expect(a.threads).toBe(3);
+      a.dispose();
+      const b = await createEngine({ threads: 1 });
+      expect(b.threadInfo).toEqual({ threads: 1, requested: 1 });
+      b.dispose();
+      process.env.FEATURELAB_THREADS = 'many';
+      await expect(createEngine()).rejects.toThrow(/FEATURELAB_THREADS must be an integer in \[1, 64\], got NaN/);
+    } finally {
+      if (saved === undefined) delete process.env.FEATURELAB_THREADS;
+      else process.env.FEATURELAB_THREADS = saved;
+    }
+  });
+
+  it('rejects invalid thread counts and grains with an ArgumentError', async () => {
+    for (const threads of [0, -1, 1.5, 65, Number.NaN]) {
+      await expect(createEngine({ threads })).rejects.toThrow(ArgumentError);
+    }
+    await expect(createEngine({ threads: 0 })).rejects.toThrow(/threads must be an integer in \[1, 64\], got 0/);
+    await expect(createEngine({ grain: -1 })).rejects.toThrow(/grain must be a finite number ≥ 0/);
+  });
+});
+
+describe('bit-identical results for any thread count (Node)', () => {
+  for (const threads of THREAD_COUNTS) {
+    it(`the conformance suite reproduces the goldens on ${threads} thread(s), every kernel split (grain 0)`, async () => {
+      const fl = await createEngine({ threads, grain: 0 });
+      try {
+        expect(fl.threads).toBe(threads);
+        expect(mismatches(runConformance(fl))).toEqual([]);
+      } finally {
+        fl.dispose();
+      }
+    });
+  }
+
+  // Sizes past every block edge: m > mc (96), n > nc (2048) for two column panels, k > kc
+  // (256 f64, 512 f32) for several depth blocks, odd edges; plus the linear algebra whose
+  // GEMM parts run on the pool (tridiagonal reduction, divide and conquer merges,
+  // back-transformation, Cholesky, Gram matrices) and the network kernels.
+  function workload(fl: Engine): string[] {
+    return [
+      fl.scope(() => {
+        const A = fl.randn(301, 611, { seed: 1 }), B = fl.randn(611, 2101, { seed: 2 });
+        const C = fl.randn(301, 2101, { seed: 3 });
+        fl.gemm(C, A, B, { alpha: 0.5, beta: -2 });
+        return fl.fingerprint(fl.matmul(A, B), C, fl.matmul(B, A, { transA: true, transB: true }));
+      }),
+      fl.scope(() => {
+        const A = fl.randn(203, 1100, { seed: 4, dtype: 'f32' }), B = fl.randn(1100, 517, { seed: 5, dtype: 'f32' });
+        return fl.fingerprint(fl.matmul(A, B), fl.matmul(A, A, { transB: true, alpha: 1 / 1100 }));
+      }),
+      fl.scope(() => {
+        const X = fl.randn(700, 333, { seed: 6 });
+        const S = fl.gram(X);
+        const { values, vectors } = fl.eigh(S);
+        const L = fl.cholesky(fl.axpy(1, fl.eye(333), fl.copy(S)));
+        return fl.fingerprint(values, vectors, fl.eigvalsh(S), L, fl.svdvals(X));
+      }),
+      fl.scope(() => {
+        const Z = fl.randn(513, 1025, { seed: 7 });
+        const r = fl.randn(513, 1, { seed: 8 }), c = fl.randn(1025, 1, { seed: 9 });
+        const M = fl.map(Z, 'tanh', { derivative: true });
+        fl.kernels.rank1_hadamard_f64(513, 1025, M.ptr, r.ptr, c.ptr, M.ptr);
+        const H = fl.map(Z, 'tanh');
+        const D = fl.zeros(513, 1025);
+        fl.kernels.one_minus_square_f64(H.size, H.ptr, D.ptr);
+        return fl.fingerprint(M, D, fl.map(Z, 'erf'), fl.map(fl.astype(Z, 'f32'), 'softplus'), fl.rand(999, 1001, { seed: 10, offset: 7 }),
+          fl.hadamard(Z, Z), fl.scale(Z, 1 / 3), fl.axpy(-0.25, Z, fl.copy(H)));
+      }),
+    ];
+  }
+
+  let serial: string[];
+  beforeAll(async () => {
+    const fl = await createEngine({ threads: 1 });
+    serial = workload(fl);
+    fl.dispose();
+  }, 120_000);
+
+  for (const threads of [2, 3, 4]) {
+    for (const grain of [undefined, 0]) {
+      it(`large GEMMs, eigensolvers, Cholesky, maps and random numbers: ${threads} threads${grain === 0 ? ', grain 0' : ''} equal 1 thread`, async () => {
+        const fl = await createEngine({ threads, grain });
+        try {
+          expect(workload(fl)).toEqual(serial);
+        } finally {
+          fl.dispose();
+        }
+      }, 120_000);
+    }
+  }
+
+  it('two pooled engines used in turn do not disturb each other', async () => {
+    const a = await createEngine({ threads: 2, grain: 0 }), b = await createEngine({ threads: 3, grain: 0 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect(a.scope(() => a.fingerprint(a.matmul(a.randn(130, 70, { seed: i }), a.randn(70, 90, { seed: i + 1 })))))
+          .toBe(b.scope(() => b.fingerprint(b.matmul(b.randn(130, 70, { seed: i }), b.randn(70, 90, { seed: i + 1 })))));
+      }
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  });
+});
+
+describe('scheduling, failures and shutdown (Node)', () => {
+  it('many short jobs in a row: every task runs exactly once, no job waits forever', async () => {
+    const fl = await createEngine({ threads: 4, grain: 0 });
+    try {
+      const count = 1000;
+      const out = fl.allocBytes(count * 4);
+      const view = () => new Int32Array(fl.memory.buffer, out, count);
+      for (let round = 0; round < 2000; round++) {
+        view().fill(-1);
+        fl.kernels.threads_selftest_fill(out, count, 1 + (round % 37));
+        const v = view();
+        for (let i = 0; i < count; i++) if (v[i] !== i) throw new Error(`round ${round}: out[${i}] = ${v[i]}`);
+      }
+      fl.freeBytes(out);
+    } finally {
+      fl.dispose();
+    }
+  });
+
+  it('a task that fails in a worker throws a WorkerError on the calling thread; the engine carries on', async () => {
+    const fl = await createEngine({ threads: 3, grain: 0 });
+    try {
+      const before = fl.scope(() => fl.fingerprint(fl.matmul(fl.randn(150, 80, { seed: 1 }), fl.randn(80, 60, { seed: 2 }))));
+      for (let i = 0; i < 3; i++) {
+        expect(() => fl.kernels.threads_selftest_trap(5)).toThrow(WorkerError);
+      }
+      expect(() => fl.kernels.threads_selftest_trap(5)).toThrow(/a worker thread failed while computing: worker thread \d: RuntimeError: unreachable/);
+      const after = fl.scope(() => fl.fingerprint(fl.matmul(fl.randn(150, 80, { seed: 1 }), fl.randn(80, 60, { seed: 2 }))));
+      expect(after).toBe(before);
+      expect(fl.memoryStats().liveMatrices).toBe(0);
+    } finally {
+      fl.dispose();
+    }
+  });
+
+  it('a worker that cannot start makes createEngine reject with a WorkerError (no hang, no leak)', async () => {
+    // A copy of the build without the worker script.
+    const dir = mkdtempSync(join(tmpdir(), 'featurelab-noworker-'));
+    try {
+      const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+      cpSync(dist, dir, {
+        recursive: true,
+        filter: (src) => !/thread-worker\.js|[/\\]web$/.test(src),
+      });
+      expect(existsSync(join(dir, 'thread-worker.js'))).toBe(false);
+      const copy = (await import(pathToFileURL(join(dir, 'index.js')).href)) as typeof import('../dist/index.js');
+      const attempt = copy.createEngine({ threads: 2 });
+      await expect(within(attempt, 30_000, 'createEngine')).rejects.toThrow(/worker thread 1 of 1 failed/);
+      await expect(attempt).rejects.toBeInstanceOf(copy.WorkerError);
+      const single = await copy.createEngine({ threads: 1 });
+      expect(single.scope(() => single.sum(single.full(3, 3, 2)))).toBe(18);
+      single.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('dispose() stops the workers; repeated create/dispose leaves no threads behind', async () => {
+    const baseline = osThreads();
+    for (let i = 0; i < 12; i++) {
+      const fl = await createEngine({ threads: 1 + (i % 4), grain: 0 });
+      fl.scope(() => fl.fingerprint(fl.eigh(fl.gram(fl.randn(60, 40, { seed: i }))).vectors));
+      fl.dispose();
+      expect(() => fl.matmul(fl.zeros(1, 1), fl.zeros(1, 1))).toThrow(DisposedError);
+      await within(fl.threadsClosed, 10_000, `engine ${i}: workers exiting`);
+    }
+    if (baseline !== undefined) {
+      // Node's own helper threads may come and go a little; the pools' would add up to 18.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(osThreads()!).toBeLessThanOrEqual(baseline + 2);
+    }
+  }, 120_000);
+
+  it('an engine that is never disposed does not keep the process alive', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = `import { createEngine } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+const fl = await createEngine({ threads: 3 });
+fl.matmul(fl.randn(200, 200), fl.randn(200, 200));
+console.log('done', fl.threads);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000, encoding: 'utf8' });
+    expect(run.error, 'the process did not exit').toBeUndefined();
+    expect(run.stdout.trim()).toBe('done 3');
+    expect(run.status).toBe(0);
+  });
+});
+
+// The engine must run in a Web Worker of a cross-origin-isolated page to use threads (the
+// page's main thread may not block); the worker posts its results to the page.
+const WORKER = `import { createEngine } from '/dist/index.js';
+import { runConformance } from '/dist/conformance.js';
+onmessage = async ({ data }) => {
+  try {
+    const out = [];
+    for (const threads of data.threads) {
+      const fl = await createEngine({ threads, grain: 0 });
+      const started = performance.now();
+      out.push({ threads: fl.threads, info: fl.threadInfo, results: runConformance(fl), ms: performance.now() - started });
+      fl.dispose();
+    }
+    postMessage({ ok: out });
+  } catch (e) {
+    postMessage({ error: e instanceof Error ? e.name + ': ' + e.message + '\\n' + e.stack : String(e) });
+  }
+};`;
+
+const BROWSER_BODY = `
+const main = await createEngine({ threads: 2 });
+const onMain = main.threadInfo;
+main.dispose();
+const worker = new Worker('/worker.js', { type: 'module' });
+const reply = await new Promise((resolve, reject) => {
+  worker.onmessage = (e) => resolve(e.data);
+  worker.onerror = (e) => reject(new Error('worker: ' + (e.message || 'failed to load')));
+  worker.postMessage({ threads: ${JSON.stringify(THREAD_COUNTS)} });
+});
+worker.terminate();
+if (reply.error) throw new Error(reply.error);
+return { isolated: crossOriginIsolated, onMain, runs: reply.ok };`;
+
+interface BrowserRun {
+  isolated: boolean;
+  onMain: { threads: number; requested: number; fallback?: string };
+  runs: { threads: number; info: { threads: number; requested: number; fallback?: string }; results: Record<string, string>; ms: number }[];
+}
+
+const browsers = [
+  { name: 'chromium', binary: CHROMIUM, run: (page: string, serve: Parameters<typeof runInChromium>[2]) => runInChromium<BrowserRun>(page, 150_000, serve) },
+  { name: 'firefox', binary: FIREFOX, run: (page: string, serve: Parameters<typeof runInFirefox>[2]) => runInFirefox<BrowserRun>(page, 150_000, serve) },
+];
+
+describe('bit-identical results for any thread count (browsers, engine in a Web Worker)', () => {
+  for (const browser of browsers) {
+    const present = existsSync(browser.binary);
+    // Chromium is required (as for the other browser tests); Firefox runs where installed.
+    const required = browser.name === 'chromium' && process.env.CI;
+    (present || required ? it : it.skip)(`${browser.name}: the conformance suite at ${THREAD_COUNTS.join(', ')} threads reproduces the goldens`, async () => {
+      expect(present, `${browser.binary} is missing`).toBe(true);
+      const page = modulePage(`import { createEngine } from './dist/index.js';`, BROWSER_BODY);
+      const got = await browser.run(page, { headers: ISOLATION_HEADERS, scripts: { '/worker.js': WORKER } });
+      expect(got.isolated).toBe(true);
+      // The page's main thread may not block: one thread, and the reason.
+      expect(got.onMain).toMatchObject({ threads: 1, requested: 2 });
+      expect(got.onMain.fallback).toMatch(/may not block.*Web Worker/);
+      expect(got.runs.map((r) => r.info)).toEqual(THREAD_COUNTS.map((t) => ({ threads: t, requested: t })));
+      for (const run of got.runs) {
+        console.log(`threads: ${browser.name} ${run.threads} thread(s): ${Object.keys(run.results).length} cases in ${(run.ms / 1000).toFixed(2)} s`);
+        expect(mismatches(run.results), `${browser.name}, ${run.threads} threads`).toEqual([]);
+      }
+    }, 200_000);
+  }
+
+  (existsSync(CHROMIUM) || process.env.CI ? it : it.skip)('chromium: a page that is not cross-origin isolated runs on one thread and says why', async () => {
+    const body = `
+const fl = await createEngine({ threads: 4 });
+const fp = fl.fingerprint(fl.matmul(fl.randn(50, 40, { seed: 1 }), fl.randn(40, 30, { seed: 2 })));
+const info = fl.threadInfo;
+fl.dispose();
+return { info, fp, isolated: crossOriginIsolated };`;
+    const got = await runInChromium<{ info: BrowserRun['onMain']; fp: string; isolated: boolean }>(
+      modulePage(`import { createEngine } from './dist/index.js';`, body),
+      60_000,
+    );
+    expect(got.isolated).toBe(false);
+    expect(got.info).toMatchObject({ threads: 1, requested: 4 });
+    expect(got.info.fallback).toMatch(/not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/);
+    const fl = await createEngine({ threads: 1 });
+    expect(got.fp).toBe(fl.fingerprint(fl.matmul(fl.randn(50, 40, { seed: 1 }), fl.randn(40, 30, { seed: 2 }))));
+    fl.dispose();
+  }, 90_000);
+});
+
+afterAll(() => undefined);
