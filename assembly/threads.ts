@@ -55,12 +55,15 @@ const C_ARGS: usize = 64;      // job arguments, ARG_SLOTS slots of 8 bytes
 const ARG_SLOTS: i32 = 32;
 const C_WORK: usize = C_ARGS + <usize>ARG_SLOTS * 8; // u32 × MAX_THREADS: workers' workspaces
 export const MAX_THREADS: i32 = 64;
-const C_MESSAGE: usize = C_WORK + <usize>MAX_THREADS * 4; // a failed worker's error text (UTF-8)
+const C_TASKS: usize = C_WORK + <usize>MAX_THREADS * 4; // u32 × MAX_THREADS: tasks run by each thread (diagnostics)
+const C_MESSAGE: usize = C_TASKS + <usize>MAX_THREADS * 4; // a failed worker's error text (UTF-8)
 const MESSAGE_BYTES: i32 = 1024;
 const CTL_BYTES: i32 = <i32>C_MESSAGE + MESSAGE_BYTES;
 
 /** Bytes of the control block the host allocates (zeroed) for a pool. */
 export function thread_ctl_bytes(): i32 { return CTL_BYTES; }
+/** Where the per-thread task counters are (u32 each; thread 0 is the caller). */
+export function thread_tasks_offset(): i32 { return <i32>C_TASKS; }
 /** Where a worker's host code writes its error text, and how many bytes fit. */
 export function thread_message_offset(): i32 { return <i32>C_MESSAGE; }
 export function thread_message_bytes(): i32 { return MESSAGE_BYTES; }
@@ -71,6 +74,7 @@ let ctl: usize = 0;
 let isWorker = false;
 let inJob = false;
 let workerWork: usize = 0;
+let threadId: i32 = 0;
 
 // ---------------------------------------------------------------------------------------
 // Host entry points
@@ -113,6 +117,7 @@ export function thread_generation(block: usize): i32 {
 export function thread_worker(block: usize, id: i32, seen: i32): void {
   ctl = block;
   isWorker = true;
+  threadId = id;
   workerWork = <usize>load<u32>(block + C_WORK + (<usize>id << 2));
   while (true) {
     let spins = atomic.load<i32>(ctl + C_SPIN);
@@ -163,6 +168,8 @@ function claimTasks(work: usize, countEach: bool): i32 {
     // The job cannot finish (and its arguments cannot change) before this task is counted.
     runTask(atomic.load<i32>(ctl + C_KIND), t, work);
     ran++;
+    const counter = ctl + C_TASKS + (<usize>threadId << 2);
+    store<u32>(counter, load<u32>(counter) + 1); // only this thread writes its counter
     if (countEach && atomic.add<i32>(ctl + C_DONE, 1) + 1 == total) atomic.notify(ctl + C_DONE, -1);
   }
   return ran;

@@ -255,6 +255,14 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     return this.threadInfo.threads;
   }
 
+  /**
+   * @internal Tasks each thread has run so far (index 0: the calling thread; empty with one
+   * thread), to see how the work was shared (benchmarks, diagnostics).
+   */
+  threadTaskCounts(): number[] {
+    return this.#pool?.taskCounts() ?? [];
+  }
+
   /** @internal Settles when the worker threads have exited (after dispose()). */
   get threadsClosed(): Promise<void> {
     return this.#pool?.closed ?? Promise.resolve();

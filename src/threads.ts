@@ -279,6 +279,12 @@ export class ThreadPool {
     throw new WorkerError(`featurelab: a worker thread failed while computing: ${text || 'unknown error'}`);
   }
 
+  /** Tasks each thread has run so far (index 0: the engine's thread), for diagnostics. */
+  taskCounts(): number[] {
+    if (this.#stopped) return [];
+    return Array.from(new Uint32Array(this.#memory.buffer, this.ctl + this.#kernels.thread_tasks_offset(), this.threads));
+  }
+
   /** Settles when every worker has exited. */
   get closed(): Promise<void> {
     return Promise.all(this.#workers.map((w) => w.exited)).then(() => undefined);

@@ -126,6 +126,7 @@ export interface Kernels {
 
   MAX_THREADS: WebAssembly.Global;
   thread_ctl_bytes(): number;
+  thread_tasks_offset(): number;
   thread_message_offset(): number;
   thread_message_bytes(): number;
   threads_attach(ctl: Ptr): void;
