@@ -1,15 +1,17 @@
 // GEMM benchmark: C = A·B for square n, f64 and f32, single-threaded, featurelab against
-// tfjs-backend-wasm, ml-matrix and numpy in the same run. Prints a GFLOP/s table and the
-// issue's targets, and writes bench/results/gemm.json.
+// tfjs-backend-wasm, ml-matrix and numpy in the same run; then featurelab's speed-up on
+// several threads against one thread, measured in interleaved rounds. Prints GFLOP/s
+// tables and the issues' targets, and writes bench/results/gemm.json.
 //
 //   npm run bench                                  # builds, then runs everything
 //   node --expose-gc bench/gemm.bench.js --sizes 256,512 --dtypes f32
+//   node --expose-gc bench/gemm.bench.js --threads 1,2,4 --thread-sizes 2048 --rounds 9
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../dist/index.js';
-import { measure } from './harness.js';
+import { interleaved, measure, threadCounts } from './harness.js';
 import { loadMlMatrix, loadTfjsWasm, probeNumpy, runNumpy } from './peers.js';
 
 const started = performance.now();
@@ -18,8 +20,15 @@ const { values: cli } = parseArgs({
   options: {
     sizes: { type: 'string', default: '256,512,1024,2048' },
     dtypes: { type: 'string', default: 'f64,f32' },
+    // Thread counts compared with one thread (default: 1 and the available cores), at these sizes.
+    threads: { type: 'string' },
+    'thread-sizes': { type: 'string', default: '1024,2048' },
+    rounds: { type: 'string', default: '7' },
   },
 });
+const THREADS = threadCounts(cli.threads, os.availableParallelism());
+const THREAD_SIZES = cli['thread-sizes'] === '' ? [] : cli['thread-sizes'].split(',').map(Number);
+const ROUNDS = Number(cli.rounds);
 const SIZES = cli.sizes.split(',').map(Number);
 const DTYPES = cli.dtypes.split(',');
 for (const n of SIZES) if (!Number.isInteger(n) || n < 1) throw new Error(`bad size ${n}`);
@@ -49,10 +58,12 @@ const NUMPY_PLANS = [
 ];
 const planFor = (plans, n) => plans.find((p) => n <= p.upTo);
 
-// Targets from the issue, checked at this size.
+// Targets from the issues, checked at these sizes.
 const TARGET_N = 1024;
 const TARGET_F64_GFLOPS = 10;
 const TARGET_F32_VS_TFJS = 2;
+const TARGET_THREADS_N = 2048;
+const TARGET_THREADS_SPEEDUP = 1.8; // f64, on all cores of a 2-core machine
 
 const gflops = (n, ms) => (2 * n ** 3) / (ms * 1e6);
 
@@ -80,7 +91,9 @@ function operands(fl, n, dtype) {
 // Setup
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const fl = await createEngine(); // default options: the finite check on C is part of the cost
+// One thread for the comparison with the peers (all single-threaded); default options
+// otherwise: the finite check on C is part of the cost.
+const fl = await createEngine({ threads: 1 });
 const machine = {
   cpu: os.cpus()[0]?.model,
   cores: os.cpus().length,
@@ -198,6 +211,62 @@ function relativeSpread(samples) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Threads: featurelab on each thread count against one thread, in interleaved rounds (the
+// machine's drift hits every count alike). Every count must compute the same bytes.
+
+const scaling = [];
+const threadTargets = [];
+if (THREADS.length > 1 && THREAD_SIZES.length > 0) {
+  const engines = [];
+  for (const threads of THREADS) engines.push(await createEngine({ threads }));
+  console.log(`\nthreads: ${engines.map((e) => `${e.threads}${e.threadInfo.fallback ? ` (fallback: ${e.threadInfo.fallback})` : ''}`).join(', ')} · ${ROUNDS} interleaved rounds after 2 warm-up rounds`);
+  for (const n of THREAD_SIZES) {
+    for (const dtype of DTYPES) {
+      const runs = engines.map((e) => ({ engine: e, ...operands(e, n, dtype) }));
+      const before = engines.map((e) => e.threadTaskCounts());
+      const results = interleaved(
+        runs.map((r) => ({ name: `${r.engine.threads}`, fn: () => r.engine.gemm(r.C, r.A, r.B) })),
+        { warmup: 2, rounds: ROUNDS },
+      );
+      const fingerprints = new Set(runs.map((r) => r.engine.fingerprint(r.C)));
+      if (fingerprints.size !== 1) {
+        console.error(`\nFAIL: n=${n} ${dtype}: the thread counts computed different bytes`);
+        process.exit(1);
+      }
+      results.forEach((res, i) => {
+        const counts = engines[i].threadTaskCounts();
+        const tasks = counts.map((c, t) => c - (before[i][t] ?? 0));
+        const total = tasks.reduce((a, b) => a + b, 0);
+        const entry = {
+          n, dtype, threads: engines[i].threads, medianMs: res.medianMs, minMs: res.minMs, samplesMs: res.samplesMs,
+          gflops: gflops(n, res.medianMs), speedup: results[0].medianMs / res.medianMs, speedupOfRounds: res.speedup,
+          taskShare: total > 0 ? tasks.map((c) => +(c / total).toFixed(3)) : undefined,
+        };
+        scaling.push(entry);
+        console.log(
+          `  ${String(n).padStart(4)} ${dtype} ${String(entry.threads).padStart(2)} thread(s) ${entry.medianMs.toFixed(1).padStart(8)} ms ` +
+            `${entry.gflops.toFixed(2).padStart(6)} GFLOP/s  speed-up ${entry.speedup.toFixed(2)}× (median of rounds ${entry.speedupOfRounds.toFixed(2)}×)` +
+            (entry.taskShare ? `  tasks per thread ${entry.taskShare.map((x) => `${Math.round(x * 100)}%`).join('/')}` : ''),
+        );
+      });
+      for (const r of runs) for (const m of [r.A, r.B, r.C]) m.dispose();
+    }
+  }
+  for (const e of engines) e.dispose();
+  const best = scaling.filter((c) => c.n === TARGET_THREADS_N && c.dtype === 'f64' && c.threads === Math.max(...THREADS));
+  if (best.length > 0) {
+    const speedup = best[0].speedup;
+    threadTargets.push({
+      target: `f64 at n=${TARGET_THREADS_N}: ≥ ${TARGET_THREADS_SPEEDUP}× on ${best[0].threads} threads against one (same run)`,
+      value: speedup,
+      met: speedup >= TARGET_THREADS_SPEEDUP,
+    });
+  }
+} else {
+  console.log(`\nthreads: skipped (${THREADS.length > 1 ? 'no --thread-sizes' : 'one core: pass --threads 1,2 to compare anyway'})`);
+}
+
+// ---------------------------------------------------------------------------------------
 // Report
 
 const PEERS = [
@@ -245,10 +314,11 @@ targets.push({
   value: f32 && tfjs && !tfjs.skipped ? f32.gflops / tfjs.gflops : undefined,
   met: f32 && tfjs && !tfjs.skipped ? f32.gflops >= TARGET_F32_VS_TFJS * tfjs.gflops : null,
 });
+targets.push(...threadTargets);
 console.log('\ntargets:');
 for (const t of targets) {
   const status = t.met === null ? 'not measured' : t.met ? 'MET' : 'NOT MET';
-  const value = t.value === undefined ? '' : t.target.startsWith('f64') ? ` (${t.value.toFixed(2)} GFLOP/s)` : ` (${t.value.toFixed(2)}×)`;
+  const value = t.value === undefined ? '' : t.target.includes('GFLOP/s') ? ` (${t.value.toFixed(2)} GFLOP/s)` : ` (${t.value.toFixed(2)}×)`;
   console.log(`  ${t.target}: ${status}${value}`);
 }
 
@@ -266,6 +336,7 @@ writeFileSync(
       peers: peerInfo,
       correctness,
       cases,
+      threads: { counts: THREADS, rounds: ROUNDS, cases: scaling },
       targets,
       elapsedSeconds,
     },

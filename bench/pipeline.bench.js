@@ -1,8 +1,9 @@
 // The Ba et al. one-step pipeline at d = 1000, n = N = 2000 (data, one step, all singular
-// values of W1, ridge on a fresh batch, test risk on 2000 fresh points), featurelab beside
-// the same pipeline in numpy (bench/numpy_pipeline.py, one thread) in the same run.
+// values of W1, ridge on a fresh batch, test risk on 2000 fresh points), featurelab on one
+// thread and on all cores (interleaved runs; the results must be the same bytes) beside the
+// same pipeline in numpy (bench/numpy_pipeline.py, one thread) in the same run.
 //
-//   node --expose-gc bench/pipeline.bench.js [--d 1000 --n 2000 --N 2000]
+//   node --expose-gc bench/pipeline.bench.js [--d 1000 --n 2000 --N 2000] [--threads 1,2] [--reps 3]
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,16 +11,25 @@ import { parseArgs } from 'node:util';
 import {
   createEngine, createNetwork, gdStep, meanSquaredError, randomUnitVector, ridge, sampleBatch, evaluateTarget, gaussianInputs,
 } from '../dist/index.js';
+import { interleaved, threadCounts } from './harness.js';
 import { runPythonScript } from './peers.js';
 
-const { values: cli } = parseArgs({ options: { d: { type: 'string', default: '1000' }, n: { type: 'string', default: '2000' }, N: { type: 'string', default: '2000' }, reps: { type: 'string', default: '3' } } });
+const { values: cli } = parseArgs({
+  options: {
+    d: { type: 'string', default: '1000' }, n: { type: 'string', default: '2000' }, N: { type: 'string', default: '2000' },
+    reps: { type: 'string', default: '3' }, threads: { type: 'string' },
+  },
+});
 const [d, n, N, reps] = [cli.d, cli.n, cli.N, cli.reps].map(Number);
 const eta = 4, lambda = 1e-3, noise = 0.1;
+const THREADS = threadCounts(cli.threads, os.availableParallelism());
+const TARGET_SPEEDUP = 1.5; // on all cores of a 2-core machine, against one thread
 
-const fl = await createEngine();
+const engines = [];
+for (const threads of THREADS) engines.push(await createEngine({ threads }));
 
-/** One run of the pipeline under seed `seed`; returns (s1, risk). */
-function pipeline(seed) {
+/** One run of the pipeline on engine `fl` under seed `seed`; returns (s1, risk) and the fingerprint of both. */
+function pipeline(fl, seed) {
   return fl.scope(() => {
     const beta = randomUnitVector(fl, d, { seed, stream: 0 });
     const target = { kind: 'single-index', link: 'tanh', beta };
@@ -32,31 +42,57 @@ function pipeline(seed) {
     const ahat = ridge(fl, Phi, fresh.y, lambda, 'primal');
     const Xt = gaussianInputs(fl, n, d, { seed, stream: 6 });
     const pred = fl.matmul(fl.scale(fl.map(fl.matmul(Xt, net.W), 'tanh'), 1 / Math.sqrt(N)), ahat);
-    return { s1: s[0], risk: meanSquaredError(fl, pred, evaluateTarget(fl, target, Xt)) };
+    const s1 = s[0];
+    const risk = meanSquaredError(fl, pred, evaluateTarget(fl, target, Xt));
+    return { s1, risk, fingerprint: fl.fingerprint([s1, risk]) };
   });
 }
 
-console.log(`Ba one-step pipeline · d=${d} n=${n} N=${N} · ${os.cpus()[0]?.model} · Node ${process.version}`);
-pipeline(100); // warm-up: V8 tiers the wasm up on a first run
-globalThis.gc?.();
-const samples = [];
-let last;
-for (let r = 0; r < reps; r++) {
-  const t = performance.now();
-  last = pipeline(r);
-  samples.push(performance.now() - t);
+console.log(`Ba one-step pipeline · d=${d} n=${n} N=${N} · ${os.cpus()[0]?.model} · ${os.availableParallelism()} cores · Node ${process.version}`);
+console.log(`threads: ${engines.map((e) => `${e.threads}${e.threadInfo.fallback ? ` (fallback: ${e.threadInfo.fallback})` : ''}`).join(', ')} · ${reps} interleaved runs each after a warm-up`);
+// Every thread count runs the same seeds; the results must agree bit for bit.
+// Call k on every engine uses seed 100 + k (the first call is the warm-up).
+const seen = engines.map(() => []);
+const results = interleaved(
+  engines.map((fl, i) => ({ name: `${fl.threads}`, fn: () => seen[i].push(pipeline(fl, 100 + seen[i].length)) })),
+  { warmup: 1, rounds: reps },
+);
+const fingerprints = (i) => JSON.stringify(seen[i].map((r) => r.fingerprint));
+if (!engines.every((_, i) => fingerprints(i) === fingerprints(0))) {
+  console.error('FAIL: the thread counts computed different results');
+  process.exit(1);
 }
-samples.sort((a, b) => a - b);
-const median = samples[Math.floor(samples.length / 2)];
-console.log(`featurelab: median ${median.toFixed(0)} ms over ${reps} runs (s1 = ${last.s1.toFixed(3)}, test risk = ${last.risk.toFixed(4)})`);
+const last = seen[0][seen[0].length - 1];
+for (const [i, r] of results.entries()) {
+  console.log(
+    `featurelab, ${String(engines[i].threads).padStart(2)} thread(s): median ${r.medianMs.toFixed(0)} ms (min ${r.minMs.toFixed(0)})` +
+      (i > 0 ? ` · speed-up ${(results[0].medianMs / r.medianMs).toFixed(2)}× (median of runs ${r.speedup.toFixed(2)}×)` : ''),
+  );
+}
+console.log(`  (s1 = ${last.s1.toFixed(3)}, test risk = ${last.risk.toFixed(4)}; identical on every thread count)`);
+const single = results[0].medianMs;
+const all = results[results.length - 1];
+const speedup = single / all.medianMs;
+if (engines.length > 1) {
+  console.log(`target ≥ ${TARGET_SPEEDUP}× on ${engines[engines.length - 1].threads} threads against one: ${speedup >= TARGET_SPEEDUP ? 'MET' : 'NOT MET'} (${speedup.toFixed(2)}×)`);
+}
 const np = runPythonScript('numpy_pipeline.py', [`--d=${d}`, `--n=${n}`, `--N=${N}`, `--reps=${reps}`]);
 let ratio;
 if (np.skip) console.log(`numpy: skipped (${np.skip})`);
 else {
-  ratio = median / np.medianMs;
-  console.log(`numpy ${np.numpy}: median ${np.medianMs.toFixed(0)} ms (s1 = ${np.s1.toFixed(3)}, test risk = ${np.risk.toFixed(4)})`);
-  console.log(`ratio featurelab/numpy = ${ratio.toFixed(2)}× — target ≤ 2×: ${ratio <= 2 ? 'MET' : 'NOT MET'}`);
+  ratio = single / np.medianMs;
+  console.log(`numpy ${np.numpy} (one thread): median ${np.medianMs.toFixed(0)} ms (s1 = ${np.s1.toFixed(3)}, test risk = ${np.risk.toFixed(4)})`);
+  console.log(`ratio featurelab (one thread)/numpy = ${ratio.toFixed(2)}× — target ≤ 2×: ${ratio <= 2 ? 'MET' : 'NOT MET'}`);
+  if (engines.length > 1) console.log(`ratio featurelab (${all.name} threads)/numpy (one thread) = ${(all.medianMs / np.medianMs).toFixed(2)}×`);
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/pipeline.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), d, n, N, featurelab: { medianMs: median, samplesMs: samples, ...last }, numpy: np, ratio }, null, 2) + '\n');
-fl.dispose();
+writeFileSync(
+  new URL('./results/pipeline.json', import.meta.url),
+  JSON.stringify({
+    date: new Date().toISOString(), d, n, N,
+    featurelab: { medianMs: single, samplesMs: results[0].samplesMs, s1: last.s1, risk: last.risk },
+    threads: results.map((r, i) => ({ threads: engines[i].threads, medianMs: r.medianMs, samplesMs: r.samplesMs, speedup: single / r.medianMs, speedupOfRuns: r.speedup })),
+    numpy: np, ratio,
+  }, null, 2) + '\n',
+);
+for (const e of engines) e.dispose();

@@ -145,9 +145,10 @@ async function spawnNode(init: WorkerInit, label: string): Promise<WorkerHandle>
   };
   const { Worker } = (await import(/* @vite-ignore */ WORKER_THREADS)) as { Worker: new (url: URL, options?: object) => NodeWorker };
   // Workers inherit the process's Node options, but --input-type (node --input-type=module
-  // -e …) is refused for a worker's file.
-  const execArgv = (nodeProcess()?.execArgv ?? []).filter((arg) => !arg.startsWith('--input-type'));
-  const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { name: label, execArgv });
+  // -e …) is refused for a worker's file: then they get none (an explicit list may not hold
+  // V8 or per-process options either, so it cannot simply be filtered).
+  const inputType = (nodeProcess()?.execArgv ?? []).some((arg) => arg.startsWith('--input-type'));
+  const worker = new Worker(new URL('./thread-worker.js', import.meta.url), inputType ? { name: label, execArgv: [] } : { name: label });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const ready = new Promise<void>((resolve, reject) => {
     worker.on('message', (reply: WorkerReply) => ('ready' in reply ? resolve() : reject(new WorkerError(`${label} failed to start: ${reply.error}`))));
