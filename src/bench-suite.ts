@@ -43,6 +43,8 @@ export interface BenchReport {
   version: string;
   /** Where it ran (Node version and CPU, or the browser's user agent): supplied by the caller. */
   environment: string;
+  /** Threads the engine computed on (times compare between runs on equal thread counts). */
+  threads: number;
   date: string;
   cases: BenchCaseResult[];
   /** SHA-256 over every case's id and fingerprint: one value to compare across machines. */
@@ -189,6 +191,7 @@ export function runBenchSuite(fl: Engine, options: BenchRunOptions = {}): BenchR
     suite,
     version: options.version ?? 'unknown',
     environment: options.environment ?? 'unknown',
+    threads: fl.threads,
     date: new Date().toISOString(),
     cases: results,
     fingerprint: fl.fingerprint(results.map((r) => `${r.id}:${r.fingerprint}`)),
@@ -203,7 +206,7 @@ export function formatBenchTable(report: BenchReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
   return [
-    `featurelab ${report.version} benchmark, suite ${report.suite} · ${report.environment}`,
+    `featurelab ${report.version} benchmark, suite ${report.suite} · ${report.environment} · ${report.threads} thread${report.threads === 1 ? '' : 's'}`,
     line(header),
     ...rows.map(line),
     `suite fingerprint ${report.fingerprint} · ${report.totalSeconds.toFixed(1)} s in all (medians of ${report.cases[0]?.reps ?? 0} runs after a warm-up; GFLOP/s nominal: 2n³ for GEMM, 4n³/3 for eigvalsh)`,
