@@ -32,6 +32,7 @@ export interface ThreadInfo {
 // branches only run in Node and Bun.
 const WORKER_THREADS = 'node:worker_threads';
 const OS = 'node:os';
+const WORKER_SCRIPT = './thread-worker.js';
 
 interface NodeProcess {
   versions?: { node?: string };
@@ -148,7 +149,9 @@ async function spawnNode(init: WorkerInit, label: string): Promise<WorkerHandle>
   // -e …) is refused for a worker's file: then they get none (an explicit list may not hold
   // V8 or per-process options either, so it cannot simply be filtered).
   const inputType = (nodeProcess()?.execArgv ?? []).some((arg) => arg.startsWith('--input-type'));
-  const worker = new Worker(new URL('./thread-worker.js', import.meta.url), inputType ? { name: label, execArgv: [] } : { name: label });
+  // (The script's name in a variable: bundlers must not take this Node-only call for a Web Worker.)
+  const script = new URL(WORKER_SCRIPT, import.meta.url);
+  const worker = new Worker(script, inputType ? { name: label, execArgv: [] } : { name: label });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const ready = new Promise<void>((resolve, reject) => {
     worker.on('message', (reply: WorkerReply) => ('ready' in reply ? resolve() : reject(new WorkerError(`${label} failed to start: ${reply.error}`))));
