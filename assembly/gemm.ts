@@ -180,6 +180,11 @@ function copyTile<T>(rows: i32, cols: i32, src: usize, srcLd: usize, dst: usize,
 // Drivers: C (m×n) := op(A)·op(B), raw sums. `work` must hold gemm_workspace_*(mc, nc, kc)
 // elements. mc must be a multiple of MR and nc of NR (the TS layer guarantees it).
 //
+// Workspace layout: packed A (mc·kc) | edge tile (MR·NR) | packed B (kc·nc) | a second
+// packed B (kc·nc). The serial driver uses the first three; the threaded one
+// (threads.ts) packs the next panel of B into the second while the first is in use, and
+// a worker thread needs only the first two (gemm_thread_workspace_*).
+//
 // flags: GEMM_ACCUMULATE starts every sum from the current C instead of +0, so
 // C := ((c + a_i0·b_0j) + a_i1·b_1j) + … (the order stays fixed); GEMM_NEGATE packs −A, so
 // the products are subtracted exactly. Together they give the trailing updates of the
@@ -188,11 +193,29 @@ export const GEMM_ACCUMULATE: i32 = 1;
 export const GEMM_NEGATE: i32 = 2;
 
 export function gemm_workspace_f64(mc: i32, nc: i32, kc: i32): i32 {
-  return mc * kc + kc * nc + GEMM_F64_MR * GEMM_F64_NR;
+  return gemm_thread_workspace_f64(mc, kc) + 2 * kc * nc;
 }
 
 export function gemm_workspace_f32(mc: i32, nc: i32, kc: i32): i32 {
-  return mc * kc + kc * nc + GEMM_F32_MR * GEMM_F32_NR;
+  return gemm_thread_workspace_f32(mc, kc) + 2 * kc * nc;
+}
+
+/** Elements of workspace gemmDriver (the serial driver) uses: one packed panel of B. */
+export function gemm_serial_workspace_f64(mc: i32, nc: i32, kc: i32): i32 {
+  return gemm_thread_workspace_f64(mc, kc) + kc * nc;
+}
+
+// Blocking of the GEMM calls made inside the factorisations (linalg/).
+export const LA_MC: i32 = 96;
+export const LA_KC: i32 = 256;
+
+/** Elements of workspace a worker thread needs in a threaded GEMM: its packed A and edge tile. */
+export function gemm_thread_workspace_f64(mc: i32, kc: i32): i32 {
+  return mc * kc + GEMM_F64_MR * GEMM_F64_NR;
+}
+
+export function gemm_thread_workspace_f32(mc: i32, kc: i32): i32 {
+  return mc * kc + GEMM_F32_MR * GEMM_F32_NR;
 }
 
 export function gemm_f64(
@@ -231,8 +254,8 @@ export function gemmDriver<T>(
   const ars: usize = transA ? 1 : <usize>lda, acs: usize = transA ? <usize>lda : 1;
   const brs: usize = transB ? 1 : <usize>ldb, bcs: usize = transB ? <usize>ldb : 1;
   const packedA = work;
-  const packedB = packedA + <usize>mc * <usize>kc * size;
-  const edge = packedB + <usize>kc * <usize>nc * size;
+  const edge = packedA + <usize>mc * <usize>kc * size;
+  const packedB = edge + <usize>(sizeof<T>() == 8 ? GEMM_F64_MR * GEMM_F64_NR : GEMM_F32_MR * GEMM_F32_NR) * size;
 
   for (let jc = 0; jc < n; jc += nc) {
     const nb = min(nc, n - jc);

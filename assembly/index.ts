@@ -32,7 +32,7 @@ export {
   rng_uniform_f64, rng_uniform_f32, rng_normal_f64, rng_normal_f32,
   axpy_f64, axpy_f32, scal_f64, scal_f32, hadamard_f64, hadamard_f32,
   rank1_hadamard_f64, one_minus_square_f64, polyval_f64,
-  MAX_THREADS, thread_ctl_bytes, thread_tasks_offset, thread_message_offset, thread_message_bytes, threads_attach, threads_configure,
+  MAX_THREADS, thread_workspace_bytes, thread_ctl_bytes, thread_tasks_offset, thread_message_offset, thread_message_bytes, threads_attach, threads_configure,
   threads_set_workspace, threads_stop, thread_generation, thread_worker, thread_task_failed, thread_clear_failure,
   threads_selftest_trap, threads_selftest_fill,
 } from './threads';

@@ -25,8 +25,9 @@
 //      the WebAssembly threads proposal (shared memory, atomic.wait/notify).
 
 import {
-  gemmDriver, gemm_epilogue_f32 as epilogueSerial_f32, gemm_epilogue_f64 as epilogueSerial_f64, GEMM_F32_NR, GEMM_F64_NR,
-  gemm_workspace_f32, gemm_workspace_f64, GEMM_ACCUMULATE, GEMM_NEGATE, macroKernel, packABlock, packB,
+  gemmDriver, gemm_epilogue_f32 as epilogueSerial_f32, gemm_epilogue_f64 as epilogueSerial_f64, GEMM_F32_MR, GEMM_F32_NR,
+  GEMM_F64_MR, GEMM_F64_NR, gemm_serial_workspace_f64, gemm_thread_workspace_f32, gemm_thread_workspace_f64,
+  GEMM_ACCUMULATE, GEMM_NEGATE, LA_KC, LA_MC, macroKernel, packABlock, packB,
 } from './gemm';
 import { map_f32 as mapSerial_f32, map_f64 as mapSerial_f64, ACT_ABS, ACT_IDENTITY, ACT_RELU, ACT_SQUARE } from './activations';
 import { rng_normal_f32 as normalSerial_f32, rng_normal_f64 as normalSerial_f64, rng_uniform_f32 as uniformSerial_f32, rng_uniform_f64 as uniformSerial_f64 } from './rng';
@@ -153,7 +154,12 @@ function available(): i32 {
   return load<i32>(ctl + C_THREADS);
 }
 
+// The task index of a closed claim word (beyond any job's total).
+const CLOSED: i64 = 0x7FFFFFFF;
+
 // Claims and runs tasks of the job whose id NEXT carries when we start; returns how many.
+// A task is claimed by advancing NEXT from (job, t) to (job, t + 1) with t < TOTAL; the job
+// cannot finish, nor its kind, total or arguments change, before the task is counted.
 function claimTasks(work: usize, countEach: bool): i32 {
   const first = atomic.load<i64>(ctl + C_NEXT);
   const job = first >>> 32;
@@ -162,7 +168,7 @@ function claimTasks(work: usize, countEach: bool): i32 {
     const cur = atomic.load<i64>(ctl + C_NEXT);
     if ((cur >>> 32) != job) break;
     const total = atomic.load<i32>(ctl + C_TOTAL);
-    const t = <i32>(cur & 0xFFFFFFFF);
+    const t = <i32>(cur & 0xFFFFFFFF); // ≤ CLOSED: never negative
     if (t >= total) break;
     if (atomic.cmpxchg<i64>(ctl + C_NEXT, cur, cur + 1) != cur) continue;
     // The job cannot finish (and its arguments cannot change) before this task is counted.
@@ -185,11 +191,15 @@ function runJob(kind: i32, total: i32, work: usize): void {
     return;
   }
   inJob = true;
+  // Close the claim word first (new job id, no task left): a worker still comparing the
+  // previous job's NEXT with TOTAL could otherwise see the new TOTAL while NEXT still
+  // carries the old job, and claim a task twice. Only then the new kind, total and count.
+  const job = ((atomic.load<i64>(ctl + C_NEXT) >>> 32) + 1) & 0xFFFFFFFF;
+  atomic.store<i64>(ctl + C_NEXT, (job << 32) | CLOSED);
   store<i32>(ctl + C_KIND, kind);
   atomic.store<i32>(ctl + C_TOTAL, total);
   atomic.store<i32>(ctl + C_DONE, 0);
-  const job = (atomic.load<i64>(ctl + C_NEXT) >>> 32) + 1;
-  atomic.store<i64>(ctl + C_NEXT, (job & 0xFFFFFFFF) << 32);
+  atomic.store<i64>(ctl + C_NEXT, job << 32);
   atomic.add<i32>(ctl + C_GEN, 1);
   atomic.notify(ctl + C_GEN, -1);
   const mine = kind == JOB_SELFTEST_TRAP ? 0 : claimTasks(work, false);
@@ -226,13 +236,11 @@ const JOB_NET: i32 = 9;
 const JOB_SYTRD_UPDATE: i32 = 10;
 const JOB_SELFTEST_TRAP: i32 = 11;
 const JOB_SELFTEST_FILL: i32 = 12;
-const JOB_PACK_B: i32 = 13;
 
 function runTask(kind: i32, t: i32, work: usize): void {
   switch (kind) {
     case JOB_GEMM_F64: gemmTask<f64>(t, work); break;
     case JOB_GEMM_F32: gemmTask<f32>(t, work); break;
-    case JOB_PACK_B: if (argI(G_SIZE) == 8) packBTask<f64>(t); else packBTask<f32>(t); break;
     case JOB_EPILOGUE_F64: epilogueTask<f64>(t); break;
     case JOB_EPILOGUE_F32: epilogueTask<f32>(t); break;
     case JOB_MAP_F64: mapTask<f64>(t); break;
@@ -260,16 +268,18 @@ function runTask(kind: i32, t: i32, work: usize): void {
 //      shared by all threads).
 
 const G_SIZE = 0, G_A = 1, G_ARS = 2, G_ACS = 3, G_M = 4, G_MC = 5, G_KB = 6, G_NB = 7, G_PB = 8,
-  G_C = 9, G_LDC = 10, G_FIRST = 11, G_NEGATE = 12, G_GROUPS = 13, G_GROUP_W = 14, G_NC = 15, G_KC = 16,
-  G_B = 17, G_BRS = 18, G_BCS = 19, G_SLIVERS = 20, G_BPT = 21;
+  G_C = 9, G_LDC = 10, G_FIRST = 11, G_NEGATE = 12, G_GROUPS = 13, G_GROUP_W = 14, G_KC = 15, G_BPT = 16,
+  G_COMPUTE = 17, // compute tasks in the job (the packing tasks follow them)
+  G_B = 18, G_BRS = 19, G_BCS = 20, G_PACK_KB = 21, G_PACK_NB = 22, G_PACK_PB = 23, G_PACK_TASKS = 24;
 
-// Packing op(B) below this many elements per panel stays on the calling thread.
-const PACK_B_PARALLEL: f64 = 32768;
+// Packing tasks of op(B) aim at this many elements each at least.
+const PACK_B_GRAIN: i32 = 32768;
 
 /**
  * C := op(A)·op(B) (raw sums; flags as gemmDriver) on the pool when worthwhile. `work` is
- * the caller's workspace for (mc, nc, kc); its packed-B area holds the shared panel, and
- * workers pack their blocks of A in their own workspaces (if large enough, else serial).
+ * the caller's workspace for (mc, nc, kc): its two packed-B areas hold the shared panels
+ * (the one in use and the next), and workers pack their blocks of A in their own
+ * workspaces (if large enough, else everything runs serially).
  */
 export function gemmParallel<T>(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
@@ -278,33 +288,34 @@ export function gemmParallel<T>(
 ): void {
   const threads = available();
   const size = sizeof<T>();
-  const needed = sizeof<T>() == 8 ? gemm_workspace_f64(mc, nc, kc) * 8 : gemm_workspace_f32(mc, nc, kc) * 4;
-  if (threads <= 1 || m <= 0 || n <= 0 || k <= 0 || 2.0 * <f64>m * <f64>n * <f64>k < 2.0 * grain() || needed > load<i32>(ctl + C_WORK_BYTES)) {
+  const MR = sizeof<T>() == 8 ? GEMM_F64_MR : GEMM_F32_MR;
+  const NR = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
+  const threadWork = (sizeof<T>() == 8 ? gemm_thread_workspace_f64(mc, kc) : gemm_thread_workspace_f32(mc, kc)) * <i32>size;
+  if (threads <= 1 || m <= 0 || n <= 0 || k <= 0 || 2.0 * <f64>m * <f64>n * <f64>k < 2.0 * grain() || threadWork > load<i32>(ctl + C_WORK_BYTES)) {
     gemmDriver<T>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, mc, nc, kc, flags);
     return;
   }
-  const NR = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
   const accumulate = (flags & GEMM_ACCUMULATE) != 0;
   const ars: usize = transA ? 1 : <usize>lda, acs: usize = transA ? <usize>lda : 1;
   const brs: usize = transB ? 1 : <usize>ldb, bcs: usize = transB ? <usize>ldb : 1;
-  const packedB = work + <usize>mc * <usize>kc * size;
+  const panels = work + <usize>(mc * kc + MR * NR) * size; // two packed-B areas of kc·nc
+  const panelBytes = <usize>kc * <usize>nc * size;
   const rowBlocks = (m + mc - 1) / mc;
-  for (let jc = 0; jc < n; jc += nc) {
-    const nb = min(nc, n - jc);
-    for (let pc = 0; pc < k; pc += kc) {
-      const kb = min(kc, k - pc);
-      // 1. The shared panel of op(B).
-      const bp = b + (<usize>pc * brs + <usize>jc * bcs) * size;
+  setI(G_SIZE, <i32>size); setU(G_BRS, brs); setU(G_BCS, bcs);
+  setI(G_M, m); setI(G_MC, mc); setI(G_KC, kc); setU(G_ARS, ars); setU(G_ACS, acs); setI(G_LDC, ldc);
+  setI(G_NEGATE, (flags & GEMM_NEGATE) != 0 ? 1 : 0);
+  // The steps (jc, pc) of the serial driver, in its order. Job s computes step s with the
+  // panel packed during job s − 1, and packs the panel of step s + 1 in the other area
+  // (its last tasks, which also fill the end of the job); job 0 only packs.
+  const kSteps = (k + kc - 1) / kc;
+  const steps = ((n + nc - 1) / nc) * kSteps;
+  for (let s = -1; s < steps; s++) {
+    let computeTasks = 0;
+    if (s >= 0) {
+      const jc = (s / kSteps) * nc, pc = (s % kSteps) * kc;
+      const nb = min(nc, n - jc), kb = min(kc, k - pc);
       const slivers = (nb + NR - 1) / NR;
-      const packTasks = <f64>kb * <f64>nb >= PACK_B_PARALLEL ? min(slivers, 4 * threads) : 1;
-      if (packTasks <= 1) packB<T>(kb, nb, bp, brs, bcs, NR, packedB);
-      else {
-        setI(G_SIZE, <i32>size); setU(G_B, bp); setU(G_BRS, brs); setU(G_BCS, bcs); setI(G_KB, kb); setI(G_NB, nb);
-        setU(G_PB, packedB); setI(G_SLIVERS, packTasks);
-        runJob(JOB_PACK_B, packTasks, work);
-      }
-      // 2. Tasks: runs of row blocks × column groups of the macro-kernel. Aim at two tasks
-      //    per thread at least, none below the grain.
+      // Runs of row blocks × column groups: at least two tasks per thread, none below the grain.
       const panelFlops = 2.0 * <f64>m * <f64>nb * <f64>kb;
       const maxTasks = max(1, <i32>min(panelFlops / grain(), 1e6));
       const blocksPerTask = (rowBlocks + maxTasks - 1) / maxTasks;
@@ -313,29 +324,44 @@ export function gemmParallel<T>(
       if (rowTasks < 2 * threads) groups = max(1, min(min((2 * threads + rowTasks - 1) / rowTasks, slivers), maxTasks / rowTasks));
       const groupWidth = (slivers + groups - 1) / groups * NR;
       groups = (nb + groupWidth - 1) / groupWidth;
-      setI(G_SIZE, <i32>size); setU(G_A, a + <usize>pc * acs * size); setU(G_ARS, ars); setU(G_ACS, acs);
-      setI(G_M, m); setI(G_MC, mc); setI(G_KB, kb); setI(G_NB, nb); setU(G_PB, packedB);
-      setU(G_C, c + <usize>jc * size); setI(G_LDC, ldc); setI(G_FIRST, pc == 0 && !accumulate ? 1 : 0);
-      setI(G_NEGATE, (flags & GEMM_NEGATE) != 0 ? 1 : 0); setI(G_GROUPS, groups); setI(G_GROUP_W, groupWidth);
-      setI(G_NC, nc); setI(G_KC, kc); setI(G_BPT, blocksPerTask);
-      runJob(sizeof<T>() == 8 ? JOB_GEMM_F64 : JOB_GEMM_F32, rowTasks * groups, work);
+      computeTasks = rowTasks * groups;
+      setU(G_A, a + <usize>pc * acs * size); setI(G_KB, kb); setI(G_NB, nb); setU(G_PB, panels + <usize>(s & 1) * panelBytes);
+      setU(G_C, c + <usize>jc * size); setI(G_FIRST, pc == 0 && !accumulate ? 1 : 0);
+      setI(G_GROUPS, groups); setI(G_GROUP_W, groupWidth); setI(G_BPT, blocksPerTask);
     }
+    let packTasks = 0;
+    if (s + 1 < steps) {
+      const jc = ((s + 1) / kSteps) * nc, pc = ((s + 1) % kSteps) * kc;
+      const nb = min(nc, n - jc), kb = min(kc, k - pc);
+      const slivers = (nb + NR - 1) / NR;
+      packTasks = max(1, min(min(slivers, 4 * threads), kb * nb / PACK_B_GRAIN));
+      setU(G_B, b + (<usize>pc * brs + <usize>jc * bcs) * size); setI(G_PACK_KB, kb); setI(G_PACK_NB, nb);
+      setU(G_PACK_PB, panels + <usize>((s + 1) & 1) * panelBytes); setI(G_PACK_TASKS, packTasks);
+    }
+    setI(G_COMPUTE, computeTasks);
+    runJob(sizeof<T>() == 8 ? JOB_GEMM_F64 : JOB_GEMM_F32, computeTasks + packTasks, work);
   }
 }
 
 @inline function grain(): f64 { return max(load<f64>(ctl + C_GRAIN), 1.0); }
 
-// Task t of a macro-kernel job: row blocks from (t / groups)·blocksPerTask, column group t % groups.
+// Task t of a GEMM job: a compute task (row blocks from (t / groups)·blocksPerTask, column
+// group t % groups) or, past them, a packing task of the next panel.
 function gemmTask<T>(t: i32, work: usize): void {
+  const computeTasks = argI(G_COMPUTE);
+  if (t >= computeTasks) {
+    packBTask<T>(t - computeTasks);
+    return;
+  }
   const size = sizeof<T>();
   const groups = argI(G_GROUPS), groupWidth = argI(G_GROUP_W), bpt = argI(G_BPT);
   const m = argI(G_M), mc = argI(G_MC), kb = argI(G_KB), nb = argI(G_NB);
   const jr0 = (t % groups) * groupWidth, jr1 = min(nb, jr0 + groupWidth);
   const ars = argU(G_ARS), acs = argU(G_ACS), ldcBytes = <usize>argI(G_LDC) * size;
   const a = argU(G_A), pb = argU(G_PB), c = argU(G_C), first = argI(G_FIRST) != 0, negate = argI(G_NEGATE) != 0;
-  // This thread's workspace, laid out as the serial driver's: packed A, (packed B), edge tile.
+  // This thread's workspace: packed A, then the edge tile (gemm.ts's layout).
   const packedA = work;
-  const edge = work + (<usize>mc * <usize>argI(G_KC) + <usize>argI(G_KC) * <usize>argI(G_NC)) * size;
+  const edge = work + <usize>mc * <usize>argI(G_KC) * size;
   const icEnd = min(m, ((t / groups) + 1) * bpt * mc);
   for (let ic = (t / groups) * bpt * mc; ic < icEnd; ic += mc) {
     const mb = min(mc, m - ic);
@@ -344,16 +370,26 @@ function gemmTask<T>(t: i32, work: usize): void {
   }
 }
 
-// Task t of a packing job: a range of slivers of the shared panel of op(B).
+// Packing task t: a range of slivers of the next panel of op(B).
 function packBTask<T>(t: i32): void {
   const size = sizeof<T>();
   const NR = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
-  const kb = argI(G_KB), nb = argI(G_NB), tasks = argI(G_SLIVERS);
+  const kb = argI(G_PACK_KB), nb = argI(G_PACK_NB), tasks = argI(G_PACK_TASKS);
   const slivers = (nb + NR - 1) / NR;
   const s0 = rangeStart(t, tasks, slivers, 1), s1 = rangeStart(t + 1, tasks, slivers, 1);
   if (s1 <= s0) return;
   const j0 = s0 * NR, cols = min(nb, s1 * NR) - j0;
-  packB<T>(kb, cols, argU(G_B) + <usize>j0 * argU(G_BCS) * size, argU(G_BRS), argU(G_BCS), NR, argU(G_PB) + <usize>j0 * <usize>kb * size);
+  packB<T>(kb, cols, argU(G_B) + <usize>j0 * argU(G_BCS) * size, argU(G_BRS), argU(G_BCS), NR, argU(G_PACK_PB) + <usize>j0 * <usize>kb * size);
+}
+
+/**
+ * Bytes of packing workspace each worker needs: threaded GEMMs blocked (mc, kc) in f64 and
+ * f32, the linear algebra's, and the blocks of the tridiagonal reduction's trailing update
+ * (serial GEMMs of depth ≤ 64 and width ≤ 2048; deeper panels run on one thread).
+ */
+export function thread_workspace_bytes(mc64: i32, kc64: i32, mc32: i32, kc32: i32): i32 {
+  const f64s = max(max(gemm_thread_workspace_f64(mc64, kc64), gemm_thread_workspace_f64(LA_MC, LA_KC)), gemm_serial_workspace_f64(LA_MC, 2048, 64));
+  return max(f64s * 8, gemm_thread_workspace_f32(mc32, kc32) * 4);
 }
 
 export function gemm_f64(
@@ -611,43 +647,44 @@ export function polyval_f64(n: i32, x: usize, c: usize, ncoef: i32, out: usize):
 // A[r0:, r0:] −= V·Wᵀ + W·Vᵀ on the upper triangle, one task per block of rows (from its
 // diagonal block to the right edge). Each task is the serial code's two GEMMs on its rows.
 
-const S_VT = 0, S_WT = 1, S_A = 2, S_N = 3, S_R0 = 4, S_ROWS = 5, S_JB = 6, S_MC = 7, S_KC = 8;
+const S_VT = 0, S_WT = 1, S_A = 2, S_N = 3, S_R0 = 4, S_ROWS = 5, S_JB = 6;
 
-function sytrdBlock(vt: usize, wt: usize, a: usize, n: i32, r0: i32, rows: i32, jb: i32, work: usize, mc: i32, kc: i32): void {
+// One block of rows: the serial code's two GEMMs of depth jb (blocked by at most LA_KC, so
+// the caller's la_gemm_workspace suffices; a shallower block needs less of a worker's).
+function sytrdBlock(vt: usize, wt: usize, a: usize, n: i32, r0: i32, rows: i32, jb: i32, work: usize): void {
   const cols = n - r0;
   const nc = min(2048, (cols + GEMM_F64_NR - 1) / GEMM_F64_NR * GEMM_F64_NR);
+  const kc = min(jb, LA_KC);
   const flags = GEMM_ACCUMULATE | GEMM_NEGATE;
   const off = <usize>r0 << 3;
   const arow = a + ((<usize>r0 * <usize>n + <usize>r0) << 3);
-  gemmDriver<f64>(true, false, rows, cols, jb, vt + off, n, wt + off, n, arow, n, work, mc, nc, kc, flags);
-  gemmDriver<f64>(true, false, rows, cols, jb, wt + off, n, vt + off, n, arow, n, work, mc, nc, kc, flags);
+  gemmDriver<f64>(true, false, rows, cols, jb, vt + off, n, wt + off, n, arow, n, work, LA_MC, nc, kc, flags);
+  gemmDriver<f64>(true, false, rows, cols, jb, wt + off, n, vt + off, n, arow, n, work, LA_MC, nc, kc, flags);
 }
 
 /**
  * The dsytrd trailing update for rows r0.. of the n×n a, in blocks of `blockRows` rows;
- * vt, wt: the panel's jb reflectors and W vectors as rows (ld n). mc/kc: GEMM blocking.
+ * vt, wt: the panel's jb reflectors and W vectors as rows (ld n). `work`: the caller's
+ * GEMM workspace (la_gemm_workspace(n)).
  */
-export function sytrdTrailingUpdate(vt: usize, wt: usize, a: usize, n: i32, r0: i32, blockRows: i32, jb: i32, work: usize, mc: i32, kc: i32): void {
+export function sytrdTrailingUpdate(vt: usize, wt: usize, a: usize, n: i32, r0: i32, blockRows: i32, jb: i32, work: usize): void {
   const blocks = (n - r0 + blockRows - 1) / blockRows;
-  const cols = <f64>(n - r0);
-  // flops ≈ 4·jb·rows·cols per block; split only when each block is worth a task
   const threads = available();
-  const grain = ctl == 0 ? 0.0 : max(load<f64>(ctl + C_GRAIN), 1.0);
-  const worthIt = threads > 1 && blocks > 1 && 4.0 * <f64>jb * <f64>blockRows * cols * 0.5 >= grain &&
-    gemm_workspace_f64(mc, min(2048, (n - r0 + GEMM_F64_NR - 1) / GEMM_F64_NR * GEMM_F64_NR), kc) * 8 <= load<i32>(ctl + C_WORK_BYTES);
+  // flops ≈ 4·jb·rows·cols per block (cols shrinking along the triangle): worth a task each?
+  const worthIt = threads > 1 && blocks > 1 && 2.0 * <f64>jb * <f64>blockRows * <f64>(n - r0) >= grain() &&
+    gemm_serial_workspace_f64(LA_MC, min(2048, (n - r0 + GEMM_F64_NR - 1) / GEMM_F64_NR * GEMM_F64_NR), min(jb, LA_KC)) * 8 <= load<i32>(ctl + C_WORK_BYTES);
   if (!worthIt) {
-    for (let r = r0; r < n; r += blockRows) sytrdBlock(vt, wt, a, n, r, min(blockRows, n - r), jb, work, mc, kc);
+    for (let r = r0; r < n; r += blockRows) sytrdBlock(vt, wt, a, n, r, min(blockRows, n - r), jb, work);
     return;
   }
-  setU(S_VT, vt); setU(S_WT, wt); setU(S_A, a); setI(S_N, n); setI(S_R0, r0); setI(S_ROWS, blockRows);
-  setI(S_JB, jb); setI(S_MC, mc); setI(S_KC, kc);
+  setU(S_VT, vt); setU(S_WT, wt); setU(S_A, a); setI(S_N, n); setI(S_R0, r0); setI(S_ROWS, blockRows); setI(S_JB, jb);
   runJob(JOB_SYTRD_UPDATE, blocks, work);
 }
 
 function sytrdUpdateTask(t: i32, work: usize): void {
   const n = argI(S_N), blockRows = argI(S_ROWS);
   const r = argI(S_R0) + t * blockRows;
-  sytrdBlock(argU(S_VT), argU(S_WT), argU(S_A), n, r, min(blockRows, n - r), argI(S_JB), work, argI(S_MC), argI(S_KC));
+  sytrdBlock(argU(S_VT), argU(S_WT), argU(S_A), n, r, min(blockRows, n - r), argI(S_JB), work);
 }
 
 // ---------------------------------------------------------------------------------------

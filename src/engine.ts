@@ -140,7 +140,7 @@ type KernelFamily =
 const DEFAULT_GRAIN = 262_144;
 /** Polls of a flag before a thread sleeps on it (≈ tens of microseconds). */
 const SPIN = 20_000;
-/** Workers' packing workspaces are capped; GEMMs blocked for more run on one thread. */
+/** Workers' packing workspaces are capped; GEMMs blocked for more run on one thread (the kernels check). */
 const MAX_WORKER_WORKSPACE = 64 * 2 ** 20;
 
 /**
@@ -169,11 +169,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (plan.threads > 1) {
     const workBytes = Math.min(
       MAX_WORKER_WORKSPACE,
-      Math.max(
-        kernels.gemm_workspace_f64(gemmConfig.f64.mc, gemmConfig.f64.nc, gemmConfig.f64.kc) * 8,
-        kernels.gemm_workspace_f32(gemmConfig.f32.mc, gemmConfig.f32.nc, gemmConfig.f32.kc) * 4,
-        kernels.la_gemm_workspace(1 << 20) * 8,
-      ),
+      kernels.thread_workspace_bytes(gemmConfig.f64.mc, gemmConfig.f64.kc, gemmConfig.f32.mc, gemmConfig.f32.kc),
     );
     const region = Math.ceil(heapBase / 64) * 64;
     heapBase = region + poolBytes(kernels, plan.threads, workBytes);

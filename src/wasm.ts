@@ -125,6 +125,7 @@ export interface Kernels {
   one_minus_square_f64(n: number, h: Ptr, out: Ptr): void;
 
   MAX_THREADS: WebAssembly.Global;
+  thread_workspace_bytes(mc64: number, kc64: number, mc32: number, kc32: number): number;
   thread_ctl_bytes(): number;
   thread_tasks_offset(): number;
   thread_message_offset(): number;

@@ -72,7 +72,9 @@ describe('ownership and scopes', () => {
         fl.matmul(fl.randn(300, 300), fl.randn(300, 300));
       });
     }
-    expect(fl.memoryStats().memoryBytes).toBeLessThanOrEqual(size + 4 * 300 * 300 * 8);
+    // The peak of one iteration: A, B, C and the GEMM workspace (whose two packed panels of B,
+    // for the threaded GEMM, come to about one more 300×300 matrix).
+    expect(fl.memoryStats().memoryBytes).toBeLessThanOrEqual(size + 5 * 300 * 300 * 8);
     expect(fl.memoryStats().bytesInUse).toBe(0);
     fl.dispose();
   });

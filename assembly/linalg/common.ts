@@ -1,7 +1,7 @@
 // Helpers shared by the dense linear algebra: element access on row-major f64 matrices,
 // safe norms, GEMM calls with the library's own blocking, and the status codes.
 
-import { GEMM_F64_NR, gemm_workspace_f64 } from '../gemm';
+import { GEMM_F64_NR, gemm_workspace_f64, LA_KC, LA_MC } from '../gemm';
 import { gemmParallel } from '../threads';
 
 export const EPS: f64 = 1.1102230246251565e-16; // unit roundoff 2^-53
@@ -41,9 +41,8 @@ export const NOT_POSITIVE_DEFINITE: i32 = 2;
   return s >= 0 ? Math.abs(magnitude) : -Math.abs(magnitude);
 }
 
-// Blocking of the GEMM calls made inside the factorisations.
-export const LA_MC: i32 = 96;
-export const LA_KC: i32 = 256;
+// Blocking of the GEMM calls made inside the factorisations (gemm.ts).
+export { LA_MC, LA_KC };
 @inline export function laNc(n: i32): i32 {
   return min(2048, ((max(n, 1) + GEMM_F64_NR - 1) / GEMM_F64_NR) * GEMM_F64_NR);
 }

@@ -12,7 +12,7 @@
 // superdiagonal. Afterwards Q = H_0·H_1·…·H_{n−2} gives A = Q·T·Qᵀ, and row c of A holds
 // v_c[c+2..n−1] in columns c+2..n−1.
 
-import { at, axpy, dot, gemmAcc, gemmSet, get, householder, LA_KC, LA_MC, set, vget, vset } from './common';
+import { at, axpy, dot, gemmAcc, gemmSet, get, householder, set, vget, vset } from './common';
 import { sytrdTrailingUpdate } from '../threads';
 
 // y (len m) := A·x for the symmetric m×m block at a (row stride lda) given by its upper
@@ -137,7 +137,7 @@ export function dsytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, nb: i32
     // 4. Trailing update A[r:, r:] −= V[r:]·W[r:]ᵀ + W[r:]·V[r:]ᵀ for r = k + jb, upper
     //    triangle only: row blocks from their diagonal block to the right edge (the blocks
     //    are independent: one task each on the thread pool).
-    sytrdTrailingUpdate(Vt, Wt, a, n, k + jb, UPDATE_ROWS, jb, gemmWork, LA_MC, LA_KC);
+    sytrdTrailingUpdate(Vt, Wt, a, n, k + jb, UPDATE_ROWS, jb, gemmWork);
   }
   vset(d, n - 1, get(a, n, n - 1, n - 1));
 }
