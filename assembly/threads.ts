@@ -689,7 +689,8 @@ function sytrdUpdateTask(t: i32, work: usize): void {
 
 // ---------------------------------------------------------------------------------------
 // Self-tests for the host's tests: a job whose tasks trap in workers (the caller takes no
-// task of it), and a job that fills out[i] := i over `count` i32 values in `tasks` tasks.
+// task of it), and back-to-back jobs that each add 1 to every one of `count` i32 values
+// (so a task run twice, or a job that returns before a task has run, shows in the values).
 
 /** Runs a job of `tasks` tasks that trap in any worker (returns normally on one thread). */
 export function threads_selftest_trap(tasks: i32): void {
@@ -698,19 +699,28 @@ export function threads_selftest_trap(tasks: i32): void {
 
 const T_OUT = 0, T_COUNT = 1, T_TASKS = 2;
 
-/** out[i] := i for i < count, in `tasks` tasks (scheduling self-test). */
-export function threads_selftest_fill(out: usize, count: i32, tasks: i32): void {
-  if (ctl == 0) {
-    for (let i = 0; i < count; i++) store<i32>(out + (<usize>i << 2), i);
-    return;
+/**
+ * `rounds` jobs in a row, job r adding 1 to out[0..count) in 1 + (7r mod 41) tasks (the task
+ * count changes from job to job): afterwards every value must have grown by `rounds`.
+ */
+export function threads_selftest_fill(out: usize, count: i32, rounds: i32): void {
+  for (let r = 0; r < rounds; r++) {
+    const tasks = 1 + (r * 7) % 41;
+    if (ctl == 0) {
+      for (let t = 0; t < tasks; t++) selftestFill(out, count, t, tasks);
+      continue;
+    }
+    setU(T_OUT, out); setI(T_COUNT, count); setI(T_TASKS, tasks);
+    runJob(JOB_SELFTEST_FILL, tasks, 0);
   }
-  setU(T_OUT, out); setI(T_COUNT, count); setI(T_TASKS, tasks);
-  runJob(JOB_SELFTEST_FILL, tasks, 0);
+}
+
+@inline
+function selftestFill(out: usize, count: i32, t: i32, tasks: i32): void {
+  const i0 = rangeStart(t, tasks, count, 1), i1 = rangeStart(t + 1, tasks, count, 1);
+  for (let i = i0; i < i1; i++) store<i32>(out + (<usize>i << 2), load<i32>(out + (<usize>i << 2)) + 1);
 }
 
 function selftestFillTask(t: i32): void {
-  const count = argI(T_COUNT), tasks = argI(T_TASKS);
-  const i0 = rangeStart(t, tasks, count, 1), i1 = rangeStart(t + 1, tasks, count, 1);
-  const out = argU(T_OUT);
-  for (let i = i0; i < i1; i++) store<i32>(out + (<usize>i << 2), i);
+  selftestFill(argU(T_OUT), argI(T_COUNT), t, argI(T_TASKS));
 }

@@ -139,7 +139,7 @@ export interface Kernels {
   thread_task_failed(): void;
   thread_clear_failure(): void;
   threads_selftest_trap(tasks: number): void;
-  threads_selftest_fill(out: Ptr, count: number, tasks: number): void;
+  threads_selftest_fill(out: Ptr, count: number, rounds: number): void;
 
   sha256_init(ctx: Ptr): void;
   sha256_update(ctx: Ptr, data: Ptr, len: number): void;

@@ -164,23 +164,50 @@ describe('bit-identical results for any thread count (Node)', () => {
 });
 
 describe('scheduling, failures and shutdown (Node)', () => {
-  it('many short jobs in a row: every task runs exactly once, no job waits forever', async () => {
-    const fl = await createEngine({ threads: 4, grain: 0 });
-    try {
-      const count = 1000;
-      const out = fl.allocBytes(count * 4);
-      const view = () => new Int32Array(fl.memory.buffer, out, count);
-      for (let round = 0; round < 2000; round++) {
-        view().fill(-1);
-        fl.kernels.threads_selftest_fill(out, count, 1 + (round % 37));
-        const v = view();
-        for (let i = 0; i < count; i++) if (v[i] !== i) throw new Error(`round ${round}: out[${i}] = ${v[i]}`);
+  it('many short jobs in a row: every task runs exactly once, and a job returns only when all have', async () => {
+    // Each job adds 1 to every value: a task run twice leaves too much, a job that returns
+    // early too little. The task count changes from job to job (a claim race once showed
+    // only then), and the jobs follow each other inside wasm, as a GEMM's do.
+    for (const threads of [2, 4]) {
+      const fl = await createEngine({ threads, grain: 0 });
+      try {
+        const count = 1000, rounds = 2000;
+        const out = fl.allocBytes(count * 4);
+        const view = () => new Int32Array(fl.memory.buffer, out, count);
+        for (let batch = 0; batch < 10; batch++) {
+          view().fill(0);
+          fl.kernels.threads_selftest_fill(out, count, rounds);
+          const v = view();
+          for (let i = 0; i < count; i++) if (v[i] !== rounds) throw new Error(`${threads} threads, batch ${batch}: out[${i}] = ${v[i]}, not ${rounds}`);
+        }
+        fl.freeBytes(out);
+      } finally {
+        fl.dispose();
       }
-      fl.freeBytes(out);
+    }
+  }, 60_000);
+
+  it('GEMM with α/β under stress: thousands of small threaded products equal one thread', async () => {
+    const ref = await createEngine({ threads: 1 });
+    const fl = await createEngine({ threads: 4, grain: 0 });
+    const product = (e: Engine, dtype: 'f64' | 'f32', i: number) =>
+      e.scope(() => {
+        const [m, n, k] = [[67, 130, 33], [7, 33, 67], [40, 9, 300]][i % 3]!;
+        const A = e.randn(m, k, { seed: i, dtype }), B = e.randn(n, k, { seed: i, stream: 1, dtype });
+        const C = e.randn(m, n, { seed: i, stream: 2, dtype });
+        e.gemm(C, A, B, { transB: true, alpha: 0.375, beta: -1.25 });
+        return e.fingerprint(C, e.matmul(A, B, { transB: true, alpha: -3.5 }));
+      });
+    try {
+      for (let i = 0; i < 1500; i++) {
+        const dtype = i % 2 === 0 ? 'f64' : 'f32';
+        if (product(fl, dtype, i % 30) !== product(ref, dtype, i % 30)) throw new Error(`product ${i} (${dtype}) differs from one thread`);
+      }
     } finally {
+      ref.dispose();
       fl.dispose();
     }
-  });
+  }, 60_000);
 
   it('a task that fails in a worker throws a WorkerError on the calling thread; the engine carries on', async () => {
     const fl = await createEngine({ threads: 3, grain: 0 });
