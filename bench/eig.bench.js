@@ -1,9 +1,11 @@
 // Symmetric eigensolver benchmark: eigvalsh and eigh of S = G·Gᵀ/n (G Gaussian) for
 // n = 200, 500, 1000, 2000, single-threaded, featurelab beside numpy/LAPACK (python3,
 // one thread) and ml-matrix's EigenvalueDecomposition in the same run. Prints a table and
-// the issue's targets at n = 1000, and writes bench/results/eig.json.
+// the issue's targets at n = 1000, and writes bench/results/eig.json. `--threads N` runs
+// featurelab on N threads (the GEMM parts of the solvers are threaded; the targets compare
+// with single-threaded numpy, so the default is 1).
 //
-//   node --expose-gc bench/eig.bench.js --sizes 200,500
+//   node --expose-gc bench/eig.bench.js --sizes 200,500 [--threads 2]
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,7 +15,7 @@ import { measure } from './harness.js';
 import { packageVersion, runNumpyEig } from './peers.js';
 
 const started = performance.now();
-const { values: cli } = parseArgs({ options: { sizes: { type: 'string', default: '200,500,1000,2000' } } });
+const { values: cli } = parseArgs({ options: { sizes: { type: 'string', default: '200,500,1000,2000' }, threads: { type: 'string', default: '1' } } });
 const SIZES = cli.sizes.split(',').map(Number);
 const TARGET_N = 1000;
 // ml-matrix is O(10 s) at n = 1000 (plain JS Householder + QL): one timed run there, none beyond.
@@ -21,14 +23,14 @@ const ML_MATRIX_MAX_N = 1000;
 
 const plan = (n) => (n <= 200 ? { warmup: 3, time: 1000, iterations: 10 } : n <= 500 ? { warmup: 2, time: 0, iterations: 7 } : { warmup: 1, time: 0, iterations: 5 });
 
-const fl = await createEngine();
+const fl = await createEngine({ threads: Number(cli.threads) });
 let Matrix, EigenvalueDecomposition;
 try {
   ({ Matrix, EigenvalueDecomposition } = await import('ml-matrix'));
 } catch {
   console.log('note: ml-matrix not installed; skipped');
 }
-console.log(`eigensolver benchmark · ${os.cpus()[0]?.model} · Node ${process.version} · ${new Date().toISOString()}`);
+console.log(`eigensolver benchmark · ${os.cpus()[0]?.model} · Node ${process.version} · featurelab on ${fl.threads} thread(s) · ${new Date().toISOString()}`);
 
 const rows = [];
 for (const n of SIZES) {
@@ -93,6 +95,6 @@ for (const x of targets) {
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const out = new URL('./results/eig.json', import.meta.url);
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, node: process.version, rows, targets, elapsedSeconds: (performance.now() - started) / 1000 }, null, 2) + '\n');
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, node: process.version, threads: fl.threads, rows, targets, elapsedSeconds: (performance.now() - started) / 1000 }, null, 2) + '\n');
 console.log(`\nwrote ${out.pathname} · suite took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 fl.dispose();

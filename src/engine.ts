@@ -17,7 +17,7 @@ import {
 import { Heap, formatBytes, MAX_MEMORY_BYTES } from './heap.js';
 import { BYTES, Matrix, type DType, type MatrixOwner } from './matrix.js';
 import { planThreads, poolBytes, ThreadPool, type ThreadInfo } from './threads.js';
-import { compileModule, instantiate, PAGE_BYTES, type HostHooks, type Kernels, type Ptr, type WasmSource } from './wasm.js';
+import { instantiate, loadModule, PAGE_BYTES, type HostHooks, type Kernels, type Ptr, type WasmSource } from './wasm.js';
 
 /** Cache-blocking parameters of GEMM. They change speed only, never results. */
 export interface GemmBlocking {
@@ -152,8 +152,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (typeof grain !== 'number' || !(grain >= 0) || !Number.isFinite(grain)) {
     throw new ArgumentError(`createEngine: grain must be a finite number ≥ 0, got ${describeValue(grain)}`);
   }
-  const plan = await planThreads(options.threads);
-  const module = await compileModule(options.wasm);
+  const { module, bytes } = await loadModule(options.wasm);
   let pool: ThreadPool | undefined;
   const hooks: HostHooks = {
     threadFailure: () => {
@@ -161,7 +160,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       return pool.threadFailure();
     },
   };
-  const { kernels, memory } = await instantiate(module, 16, hooks);
+  const { kernels, memory, shared } = await instantiate(module, 16, hooks, bytes);
+  const plan = await planThreads(options.threads, shared);
   const gemmConfig = resolveBlocking(kernels, options.blocking);
   // The pool's control block and the workers' workspaces sit between the static data and
   // the heap (so they never show in memoryStats).

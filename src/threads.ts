@@ -54,8 +54,9 @@ function canBlock(): boolean {
 }
 
 /** Why threads cannot be used here, or undefined when they can. */
-function whyNoThreads(): string | undefined {
+function whyNoThreads(sharedMemory: boolean): string | undefined {
   const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown };
+  if (!sharedMemory) return 'this JavaScript engine cannot create a shared WebAssembly.Memory';
   const reasons: string[] = [];
   if (!canBlock()) reasons.push('this thread may not block (a browser page\'s main thread): run the engine in a Web Worker');
   if (g.crossOriginIsolated === false) {
@@ -90,9 +91,10 @@ let warned = false;
 /**
  * The threads to run on: `requested` (validated), or by default the available cores (at
  * most 16; FEATURELAB_THREADS in the environment overrides the default in Node and Bun);
- * one, with the reason, where this environment cannot run threads.
+ * one, with the reason, where this environment cannot run threads (or the engine's memory
+ * is not shared).
  */
-export async function planThreads(requested: number | undefined): Promise<ThreadInfo> {
+export async function planThreads(requested: number | undefined, sharedMemory = true): Promise<ThreadInfo> {
   let wanted: number;
   if (requested !== undefined) wanted = checkThreads(requested, 'createEngine: threads');
   else {
@@ -102,7 +104,7 @@ export async function planThreads(requested: number | undefined): Promise<Thread
       : Math.max(1, Math.min(DEFAULT_MAX_THREADS, await availableCores()));
   }
   if (wanted === 1) return { threads: 1, requested: 1 };
-  const fallback = whyNoThreads();
+  const fallback = whyNoThreads(sharedMemory);
   if (fallback === undefined) return { threads: wanted, requested: wanted };
   if (!warned) {
     warned = true;

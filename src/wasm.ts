@@ -175,31 +175,101 @@ const defaultUrl = (): URL => new URL('./featurelab.wasm', import.meta.url);
 
 /** Compiles the featurelab module from the given source (or the .wasm beside this file). */
 export async function compileModule(source: WasmSource = defaultUrl()): Promise<WebAssembly.Module> {
-  if (source instanceof WebAssembly.Module) return source;
-  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return WebAssembly.compile(source);
-  const url = typeof source === 'string' ? new URL(source, defaultUrl()) : source;
-  if (url.protocol === 'file:') {
-    // Node and Bun: read from disk. The module name is a variable so that bundlers and
-    // browsers never try to resolve it; this branch only runs where file: URLs are loaded.
-    const fsName = 'node:fs/promises';
-    const fs: { readFile(path: URL): Promise<BufferSource> } = await import(/* @vite-ignore */ fsName);
-    return WebAssembly.compile(await fs.readFile(url));
+  return (await loadModule(source)).module;
+}
+
+/** The compiled module and, unless it was handed over compiled, its bytes. @internal */
+export async function loadModule(source: WasmSource = defaultUrl()): Promise<{ module: WebAssembly.Module; bytes?: Uint8Array<ArrayBuffer> }> {
+  if (source instanceof WebAssembly.Module) return { module: source };
+  let bytes: Uint8Array<ArrayBuffer>;
+  if (ArrayBuffer.isView(source)) bytes = new Uint8Array(source.buffer as ArrayBuffer, source.byteOffset, source.byteLength);
+  else if (source instanceof ArrayBuffer) bytes = new Uint8Array(source);
+  else {
+    const url = typeof source === 'string' ? new URL(source, defaultUrl()) : source;
+    if (url.protocol === 'file:') {
+      // Node and Bun: read from disk. The module name is a variable so that bundlers and
+      // browsers never try to resolve it; this branch only runs where file: URLs are loaded.
+      const fsName = 'node:fs/promises';
+      const fs: { readFile(path: URL): Promise<Uint8Array<ArrayBuffer>> } = await import(/* @vite-ignore */ fsName);
+      bytes = await fs.readFile(url);
+    } else {
+      const response = await fetch(url);
+      if (!response.ok) throw new FeaturelabError(`featurelab: cannot fetch ${url.href}: HTTP ${response.status}`);
+      bytes = new Uint8Array(await response.arrayBuffer());
+    }
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new FeaturelabError(`featurelab: cannot fetch ${url.href}: HTTP ${response.status}`);
-  return WebAssembly.compile(await response.arrayBuffer());
+  return { module: await WebAssembly.compile(bytes), bytes };
 }
 
 /**
- * A fresh shared memory that may grow to the wasm32 limit. (Browsers create shared memories
- * also without cross-origin isolation; only handing one to a worker needs it.)
+ * The module's bytes with its memory import declared unshared (the limits flag 0x03 →
+ * 0x01; nothing else changes: the same code, so the same results). For engines that cannot
+ * create a shared memory; atomic instructions are valid on an unshared memory and the
+ * kernels never reach them without a thread pool.
+ * see: WebAssembly core specification 2.0, §5.5.5 (import section), §5.3.7 (limits);
+ *      the threads proposal (shared limits flag 0x03).
  */
-export function createMemory(initialPages: number): WebAssembly.Memory {
-  try {
-    return new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: true });
-  } catch (error) {
-    throw new FeaturelabError(`featurelab: this JavaScript engine cannot create a shared WebAssembly.Memory of up to 4 GiB: ${String(error)}`);
+export function unshareMemoryImport(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const out = bytes.slice();
+  const leb = (pos: number): [number, number] => {
+    let value = 0, shift = 0, byte: number;
+    do {
+      byte = out[pos++]!;
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return [value, pos];
+  };
+  for (let pos = 8; pos < out.length; ) {
+    const id = out[pos++]!;
+    let size: number;
+    [size, pos] = leb(pos);
+    if (id !== 2) {
+      pos += size;
+      continue;
+    }
+    let count: number, p: number;
+    [count, p] = leb(pos);
+    for (let i = 0; i < count; i++) {
+      for (let name = 0; name < 2; name++) {
+        let length: number;
+        [length, p] = leb(p);
+        p += length;
+      }
+      const kind = out[p++]!;
+      if (kind === 0) [, p] = leb(p); // function: type index
+      else if (kind === 3) p += 2; // global: value type, mutability
+      else {
+        if (kind === 1) p++; // table: element type, then limits
+        const flags = out[p]!;
+        if (kind === 2 && flags === 0x03) {
+          out[p] = 0x01;
+          return out;
+        }
+        [, p] = leb(p + 1);
+        if (flags & 1) [, p] = leb(p);
+      }
+    }
+    break;
   }
+  throw new FeaturelabError('featurelab: the wasm module does not import a shared memory (is it featurelab.wasm?)');
+}
+
+/**
+ * A fresh shared memory that may grow to the wasm32 limit, or as far as this engine can
+ * reserve (a shared memory's maximum is reserved up front: 4 GiB may fail on 32-bit
+ * platforms), or undefined if it cannot create shared memories at all. (Browsers create
+ * shared memories also without cross-origin isolation; only handing one to a worker needs it.)
+ */
+export function createSharedMemory(initialPages: number): WebAssembly.Memory | undefined {
+  for (const maximum of [MAX_PAGES, MAX_PAGES / 4, MAX_PAGES / 16]) {
+    try {
+      return new WebAssembly.Memory({ initial: initialPages, maximum, shared: true });
+    } catch {
+      // try a smaller reservation
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -225,14 +295,27 @@ export async function instantiateOver(module: WebAssembly.Module, memory: WebAss
   return kernels;
 }
 
-/** Instantiates the module over a fresh shared memory that may grow to the wasm32 limit. */
+/**
+ * Instantiates the module over a fresh memory: shared if this engine can (else the module is
+ * recompiled from `bytes` with an unshared memory import: one thread only).
+ */
 export async function instantiate(
   module: WebAssembly.Module,
   initialPages: number,
   hooks: HostHooks,
-): Promise<{ kernels: Kernels; memory: WebAssembly.Memory }> {
-  const memory = createMemory(initialPages);
-  return { kernels: await instantiateOver(module, memory, hooks, true), memory };
+  bytes?: Uint8Array<ArrayBuffer>,
+): Promise<{ kernels: Kernels; memory: WebAssembly.Memory; shared: boolean }> {
+  const memory = createSharedMemory(initialPages);
+  if (memory) return { kernels: await instantiateOver(module, memory, hooks, true), memory, shared: true };
+  if (!bytes) {
+    throw new FeaturelabError(
+      'featurelab: this JavaScript engine cannot create a shared WebAssembly.Memory, and the module was given compiled: ' +
+        'pass its bytes or URL to createEngine({ wasm }) so that it can be loaded with an unshared memory',
+    );
+  }
+  const unshared = await WebAssembly.compile(unshareMemoryImport(bytes));
+  const plain = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES });
+  return { kernels: await instantiateOver(unshared, plain, hooks, true), memory: plain, shared: false };
 }
 
 /** Copies the static data segments (offset, bytes) from the module's custom section into memory. */

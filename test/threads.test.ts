@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentError, createEngine, DisposedError, WorkerError, type Engine } from '../dist/index.js';
 import { runConformance } from '../dist/conformance.js';
-import { CHROMIUM, FIREFOX, ISOLATION_HEADERS, modulePage, runInChromium, runInFirefox } from './engines.js';
+import { BUN, CHROMIUM, FIREFOX, ISOLATION_HEADERS, modulePage, runInBun, runInChromium, runInFirefox } from './engines.js';
 
 const GOLDENS = JSON.parse(readFileSync(new URL('./goldens/conformance.json', import.meta.url), 'utf8')) as Record<string, string>;
 const THREAD_COUNTS = [1, 2, 3, 4];
@@ -68,6 +68,32 @@ describe('thread count', () => {
       if (saved === undefined) delete process.env.FEATURELAB_THREADS;
       else process.env.FEATURELAB_THREADS = saved;
     }
+  });
+
+  it('an engine that cannot create shared memory loads the module with an unshared memory, on one thread', async () => {
+    // A child process whose WebAssembly.Memory refuses shared: true (as a browser might).
+    const { spawnSync } = await import('node:child_process');
+    const dist = new URL('../dist/', import.meta.url).href;
+    const script = `const Original = WebAssembly.Memory;
+WebAssembly.Memory = function Memory(d) { if (d && d.shared) throw new TypeError('no shared memory here'); return new Original(d); };
+WebAssembly.Memory.prototype = Original.prototype;
+const { createEngine } = await import(${JSON.stringify(`${dist}index.js`)});
+const fl = await createEngine({ threads: 4 });
+const fp = fl.fingerprint(fl.matmul(fl.randn(50, 40, { seed: 1 }), fl.randn(40, 30, { seed: 2 })), fl.math.exp(1), 'abc');
+let compiled = '';
+try { await createEngine({ wasm: await WebAssembly.compile((await import('node:fs')).readFileSync(new URL('featurelab.wasm', ${JSON.stringify(dist)}))) }); }
+catch (e) { compiled = e.message; }
+console.log(JSON.stringify({ info: fl.threadInfo, shared: fl.memory.buffer instanceof SharedArrayBuffer, fp, compiled }));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const got = JSON.parse(run.stdout) as { info: unknown; shared: boolean; fp: string; compiled: string };
+    expect(got.info).toEqual({ threads: 1, requested: 4, fallback: 'this JavaScript engine cannot create a shared WebAssembly.Memory' });
+    expect(got.shared).toBe(false);
+    expect(run.stderr).toMatch(/running on one thread instead of 4: this JavaScript engine cannot create a shared WebAssembly.Memory/);
+    expect(got.compiled).toMatch(/cannot create a shared WebAssembly.Memory, and the module was given compiled: pass its bytes or URL/);
+    const fl = await createEngine({ threads: 1 });
+    expect(got.fp).toBe(fl.fingerprint(fl.matmul(fl.randn(50, 40, { seed: 1 }), fl.randn(40, 30, { seed: 2 })), fl.math.exp(1), 'abc'));
+    fl.dispose();
   });
 
   it('rejects invalid thread counts and grains with an ArgumentError', async () => {
@@ -320,7 +346,7 @@ const browsers = [
   { name: 'firefox', binary: FIREFOX, run: (page: string, serve: Parameters<typeof runInFirefox>[2]) => runInFirefox<BrowserRun>(page, 150_000, serve) },
 ];
 
-describe('bit-identical results for any thread count (browsers, engine in a Web Worker)', () => {
+describe('bit-identical results for any thread count (browsers with the engine in a Web Worker, and Bun)', () => {
   for (const browser of browsers) {
     const present = existsSync(browser.binary);
     // Chromium is required (as for the other browser tests); Firefox runs where installed.
@@ -340,6 +366,24 @@ describe('bit-identical results for any thread count (browsers, engine in a Web 
       }
     }, 200_000);
   }
+
+  (existsSync(BUN) || process.env.CI ? it : it.skip)(`bun: the conformance suite at ${THREAD_COUNTS.join(', ')} threads reproduces the goldens (worker_threads)`, async () => {
+    const body = `
+const out = [];
+for (const threads of ${JSON.stringify(THREAD_COUNTS)}) {
+  const fl = await createEngine({ threads, grain: 0 });
+  out.push({ threads: fl.threads, info: fl.threadInfo, results: runConformance(fl) });
+  fl.dispose();
+}
+return out;`;
+    const runs = await runInBun<BrowserRun['runs']>(
+      `import { createEngine } from './dist/index.js';\nimport { runConformance } from './dist/conformance.js';`,
+      body,
+      120_000,
+    );
+    expect(runs.map((r) => r.info)).toEqual(THREAD_COUNTS.map((t) => ({ threads: t, requested: t })));
+    for (const run of runs) expect(mismatches(run.results), `bun, ${run.threads} threads`).toEqual([]);
+  }, 150_000);
 
   (existsSync(CHROMIUM) || process.env.CI ? it : it.skip)('chromium: a page that is not cross-origin isolated runs on one thread and says why', async () => {
     const body = `
