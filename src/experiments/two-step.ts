@@ -3,16 +3,27 @@
 // of information exponent > 1. shared/spec/science.md §3.
 
 import type { Engine } from '../engine.js';
+import type { Matrix } from '../matrix.js';
 import { randomUnitVector, sampleBatch, type Target } from '../net/data.js';
 import { alignments } from '../net/measure.js';
-import { createNetwork, oneStep, powerStep } from '../net/model.js';
-import { predictedTwoStepOutliers } from '../net/theory.js';
+import { createNetwork, forward, oneStep, powerStep } from '../net/model.js';
+import { gaussHermite, hermiteCoefficients, predictedTwoStepOutliers, twoStepTermStrength } from '../net/theory.js';
 import type { Claim, Experiment, ExperimentOutput, ParamValue, RunContext, SeriesRows } from './types.js';
 
 /** Left singular vectors of W2 whose span is compared with β*. */
 const TOP_VECTORS = 3;
 
+/** Rank-one terms k = 0, 1 of the second step whose strengths are measured. */
+const TERMS = 2;
+
+interface TermStrength {
+  k: number;
+  measured: number;
+  predicted: number;
+}
+
 interface TwoStepRun {
+  strengths: TermStrength[];
   outliers1: number;
   outliers2: number;
   alignment: number;
@@ -27,25 +38,47 @@ function countAbove(values: Float64Array, edge: number): number {
 }
 
 /** Two steps with η_i = c·N^{α_i}; outliers of W1 and W2 against the top singular value of W0 (+margin). */
-function runTwoStep(fl: Engine, p: Record<string, ParamValue>, seed: number, alpha1: number, alpha2: number, link: 'tanh' | 'he2', reuse: boolean): TwoStepRun {
+function runTwoStep(fl: Engine, p: Record<string, ParamValue>, seed: number, alpha1: number, alpha2: number, link: 'tanh' | 'he2', reuse: boolean, coefficients: Float64Array): TwoStepRun {
   const d = p.d as number, n = p.n as number, N = p.N as number, margin = p.margin as number;
   return fl.scope(() => {
     const beta = randomUnitVector(fl, d, { seed, stream: 0 });
     const target: Target = { kind: 'single-index', link: link === 'tanh' ? 'tanh' : { hermiteNormalized: 2 }, beta };
     const b1 = sampleBatch(fl, target, n, d, { seed, stream: 2, noise: p.noise as number });
     const b2 = reuse ? b1 : sampleBatch(fl, target, n, d, { seed, stream: 4, noise: p.noise as number });
-    const net = createNetwork(fl, d, N, 'tanh', { kind: 'mean-field' }, { seed, stream: 10 });
+    const net = createNetwork(fl, d, N, p.activation as 'relu', { kind: 'mean-field' }, { seed, stream: 10 });
     const edge = fl.svdvals(net.W)[0]! * (1 + margin);
-    oneStep(fl, net, b1, powerStep(fl, p.c as number, N, alpha1));
+    const eta1 = powerStep(fl, p.c as number, N, alpha1), eta2 = powerStep(fl, p.c as number, N, alpha2);
+    // b = X1ᵀ(y1 − f0)/n before step 1: the left factor of W1 − W0
+    const b = fl.gemv(b1.X, fl.axpy(-1, forward(fl, net, b1.X).f, fl.copy(b1.y)), { trans: true, alpha: 1 / n });
+    oneStep(fl, net, b1, eta1);
     const outliers1 = countAbove(fl.svdvals(net.W), edge);
-    oneStep(fl, net, b2, powerStep(fl, p.c as number, N, alpha2));
+    // u_k = X2ᵀ[(y2 − f1) ⊙ (X2·b)^{∘k}]/n at W1, the left factors of the terms step 2 adds
+    const residual = fl.axpy(-1, forward(fl, net, b2.X).f, fl.copy(b2.y));
+    const z = fl.gemv(b2.X, b);
+    const u: Matrix[] = [];
+    for (let k = 0, weighted = residual; k < TERMS; k++, weighted = fl.hadamard(weighted, z)) u.push(fl.gemv(b2.X, weighted, { trans: true, alpha: 1 / n }));
+    const W1 = fl.copy(net.W);
+    oneStep(fl, net, b2, eta2);
+    // (W2 − W1) along û_k ⊗ â_{k+1}, against twoStepTermStrength
+    const D = fl.axpy(-1, W1, fl.copy(net.W));
+    const strengths: TermStrength[] = [];
+    let ak = net.a; // a^{∘(k+1)}
+    for (let k = 0; k < TERMS; k++) {
+      if (k > 0) ak = fl.hadamard(ak, net.a);
+      const uNorm = fl.norm(u[k]!), aNorm = fl.norm(ak);
+      strengths.push({
+        k,
+        measured: fl.dot(u[k]!, fl.gemv(D, ak)) / (uNorm * aNorm),
+        predicted: twoStepTermStrength({ k, ck1: coefficients[k + 1]!, c1: coefficients[1]!, eta1, eta2, uNorm, aPowerNorm: aNorm, pow: (x, y) => fl.math.pow(x, y) }),
+      });
+    }
     const s2 = fl.svdvals(net.W);
     // ‖P β*‖² for P the projector on the top TOP_VECTORS left singular vectors: a direction
     // learned by step 2 need not be the largest outlier (step 1's spike usually stays on top)
     // (a dense eigensolver on W·Wᵀ: Lanczos converges slowly on vectors at the bulk edge)
     const top = fl.eighSelect(fl.gram(net.W, 'AAt'), { largest: TOP_VECTORS });
     const alignment = alignments(fl, top.vectors, beta).reduce((sum, v) => sum + v, 0);
-    return { outliers1, outliers2: countAbove(s2, edge), alignment, top: Array.from(s2.slice(0, 6)), edge };
+    return { strengths, outliers1, outliers2: countAbove(s2, edge), alignment, top: Array.from(s2.slice(0, 6)), edge };
   });
 }
 
@@ -54,7 +87,7 @@ export const twoStep: Experiment = {
   title: 'Two gradient steps: ⌊α2/(½ − α1)⌋ outliers, fresh vs reused batch',
   paper: 'Moniri & Hassani, "Feature Learning in Linear-Width Two-Layer Networks: Two vs. One Step of Gradient Descent", 2026',
   summary:
-    'Two steps on W with η1 = c·N^α1, η2 = c·N^α2 in linear width: counts the outliers of W2 against ⌊α2/(½ − α1)⌋ (both readings: all outliers, and those added by step 2), compares fresh and reused second batches for an information-exponent-1 (tanh) and -2 (He_2/√2) target, and maps the phase diagram over (α1, α2).',
+    'Two steps on W with η1 = c·N^α1, η2 = c·N^α2 in linear width: counts the outliers of W2 against ⌊α2/(½ − α1)⌋ (both readings: all outliers, and those added by step 2), measures the size of the rank-one terms step 2 adds (η2·(k+1)·c_{k+1}·(η1c1)^k·u_k·(a^{∘(k+1)})ᵀ, growing like N^{α2 + kα1 − k/2}) against their leading-order value, compares fresh and reused second batches for an information-exponent-1 (tanh) and -2 (He_2/√2) target, and maps the phase diagram over (α1, α2).',
   params: [
     { name: 'd', type: 'int', doc: 'input dimension', quick: 600, paper: 2000, min: 2, max: 20000 },
     { name: 'n', type: 'int', doc: 'samples per batch', quick: 600, paper: 2000, min: 2, max: 20000 },
@@ -62,6 +95,7 @@ export const twoStep: Experiment = {
     { name: 'alpha1', type: 'number', doc: 'first step exponent α1 (η1 = c·N^α1)', quick: 0.2, paper: 0.2, min: 0, max: 0.499 },
     { name: 'alpha2', type: 'number', doc: 'second step exponent α2', quick: 0.35, paper: 0.35, min: 0, max: 0.499 },
     { name: 'c', type: 'number', doc: 'step-size constant', quick: 1, paper: 1, min: 1e-9, max: 1e6, assumption: 'only the exponents are given; c = 1 and the √N update scaling of §1' },
+    { name: 'activation', type: 'enum', doc: 'student activation σ: the k-th new outlier comes from σ^{(k+1)}, so it needs c_{k+1}(σ) ≠ 0 (tanh has c2 = 0: no first new outlier)', quick: 'relu', paper: 'relu', values: ['relu', 'softplus', 'tanh', 'erf', 'sigmoid'], assumption: 'the abstract names no activation; relu has c2 ≠ 0' },
     { name: 'target', type: 'enum', doc: 'target of the main run: tanh (IE 1) or he2 = He_2/√2 (IE 2)', quick: 'tanh', paper: 'tanh', values: ['tanh', 'he2'] },
     { name: 'reuse', type: 'boolean', doc: 'second step on the first batch (main run)', quick: false, paper: false },
     { name: 'noise', type: 'number', doc: 'label noise', quick: 0.1, paper: 0.1, min: 0, max: 100 },
@@ -72,14 +106,22 @@ export const twoStep: Experiment = {
     const { fl, params: p, seed } = ctx;
     const a1 = p.alpha1 as number, a2 = p.alpha2 as number;
     const predicted = predictedTwoStepOutliers(a1, a2);
+    const coefficients = hermiteCoefficients(fl, gaussHermite(fl, 150), p.activation as 'relu', 12);
+    // Reading 2 counts the terms k = 1..⌊α2/(½ − α1)⌋ step 2 adds; term k needs c_{k+1}(σ) ≠ 0
+    const predictedAddedFor = (x: number, y: number) => {
+      let count = 0;
+      for (let k = 1; k <= predictedTwoStepOutliers(x, y); k++) if (k + 1 >= coefficients.length || Math.abs(coefficients[k + 1]!) > 1e-8) count++;
+      return count;
+    };
+    const predictedAdded = predictedAddedFor(a1, a2);
     ctx.progress(0.05, 'main run');
-    const main = runTwoStep(fl, p, seed, a1, a2, p.target as 'tanh' | 'he2', p.reuse as boolean);
+    const main = runTwoStep(fl, p, seed, a1, a2, p.target as 'tanh' | 'he2', p.reuse as boolean, coefficients);
     ctx.progress(0.2, 'fresh vs reused');
     const cmp: SeriesRows = [];
     const align: Record<string, number> = {};
     for (const link of ['tanh', 'he2'] as const) {
       for (const reuse of [false, true]) {
-        const r = runTwoStep(fl, p, seed, a1, a2, link, reuse);
+        const r = runTwoStep(fl, p, seed, a1, a2, link, reuse, coefficients);
         align[`${link}-${reuse ? 'reuse' : 'fresh'}`] = r.alignment;
         cmp.push({ target: link === 'tanh' ? 'tanh (IE 1)' : 'He_2/√2 (IE 2)', batch: reuse ? 'reused' : 'fresh', alignment: r.alignment });
       }
@@ -90,8 +132,8 @@ export const twoStep: Experiment = {
       let done = 0;
       for (const x of grid1) {
         for (const y of grid2) {
-          const r = runTwoStep(fl, p, seed, x, y, p.target as 'tanh' | 'he2', p.reuse as boolean);
-          phase.push({ alpha1: x, alpha2: y, measured: r.outliers2, added: r.outliers2 - r.outliers1, predicted: predictedTwoStepOutliers(x, y) });
+          const r = runTwoStep(fl, p, seed, x, y, p.target as 'tanh' | 'he2', p.reuse as boolean, coefficients);
+          phase.push({ alpha1: x, alpha2: y, measured: r.outliers2, added: r.outliers2 - r.outliers1, predicted: predictedTwoStepOutliers(x, y), predictedAdded: predictedAddedFor(x, y) });
           ctx.progress(0.4 + (0.55 * ++done) / (grid1.length * grid2.length), `phase diagram ${done}/12`);
         }
       }
@@ -103,9 +145,13 @@ export const twoStep: Experiment = {
         predicted, measured: main.outliers2, tolerance: 'exact', pass: main.outliers2 === predicted,
       },
       {
-        id: 'outliers-added', statement: 'the second step adds ⌊α2/(½ − α1)⌋ outliers (reading 2)',
-        predicted, measured: added, tolerance: 'exact', pass: added === predicted,
+        id: 'outliers-added', statement: `the second step adds one outlier per k ≤ ⌊α2/(½ − α1)⌋ with c_{k+1}(${p.activation}) ≠ 0 (reading 2)`,
+        predicted: predictedAdded, measured: added, tolerance: 'exact', pass: added === predictedAdded,
       },
+      ...main.strengths.filter((t) => t.k >= 1 && Math.abs(coefficients[t.k + 1]!) > 1e-8).map((t) => ({
+        id: `term-strength-${t.k}`, statement: `the k = ${t.k} term step 2 adds (W2 − W1 along û_${t.k} ⊗ a^{∘${t.k + 1}}) has its leading-order size η2·${t.k + 1}·c_${t.k + 1}·(η1·c1)^${t.k}·‖u_${t.k}‖·‖a^{∘${t.k + 1}}‖`,
+        predicted: t.predicted, measured: t.measured, tolerance: 'relative 10%', pass: Math.abs(t.measured - t.predicted) <= 0.1 * Math.abs(t.predicted),
+      })),
       {
         id: 'reuse-learns-ie2', statement: 'for an information-exponent-2 target, reusing the batch brings β* clearly closer to the span of W2\'s top 3 left singular vectors than a fresh batch',
         predicted: `≥ ${align['he2-fresh']!.toPrecision(3)} + 0.05 (fresh)`, measured: align['he2-reuse']!, tolerance: '‖P_top3 β*‖², margin 0.05', pass: align['he2-reuse']! >= align['he2-fresh']! + 0.05,
@@ -117,7 +163,7 @@ export const twoStep: Experiment = {
     ];
     if (phase.length) {
       const matchTotal = phase.filter((r) => r.measured === r.predicted).length;
-      const matchAdded = phase.filter((r) => r.added === r.predicted).length;
+      const matchAdded = phase.filter((r) => r.added === r.predictedAdded).length;
       claims.push({
         id: 'phase-diagram', statement: 'over the (α1, α2) grid the outlier count follows ⌊α2/(½ − α1)⌋ (the better-supported reading)',
         predicted: `${phase.length} of ${phase.length} cells`, measured: `total: ${matchTotal}, added: ${matchAdded}`, tolerance: 'all cells', pass: Math.max(matchTotal, matchAdded) === phase.length,
@@ -127,6 +173,8 @@ export const twoStep: Experiment = {
       metrics: {
         outliers: main.outliers2, outliersAfterStep1: main.outliers1, outliersAdded: added, predictedOutliers: predicted, alignmentTop: main.alignment,
         alignmentTanhFresh: align['tanh-fresh']!, alignmentTanhReuse: align['tanh-reuse']!, alignmentHe2Fresh: align['he2-fresh']!, alignmentHe2Reuse: align['he2-reuse']!,
+        predictedOutliersAdded: predictedAdded,
+        ...Object.fromEntries(main.strengths.flatMap((t) => [[`termStrength${t.k}`, t.measured], [`termStrength${t.k}Predicted`, t.predicted]])),
       },
       series: { top: main.top.map((s, i) => ({ index: i + 1, s, edge: main.edge })), alignment: cmp, phase },
       claims,

@@ -206,6 +206,18 @@ export function spikeStrength(p: { k: number; ck: number; c1: number; eta: numbe
   return p.ck * p.pow(p.eta * p.c1 * p.bNorm, p.k) * Math.sqrt(factorial * p.n) * p.aPowerNorm;
 }
 
+/**
+ * Leading-order strength of the k-th rank-one term that the second step adds to W
+ * (Moniri & Hassani 2026, [derived] like spikeStrength): step 1 leaves W1 − W0 ≈ η1·c1·b·aᵀ,
+ * so σ′(X2·W1) = Σ_k σ^{(k+1)}(X2·W0)·(η1·c1·(X2b)·aᵀ)^{∘k}/k!, and with E σ^{(k+1)} = (k+1)!·c_{k+1}
+ * step 2 adds η2·(k+1)·c_{k+1}·(η1·c1)^k·u_k·(a^{∘(k+1)})ᵀ, u_k = X2ᵀ[(y2 − f1) ⊙ (X2b)^{∘k}]/n.
+ * Its size along the unit directions is that coefficient times ‖u_k‖·‖a^{∘(k+1)}‖, which grows
+ * like N^{α2 + kα1 − k/2}: visible for k ≤ α2/(½ − α1).
+ */
+export function twoStepTermStrength(p: { k: number; ck1: number; c1: number; eta1: number; eta2: number; uNorm: number; aPowerNorm: number; pow: (x: number, y: number) => number }): number {
+  return p.eta2 * (p.k + 1) * p.ck1 * p.pow(p.eta1 * p.c1, p.k) * p.uNorm * p.aPowerNorm;
+}
+
 /** Moniri & Hassani 2026: number of outliers ⌊α2/(½ − α1)⌋ after two steps. */
 export function predictedTwoStepOutliers(alpha1: number, alpha2: number): number {
   for (const [name, a] of [['alpha1', alpha1], ['alpha2', alpha2]] as const) {
