@@ -315,13 +315,16 @@ export function gemmParallel<T>(
       const jc = (s / kSteps) * nc, pc = (s % kSteps) * kc;
       const nb = min(nc, n - jc), kb = min(kc, k - pc);
       const slivers = (nb + NR - 1) / NR;
-      // Runs of row blocks × column groups: at least two tasks per thread, none below the grain.
+      // Runs of row blocks × column groups, none below the grain. Column groups (each packs
+      // its rows of A again) only when there are few row blocks: up to one task per thread
+      // when fewer row blocks than threads, else up to two per thread (balance).
       const panelFlops = 2.0 * <f64>m * <f64>nb * <f64>kb;
       const maxTasks = max(1, <i32>min(panelFlops / grain(), 1e6));
       const blocksPerTask = (rowBlocks + maxTasks - 1) / maxTasks;
       const rowTasks = (rowBlocks + blocksPerTask - 1) / blocksPerTask;
+      const target = rowTasks < threads ? threads : 2 * threads;
       let groups = 1;
-      if (rowTasks < 2 * threads) groups = max(1, min(min((2 * threads + rowTasks - 1) / rowTasks, slivers), maxTasks / rowTasks));
+      if (rowTasks < target) groups = max(1, min(min((target + rowTasks - 1) / rowTasks, slivers), maxTasks / rowTasks));
       const groupWidth = (slivers + groups - 1) / groups * NR;
       groups = (nb + groupWidth - 1) / groupWidth;
       computeTasks = rowTasks * groups;
@@ -432,7 +435,7 @@ function rangeStart(t: i32, tasks: i32, count: i32, align: i32): i32 {
 const E_M = 0, E_N = 1, E_ALPHA = 2, E_C = 3, E_LDC = 4, E_BETA = 5, E_W = 6, E_LDW = 7, E_TASKS = 8;
 
 function epilogueParallel<T>(m: i32, n: i32, alpha: f64, c: usize, ldc: i32, beta: f64, w: usize, ldw: i32): void {
-  const tasks = rangeTasks(m, 2.0 * <f64>n);
+  const tasks = rangeTasks(m, ELEMENTWISE_COST * <f64>n);
   if (tasks <= 1) {
     if (sizeof<T>() == 8) epilogueSerial_f64(m, n, alpha, c, ldc, beta, w, ldw);
     else epilogueSerial_f32(m, n, <f32>alpha, c, ldc, <f32>beta, w, ldw);
@@ -466,11 +469,12 @@ export function gemm_epilogue_f32(m: i32, n: i32, alpha: f32, c: usize, ldc: i32
 // paths see the same pairs as in one pass).
 const M_KIND = 0, M_DERIVE = 1, M_PARAM = 2, M_N = 3, M_X = 4, M_OUT = 5, M_TASKS = 6;
 
-// Rough cost of one element (≈ flops), so cheap maps are not split into tasks that cost
-// more to hand out than to compute.
+// Rough cost of one element in GEMM flops (one GEMM flop ≈ 1/15 ns here: tanh ≈ 25 ns ≈
+// 400 flops), so that the grain means the same time for every kernel and cheap maps are
+// not split into tasks that cost more to hand out than to compute.
 @inline
 function mapCost(kind: i32): f64 {
-  return kind == ACT_IDENTITY || kind == ACT_RELU || kind == ACT_ABS || kind == ACT_SQUARE ? 1.0 : 40.0;
+  return kind == ACT_IDENTITY || kind == ACT_RELU || kind == ACT_ABS || kind == ACT_SQUARE ? 8.0 : 300.0;
 }
 
 function mapParallel<T>(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
@@ -518,7 +522,7 @@ function rngDraw(which: i32, out: usize, count: i32, first: f64, seedLo: u32, se
 }
 
 function rngParallel(which: i32, out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
-  const tasks = rangeTasks(count, which >= RNG_NORMAL_F64 ? 40.0 : 20.0);
+  const tasks = rangeTasks(count, which >= RNG_NORMAL_F64 ? 300.0 : 100.0); // Box–Muller ≈ 20 ns a value
   if (tasks <= 1) {
     rngDraw(which, out, count, first, seedLo, seedHi, streamLo, streamHi);
     return;
@@ -555,7 +559,7 @@ export function rng_normal_f32(out: usize, count: i32, first: f64, seedLo: u32, 
 // of 64 elements, so the SIMD loops see the same lanes as in one pass.
 const L_OP = 0, L_N = 1, L_ALPHA = 2, L_X = 3, L_Y = 4, L_OUT = 5, L_TASKS = 6;
 const OP_AXPY_F64 = 0, OP_AXPY_F32 = 1, OP_SCAL_F64 = 2, OP_SCAL_F32 = 3, OP_HADAMARD_F64 = 4, OP_HADAMARD_F32 = 5;
-const ELEMENTWISE_COST: f64 = 0.5;
+const ELEMENTWISE_COST: f64 = 8.0; // memory-bound, ≈ 0.5 ns an element
 
 function elementwiseRange(op: i32, n: i32, alpha: f64, x: usize, y: usize, out: usize): void {
   switch (op) {
@@ -623,21 +627,21 @@ function netJob(op: i32, rows: i32, cols: i32, tasks: i32, p0: usize, p1: usize,
 
 /** out_ij := m_ij·r_i·c_j (n×N), by rows (net.ts). */
 export function rank1_hadamard_f64(n: i32, N: i32, m: usize, r: usize, c: usize, out: usize): void {
-  const tasks = rangeTasks(n, 2.0 * <f64>N);
+  const tasks = rangeTasks(n, ELEMENTWISE_COST * <f64>N);
   if (tasks <= 1) rank1HadamardSerial(n, N, m, r, c, out);
   else netJob(NET_RANK1, n, N, tasks, m, r, c, out, 0);
 }
 
 /** out[i] := 1 − h[i]² (net.ts). */
 export function one_minus_square_f64(n: i32, h: usize, out: usize): void {
-  const tasks = rangeTasks(n, 1.0);
+  const tasks = rangeTasks(n, ELEMENTWISE_COST);
   if (tasks <= 1) oneMinusSquareSerial(n, h, out);
   else netJob(NET_ONE_MINUS_SQUARE, n, 0, tasks, h, out, 0, 0, 0);
 }
 
 /** out[i] := Σ_k c_k·x[i]^k (net.ts). */
 export function polyval_f64(n: i32, x: usize, c: usize, ncoef: i32, out: usize): void {
-  const tasks = rangeTasks(n, 2.0 * <f64>ncoef);
+  const tasks = rangeTasks(n, 4.0 * <f64>ncoef);
   if (tasks <= 1) polyvalSerial(n, x, c, ncoef, out);
   else netJob(NET_POLYVAL, n, 0, tasks, x, c, out, 0, ncoef);
 }
