@@ -10,11 +10,14 @@
 //
 // Protocol (all synchronisation through the control block, atomics are sequentially
 // consistent):
-//   caller  writes the job's arguments, DONE := 0, NEXT := (job id << 32) | 0, GEN += 1,
-//           wakes the workers, claims tasks itself, then waits until DONE = TOTAL.
-//   worker  waits for GEN to change, then claims tasks by compare-and-swap on NEXT (only
-//           while NEXT still carries the job id it read, so a late worker never touches the
-//           next job), runs each and adds 1 to DONE (waking the caller at TOTAL).
+//   caller  writes the job's arguments, closes the claim word (NEXT := new job id with no
+//           task left), writes KIND and TOTAL, DONE := 0, opens it (NEXT := (job id << 32) | 0),
+//           GEN += 1, wakes the workers, claims tasks itself, then waits until DONE = TOTAL.
+//   worker  waits for GEN to change, then claims tasks by compare-and-swap of NEXT from
+//           (job, t) to (job, t + 1) while t < TOTAL and NEXT still carries the job id it
+//           read first (a late worker never touches another job), runs each and adds 1 to
+//           DONE (waking the caller at TOTAL). A job cannot finish, so its arguments cannot
+//           change, while one of its tasks is running.
 // A task that traps unwinds the worker's instance to its host code, which calls
 // thread_task_failed(): the task counts as done and FAILED is set; once all tasks are done
 // the caller calls the host's thread_failure(), which throws the worker's error. A job is
@@ -257,12 +260,13 @@ function runTask(kind: i32, t: i32, work: usize): void {
 
 // ---------------------------------------------------------------------------------------
 // GEMM. The serial driver's loops over column panels (jc) and depth blocks (pc) stay on the
-// calling thread, in order; for each (jc, pc) the packed panel of op(B) is shared (packed
-// by slivers on the pool when large), then the row blocks of the macro-kernel (ic, each
-// packing its own block of op(A)) are the tasks — split further by columns when there are
-// few. Each element of C still receives its depth blocks in increasing order (a job
-// finishes before the next starts), each block summed by the same micro-kernel call as in
-// the serial driver: the result is the serial one, bit for bit.
+// calling thread, in order, one job per (jc, pc) step. The packed panel of op(B) is shared
+// by all threads (packed by slivers during the previous job, into the second of two
+// areas); the tasks are the row blocks of the macro-kernel (ic, each thread packing its own
+// block of op(A)), split further by columns when there are few. Each element of C still
+// receives its depth blocks in increasing order (a job finishes before the next starts),
+// each block summed by the same micro-kernel call as in the serial driver: the result is the
+// serial one, bit for bit.
 // see: Smith, van de Geijn, Smelyanskiy et al., "Anatomy of high-performance many-threaded
 //      matrix multiplication", IPDPS 2014 (parallelising the ic loop, the packed B panel
 //      shared by all threads).

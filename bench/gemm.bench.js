@@ -23,7 +23,7 @@ const { values: cli } = parseArgs({
     // Thread counts compared with one thread (default: 1 and the available cores), at these sizes.
     threads: { type: 'string' },
     'thread-sizes': { type: 'string', default: '1024,2048' },
-    rounds: { type: 'string', default: '7' },
+    rounds: { type: 'string', default: '9' },
   },
 });
 const THREADS = threadCounts(cli.threads, os.availableParallelism());
@@ -220,6 +220,7 @@ if (THREADS.length > 1 && THREAD_SIZES.length > 0) {
   const engines = [];
   for (const threads of THREADS) engines.push(await createEngine({ threads }));
   console.log(`\nthreads: ${engines.map((e) => `${e.threads}${e.threadInfo.fallback ? ` (fallback: ${e.threadInfo.fallback})` : ''}`).join(', ')} · ${ROUNDS} interleaved rounds after 2 warm-up rounds`);
+  console.log('speed-up = median over rounds of t(1 thread)/t(N threads) within the round; median ms and GFLOP/s over rounds');
   for (const n of THREAD_SIZES) {
     for (const dtype of DTYPES) {
       const runs = engines.map((e) => ({ engine: e, ...operands(e, n, dtype) }));
@@ -239,13 +240,16 @@ if (THREADS.length > 1 && THREAD_SIZES.length > 0) {
         const total = tasks.reduce((a, b) => a + b, 0);
         const entry = {
           n, dtype, threads: engines[i].threads, medianMs: res.medianMs, minMs: res.minMs, samplesMs: res.samplesMs,
-          gflops: gflops(n, res.medianMs), speedup: results[0].medianMs / res.medianMs, speedupOfRounds: res.speedup,
+          gflops: gflops(n, res.medianMs),
+          // Paired: the median over rounds of (one thread's time) / (this count's time) in the
+          // same round, which the machine's slow drift does not bias; and the ratio of medians.
+          speedup: res.speedup, speedupOfMedians: results[0].medianMs / res.medianMs,
           taskShare: total > 0 ? tasks.map((c) => +(c / total).toFixed(3)) : undefined,
         };
         scaling.push(entry);
         console.log(
           `  ${String(n).padStart(4)} ${dtype} ${String(entry.threads).padStart(2)} thread(s) ${entry.medianMs.toFixed(1).padStart(8)} ms ` +
-            `${entry.gflops.toFixed(2).padStart(6)} GFLOP/s  speed-up ${entry.speedup.toFixed(2)}× (median of rounds ${entry.speedupOfRounds.toFixed(2)}×)` +
+            `${entry.gflops.toFixed(2).padStart(6)} GFLOP/s  speed-up ${entry.speedup.toFixed(2)}× (ratio of medians ${entry.speedupOfMedians.toFixed(2)}×)` +
             (entry.taskShare ? `  tasks per thread ${entry.taskShare.map((x) => `${Math.round(x * 100)}%`).join('/')}` : ''),
         );
       });
