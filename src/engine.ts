@@ -177,8 +177,14 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     new Uint8Array(memory.buffer, region, heapBase - region).fill(0);
     pool = await ThreadPool.start({ module, memory, kernels, threads: plan.threads, region, workBytes, spin: SPIN, grain });
   }
-  return new Engine(kernels, memory, options, { pool, threadInfo: plan, heapBase, gemmConfig });
+  const engine = new Engine(kernels, memory, options, { pool, threadInfo: plan, heapBase, gemmConfig });
+  // An engine dropped without dispose() stops its workers when it is garbage-collected.
+  if (pool) abandonedPools?.register(engine, pool, pool);
+  return engine;
 }
+
+const abandonedPools =
+  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<ThreadPool>((pool) => pool.stop()) : undefined;
 
 type GemmConfig = Record<DType, GemmBlocking & { mr: number; nr: number }>;
 
@@ -710,7 +716,10 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   /** Frees every matrix of this engine and stops its worker threads; the engine cannot be used afterwards. */
   dispose(): void {
     if (this.#disposed) return;
-    this.#pool?.stop();
+    if (this.#pool) {
+      this.#pool.stop();
+      abandonedPools?.unregister(this.#pool);
+    }
     for (const m of this.#live) m.invalidate();
     this.#live.clear();
     this.#heap.reset();

@@ -127,6 +127,8 @@ export type WorkerReply = { ready: number } | { error: string };
 interface WorkerHandle {
   /** Settles when the worker has instantiated the module (or failed to). */
   ready: Promise<void>;
+  /** Called if the worker dies after it was ready (not when the pool stops it). */
+  onLost?: (reason: string) => void;
   /** Settles when the worker has exited (or was terminated). */
   exited: Promise<void>;
   terminate(): void;
@@ -155,16 +157,35 @@ async function spawnNode(init: WorkerInit, label: string): Promise<WorkerHandle>
   const script = new URL(WORKER_SCRIPT, import.meta.url);
   const worker = new Worker(script, inputType ? { name: label, execArgv: [] } : { name: label });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const ready = new Promise<void>((resolve, reject) => {
-    worker.on('message', (reply: WorkerReply) => ('ready' in reply ? resolve() : reject(new WorkerError(`${label} failed to start: ${reply.error}`))));
-    worker.on('error', (error: unknown) => reject(new WorkerError(`${label} failed: ${describe(error)}`)));
-    worker.once('exit', (code: number) => reject(new WorkerError(`${label} exited (code ${code}) before it was ready`)));
-  });
+  let started = false, stopping = false, lastError = '';
+  const handle: WorkerHandle = {
+    ready: new Promise<void>((resolve, reject) => {
+      worker.on('message', (reply: WorkerReply) => {
+        if ('ready' in reply) {
+          started = true;
+          resolve();
+        } else reject(new WorkerError(`${label} failed to start: ${reply.error}`));
+      });
+      worker.on('error', (error: unknown) => {
+        lastError = describe(error);
+        reject(new WorkerError(`${label} failed: ${lastError}`));
+      });
+      worker.once('exit', (code: number) => {
+        reject(new WorkerError(`${label} exited (code ${code}) before it was ready`));
+        if (started && !stopping) handle.onLost?.(`${label} exited (code ${code})${lastError ? `: ${lastError}` : ''}`);
+      });
+    }),
+    exited,
+    terminate: () => {
+      stopping = true;
+      void worker.terminate().catch(() => {});
+    },
+  };
   // An engine that is never disposed must not keep the process alive. (After the listeners:
   // adding a 'message' listener refs the worker's port again.)
   worker.unref();
   worker.postMessage(init);
-  return { ready, exited, terminate: () => void worker.terminate().catch(() => {}) };
+  return handle;
 }
 
 function spawnWeb(init: WorkerInit, label: string): WorkerHandle {
@@ -172,27 +193,32 @@ function spawnWeb(init: WorkerInit, label: string): WorkerHandle {
   const worker = new Worker(new URL('./thread-worker.js', import.meta.url), { type: 'module' });
   let markExited!: () => void;
   const exited = new Promise<void>((resolve) => (markExited = resolve));
-  const ready = new Promise<void>((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<WorkerReply>) => {
-      const reply = event.data;
-      if ('ready' in reply) resolve();
-      else reject(new WorkerError(`${label} failed to start: ${reply.error}`));
-    };
-    worker.onerror = (event: ErrorEvent) => {
-      event.preventDefault();
-      reject(new WorkerError(`${label} failed: ${event.message || 'its script (thread-worker.js) could not be loaded'}`));
-    };
-    worker.onmessageerror = () => reject(new WorkerError(`${label}: the module or memory could not be sent to it`));
-  });
-  worker.postMessage(init);
-  return {
-    ready,
+  let started = false;
+  const handle: WorkerHandle = {
+    ready: new Promise<void>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<WorkerReply>) => {
+        const reply = event.data;
+        if ('ready' in reply) {
+          started = true;
+          resolve();
+        } else reject(new WorkerError(`${label} failed to start: ${reply.error}`));
+      };
+      worker.onerror = (event: ErrorEvent) => {
+        event.preventDefault();
+        const message = event.message || 'its script (thread-worker.js) could not be loaded';
+        reject(new WorkerError(`${label} failed: ${message}`));
+        if (started) handle.onLost?.(`${label} failed: ${message}`);
+      };
+      worker.onmessageerror = () => reject(new WorkerError(`${label}: the module or memory could not be sent to it`));
+    }),
     exited,
     terminate: () => {
       worker.terminate();
       markExited();
     },
   };
+  worker.postMessage(init);
+  return handle;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -268,6 +294,10 @@ export class ThreadPool {
       throw error instanceof WorkerError ? error : new WorkerError(`featurelab: could not start the worker threads: ${describe(error)}`);
     }
     kernels.threads_configure(threads, options.spin, options.grain, workBytes);
+    // A worker that dies later (between calls) takes no more tasks: the others and the
+    // engine's thread do them. (One dying in the middle of a task would leave its job
+    // unfinished; nothing in featurelab's code makes a worker die.)
+    for (const w of workers) w.onLost = (reason) => console.warn(`featurelab: ${reason}; the engine carries on with the other threads`);
     return pool;
   }
 

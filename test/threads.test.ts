@@ -289,6 +289,24 @@ describe('scheduling, failures and shutdown (Node)', () => {
     }
   }, 120_000);
 
+  it('engines dropped without dispose() stop their workers when garbage-collected', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = `import { createEngine } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+import { readFileSync } from 'node:fs';
+const threads = () => Number(/^Threads:\\s+(\\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
+const base = threads();
+for (let i = 0; i < 8; i++) { const fl = await createEngine({ threads: 3 }); fl.matmul(fl.randn(100, 100), fl.randn(100, 100)); }
+const peak = threads();
+for (let i = 0; i < 50 && threads() > base + 2; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 100)); }
+console.log(JSON.stringify({ base, peak, after: threads() }));`;
+    if (osThreads() === undefined) return; // needs /proc
+    const run = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { timeout: 60_000, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const { base, peak, after } = JSON.parse(run.stdout) as { base: number; peak: number; after: number };
+    expect(peak).toBeGreaterThanOrEqual(base + 16); // 8 engines × 2 workers were running
+    expect(after).toBeLessThanOrEqual(base + 2);
+  });
+
   it('an engine that is never disposed does not keep the process alive', async () => {
     const { spawnSync } = await import('node:child_process');
     const script = `import { createEngine } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
