@@ -2,7 +2,7 @@
 // featurelab command line: list experiments, run one, or reproduce them all with reports.
 //
 //   featurelab list
-//   featurelab run <id> [key=value ...] [--preset quick|paper] [--seed S] [--out DIR] [--json]
+//   featurelab run <id> [key=value ...] [--preset quick|paper] [--seed S] [--out DIR] [--json] [--threads T]
 //   featurelab reproduce [--preset quick|paper] [--out DIR]
 //   featurelab bench [--quick] [--json]
 //   featurelab serve [--port P] [--host H] [--dir DIR]
@@ -22,10 +22,12 @@ import { startServer } from './serve.js';
 
 const USAGE = `usage:
   featurelab list
-  featurelab run <id> [key=value ...] [--preset quick|paper] [--seed S] [--out DIR] [--json]
+  featurelab run <id> [key=value ...] [--preset quick|paper] [--seed S] [--out DIR] [--json] [--threads T]
   featurelab run <id> --help
-  featurelab reproduce [--preset quick|paper] [--out DIR]
-  featurelab bench [--quick] [--json]         the portable benchmark suite (same as the web page's)
+  featurelab reproduce [--preset quick|paper] [--out DIR] [--threads T]
+  featurelab bench [--quick] [--json] [--threads T]   the portable benchmark suite (same as the web page's)
+  --threads T: compute threads (default: the available cores, or FEATURELAB_THREADS); results are
+               bit-identical for every T
   featurelab serve [--port P] [--host H] [--dir DIR]
                                               serve the web page (dist/web) at http://127.0.0.1:5173/`;
 
@@ -63,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string', default: '5173' },
       host: { type: 'string', default: '127.0.0.1' },
       dir: { type: 'string' },
+      threads: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -71,6 +74,12 @@ async function main(argv: string[]): Promise<number> {
   const seed = Number(values.seed);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be an integer in [0, 2^53), got '${values.seed}'`);
   const out = resolve(values.out!);
+  let threads: number | undefined;
+  if (values.threads !== undefined) {
+    threads = Number(values.threads);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new UsageError(`--threads must be an integer in [1, 64], got '${values.threads}'`);
+  }
+  const engine = () => createEngine({ threads });
 
   switch (command) {
     case undefined:
@@ -94,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
         if (eq <= 0) throw new UsageError(`expected key=value, got '${pair}'`);
         overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
       }
-      const fl = await createEngine();
+      const fl = await engine();
       const result = runExperiment(fl, exp, { preset, seed, overrides, progress: values.json ? undefined : progressReporter(id) });
       if (process.stderr.isTTY && !values.json) process.stderr.write('\n');
       if (values.json) {
@@ -107,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'reproduce': {
-      const fl = await createEngine();
+      const fl = await engine();
       const results: ExperimentResult[] = [];
       for (const exp of EXPERIMENTS) {
         const result = runExperiment(fl, exp, { preset, seed, progress: progressReporter(exp.id) });
@@ -123,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'bench': {
       if (rest.length) throw new UsageError(`bench takes no arguments, got '${rest.join(' ')}'`);
-      const fl = await createEngine();
+      const fl = await engine();
       const environment = `Node ${process.version} · ${cpus()[0]?.model?.trim() ?? 'unknown CPU'}`;
       const report = runBenchSuite(fl, {
         suite: values.quick ? 'quick' : 'full',

@@ -112,6 +112,14 @@ describe('CLI', () => {
     expect(result.fingerprint).toBe(runExperiment(fl, findExperiment('ba-one-step'), { seed: 3, overrides: TINY['ba-one-step'] }).fingerprint);
   });
 
+  it('--threads: the same result bytes on 1 and 3 threads', () => {
+    const args = ['run', 'ba-one-step', 'd=60', 'n=120', 'N=120', 'nTest=100', 'dCurve=24', '--json'];
+    const one = run(...args, '--threads', '1'), three = run(...args, '--threads', '3');
+    expect(one.status).toBe(0);
+    expect(three.status).toBe(0);
+    expect(JSON.parse(three.stdout).fingerprint).toBe(JSON.parse(one.stdout).fingerprint);
+  });
+
   it('writes an HTML report with plots and the claims table, JSON and CSV', () => {
     const out = mkdtempSync(join(tmpdir(), 'featurelab-report-'));
     const r = run('run', 'ba-one-step', 'd=60', 'n=120', 'N=120', 'nTest=100', 'dCurve=24', '--out', out);
@@ -137,6 +145,8 @@ describe('CLI', () => {
       [['run', 'ba-one-step', '--preset', 'huge'], /--preset must be quick or paper/],
       [['run', 'ba-one-step', '--seed=-1'], /--seed must be an integer/],
       [['run', 'ba-one-step', '--seed', '1.5'], /--seed must be an integer/],
+      [['run', 'ba-one-step', '--threads', '0'], /--threads must be an integer in \[1, 64\]/],
+      [['reproduce', '--threads=two'], /--threads must be an integer in \[1, 64\]/],
       [['frobnicate'], /unknown command 'frobnicate'/],
       [['run', 'ba-one-step', '--bogus'], /Unknown option '--bogus'/],
     ];
