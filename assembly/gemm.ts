@@ -218,22 +218,7 @@ export function gemm_thread_workspace_f32(mc: i32, kc: i32): i32 {
   return mc * kc + GEMM_F32_MR * GEMM_F32_NR;
 }
 
-export function gemm_f64(
-  transA: bool, transB: bool, m: i32, n: i32, k: i32,
-  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
-  work: usize, mc: i32, nc: i32, kc: i32, flags: i32,
-): void {
-  gemmDriver<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, mc, nc, kc, flags);
-}
-
-export function gemm_f32(
-  transA: bool, transB: bool, m: i32, n: i32, k: i32,
-  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
-  work: usize, mc: i32, nc: i32, kc: i32, flags: i32,
-): void {
-  gemmDriver<f32>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, mc, nc, kc, flags);
-}
-
+/** The serial BLIS driver: threads.ts runs it when a GEMM stays on one thread (the split path reuses its macro-kernel pieces). */
 @inline
 export function gemmDriver<T>(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
