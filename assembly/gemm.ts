@@ -29,7 +29,7 @@ export const GEMM_F32_NR: i32 = 8;
 // rows: sliver s holds, for each p, the mr values a(s·mr + r, p), zero-padded past mb.
 // rs/cs are the element strides of op(A) along rows and columns.
 @inline
-export function packA<T>(mb: i32, kb: i32, a: usize, rs: usize, cs: usize, mr: i32, dst: usize): void {
+function packA<T>(mb: i32, kb: i32, a: usize, rs: usize, cs: usize, mr: i32, dst: usize): void {
   const size = sizeof<T>();
   for (let s = 0; s < mb; s += mr) {
     const rows = min(mr, mb - s);
@@ -208,6 +208,12 @@ export function gemm_serial_workspace_f64(mc: i32, nc: i32, kc: i32): i32 {
 // Blocking of the GEMM calls made inside the factorisations (linalg/).
 export const LA_MC: i32 = 96;
 export const LA_KC: i32 = 256;
+/** Widest column panel (nc) of those GEMMs. */
+export const LA_NC_MAX: i32 = 2048;
+/** Their column panel width for n columns: n rounded up to the micro-tile, at most LA_NC_MAX. */
+@inline export function laNc(n: i32): i32 {
+  return min(LA_NC_MAX, ((max(n, 1) + GEMM_F64_NR - 1) / GEMM_F64_NR) * GEMM_F64_NR);
+}
 
 /** Elements of workspace a worker thread needs in a threaded GEMM: its packed A and edge tile. */
 export function gemm_thread_workspace_f64(mc: i32, kc: i32): i32 {

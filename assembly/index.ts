@@ -4,7 +4,7 @@
 // over the threads of the pool the instance is attached to (bit-identical for any count);
 // without a pool they run serially.
 export {
-  GEMM_F64_MR, GEMM_F64_NR, GEMM_F32_MR, GEMM_F32_NR, GEMM_ACCUMULATE, GEMM_NEGATE,
+  GEMM_F64_MR, GEMM_F64_NR, GEMM_F32_MR, GEMM_F32_NR,
   gemm_workspace_f64, gemm_workspace_f32, gemm_ref_f64, gemm_ref_f32,
 } from './gemm';
 export {
@@ -49,4 +49,4 @@ export function abi_version(): i32 {
   return 3;
 }
 
-export { gram_f64, symmetrize_lower, eig_workspace, eigvalsh_driver, eigh_driver, la_gemm_workspace, dsytrd, dormtr, dsterf, dsteqr, dstedc, dstedc_workspace, dpotrf, dpotrs, dgeqr2t, dorg2rt } from './linalg/index';
+export { gram_f64, symmetrize_lower, eig_workspace, eigvalsh_driver, eigh_driver, la_gemm_workspace, dsterf, dstedc, dstedc_workspace, dpotrf, dpotrs, dgeqr2t, dorg2rt } from './linalg/index';

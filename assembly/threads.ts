@@ -30,7 +30,7 @@
 import {
   gemmDriver, gemm_epilogue_f32 as epilogueSerial_f32, gemm_epilogue_f64 as epilogueSerial_f64, GEMM_F32_MR, GEMM_F32_NR,
   GEMM_F64_MR, GEMM_F64_NR, gemm_serial_workspace_f64, gemm_thread_workspace_f32, gemm_thread_workspace_f64,
-  GEMM_ACCUMULATE, GEMM_NEGATE, LA_KC, LA_MC, macroKernel, packABlock, packB,
+  GEMM_ACCUMULATE, GEMM_NEGATE, LA_KC, LA_MC, LA_NC_MAX, laNc, macroKernel, packABlock, packB,
 } from './gemm';
 import { map_f32 as mapSerial_f32, map_f64 as mapSerial_f64, ACT_ABS, ACT_IDENTITY, ACT_RELU, ACT_SQUARE } from './activations';
 import { rng_normal_f32 as normalSerial_f32, rng_normal_f64 as normalSerial_f64, rng_uniform_f32 as uniformSerial_f32, rng_uniform_f64 as uniformSerial_f64 } from './rng';
@@ -392,10 +392,10 @@ function packBTask<T>(t: i32): void {
 /**
  * Bytes of packing workspace each worker needs: threaded GEMMs blocked (mc, kc) in f64 and
  * f32, the linear algebra's, and the blocks of the tridiagonal reduction's trailing update
- * (serial GEMMs of depth ≤ 64 and width ≤ 2048; deeper panels run on one thread).
+ * (serial GEMMs of depth ≤ 64 and width ≤ LA_NC_MAX; deeper panels run on one thread).
  */
 export function thread_workspace_bytes(mc64: i32, kc64: i32, mc32: i32, kc32: i32): i32 {
-  const f64s = max(max(gemm_thread_workspace_f64(mc64, kc64), gemm_thread_workspace_f64(LA_MC, LA_KC)), gemm_serial_workspace_f64(LA_MC, 2048, 64));
+  const f64s = max(max(gemm_thread_workspace_f64(mc64, kc64), gemm_thread_workspace_f64(LA_MC, LA_KC)), gemm_serial_workspace_f64(LA_MC, LA_NC_MAX, 64));
   return max(f64s * 8, gemm_thread_workspace_f32(mc32, kc32) * 4);
 }
 
@@ -661,7 +661,7 @@ const S_VT = 0, S_WT = 1, S_A = 2, S_N = 3, S_R0 = 4, S_ROWS = 5, S_JB = 6;
 // the caller's la_gemm_workspace suffices; a shallower block needs less of a worker's).
 function sytrdBlock(vt: usize, wt: usize, a: usize, n: i32, r0: i32, rows: i32, jb: i32, work: usize): void {
   const cols = n - r0;
-  const nc = min(2048, (cols + GEMM_F64_NR - 1) / GEMM_F64_NR * GEMM_F64_NR);
+  const nc = laNc(cols);
   const kc = min(jb, LA_KC);
   const flags = GEMM_ACCUMULATE | GEMM_NEGATE;
   const off = <usize>r0 << 3;
@@ -680,7 +680,7 @@ export function sytrdTrailingUpdate(vt: usize, wt: usize, a: usize, n: i32, r0: 
   const threads = available();
   // flops ≈ 4·jb·rows·cols per block (cols shrinking along the triangle): worth a task each?
   const worthIt = threads > 1 && blocks > 1 && 2.0 * <f64>jb * <f64>blockRows * <f64>(n - r0) >= grain() &&
-    gemm_serial_workspace_f64(LA_MC, min(2048, (n - r0 + GEMM_F64_NR - 1) / GEMM_F64_NR * GEMM_F64_NR), min(jb, LA_KC)) * 8 <= load<i32>(ctl + C_WORK_BYTES);
+    gemm_serial_workspace_f64(LA_MC, laNc(n - r0), min(jb, LA_KC)) * 8 <= load<i32>(ctl + C_WORK_BYTES);
   if (!worthIt) {
     for (let r = r0; r < n; r += blockRows) sytrdBlock(vt, wt, a, n, r, min(blockRows, n - r), jb, work);
     return;

@@ -390,15 +390,19 @@ export function randomOrthogonal(host: LinalgHost, G: Matrix): Matrix {
 // ---------------------------------------------------------------------------------------
 // Singular values, Lanczos
 
-/** √max(λ, 0) of each entry, descending (from ascending Gram eigenvalues), computed in wasm. */
-function singularFromGram(host: LinalgHost, ascending: Float64Array): Float64Array {
-  const n = ascending.length;
-  return withBuffers(host, [Math.max(n, 1) * 8], 'singular values', (p) => {
-    const v = f64View(host, p!, n);
-    v.set(ascending);
+/** √max(λ, 0) of each entry, computed in wasm. */
+function sqrtClamped(host: LinalgHost, values: Float64Array, what: string): Float64Array {
+  const n = values.length;
+  return withBuffers(host, [Math.max(n, 1) * 8], what, (p) => {
+    f64View(host, p!, n).set(values);
     host.kernels.sqrt_clamped_f64(n, p!, p!);
-    return f64View(host, p!, n).slice().reverse();
+    return f64View(host, p!, n).slice();
   });
+}
+
+/** Singular values, descending, from ascending Gram eigenvalues. */
+function singularFromGram(host: LinalgHost, ascending: Float64Array): Float64Array {
+  return sqrtClamped(host, ascending, 'singular values').reverse();
 }
 
 /**
@@ -609,11 +613,7 @@ export function svdTop(host: SvdHost, A: Matrix, k: number, options: LanczosOpti
     let sigma: Float64Array;
     const temps: Matrix[] = [];
     try {
-      sigma = withBuffers(host, [k * 8], 'svdTop', (p) => {
-        f64View(host, p!, k).set(result.values);
-        host.kernels.sqrt_clamped_f64(k, p!, p!);
-        return f64View(host, p!, k).slice();
-      });
+      sigma = sqrtClamped(host, result.values, 'svdTop');
       // Other side: (A·V or Aᵀ·U)·diag(1/σ); a zero σ leaves a zero column.
       const inv = new Float64Array(k * k);
       for (let i = 0; i < k; i++) inv[i * k + i] = sigma[i]! > 0 ? 1 / sigma[i]! : 0;

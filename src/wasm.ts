@@ -91,10 +91,7 @@ export interface Kernels {
   eigh_driver(n: number, a: Ptr, scale: number, w: Ptr, z: Ptr, nb: number, leafSize: number, sweepsPerN: number, work: Ptr, dcWork: Ptr, gemmWork: Ptr): number;
   dstedc_workspace(n: number): number;
   dstedc(n: number, d: Ptr, e: Ptr, q: Ptr, ldq: number, leafSize: number, sweepsPerN: number, work: Ptr, gemmWork: Ptr): number;
-  dsytrd(n: number, a: Ptr, d: Ptr, e: Ptr, tau: Ptr, nb: number, work: Ptr, gemmWork: Ptr): void;
-  dormtr(n: number, a: Ptr, tau: Ptr, x: Ptr, ncols: number, nb: number, work: Ptr, gemmWork: Ptr): void;
   dsterf(n: number, d: Ptr, e: Ptr, sweepsPerN: number): number;
-  dsteqr(n: number, d: Ptr, e: Ptr, zt: Ptr, ldz: number, zcols: number, sweepsPerN: number): number;
 
   sqrt_clamped_f64(n: number, x: Ptr, out: Ptr): void;
   dpotrf(n: number, a: Ptr, nb: number, info: Ptr, gemmWork: Ptr): number;

@@ -1,7 +1,7 @@
 // Helpers shared by the dense linear algebra: element access on row-major f64 matrices,
 // safe norms, GEMM calls with the library's own blocking, and the status codes.
 
-import { GEMM_F64_NR, gemm_workspace_f64, LA_KC, LA_MC } from '../gemm';
+import { GEMM_ACCUMULATE, GEMM_NEGATE, gemm_workspace_f64, LA_KC, LA_MC, laNc } from '../gemm';
 import { gemmParallel } from '../threads';
 
 export const EPS: f64 = 1.1102230246251565e-16; // unit roundoff 2^-53
@@ -41,11 +41,16 @@ export const NOT_POSITIVE_DEFINITE: i32 = 2;
   return s >= 0 ? Math.abs(magnitude) : -Math.abs(magnitude);
 }
 
-// Blocking of the GEMM calls made inside the factorisations (gemm.ts).
-export { LA_MC, LA_KC };
-@inline export function laNc(n: i32): i32 {
-  return min(2048, ((max(n, 1) + GEMM_F64_NR - 1) / GEMM_F64_NR) * GEMM_F64_NR);
+/**
+ * The power of two nearest 1/amax, kept ≥ 2^-1022 (a normal number, so small entries keep
+ * their bits when scaled); 1 when amax is zero or not finite.
+ */
+export function pow2ScaleFor(amax: f64): f64 {
+  if (amax == 0 || !isFinite(amax)) return 1.0;
+  const exponent = min(<i32>((reinterpret<u64>(amax) >> 52) & 0x7FF) - 1023, 1022);
+  return Math.pow(2.0, <f64>-exponent); // exact for integer powers of two
 }
+
 /** Doubles of GEMM packing workspace needed by factorisations of size up to n. */
 export function la_gemm_workspace(n: i32): i32 {
   return gemm_workspace_f64(LA_MC, laNc(n), LA_KC);
@@ -57,7 +62,7 @@ export function gemmAcc(
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
 ): void {
   if (m <= 0 || n <= 0 || k <= 0) return;
-  gemmParallel<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, LA_MC, laNc(n), LA_KC, 1 | (negate ? 2 : 0));
+  gemmParallel<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, LA_MC, laNc(n), LA_KC, GEMM_ACCUMULATE | (negate ? GEMM_NEGATE : 0));
 }
 
 /** C (m×n, ldc) := op(A)·op(B); on the pool when large. */

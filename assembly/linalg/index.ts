@@ -2,12 +2,12 @@
 // copy of the matrix and a workspace sized by the matching *_workspace function, and
 // returns a status code (common.ts).
 
-import { get, gram_f64, la_gemm_workspace, OK, set, vget, vset } from './common';
+import { get, gram_f64, la_gemm_workspace, OK, pow2ScaleFor, set, vget, vset } from './common';
 import { dsytrd, dormtr } from './tridiag';
 import { dsteqr, dsterf } from './steqr';
 import { dstedc, dstedc_workspace } from './stedc';
 
-export { gram_f64, la_gemm_workspace, dsterf, dsteqr, dsytrd, dormtr, dstedc, dstedc_workspace };
+export { gram_f64, la_gemm_workspace, dsterf, dstedc, dstedc_workspace };
 
 // dst (n×n) := the symmetric matrix whose lower triangle is src's (row-major, lda n); the
 // upper triangle of src is never read. Returns the power of two s with max|s·a_ij| ≈ 1
@@ -15,11 +15,7 @@ export { gram_f64, la_gemm_workspace, dsterf, dsteqr, dsytrd, dormtr, dstedc, ds
 export function symmetrize_lower(n: i32, src: usize, dst: usize): f64 {
   let amax: f64 = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) amax = max(amax, Math.abs(get(src, n, i, j)));
-  let scale: f64 = 1;
-  if (amax > 0 && isFinite(amax)) {
-    const exponent = min(<i32>((reinterpret<u64>(amax) >> 52) & 0x7FF) - 1023, 1022); // scale stays normal
-    scale = Math.pow(2.0, <f64>-exponent);
-  }
+  const scale = pow2ScaleFor(amax);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       const v = get(src, n, i, j) * scale;

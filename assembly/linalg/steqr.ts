@@ -8,19 +8,16 @@
 // Both scale the matrix by a power of two so that its largest entry is near 1 (squares
 // neither overflow nor underflow for inputs scaled by 1e±150) and undo it at the end.
 
-import { EPS, NO_CONVERGENCE, OK, SAFE_MIN, hypot, sign, vget, vset } from './common';
+import { EPS, NO_CONVERGENCE, OK, SAFE_MIN, hypot, pow2ScaleFor, sign, vget, vset } from './common';
 
 const EPS2: f64 = EPS * EPS;
 
-// The power of two nearest 1/max(|d|, |e|) (kept ≥ 2^-1022, a normal number, so small
-// entries keep their bits), or 1 for a zero matrix.
+// pow2ScaleFor(max(|d|, |e|)): the power of two that brings the tridiagonal to unit size.
 export function scaleFor(n: i32, d: usize, e: usize): f64 {
   let amax: f64 = 0;
   for (let i = 0; i < n; i++) amax = max(amax, Math.abs(vget(d, i)));
   for (let i = 0; i < n - 1; i++) amax = max(amax, Math.abs(vget(e, i)));
-  if (amax == 0 || !isFinite(amax)) return 1.0;
-  const exponent = min(<i32>((reinterpret<u64>(amax) >> 52) & 0x7FF) - 1023, 1022);
-  return Math.pow(2.0, <f64>-exponent); // exact for integer powers of two
+  return pow2ScaleFor(amax);
 }
 
 // Eigenvalues (rt1, rt2) of [[a, b], [b, c]] as the lanes of an f64x2, accurately.

@@ -5,7 +5,7 @@
 
 import type { Engine } from '../engine.js';
 import type { Matrix } from '../matrix.js';
-import { teacherStudentGeometry } from '../net/measure.js';
+import { relativeChange, teacherStudentGeometry } from '../net/measure.js';
 import { absPopulation, absPopulationGD } from '../net/population.js';
 import type { Claim, Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
 
@@ -55,9 +55,8 @@ function train(fl: Engine, ctx: RunContext, label: string, init: number, eta: nu
       offset += T;
       ctx.progress(0.1 + (0.4 * (s + 1)) / stages.length + (label === 'lazy' ? 0.4 : 0), `${label}: stage ${s + 1}/3`);
     });
-    const relativeChange = fl.norm(fl.axpy(-1, W0, fl.copy(W))) / fl.norm(W0);
     const lossFinal = absPopulation(fl, W, a, Ws, as, 0).loss; // data term only
-    return { trajectory, loss, W: W.toArray() as Float64Array, a: a.toArray() as Float64Array, relativeChange, lossFinal };
+    return { trajectory, loss, W: W.toArray() as Float64Array, a: a.toArray() as Float64Array, relativeChange: relativeChange(fl, W, W0), lossFinal };
   });
 }
 
@@ -105,8 +104,8 @@ export const zhouGeLocal: Experiment = {
       }
       const massErr = Math.max(...Array.from(mass, (x) => Math.abs(x - 1)));
       const teacherPoints: SeriesRows = [];
+      const row = Ws.toArray();
       for (let i = 0; i < r; i++) {
-        const row = Ws.toArray();
         teacherPoints.push({ x: row[i * d]!, y: row[i * d + 1]!, teacher: `w*${i + 1}` }, { x: -row[i * d]!, y: -row[i * d + 1]!, teacher: `w*${i + 1}` });
       }
       const claims: Claim[] = [

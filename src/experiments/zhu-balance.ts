@@ -85,8 +85,8 @@ export const zhuBalance: Experiment = {
       const xuDu: SeriesRows = [];
       const xuSteps = Math.min(T, 20000);
       const finals: Record<number, { loss: number; slope: number }> = {};
+      const V1 = teachers(fl, 1, d, vNorm, seed + 1);
       for (const mm of [1, 2]) {
-        const V1 = teachers(fl, 1, d, vNorm, seed + 1);
         const W1 = fl.scale(fl.randn(mm, d, { seed, stream: 40 + mm }), 0.1);
         const pts: { x: number; y: number }[] = [];
         reluPopulationGD(fl, W1, V1, eta, xuSteps, {

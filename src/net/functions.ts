@@ -5,7 +5,7 @@
 import type { Activation } from '../activations.js';
 import { ACTIVATION_NAMES } from '../activations.js';
 import type { Engine } from '../engine.js';
-import { ArgumentError, NonFiniteError } from '../errors.js';
+import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 
 export type ScalarFunction =
@@ -42,9 +42,31 @@ export function checkFunction(g: ScalarFunction, what: string): void {
 
 /** √k! (exact products of integers, then one square root: deterministic in every engine). */
 export function sqrtFactorial(k: number): number {
+  return Math.sqrt(factorial(k));
+}
+
+/** k! (exact up to 18!, then the rounded product). */
+export function factorial(k: number): number {
   let f = 1;
   for (let i = 2; i <= k; i++) f *= i;
-  return Math.sqrt(f);
+  return f;
+}
+
+/**
+ * The n×1 f64 columns side by side as an n×K matrix: copied in as the rows of a K×n matrix,
+ * then transposed in wasm (no per-element JS loop).
+ */
+export function columnStack(fl: Engine, cols: readonly Matrix[]): Matrix {
+  const n = cols[0]?.rows ?? 0;
+  for (const c of cols) {
+    if (c.rows !== n || c.cols !== 1 || c.dtype !== 'f64') throw new ShapeError(`columnStack: expected f64 columns of ${n}×1, got ${c.dtype} ${c.rows}×${c.cols}`);
+  }
+  if (cols.length === 0) throw new ArgumentError('columnStack: needs at least one column');
+  return fl.scope(() => {
+    const rows = fl.zeros(cols.length, n);
+    cols.forEach((c, k) => rows.view().set(c.view(), k * n));
+    return fl.keep(fl.transpose(rows));
+  });
 }
 
 /** g(Z) elementwise as a new f64 matrix (or g′ with derivative). */

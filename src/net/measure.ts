@@ -32,6 +32,13 @@ export function centerColumns(fl: Engine, M: Matrix): Matrix {
   });
 }
 
+/** How many of the leading values (sorted descending) exceed the threshold: an outlier count. */
+export function countAbove(values: Float64Array, threshold: number): number {
+  let k = 0;
+  while (k < values.length && values[k]! > threshold) k++;
+  return k;
+}
+
 /** Least-squares slope of log|y| on log x (logs by fl.math, sums in wasm): a growth exponent. */
 export function logLogSlope(fl: Engine, points: readonly { x: number; y: number }[]): number {
   if (points.length < 2) throw new ArgumentError(`logLogSlope: needs at least 2 points, got ${points.length}`);

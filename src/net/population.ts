@@ -61,18 +61,21 @@ export function reluPopulationGD(
  * gradients, f(x) = Σ_j a_j|w_jᵀx| (W m×d rows, a m×1), f* likewise with (Ws, as).
  */
 export function absPopulation(fl: Engine, W: Matrix, a: Matrix, Ws: Matrix, as: Matrix, lambda: number): { loss: number; gW: Matrix; ga: Matrix } {
-  checkPair(W, Ws, 'absPopulation');
-  if (a.rows !== W.rows || a.cols !== 1 || as.rows !== Ws.rows || as.cols !== 1) throw new ShapeError(`absPopulation: a must be ${W.rows}×1 and a* ${Ws.rows}×1, got ${a.describe()} and ${as.describe()}`);
-  if (a.dtype !== 'f64' || as.dtype !== 'f64') throw new ArgumentError('absPopulation: a and a* must be f64');
-  if (!(lambda >= 0 && Number.isFinite(lambda))) throw new ArgumentError(`absPopulation: lambda must be a finite number ≥ 0, got ${lambda}`);
+  checkAbsModel(W, a, Ws, as, lambda, 'absPopulation');
+  const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
   const norms = fl.allocBytes((W.rows + Ws.rows) * 8);
   try {
-    const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
-    const loss = fl.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms);
-    return { loss, gW, ga };
+    return { loss: fl.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms), gW, ga };
   } finally {
     fl.freeBytes(norms);
   }
+}
+
+function checkAbsModel(W: Matrix, a: Matrix, Ws: Matrix, as: Matrix, lambda: number, op: string): void {
+  checkPair(W, Ws, op);
+  if (a.rows !== W.rows || a.cols !== 1 || as.rows !== Ws.rows || as.cols !== 1) throw new ShapeError(`${op}: a must be ${W.rows}×1 and a* ${Ws.rows}×1, got ${a.describe()} and ${as.describe()}`);
+  if (a.dtype !== 'f64' || as.dtype !== 'f64') throw new ArgumentError(`${op}: a and a* must be f64`);
+  if (!(lambda >= 0 && Number.isFinite(lambda))) throw new ArgumentError(`${op}: lambda must be a finite number ≥ 0, got ${lambda}`);
 }
 
 function checkPair(W: Matrix, V: Matrix, op: string): void {
@@ -99,27 +102,31 @@ export function absPopulationGD(
 ): number {
   if (!(eta > 0 && Number.isFinite(eta))) throw new ArgumentError(`absPopulationGD: eta must be a positive finite number, got ${eta}`);
   if (!Number.isInteger(T) || T < 0 || T > 2 ** 31 - 1) throw new ArgumentError(`absPopulationGD: T must be an integer in [0, 2^31), got ${T}`);
+  checkAbsModel(W, a, Ws, as, lambda, 'absPopulationGD');
   const marks = new Set(logSpacedSteps(fl, T, options.points ?? 60));
+  // One set of gradient buffers for all T steps (the kernel overwrites them every call)
+  const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
+  const norms = fl.allocBytes((W.rows + Ws.rows) * 8);
   let loss = NaN;
-  for (let t = 0; t <= T; t++) {
-    const g = absPopulation(fl, W, a, Ws, as, lambda);
-    loss = g.loss;
-    try {
+  try {
+    for (let t = 0; t <= T; t++) {
+      loss = fl.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms);
       if (!Number.isFinite(loss)) throw new DivergenceError(`absPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
       if (marks.has(t)) options.record?.(t, loss);
       if (t < T) {
         try {
-          fl.axpy(-eta, g.gW, W);
-          fl.axpy(-eta, g.ga, a);
+          fl.axpy(-eta, gW, W);
+          fl.axpy(-eta, ga, a);
         } catch (error) {
           if (error instanceof NonFiniteError) throw new DivergenceError(`absPopulationGD: diverged at step ${t}; lower eta. ${error.message}`);
           throw error;
         }
       }
-    } finally {
-      g.gW.dispose();
-      g.ga.dispose();
     }
+  } finally {
+    gW.dispose();
+    ga.dispose();
+    fl.freeBytes(norms);
   }
   return loss;
 }

@@ -6,7 +6,7 @@
 import type { Engine } from '../engine.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { applyFunction, checkFunction, sqrtFactorial, type ScalarFunction } from './functions.js';
+import { applyFunction, checkFunction, columnStack, factorial, sqrtFactorial, type ScalarFunction } from './functions.js';
 
 export interface Quadrature {
   /** Nodes, ascending. */
@@ -192,6 +192,20 @@ export function predictedSpikes(alpha: number): number {
   return Math.floor(1 / (1 - 2 * alpha) + 1e-9);
 }
 
+/** |c_k| at or below this is a vanishing Hermite coefficient (parity zeros come out ~1e-16 by quadrature). */
+export const VANISHING_COEFFICIENT = 1e-8;
+
+/** Degrees k in [from, to] with c_k ≠ 0 (degrees beyond the computed coefficients count as non-zero). */
+export function countNonvanishing(coefficients: Float64Array, from: number, to: number): number {
+  let count = 0;
+  for (let k = from; k <= to; k++) if (!coefficientVanishes(coefficients, k)) count++;
+  return count;
+}
+
+export function coefficientVanishes(coefficients: Float64Array, k: number): boolean {
+  return k < coefficients.length && Math.abs(coefficients[k]!) <= VANISHING_COEFFICIENT;
+}
+
 /**
  * Leading-order strength of the k-th spike of F = σ(X̃W1) after W1 = W0 + η√N·G0
  * (Moniri et al. 2024's expansion, [derived]): with G0 ≈ c1·b·aᵀ/√N, b = Xᵀ(y − f0)/n, the
@@ -201,9 +215,7 @@ export function predictedSpikes(alpha: number): number {
  * c_k·(η·c1·‖b‖)^k·√(k!·n)·‖a^{∘k}‖, which grows like n^{1+αk−k/2} for η ≍ n^α, N ≍ n.
  */
 export function spikeStrength(p: { k: number; ck: number; c1: number; eta: number; bNorm: number; n: number; aPowerNorm: number; pow: (x: number, y: number) => number }): number {
-  let factorial = 1;
-  for (let i = 2; i <= p.k; i++) factorial *= i;
-  return p.ck * p.pow(p.eta * p.c1 * p.bNorm, p.k) * Math.sqrt(factorial * p.n) * p.aPowerNorm;
+  return p.ck * p.pow(p.eta * p.c1 * p.bNorm, p.k) * Math.sqrt(factorial(p.k) * p.n) * p.aPowerNorm;
 }
 
 /**
@@ -298,9 +310,6 @@ export function hermiteFeatures(fl: Engine, X: Matrix, b: Matrix, K: number): Ma
   if (!Number.isInteger(K) || K < 1 || K > 30) throw new ArgumentError(`hermiteFeatures: K must be an integer in [1, 30], got ${K}`);
   return fl.scope(() => {
     const z = fl.gemv(fl.astype(X, 'f64'), fl.astype(b, 'f64'), { alpha: 1 / fl.norm(b) });
-    const cols = Array.from({ length: K }, (_, i) => applyFunction(fl, { hermiteNormalized: i + 1 }, z).toArray());
-    const out = new Float64Array(X.rows * K);
-    for (let i = 0; i < X.rows; i++) for (let k = 0; k < K; k++) out[i * K + k] = cols[k]![i]!;
-    return fl.fromArray(out, X.rows, K);
+    return fl.keep(columnStack(fl, Array.from({ length: K }, (_, i) => applyFunction(fl, { hermiteNormalized: i + 1 }, z))));
   });
 }
