@@ -46,6 +46,22 @@ function checkRange(spec: ParamSpec, v: number, id: string): number {
   return v;
 }
 
+/** Every cross-parameter rule the parameters break, as messages (empty when all hold). */
+export function constraintViolations(exp: Experiment, params: Params): string[] {
+  const out: string[] = [];
+  for (const rule of exp.constraints ?? []) {
+    const message = rule(params);
+    if (message !== undefined) out.push(message);
+  }
+  return out;
+}
+
+/** Throws an ArgumentError listing every broken cross-parameter rule. */
+export function checkConstraints(exp: Experiment, params: Params): void {
+  const broken = constraintViolations(exp, params);
+  if (broken.length) throw new ArgumentError(`${exp.id}: ${broken.join('; ')}`);
+}
+
 /** Preset defaults overridden by `overrides` (already typed or raw strings from the CLI). */
 export function resolveParams(exp: Experiment, preset: Preset, overrides: Record<string, ParamValue | string> = {}): Params {
   if (preset !== 'quick' && preset !== 'paper') throw new ArgumentError(`preset must be quick or paper, got ${String(preset)}`);
@@ -68,6 +84,7 @@ export function resolveParams(exp: Experiment, preset: Preset, overrides: Record
       out[key] = checkRange(spec, value, exp.id);
     }
   }
+  checkConstraints(exp, out);
   return out;
 }
 

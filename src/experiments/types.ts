@@ -57,6 +57,14 @@ export interface RunContext {
   progress(fraction: number, label: string): void;
 }
 
+/**
+ * A rule across parameters, checked before any work (CLI, web form, API): returns undefined
+ * when the parameters satisfy it, else a message that names the user's parameters, their
+ * values and what to change (e.g. "N=300 < d=1000: the spiked-matrix prediction needs N ≥ d;
+ * raise N or lower d").
+ */
+export type Constraint = (p: Params) => string | undefined;
+
 export interface Experiment {
   id: string;
   title: string;
@@ -64,6 +72,15 @@ export interface Experiment {
   paper: string;
   summary: string;
   params: readonly ParamSpec[];
+  /** Cross-parameter rules (single-parameter ranges live on each ParamSpec). */
+  constraints?: readonly Constraint[];
+  /** A paragraph for the report and the page: what the experiment is and what it tests. */
+  about?: string;
+  /**
+   * Why a claim can fail, by claim id (what the README says of it): shown beside a failed
+   * claim in the report and the page. Not part of the result's fingerprint.
+   */
+  failureNotes?: Readonly<Record<string, string>>;
   run(ctx: RunContext): ExperimentOutput;
 }
 
