@@ -58,3 +58,20 @@ export {
   predictedSpikes, predictedTwoStepOutliers, huangStage1, huangStage2Step, reluNtkInfinite, hermiteFeatures,
 } from './net/theory.js';
 export type { Quadrature, HermiteSummary, MPFit, SpikePrediction, HuangStage1 } from './net/theory.js';
+
+// The shapes of experiments and their results (the runner is `featurelab/experiments`, the
+// HTML report of a result `featurelab/report`): type-only, so importing them loads nothing.
+export type {
+  Experiment,
+  ExperimentResult,
+  ExperimentOutput,
+  Claim,
+  Constraint,
+  ParamSpec,
+  Params,
+  ParamValue,
+  Preset,
+  PlotSpec,
+  SeriesRows,
+  RunContext,
+} from './experiments/types.js';
