@@ -208,3 +208,46 @@ describe('the installed package', () => {
     expect(r.status).toBe(0);
   }, 30_000);
 });
+
+describe('docs/science.md, the science the project cites', () => {
+  const science = readFileSync(join(ROOT, 'docs', 'science.md'), 'utf8');
+  const headings = [...science.matchAll(/^## (\d)\. (.*)$/gm)].map((m) => ({ number: Number(m[1]), title: m[2]! }));
+  /** The text of section §n, from its heading to the next numbered one. */
+  const section = (n: number) => science.slice(science.indexOf(`## ${n}. `), n < 7 ? science.indexOf(`## ${n + 1}. `) : science.indexOf('## References'));
+
+  it('numbers the experiments §1–§6 in registry order (as the spec and the citations do) and §7 the measurements', async () => {
+    const { EXPERIMENTS } = await import('../dist/experiments/index.js');
+    expect(headings.map((h) => h.number)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    EXPERIMENTS.forEach((exp, i) => {
+      expect(headings[i]!.title.startsWith(`\`${exp.id}\``), `§${i + 1} is ${exp.id}`).toBe(true);
+      expect(science).toContain(`<a id="${exp.id}"></a>`);
+    });
+    expect(headings[6]!.title).toMatch(/^Measurements/);
+  });
+
+  it("each experiment's section names every parameter (the CLI keys) and every claim", async () => {
+    const { EXPERIMENTS, runExperiment } = await import('../dist/experiments/index.js');
+    const { TINY_OVERRIDES } = await import('../dist/conformance.js');
+    const fl = await createEngine({ threads: 1 });
+    try {
+      EXPERIMENTS.forEach((exp, i) => {
+        const text = section(i + 1);
+        expect(text).toContain('[assumed]');
+        for (const p of exp.params) expect(text, `${exp.id}: parameter ${p.name}`).toContain(`\`${p.name}\``);
+        for (const claim of runExperiment(fl, exp, { overrides: TINY_OVERRIDES[exp.id] }).claims) {
+          expect(text, `${exp.id}: claim ${claim.id}`).toContain(`\`${claim.id.replace(/-\d+$/, '-k')}\``);
+        }
+      });
+    } finally {
+      fl.dispose();
+    }
+  });
+
+  it('the README cites docs/science.md, never the internal spec, and every "docs/science.md §N" citation exists', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).not.toMatch(/shared\/spec|\bspec §|the spec's/);
+    expect(readme).toContain('](docs/science.md');
+    const citations = [...readme.matchAll(/docs\/science\.md §(\d)/g)].map((m) => Number(m[1]));
+    for (const n of citations) expect(headings.map((h) => h.number)).toContain(n);
+  });
+});
