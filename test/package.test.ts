@@ -37,7 +37,7 @@ beforeAll(() => {
   // vega peers are optional and not installed)
   execFileSync(NPM, ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', join(tmp, packed[0].filename)], { cwd: app, encoding: 'utf8' });
   installed = join(app, 'node_modules', 'featurelab');
-}, 60_000);
+}, 120_000);
 
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -206,7 +206,7 @@ describe('the installed package', () => {
     const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('docs/science.md, the science the project cites', () => {
