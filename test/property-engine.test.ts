@@ -895,6 +895,7 @@ const ARGUMENT_CASES: { name: string; slot: Slot; call: (bad: unknown, A: Matrix
   { name: 'randomOrthogonal', slot: 'count', call: (b) => fl.randomOrthogonal(b as never) },
   { name: 'fromArray', slot: 'count', call: (b) => fl.fromArray(new Float64Array(4), b as never, 2) },
   { name: 'scope', slot: 'matrix', call: (b) => fl.scope(b as never) },
+  { name: 'keep', slot: 'matrix', call: (b) => fl.keep(b as never) },
 ];
 
 describe('bad options and arguments', () => {
@@ -1022,6 +1023,36 @@ describe('fingerprint', () => {
         });
       }),
       params(60),
+    );
+  });
+});
+
+describe('createEngine options', () => {
+  it('bad engine options and module sources reject with a FeaturelabError naming the option', async () => {
+    const bad: [string, unknown][] = [
+      ['options', null], ['options', 5], ['options', 'fast'], ['bogus', { bogus: 1 }], ['threads', { threads: 0 }], ['threads', { threads: 1.5 }],
+      ['threads', { threads: 'x' }], ['threads', { threads: 1000 }], ['grain', { threads: 1, grain: -1 }], ['grain', { threads: 1, grain: '1' }],
+      ['checkFinite', { threads: 1, checkFinite: 'no' }], ['blocking', { threads: 1, blocking: { f64: { mc: 0 } } }], ['blocking', { threads: 1, blocking: 5 }],
+      ['wasm', { threads: 1, wasm: '/nonexistent/featurelab.wasm' }], ['wasm', { threads: 1, wasm: new Uint8Array([0, 97, 115, 109]) }],
+      ['wasm', { threads: 1, wasm: 42 }], ['wasm', { threads: 1, wasm: {} }],
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: bad.length - 1 }), async (i) => {
+        const [what, options] = bad[i]!;
+        const c = `createEngine(${fc.stringify(options)})`;
+        let engine: Engine | undefined;
+        try {
+          engine = await createEngine(options as never);
+        } catch (error) {
+          check(error instanceof FeaturelabError, () => `${c}: rejected with ${(error as Error)?.constructor?.name}: ${(error as Error)?.message}, not a FeaturelabError`);
+          check((error as Error).message.includes(what === 'options' || what === 'bogus' ? 'createEngine' : what), () => `${c}: the message must name ${what}: ${(error as Error).message}`);
+          return;
+        } finally {
+          engine?.dispose();
+        }
+        throw new Error(`${c}: accepted`);
+      }),
+      params(40),
     );
   });
 });

@@ -87,13 +87,14 @@ describe('measurements: the reference value, or a FeaturelabError when it is und
       fc.property(pair, ([s1, s2]) => {
         const c = ctx('kernelAlignment', s1, s2);
         withMatrices([s1, s2], c, (K1, K2) => {
-          const x = scaled(specData(s1), exponentOf(specData(s1))), y = scaled(specData(s2), exponentOf(specData(s2)));
+          const e1 = exponentOf(specData(s1)), e2 = exponentOf(specData(s2));
+          const x = scaled(specData(s1), e1), y = scaled(specData(s2), e2);
           const n = x.length;
           const nx = frobenius(x), ny = frobenius(y);
           const want = compensatedSum(Float64Array.from(x, (v, i) => v * y[i]!)) / (nx * ny);
-          // |Δ⟨K1,K2⟩| ≤ γ_n·Σ|k1·k2| ≤ γ_n‖K1‖‖K2‖ (Cauchy–Schwarz); each norm and the
-          // division add relative γ_{n+2}: |Δa| ≤ γ_n + 3γ_{n+2}·|a|.
-          const tol = gamma(n) + 3 * gamma(n + 2) * Math.abs(want);
+          // |Δ⟨K1,K2⟩| ≤ γ_n·Σ|k1·k2| + n·η/2 ≤ γ_n‖K1‖‖K2‖ + n·η/2 (Cauchy–Schwarz; products
+          // that underflow); each norm and the division add relative γ_{n+2}.
+          const tol = gamma(n) + n * ldexp(2 ** -1074, -(e1 + e2)) / (nx * ny) + 3 * gamma(n + 2) * Math.abs(want);
           const undefinedValue = nx === 0 || ny === 0;
           const opts = { mustRefuse: undefinedValue, mustAccept: !undefinedValue && benign(s1, s2) };
           checkScalar(c, attempt(() => api.kernelAlignment(fl, K1!, K2!), c), want, tol, opts);
@@ -110,15 +111,19 @@ describe('measurements: the reference value, or a FeaturelabError when it is und
       fc.property(pair, ([st, s0]) => {
         const c = ctx('relativeChange', st, s0);
         withMatrices([st, s0], c, (Mt, M0) => {
-          const t = specData(st), z = specData(s0);
-          const e = Math.max(exponentOf(t), exponentOf(z));
-          const th = scaled(t, e), zh = scaled(z, e);
+          const t = specData(st), z = specData(s0), n = t.length;
+          // norms each at their own scale (a ratio of norms of very different sizes stays exact)
+          const et = exponentOf(t), ez = exponentOf(z), E = Math.max(et, ez);
+          const th = scaled(t, E), zh = scaled(z, E);
           const d = Float64Array.from(th, (v, i) => v - zh[i]!);
-          const n0 = frobenius(zh);
-          const want = frobenius(d) / n0;
-          // each difference one rounding (relative u, absolute η in scaled units), norms γ_{n+2}
-          const tol = (gamma(t.length + 3) * (frobenius(d) + frobenius(th) + n0) + t.length * ldexp(2 ** -1074, -e)) / n0 + gamma(t.length + 3) * want;
-          checkScalar(c, attempt(() => api.relativeChange(fl, Mt!, M0!), c), want, tol, { mustRefuse: n0 === 0, mustAccept: n0 !== 0 && benign(st, s0) });
+          const ed = exponentOf(d);
+          const Nd = frobenius(scaled(d, ed)), Nt = frobenius(scaled(t, et)), N0 = frobenius(scaled(z, ez));
+          const ratio = (N: number, eN: number) => ldexp(N / N0, eN - ez); // ‖·‖/‖M0‖, original units
+          const want = ratio(Nd, ed + E);
+          // each difference one rounding (relative u of |t| + |z|; ≤ η/2 where it underflows),
+          // the two norms and the division relative γ_{n+3}
+          const tol = gamma(n + 3) * (want + ratio(Nt, et) + 1) + n * ldexp(2 ** -1074, -ez) / N0 + gamma(n + 3) * want;
+          checkScalar(c, attempt(() => api.relativeChange(fl, Mt!, M0!), c), want, tol, { mustRefuse: N0 === 0, mustAccept: N0 !== 0 && benign(st, s0) });
         });
       }),
       params(100),
@@ -145,7 +150,7 @@ describe('measurements: the reference value, or a FeaturelabError when it is und
               for (let j = 0; j < m; j++) { ci += u[j * k + i]! * b[j]!; absSum += Math.abs(u[j * k + i]! * b[j]!); }
               const want = (ci * ci) / b2;
               // |Δc| ≤ γ_m·Σ|u_j β_j|; b² relative γ_m; squares and division relative 3u
-              const dc = gamma(m + 1) * absSum;
+              const dc = gamma(m + 1) * absSum + m * ldexp(2 ** -1074, -(eU + exponentOf(specData(sb)))); // + underflowing products
               const tol = (2 * Math.abs(ci) * dc + dc * dc) / b2 + gamma(m + 4) * want;
               const got = ldexp(o.value[i]!, -2 * eU);
               check(Math.abs(got - want) <= tol + ldexp(2 ** -1074, -2 * eU), () => `${c}: alignment ${i} = ${o.value[i]}, reference ${ldexp(want, 2 * eU)}`);
