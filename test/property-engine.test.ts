@@ -159,7 +159,10 @@ function checkProduct(
   const n = transB ? bm : bn;
   const eA = exponentOf(a), eB = exponentOf(b), eC = c0 ? exponentOf(c0) : -Infinity;
   const ah = scaled(a, eA), bh = scaled(b, eB), ch = c0 ? scaled(c0, eC === -Infinity ? 0 : eC) : undefined;
-  const E = Math.max(eA + eB, c0 ? eC : -Infinity);
+  // the common scale 2^E of the comparison: an all-zero factor contributes nothing to it
+  const zeroProduct = !Array.from(a).some((v) => v !== 0) || !Array.from(b).some((v) => v !== 0);
+  const zeroC = !c0 || !Array.from(c0).some((v) => v !== 0);
+  const E = !zeroC && (zeroProduct || eC > eA + eB) ? eC : eA + eB;
   const g = gamma(k + 2, dt) + gamma(k + 1, 'f64');
   const ref = new Float64Array(m * n), tol = new Float64Array(m * n);
   let mayOverflow = false;
@@ -176,7 +179,8 @@ function checkProduct(
       const old = ch ? ldexp(ch[i * n + j]!, eC - E) : 0;
       ref[i * n + j] = alpha * prod + beta * old;
       // underflow: ≤ η/2 per product in the raw sum, amplified by |α|; η/2 more in the epilogue
-      tol[i * n + j] = g * (Math.abs(alpha) * prodAbs + Math.abs(beta * old)) + ldexp(((k + 1) * Math.abs(alpha) + 2) * ETA[dt], -E);
+      // (+ 2η in units of 2^E: what the scaled reference and the scaled result lose to rounding)
+      tol[i * n + j] = g * (Math.abs(alpha) * prodAbs + Math.abs(beta * old)) + ldexp(((k + 1) * Math.abs(alpha) + 2) * ETA[dt], -E) + 2 * ETA.f64;
       const raw = ldexp(abs * (1 + g), eA + eB);
       if (raw >= MAX[dt] || ldexp((Math.abs(alpha) * prodAbs + Math.abs(beta * old)) * (1 + g), E) >= MAX[dt]) mayOverflow = true;
     }
