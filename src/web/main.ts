@@ -124,13 +124,15 @@ function setStatus(prefix: '' | 'bench-', state: StatusState, label: string, fra
 /**
  * The progress bar during a run. Experiments report at a few milestones, which at the paper
  * preset can be minutes apart (two-step's main run and its fresh/reused comparison), so
- * between reports the bar creeps on (at most 30% of what is left, slowing down: it never
- * reaches the end nor moves back) and the time elapsed, with an estimate of what is left,
- * counts up beside the last reported percentage.
+ * between reports the bar creeps on (slowing down, towards at most a tenth of what is left:
+ * it shows the page is alive without running far ahead of the reports, never reaches the
+ * end, never moves back) and the time elapsed, with an estimate of what is left, counts up
+ * beside the last reported percentage.
  */
 class ProgressDisplay {
   static readonly TICK_MS = 250;
-  static readonly CREEP_SECONDS = 20;
+  static readonly CREEP_SHARE = 0.1;
+  static readonly CREEP_SECONDS = 30;
   #prefix: '' | 'bench-' = '';
   #title = '';
   #started = 0;
@@ -163,7 +165,7 @@ class ProgressDisplay {
   #draw(): void {
     const now = performance.now();
     const quiet = (now - this.#reportedAt) / 1000;
-    this.#shown = this.#base + (1 - this.#base) * 0.3 * (1 - Math.exp(-quiet / ProgressDisplay.CREEP_SECONDS));
+    this.#shown = this.#base + (1 - this.#base) * ProgressDisplay.CREEP_SHARE * (1 - Math.exp(-quiet / ProgressDisplay.CREEP_SECONDS));
     byId<HTMLProgressElement>(`${this.#prefix}progress`).value = this.#shown;
     byId(`${this.#prefix}status-label`).textContent = `${this.#title}: ${Math.round(this.#reported * 100)}% ${this.#label}`;
     const elapsed = (now - this.#started) / 1000;
