@@ -302,10 +302,9 @@ function readForm(): FormReading {
   }
   const rules = byId('constraint-error');
   rules.hidden = check.violations.length === 0;
-  rules.replaceChildren(
-    ...(check.violations.length ? ['These parameters do not go together:'] : []),
-    ...check.violations.map((message) => Object.assign(document.createElement('li'), { textContent: message })),
-  );
+  const list = document.createElement('ul');
+  list.append(...check.violations.map((message) => Object.assign(document.createElement('li'), { textContent: message })));
+  rules.replaceChildren(...(check.violations.length ? ['These parameters do not go together:', list] : []));
   const seedText = seedInput.value.trim();
   const seed = /^\d+$/.test(seedText) ? Number(seedText) : NaN;
   const seedOk = Number.isSafeInteger(seed);
@@ -337,13 +336,17 @@ function writeHash(state: PageState): void {
   history.replaceState(null, '', formatHash(state));
 }
 
-/** Estimated minutes at the paper preset: Node, one thread, 2-core VM shared with other jobs. */
+/**
+ * Minutes at the paper preset, measured in Node on one thread of a 2-core VM busy with other
+ * jobs (node dist/cli.js run <id> --preset paper --threads 1; two-step from the README's
+ * run): an upper estimate, since the page's worker computes on all cores when it can.
+ */
 const PAPER_MINUTES: Readonly<Record<string, number>> = {
-  'ba-one-step': 0.5,
-  'moniri-spikes': 1.5,
-  'two-step': 5.5,
+  'ba-one-step': 1.5,
+  'moniri-spikes': 4,
+  'two-step': 6,
   'huang-linear': 1,
-  'zhu-balance': 1,
+  'zhu-balance': 5,
   'zhou-ge-local': 0.5,
 };
 
@@ -354,9 +357,9 @@ function updatePaperNotice(): void {
   const minutes = PAPER_MINUTES[experiment.id];
   notice.textContent =
     `The paper preset runs at the paper's sizes: this takes ${minutes === undefined ? 'minutes' : `about ${minutes < 1 ? 'half a minute' : `${minutes} min`}`} ` +
-    `(measured in Node on one thread of a 2-core machine; more cores are faster, a busy one slower), not seconds like the quick preset. ` +
+    `(measured on one thread of a busy 2-core machine; more cores are faster), not seconds like the quick preset. ` +
     `Cancel stops it at any time.`;
-  byId('run').textContent = notice.hidden ? 'Run' : 'Run (takes minutes)';
+  byId('run').textContent = notice.hidden ? 'Run' : minutes !== undefined && minutes < 1 ? 'Run (about half a minute)' : 'Run (takes minutes)';
 }
 
 /** Takes the last run's result and status off the page: they no longer match the form. */
