@@ -188,6 +188,14 @@ describeIt('web page in Chromium (featurelab serve)', () => {
     expect(await status().getAttribute('data-state')).toBe('idle');
     expect(await page.textContent('#status-label')).not.toContain('done in');
 
+    // Switching experiment during a run stops it: its result would belong to neither form.
+    await page.evaluate(() => (location.hash = '#two-step?preset=quick&seed=0&d=400&n=400&N=400&phase=false&run=1'));
+    await waitForState('running');
+    await page.selectOption('#experiment', 'ba-one-step');
+    await waitForState('cancelled', '', 5_000);
+    expect(await page.locator('#result').isHidden()).toBe(true);
+    expect(await page.isEnabled('#run')).toBe(true);
+
     await showResult();
     await page.evaluate(() => (location.hash = '#no-such-experiment?run=1'));
     await page.waitForFunction(() => document.getElementById('form-error')!.textContent!.includes("unknown experiment 'no-such-experiment'"));

@@ -369,8 +369,17 @@ function clearResult(): void {
   if (!busy) setStatus('', 'idle', 'Ready.');
 }
 
+/** Whether the worker is running an experiment (not the benchmark). */
+let experimentRunning = false;
+
+/** Another experiment or preset: a run still going would belong to neither, so it stops. */
+function leaveExperiment(): void {
+  if (experimentRunning) client.cancel();
+  clearResult();
+}
+
 function selectExperiment(exp: Experiment, preset: Preset, overrides: ReadonlyMap<string, string>): void {
-  if (exp !== experiment || preset !== currentPreset()) clearResult();
+  if (exp !== experiment || preset !== currentPreset()) leaveExperiment();
   experiment = exp;
   byId<HTMLSelectElement>('experiment').value = exp.id;
   presetSelect.value = preset;
@@ -505,6 +514,7 @@ async function runCurrentExperiment(): Promise<void> {
   writeHash(experimentState(true));
   clearResult();
   setBusy(true);
+  experimentRunning = true;
   const exp = experiment;
   progressDisplay.start('', exp.id);
   const started = performance.now();
@@ -527,6 +537,7 @@ async function runCurrentExperiment(): Promise<void> {
     }
   } finally {
     progressDisplay.stop();
+    experimentRunning = false;
     setBusy(false);
   }
 }
@@ -541,7 +552,7 @@ function setUpExperimentView(): void {
   });
   presetSelect.addEventListener('change', () => {
     // A preset is a complete set of values: switching resets every field to it.
-    clearResult();
+    leaveExperiment();
     buildParamFields(experiment, currentPreset(), new Map());
     updatePaperNotice();
     showFormError(null);

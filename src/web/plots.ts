@@ -59,7 +59,7 @@ export async function renderPlots(container: HTMLElement, plots: readonly PlotSp
     figure.append(canvas);
     container.append(figure);
     try {
-      // The same spec defaults as the HTML reports (src/report.ts), so both look alike.
+      // The same spec defaults as the HTML reports (src/report-html.ts), so both look alike.
       const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 520, height: 260, title: plot.title, ...plot.spec };
       const view = new vega.View(vega.parse(compile(spec as never).spec), { renderer: 'svg', container: canvas, hover: true });
       views.set(figure, view);
