@@ -3,10 +3,10 @@
 // It sends Cross-Origin-Opener-Policy / Cross-Origin-Embedder-Policy so the page is
 // cross-origin isolated (SharedArrayBuffer, hence wasm threads, need that), serves .wasm as
 // application/wasm (WebAssembly.compileStreaming insists on it) and never serves a file
-// outside its root.
+// outside its root, nor a dotfile (.git, .env) inside it. Anything it will not serve gets the
+// same 404, so a probe cannot tell a missing file from a forbidden one.
 
-import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FeaturelabError } from './errors.js';
@@ -51,19 +51,33 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Maps a request path to a file under root, or null when it would leave root. */
-export function resolveRequestPath(root: string, urlPath: string): string | null {
+/** Longest request target served; a longer one gets 414 (URI Too Long). */
+export const MAX_URL_LENGTH = 4096;
+/** Longest path component any common file system allows (bytes); longer ones cannot exist. */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * Maps a request path to a file under root: the file, or 'bad-request' for a malformed
+ * %-escape, or null when nothing there may be served (outside root, a dotfile or
+ * dot-directory, a NUL or backslash, a name too long to exist).
+ */
+export function resolveRequestPath(root: string, urlPath: string): string | 'bad-request' | null {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath.split('?')[0]!.split('#')[0]!);
   } catch {
-    return null; // malformed %-escape
+    return 'bad-request'; // malformed %-escape
   }
   if (decoded.includes('\0') || decoded.includes('\\')) return null;
   const target = resolve(root, `.${decoded.startsWith('/') ? '' : '/'}${decoded}`);
   const rel = relative(root, target);
-  if (rel.startsWith('..') || isAbsolute(rel)) return null;
+  if (rel.startsWith('..') || isAbsolute(rel) || !servableRelativePath(rel)) return null;
   return target;
+}
+
+/** No component may be hidden (a dotfile or dot-directory: .git, .env) or too long to exist. */
+function servableRelativePath(rel: string): boolean {
+  return rel.split(sep).every((part) => !part.startsWith('.') && Buffer.byteLength(part) <= MAX_NAME_BYTES);
 }
 
 function send(res: ServerResponse, status: number, body: string): void {
@@ -71,37 +85,57 @@ function send(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
+/** Opens the file a request names, or returns null when nothing there may be served. */
+async function openServable(root: string, path: string): Promise<{ file: string; handle: FileHandle; size: number } | null> {
+  let real: string;
+  try {
+    real = await realpath(path);
+    if ((await stat(real)).isDirectory()) real = await realpath(join(real, 'index.html'));
+  } catch {
+    return null; // missing, a dangling link, a name too long, unreadable: all alike
+  }
+  // A symbolic link inside root may point outside it, or at a dotfile inside it.
+  const rel = relative(root, real);
+  if (real !== root && (rel.startsWith('..') || isAbsolute(rel) || !servableRelativePath(rel))) return null;
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(real, 'r');
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error('not a regular file');
+    return { file: real, handle, size: info.size };
+  } catch {
+    await handle?.close();
+    return null;
+  }
+}
+
 async function handle(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     return send(res, 405, 'method not allowed\n');
   }
-  let file = resolveRequestPath(root, req.url ?? '/');
-  if (file === null) return send(res, 403, 'forbidden\n');
-  try {
-    let info = await stat(file);
-    if (info.isDirectory()) {
-      file = join(file, 'index.html');
-      info = await stat(file);
-    }
-    // A symbolic link inside root may still point outside it.
-    const real = await realpath(file);
-    if (real !== root && !real.startsWith(root + sep)) return send(res, 403, 'forbidden\n');
-    if (!info.isFile()) return send(res, 404, 'not found\n');
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'Content-Type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'Content-Length': info.size,
-      // The page's file names carry content hashes except index.html: always revalidate.
-      'Cache-Control': 'no-cache',
-    });
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).on('error', () => res.destroy()).pipe(res);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return send(res, 404, 'not found\n');
-    return send(res, 500, 'internal error\n');
+  const url = req.url ?? '/';
+  if (url.length > MAX_URL_LENGTH) return send(res, 414, 'URI too long\n');
+  const path = resolveRequestPath(root, url);
+  if (path === 'bad-request') return send(res, 400, 'bad request: malformed %-escape in the path\n');
+  // One answer for everything not servable, so a probe learns nothing about what exists.
+  const found = path === null ? null : await openServable(root, path);
+  if (found === null) return send(res, 404, 'not found\n');
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': MIME_TYPES[extname(found.file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': found.size,
+    // The page's file names carry content hashes except index.html: always revalidate.
+    'Cache-Control': 'no-cache',
+  });
+  if (req.method === 'HEAD') {
+    await found.handle.close();
+    return void res.end();
   }
+  found.handle
+    .createReadStream() // closes the handle when done
+    .on('error', () => res.destroy())
+    .pipe(res);
 }
 
 /** Starts the static server; resolves once it is listening. */

@@ -1,12 +1,14 @@
 // End to end: `featurelab serve`'s server with the built page (dist/web), driven in headless
 // Chromium by playwright-core. A URL that encodes a tiny run must reproduce Node's
-// fingerprint; plots, claims, the JSON download, form validation, cancel and the benchmark
-// view are checked on the way. Screenshots go to test-output/.
+// fingerprint; plots (with SVG/PNG downloads), claims, the JSON download, form validation,
+// cross-parameter rules, stale results, progress, cancel and the benchmark view are checked
+// on the way. Screenshots go to test-output/.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createEngine, type Engine } from '../dist/index.js';
 import { findExperiment, runExperiment } from '../dist/experiments/index.js';
+import { constraintViolations, parseValue } from '../dist/experiments/params.js';
 import { runBenchSuite } from '../dist/bench-suite.js';
 import { startServer, type RunningServer } from '../dist/serve.js';
 
@@ -79,6 +81,39 @@ describeIt('web page in Chromium (featurelab serve)', () => {
     const permalink = await page.getAttribute('#permalink', 'href');
     expect(permalink).toBe(TINY_HASH);
 
+    // The page scrolled to the result.
+    const resultTop = await page.evaluate(() => document.getElementById('result')!.getBoundingClientRect().top);
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+    expect(Math.abs(resultTop)).toBeLessThan(5);
+
+    // Values that differ from the preset are marked, with the preset's value; the others not.
+    const exp = findExperiment('ba-one-step');
+    const differing = exp.params.filter((p) => p.name in TINY && parseValue(p, TINY[p.name as keyof typeof TINY], exp.id) !== p.quick).map((p) => p.name);
+    expect(differing.length).toBeGreaterThan(0);
+    expect(await page.$$eval('.param.changed', (els) => els.map((e) => (e as HTMLElement).dataset.param))).toEqual(differing);
+    expect(await page.textContent(`.param[data-param="${differing[0]}"] .changed-marker`)).toBe(`changed (quick: ${exp.params.find((p) => p.name === differing[0])!.quick})`);
+    expect(await page.locator('.param:not(.changed) .changed-marker:not(:empty)').count()).toBe(0);
+
+    // Tooltips: each field carries its parameter's documentation, and every button a title.
+    const titles = await page.$$eval('.param', (els) => els.map((e) => [(e as HTMLElement).dataset.param, e.querySelector('input, select')!.getAttribute('title')]));
+    expect(titles.map(([name]) => name)).toEqual(exp.params.map((p) => p.name));
+    for (const [name, title] of titles) expect(title, name!).toContain(exp.params.find((p) => p.name === name)!.doc);
+    expect(await page.$$eval('button', (els) => els.filter((b) => !b.getAttribute('title')).map((b) => b.id || b.textContent))).toEqual([]);
+
+    // Each figure downloads as SVG and as PNG.
+    const first = page.locator('#plots figure.plot').first();
+    const [svgDownload] = await Promise.all([page.waitForEvent('download'), first.locator('button.download-svg').click()]);
+    const svg = readFileSync((await svgDownload.path())!, 'utf8');
+    expect(svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.trimEnd()).toMatch(/<\/svg>$/);
+    expect(svgDownload.suggestedFilename()).toMatch(new RegExp(`^ba-one-step-seed3-${expected.fingerprint.slice(0, 12)}-fig1-[a-z0-9-]+\\.svg$`));
+    const [pngDownload] = await Promise.all([page.waitForEvent('download'), first.locator('button.download-png').click()]);
+    const png = readFileSync((await pngDownload.path())!);
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(png.readUInt32BE(16)).toBeGreaterThan(500); // IHDR width: drawn, at 2×
+    expect(pngDownload.suggestedFilename()).toMatch(/-fig1-[a-z0-9-]+\.png$/);
+    expect(await page.locator('#plots figure.plot button.download-svg').count()).toBe(expected.plots.length);
+
     await page.screenshot({ path: new URL('web-page.png', OUTPUT).pathname, fullPage: true });
 
     // Download JSON saves the result itself.
@@ -89,17 +124,23 @@ describeIt('web page in Chromium (featurelab serve)', () => {
     expect(download.suggestedFilename()).toMatch(/^ba-one-step-seed3-[0-9a-f]{12}\.json$/);
   }, 120_000);
 
-  it('shows validation errors in the form instead of running', async () => {
+  it('shows validation errors in the form instead of running, and takes the last result away', async () => {
+    expect(await status().getAttribute('data-state')).toBe('done'); // the last test's run is on screen
+    expect(await page.locator('#result').isVisible()).toBe(true);
     await page.fill('#param-d', 'abc');
     expect(await page.textContent('.param[data-param="d"] .error')).toMatch(/d=abc is not allowed: d must be an integer ≥ 2/);
     // the URL follows the form, without run=1
     expect(await page.evaluate(() => location.hash)).toContain('d=abc');
     expect(await page.evaluate(() => location.hash)).not.toContain('run=1');
-    await page.click('#run');
-    expect(await page.textContent('#form-error')).toMatch(/Fix the highlighted fields/);
-    expect(await status().getAttribute('data-state')).toBe('done'); // nothing started
+    // Run is disabled and says why; the old result and its "done in" are gone
+    expect(await page.isDisabled('#run')).toBe(true);
+    expect(await page.getAttribute('#run', 'title')).toMatch(/Fix the marked fields/);
+    expect(await page.locator('#result').isHidden()).toBe(true);
+    expect(await status().getAttribute('data-state')).toBe('idle');
+    expect(await page.textContent('#status-label')).not.toContain('done in');
     await page.fill('#param-d', '60');
     expect(await page.textContent('.param[data-param="d"] .error')).toBe('');
+    expect(await page.isEnabled('#run')).toBe(true);
 
     // Problems in a URL are reported, not thrown.
     await page.evaluate(() => (location.hash = '#ba-one-step?preset=huge&foo=1&N=1.5&run=1'));
@@ -110,17 +151,168 @@ describeIt('web page in Chromium (featurelab serve)', () => {
     expect(await page.textContent('.param[data-param="N"] .error')).toMatch(/N must be an integer/);
     expect(await status().getAttribute('data-state')).not.toBe('running');
 
-    // An error thrown inside the run (valid fields, inconsistent sizes) is reported with its class.
+    // Valid fields, inconsistent sizes: caught by the experiment's declared rules before any
+    // work when it declares one for this, else reported from inside the run with its class.
+    const sizes = { d: '100', n: '120', N: '50', nTest: '100' };
+    const ba = findExperiment('ba-one-step');
+    const violations = constraintViolations(ba, Object.fromEntries(ba.params.map((p) => [p.name, p.name in sizes ? parseValue(p, sizes[p.name as keyof typeof sizes], ba.id) : p.quick])));
     await page.evaluate(() => (location.hash = '#ba-one-step?d=100&n=120&N=50&nTest=100&run=1'));
-    await waitForState('error');
-    expect(await page.textContent('#form-error')).toMatch(/^ArgumentError: spikedPrediction: needs 0 < d ≤ N, got d = 100, N = 50/);
-    expect(await page.isEnabled('#run')).toBe(true);
+    if (violations.length) {
+      await page.waitForSelector('#constraint-error:not([hidden])');
+      for (const v of violations) expect(await page.textContent('#constraint-error')).toContain(v);
+      expect(await page.isDisabled('#run')).toBe(true);
+      expect(await status().getAttribute('data-state')).toBe('idle');
+    } else {
+      await waitForState('error');
+      expect(await page.textContent('#form-error')).toMatch(/^ArgumentError: spikedPrediction: needs 0 < d ≤ N, got d = 100, N = 50/);
+      expect(await page.isEnabled('#run')).toBe(true);
+    }
   }, 60_000);
 
-  it('cancels a long run (the worker is restarted) and the page runs again afterwards', async () => {
+  it('takes the last result away on switching experiment and on a bad link', async () => {
+    const showResult = async () => {
+      await page.evaluate((hash) => (location.hash = hash), TINY_HASH);
+      await waitForState('done');
+      expect(await page.locator('#result').isVisible()).toBe(true);
+    };
+    await showResult();
+    await page.selectOption('#experiment', 'two-step');
+    expect(await page.locator('#result').isHidden()).toBe(true);
+    expect(await status().getAttribute('data-state')).toBe('idle');
+    expect(await page.textContent('#status-label')).toBe('Ready.');
+
+    await showResult();
+    await page.evaluate(() => (location.hash = '#ba-one-step?seed=3&nosuch=1&run=1'));
+    await page.waitForFunction(() => document.getElementById('form-error')!.textContent!.includes('nosuch'));
+    expect(await page.locator('#result').isHidden()).toBe(true);
+    expect(await status().getAttribute('data-state')).toBe('idle');
+    expect(await page.textContent('#status-label')).not.toContain('done in');
+
+    // Switching experiment during a run stops it: its result would belong to neither form.
+    await page.evaluate(() => (location.hash = '#two-step?preset=quick&seed=0&d=400&n=400&N=400&phase=false&run=1'));
+    await waitForState('running');
+    await page.selectOption('#experiment', 'ba-one-step');
+    await waitForState('cancelled', '', 5_000);
+    expect(await page.locator('#result').isHidden()).toBe(true);
+    expect(await page.isEnabled('#run')).toBe(true);
+
+    await showResult();
+    await page.evaluate(() => (location.hash = '#no-such-experiment?run=1'));
+    await page.waitForFunction(() => document.getElementById('form-error')!.textContent!.includes("unknown experiment 'no-such-experiment'"));
+    expect(await page.locator('#result').isHidden()).toBe(true);
+    expect(await status().getAttribute('data-state')).toBe('idle');
+  }, 60_000);
+
+  it('checks cross-parameter rules live: message shown, Run disabled, a link that breaks one does not run', async () => {
+    // A rule added to the page's own experiment list (window.featurelab), as an experiment declares one.
+    const message = 'test rule: nTest=… must not exceed n; lower nTest or raise n';
+    await page.evaluate((text) => {
+      const exp = (globalThis as any).featurelab.experiments.find((e: { id: string }) => e.id === 'ba-one-step');
+      exp.savedConstraints = exp.constraints;
+      exp.constraints = [...(exp.constraints ?? []), (p: Record<string, number>) => (p.nTest! > p.n! ? text : undefined)];
+    }, message);
+    try {
+      await page.evaluate(() => (location.hash = '#ba-one-step?seed=3&d=60&n=120&N=120&nTest=100'));
+      await page.waitForFunction(() => (document.getElementById('param-d') as HTMLInputElement | null)?.value === '60');
+      expect(await page.locator('#constraint-error').isHidden()).toBe(true);
+      expect(await page.isEnabled('#run')).toBe(true);
+      await page.fill('#param-nTest', '500'); // valid on its own, breaks the rule
+      expect(await page.locator('#constraint-error').isVisible()).toBe(true);
+      expect(await page.textContent('#constraint-error')).toContain(message);
+      expect(await page.isDisabled('#run')).toBe(true);
+      expect(await page.getAttribute('#run', 'title')).toMatch(/break a rule/);
+      await page.fill('#param-nTest', '100');
+      expect(await page.locator('#constraint-error').isHidden()).toBe(true);
+      expect(await page.isEnabled('#run')).toBe(true);
+
+      // A link that breaks it: the message, and no run.
+      await page.evaluate(() => (location.hash = '#ba-one-step?seed=3&d=60&n=120&N=120&nTest=500&run=1'));
+      await page.waitForSelector('#constraint-error:not([hidden])');
+      expect(await page.textContent('#constraint-error')).toContain(message);
+      await page.waitForTimeout(300);
+      expect(await status().getAttribute('data-state')).toBe('idle');
+      expect(await page.isDisabled('#run')).toBe(true);
+    } finally {
+      await page.evaluate(() => {
+        const exp = (globalThis as any).featurelab.experiments.find((e: { id: string }) => e.id === 'ba-one-step');
+        exp.constraints = exp.savedConstraints;
+        delete exp.savedConstraints;
+      });
+    }
+  }, 60_000);
+
+  it("shows the experiment's about paragraph and, beside a failed claim, why it can fail", async () => {
+    const expected = runExperiment(fl, findExperiment('ba-one-step'), { seed: 3, overrides: TINY });
+    const failed = expected.claims.filter((c) => !c.pass).map((c) => c.id);
+    expect(failed.length).toBeGreaterThan(0); // the tiny run fails some claims
+    const saved = await page.evaluate((ids) => {
+      const exp = (globalThis as any).featurelab.experiments.find((e: { id: string }) => e.id === 'ba-one-step');
+      const before = { about: exp.about, failureNotes: exp.failureNotes };
+      exp.about = 'About this experiment (test).';
+      exp.failureNotes = Object.fromEntries([...ids, 'spike-value'].map((id) => [id, `note for ${id}`]));
+      return before;
+    }, failed);
+    try {
+      await page.selectOption('#experiment', 'two-step');
+      await page.selectOption('#experiment', 'ba-one-step');
+      expect(await page.textContent('#experiment-about')).toBe('About this experiment (test).');
+      await page.evaluate((hash) => (location.hash = hash), TINY_HASH);
+      await waitForState('done');
+      const notes = await page.$$eval('#claims tbody tr', (trs) =>
+        trs.map((tr) => [(tr as HTMLElement).dataset.claim, tr.querySelector('.failure-note')?.textContent ?? null]),
+      );
+      // only failed claims get their note (a passing claim's note stays hidden)
+      expect(notes).toEqual(expected.claims.map((c) => [c.id, c.pass ? null : `Why it can fail: note for ${c.id}`]));
+      expect(await page.textContent('#science-link')).toContain('docs/science.md');
+    } finally {
+      await page.evaluate((before) => {
+        const exp = (globalThis as any).featurelab.experiments.find((e: { id: string }) => e.id === 'ba-one-step');
+        Object.assign(exp, before);
+      }, saved);
+    }
+    // without an about paragraph, none is shown
+    await page.selectOption('#experiment', 'two-step');
+    const twoStepAbout = (findExperiment('two-step') as { about?: string }).about;
+    expect(await page.locator('#experiment-about').isVisible()).toBe(Boolean(twoStepAbout));
+  }, 60_000);
+
+  it('moves the progress bar during a run, also between the experiment\'s progress reports', async () => {
+    await page.evaluate(() => {
+      const samples: [number, string][] = [];
+      (globalThis as any).progressSamples = samples;
+      const timer = setInterval(() => {
+        const state = document.getElementById('status')!.dataset.state;
+        if (state === 'running') samples.push([(document.getElementById('progress') as HTMLProgressElement).value, document.getElementById('status-label')!.textContent!]);
+        if (state === 'done' || state === 'error') clearInterval(timer);
+      }, 40);
+    });
+    await page.evaluate(() => (location.hash = '#two-step?preset=quick&seed=0&d=400&n=400&N=400&phase=false&run=1'));
+    await waitForState('done');
+    const samples: [number, string][] = await page.evaluate(() => (globalThis as any).progressSamples);
+    const values = samples.map(([v]) => v);
+    // at least two changes, never backwards, never at the end while running
+    expect(new Set(values).size).toBeGreaterThanOrEqual(3);
+    expect(values.every((v, i) => i === 0 || v >= values[i - 1]!)).toBe(true);
+    expect(Math.max(...values)).toBeLessThan(1);
+    // between two reports (same label) the bar still moves
+    const byLabel = new Map<string, Set<number>>();
+    for (const [v, label] of samples) byLabel.set(label, (byLabel.get(label) ?? new Set()).add(v));
+    expect(Math.max(...[...byLabel.values()].map((set) => set.size))).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it('warns at the paper preset, cancels a long run (the worker is restarted) and runs again afterwards', async () => {
+    await page.selectOption('#preset', 'paper');
+    expect(await page.locator('#paper-notice').isVisible()).toBe(true);
+    expect(await page.textContent('#paper-notice')).toMatch(/paper's sizes: this takes (about [\d.]+ min|about half a minute|minutes)/);
+    expect(await page.textContent('#run')).toBe('Run (takes minutes)');
+    await page.selectOption('#preset', 'quick');
+    expect(await page.locator('#paper-notice').isHidden()).toBe(true);
+
     await page.evaluate(() => (location.hash = '#ba-one-step?preset=paper&seed=0&run=1'));
     await waitForState('running');
-    await page.waitForTimeout(500);
+    expect(await page.locator('#paper-notice').isVisible()).toBe(true);
+    await page.waitForTimeout(1500);
+    expect(await page.textContent('#status-time')).toMatch(/^\d+ s elapsed/);
     expect(await page.isEnabled('#cancel')).toBe(true);
     expect(await page.isEnabled('#run')).toBe(false);
     await page.click('#cancel');

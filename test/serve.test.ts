@@ -33,6 +33,15 @@ describe('featurelab serve (static server)', () => {
     writeFileSync(join(root, 'assets', 'name with space.css'), 'body{}');
     writeFileSync(join(base, 'secret.txt'), 'secret');
     symlinkSync(join(base, 'secret.txt'), join(root, 'link.txt'));
+    symlinkSync(join(base, 'no-such-file'), join(root, 'dangling.txt'));
+    symlinkSync(base, join(root, 'outside-dir'));
+    writeFileSync(join(root, '.env'), 'secret');
+    mkdirSync(join(root, '.git'));
+    writeFileSync(join(root, '.git', 'config'), 'secret');
+    writeFileSync(join(root, 'assets', '.hidden.js'), 'secret');
+    symlinkSync(join(root, '.env'), join(root, 'env-link.txt')); // a visible name for a dotfile
+    symlinkSync(join(root, 'assets', 'a.js'), join(root, 'alias.js')); // inside root: fine
+    mkdirSync(join(root, 'empty-dir'));
     server = await startServer({ root, port: 0 });
   });
   afterAll(() => server.close());
@@ -57,16 +66,65 @@ describe('featurelab serve (static server)', () => {
       expect(res.status, path).toBeGreaterThanOrEqual(400);
       expect(res.body.toString(), path).not.toContain('secret');
     }
-    expect((await get(server.port, '/link.txt')).status).toBe(403); // a symlink out of root
-    expect((await get(server.port, '/missing.js')).status).toBe(404);
     expect((await get(server.port, '/', 'POST')).status).toBe(405);
+    expect((await get(server.port, '/alias.js')).body.toString()).toBe('export {};'); // a link that stays inside
   });
 
-  it('resolveRequestPath keeps paths inside root', () => {
+  it('answers everything it will not serve with one uniform 404, so nothing leaks whether it exists', async () => {
+    const missing = await get(server.port, '/missing.js');
+    expect(missing.status).toBe(404);
+    const refused = [
+      '/link.txt', // a symlink out of root
+      '/outside-dir/secret.txt', // through a linked directory out of root
+      '/dangling.txt', // a symlink to nothing
+      '/empty-dir/', // a directory without index.html
+      '/empty-dir',
+      '/.env', // dotfiles and dot-directories
+      '/.git/config',
+      '/.git/',
+      '/assets/.hidden.js',
+      '/%2eenv',
+      '/env-link.txt', // a visible link to a dotfile
+      '/../secret.txt', // out of root
+      '/assets/../../secret.txt',
+      '/a%00b',
+    ];
+    for (const path of refused) {
+      const res = await get(server.port, path);
+      expect([res.status, res.body.toString(), res.headers['content-type'], res.headers['content-length']], path).toEqual([
+        404,
+        missing.body.toString(),
+        missing.headers['content-type'],
+        missing.headers['content-length'],
+      ]);
+    }
+  });
+
+  it('a long path component is 404 and a very long URL 414, never 500', async () => {
+    // Longer than any file name can be (255 bytes; é is two in UTF-8): it cannot exist.
+    for (const path of [`/${'a'.repeat(300)}`, `/assets/${'b'.repeat(256)}.js`, `/${'%C3%A9'.repeat(200)}`]) {
+      expect((await get(server.port, path)).status, path.slice(0, 20)).toBe(404);
+    }
+    for (const path of [`/${'c'.repeat(5000)}`, `/${'d/'.repeat(2500)}x`]) {
+      expect((await get(server.port, path)).status, path.slice(0, 20)).toBe(414);
+    }
+  });
+
+  it('a malformed %-escape is a bad request (400)', async () => {
+    for (const path of ['/%E0%A4%A', '/%zz', '/assets/%', '/%C3%28']) {
+      const res = await get(server.port, path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.toString(), path).toMatch(/malformed %-escape/);
+    }
+  });
+
+  it('resolveRequestPath keeps paths inside root and away from dotfiles', () => {
     expect(resolveRequestPath('/srv/web', '/a/b.js')).toBe('/srv/web/a/b.js');
     expect(resolveRequestPath('/srv/web', '/a/../b.js')).toBe('/srv/web/b.js');
     expect(resolveRequestPath('/srv/web', '/../web2/x')).toBeNull();
-    expect(resolveRequestPath('/srv/web', '/%E0%A4%A')).toBeNull();
+    expect(resolveRequestPath('/srv/web', '/.well-known/x')).toBeNull();
+    expect(resolveRequestPath('/srv/web', '/a/.b/c')).toBeNull();
+    expect(resolveRequestPath('/srv/web', '/%E0%A4%A')).toBe('bad-request');
   });
 
   it('says what to do when the page was not built, and when the port is taken', async () => {

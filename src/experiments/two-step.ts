@@ -111,6 +111,7 @@ export const twoStep: Experiment = {
     const align: Record<string, number> = {};
     for (const link of ['tanh', 'he2'] as const) {
       for (const reuse of [false, true]) {
+        ctx.progress(0.2 + 0.05 * cmp.length, `fresh vs reused: ${link}, ${reuse ? 'reused' : 'fresh'} batch`);
         const r = link === p.target && reuse === p.reuse ? main : runTwoStep(fl, p, seed, a1, a2, link, reuse, coefficients);
         align[`${link}-${reuse ? 'reuse' : 'fresh'}`] = r.alignment;
         cmp.push({ target: link === 'tanh' ? 'tanh (IE 1)' : 'He_2/√2 (IE 2)', batch: reuse ? 'reused' : 'fresh', alignment: r.alignment });

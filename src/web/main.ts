@@ -4,8 +4,10 @@
 
 import type { BenchReport, BenchSuiteName } from '../bench-suite.js';
 import { EXPERIMENTS, VERSION } from '../experiments/index.js';
-import { describeAllowed, parseValue, resolveParams } from '../experiments/params.js';
+import { describeAllowed, resolveParams } from '../experiments/params.js';
 import type { Experiment, ExperimentResult, ParamSpec, ParamValue, Preset } from '../experiments/types.js';
+import { downloadBlob } from './download.js';
+import { checkForm } from './form-state.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 import { formatHash, parseHash, type BenchState, type ExperimentState, type PageState } from './url-state.js';
 
@@ -29,14 +31,12 @@ function cell(row: HTMLTableRowElement, text: string, className?: string): HTMLT
 }
 
 function downloadJson(fileName: string, data: unknown): void {
-  const blob = new Blob([`${JSON.stringify(data, null, 2)}\n`], { type: 'application/json' });
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(blob);
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  downloadBlob(fileName, new Blob([`${JSON.stringify(data, null, 2)}\n`], { type: 'application/json' }));
+}
+
+/** 42 s, 3.5 min. */
+function formatDuration(seconds: number): string {
+  return seconds < 90 ? `${Math.max(1, Math.round(seconds))} s` : `${(seconds / 60).toFixed(1)} min`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -117,12 +117,85 @@ type StatusState = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
 function setStatus(prefix: '' | 'bench-', state: StatusState, label: string, fraction = 0): void {
   byId(`${prefix}status`).dataset.state = state;
   byId(`${prefix}status-label`).textContent = label;
+  byId(`${prefix}status-time`).textContent = '';
   byId<HTMLProgressElement>(`${prefix}progress`).value = fraction;
 }
 
+/**
+ * The progress bar during a run. Experiments report at a few milestones, which at the paper
+ * preset can be minutes apart (two-step's main run and its fresh/reused comparison), so
+ * between reports the bar creeps on (slowing down, towards at most a tenth of what is left:
+ * it shows the page is alive without running far ahead of the reports, never reaches the
+ * end, never moves back) and the time elapsed, with an estimate of what is left, counts up
+ * beside the last reported percentage.
+ */
+class ProgressDisplay {
+  static readonly TICK_MS = 250;
+  static readonly CREEP_SHARE = 0.1;
+  static readonly CREEP_SECONDS = 30;
+  #prefix: '' | 'bench-' = '';
+  #title = '';
+  #started = 0;
+  #reported = 0;
+  #label = '';
+  #reportedAt = 0;
+  #base = 0;
+  #shown = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  start(prefix: '' | 'bench-', title: string): void {
+    this.stop();
+    this.#prefix = prefix;
+    this.#title = title;
+    this.#started = this.#reportedAt = performance.now();
+    this.#reported = this.#base = this.#shown = 0;
+    this.#label = 'starting…';
+    setStatus(prefix, 'running', `${title}: starting…`, 0);
+    this.#timer = setInterval(() => this.#draw(), ProgressDisplay.TICK_MS);
+  }
+
+  report(fraction: number, label: string): void {
+    this.#reported = Math.min(1, Math.max(0, fraction));
+    this.#label = label;
+    this.#reportedAt = performance.now();
+    this.#base = Math.max(this.#reported, this.#shown);
+    this.#draw();
+  }
+
+  #draw(): void {
+    const now = performance.now();
+    const quiet = (now - this.#reportedAt) / 1000;
+    this.#shown = this.#base + (1 - this.#base) * ProgressDisplay.CREEP_SHARE * (1 - Math.exp(-quiet / ProgressDisplay.CREEP_SECONDS));
+    byId<HTMLProgressElement>(`${this.#prefix}progress`).value = this.#shown;
+    byId(`${this.#prefix}status-label`).textContent = `${this.#title}: ${Math.round(this.#reported * 100)}% ${this.#label}`;
+    const elapsed = (now - this.#started) / 1000;
+    // the rate so far, once there is something to go on
+    const left = this.#reported >= 0.05 && elapsed >= 3 ? (elapsed * (1 - this.#reported)) / this.#reported : null;
+    byId(`${this.#prefix}status-time`).textContent = `${formatDuration(elapsed)} elapsed${left === null ? '' : `, about ${formatDuration(left)} left`}`;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+const progressDisplay = new ProgressDisplay();
+
+let busy = false;
+/** Why Run cannot run the form as it stands (null: it can). */
+let formBlocked: string | null = null;
+
+function updateRunButton(): void {
+  const run = byId<HTMLButtonElement>('run');
+  run.disabled = busy || formBlocked !== null;
+  run.title = busy ? 'A run is in progress (Cancel stops it)' : (formBlocked ?? 'Run this experiment in your browser with these parameters');
+}
+
 /** Run buttons are disabled while either view runs: they share the one worker. */
-function setBusy(busy: boolean): void {
-  byId<HTMLButtonElement>('run').disabled = busy;
+function setBusy(value: boolean): void {
+  busy = value;
+  updateRunButton();
   byId<HTMLButtonElement>('bench-run').disabled = busy;
   byId<HTMLButtonElement>('cancel').disabled = !busy;
   byId<HTMLButtonElement>('bench-cancel').disabled = !busy;
@@ -150,6 +223,8 @@ function buildParamFields(exp: Experiment, preset: Preset, overrides: ReadonlyMa
     const label = document.createElement('label');
     label.className = 'name';
     label.textContent = spec.name;
+    const tooltip = `${spec.name}: ${spec.doc} (${describeAllowed(spec)})`;
+    label.title = tooltip;
     const raw = overrides.get(spec.name) ?? String(spec[preset]);
     let input: HTMLInputElement | HTMLSelectElement;
     if (spec.type === 'enum') {
@@ -170,7 +245,10 @@ function buildParamFields(exp: Experiment, preset: Preset, overrides: ReadonlyMa
     }
     input.id = `param-${spec.name}`;
     input.name = spec.name;
+    input.title = tooltip;
     label.htmlFor = input.id;
+    const changed = document.createElement('span');
+    changed.className = 'changed-marker';
     const help = document.createElement('div');
     help.className = 'help';
     help.textContent = `${spec.doc} — ${describeAllowed(spec)}; quick ${String(spec.quick)}, paper ${String(spec.paper)}`;
@@ -182,7 +260,10 @@ function buildParamFields(exp: Experiment, preset: Preset, overrides: ReadonlyMa
     }
     const error = document.createElement('div');
     error.className = 'error';
-    wrap.append(label, input, help, error);
+    const control = document.createElement('span');
+    control.className = 'control';
+    control.append(input, changed);
+    wrap.append(label, control, help, error);
     fieldset.append(wrap);
     fields.set(spec.name, input);
   }
@@ -194,39 +275,49 @@ function rawValue(spec: ParamSpec): string {
 }
 
 interface FormReading {
+  /** Every field and the seed valid, and no cross-parameter rule broken. */
   valid: boolean;
   seed: number;
   /** Parameters whose value differs from the preset, in schema order, as typed. */
   overrides: [string, string][];
 }
 
-/** Reads and validates the form, marking each invalid field with its message. */
+/**
+ * Reads and checks the form: marks each invalid field with its message and each value that
+ * differs from the preset, lists broken cross-parameter rules, and enables Run only when
+ * the form can run.
+ */
 function readForm(): FormReading {
   const preset = currentPreset();
-  let valid = true;
-  const overrides: [string, string][] = [];
-  for (const spec of experiment.params) {
-    const raw = rawValue(spec);
-    const wrap = fields.get(spec.name)!.closest<HTMLElement>('.param')!;
-    const errorBox = wrap.querySelector('.error')!;
-    try {
-      const value = parseValue(spec, raw, experiment.id);
-      if (value !== spec[preset]) overrides.push([spec.name, raw]);
-      wrap.classList.remove('invalid');
-      errorBox.textContent = '';
-    } catch (error) {
-      valid = false;
-      overrides.push([spec.name, raw]);
-      wrap.classList.add('invalid');
-      errorBox.textContent = error instanceof Error ? error.message.replace(`${experiment.id}: `, '') : String(error);
-    }
+  const check = checkForm(experiment, preset, new Map(experiment.params.map((spec) => [spec.name, rawValue(spec)])));
+  for (const field of check.fields) {
+    const wrap = fields.get(field.name)!.closest<HTMLElement>('.param')!;
+    wrap.classList.toggle('invalid', field.error !== undefined);
+    wrap.querySelector('.error')!.textContent = field.error ?? '';
+    const changed = field.error === undefined && field.differs;
+    wrap.classList.toggle('changed', changed);
+    const marker = wrap.querySelector<HTMLElement>('.changed-marker')!;
+    marker.textContent = changed ? `changed (${preset}: ${String(field.preset)})` : '';
+    marker.title = changed ? `differs from the ${preset} preset, which has ${field.name} = ${String(field.preset)}` : '';
   }
+  const rules = byId('constraint-error');
+  rules.hidden = check.violations.length === 0;
+  const list = document.createElement('ul');
+  list.append(...check.violations.map((message) => Object.assign(document.createElement('li'), { textContent: message })));
+  rules.replaceChildren(...(check.violations.length ? ['These parameters do not go together:', list] : []));
   const seedText = seedInput.value.trim();
   const seed = /^\d+$/.test(seedText) ? Number(seedText) : NaN;
   const seedOk = Number.isSafeInteger(seed);
   seedInput.classList.toggle('invalid', !seedOk);
   byId('seed-error').textContent = seedOk ? '' : `seed must be an integer in [0, 2^53), got '${seedText}'`;
-  return { valid: valid && seedOk, seed, overrides };
+  formBlocked =
+    check.violations.length > 0
+      ? 'The parameters break a rule of this experiment (see the message above): change them first'
+      : !check.runnable || !seedOk
+        ? 'Fix the marked fields first'
+        : null;
+  updateRunButton();
+  return { valid: check.runnable && seedOk, seed, overrides: check.overrides };
 }
 
 function showFormError(message: string | null): void {
@@ -245,13 +336,60 @@ function writeHash(state: PageState): void {
   history.replaceState(null, '', formatHash(state));
 }
 
+/**
+ * Minutes at the paper preset, measured in Node on one thread of a 2-core VM busy with other
+ * jobs (node dist/cli.js run <id> --preset paper --threads 1; two-step from the README's
+ * run): an upper estimate, since the page's worker computes on all cores when it can.
+ */
+const PAPER_MINUTES: Readonly<Record<string, number>> = {
+  'ba-one-step': 1.5,
+  'moniri-spikes': 4,
+  'two-step': 6,
+  'huang-linear': 1,
+  'zhu-balance': 5,
+  'zhou-ge-local': 0.5,
+};
+
+/** At the paper preset, say before Run that it takes minutes, not seconds. */
+function updatePaperNotice(): void {
+  const notice = byId('paper-notice');
+  notice.hidden = currentPreset() !== 'paper';
+  const minutes = PAPER_MINUTES[experiment.id];
+  notice.textContent =
+    `The paper preset runs at the paper's sizes: this takes ${minutes === undefined ? 'minutes' : `about ${minutes < 1 ? 'half a minute' : `${minutes} min`}`} ` +
+    `(measured on one thread of a busy 2-core machine; more cores are faster), not seconds like the quick preset. ` +
+    `Cancel stops it at any time.`;
+  byId('run').textContent = notice.hidden ? 'Run' : minutes !== undefined && minutes < 1 ? 'Run (about half a minute)' : 'Run (takes minutes)';
+}
+
+/** Takes the last run's result and status off the page: they no longer match the form. */
+function clearResult(): void {
+  lastResult = null;
+  byId('result').hidden = true;
+  if (!busy) setStatus('', 'idle', 'Ready.');
+}
+
+/** Whether the worker is running an experiment (not the benchmark). */
+let experimentRunning = false;
+
+/** Another experiment or preset: a run still going would belong to neither, so it stops. */
+function leaveExperiment(): void {
+  if (experimentRunning) client.cancel();
+  clearResult();
+}
+
 function selectExperiment(exp: Experiment, preset: Preset, overrides: ReadonlyMap<string, string>): void {
+  if (exp !== experiment || preset !== currentPreset()) leaveExperiment();
   experiment = exp;
   byId<HTMLSelectElement>('experiment').value = exp.id;
   presetSelect.value = preset;
   byId('experiment-paper').textContent = exp.paper;
   byId('experiment-summary').textContent = exp.summary;
+  const about = byId('experiment-about');
+  about.textContent = exp.about ?? '';
+  about.hidden = !exp.about;
   buildParamFields(exp, preset, overrides);
+  updatePaperNotice();
 }
 
 /** Applies an experiment state from the URL; returns whether it is runnable. */
@@ -274,7 +412,9 @@ function applyExperimentState(state: ExperimentState): boolean {
   seedInput.value = state.seed;
   const reading = readForm();
   showFormError(problems.length ? problems.join('\n') : null);
-  return problems.length === 0 && reading.valid;
+  const runnable = problems.length === 0 && reading.valid;
+  if (!runnable) clearResult(); // a bad link must not leave another run's result under its form
+  return runnable;
 }
 
 function showResult(result: ExperimentResult): void {
@@ -299,9 +439,17 @@ function showResult(result: ExperimentResult): void {
   for (const c of result.claims) {
     const row = claims.insertRow();
     row.className = c.pass ? 'pass' : 'fail';
+    row.dataset.claim = c.id;
     cell(row, c.pass ? 'pass' : 'FAIL');
     cell(row, c.id);
-    cell(row, c.statement);
+    const statement = cell(row, c.statement);
+    const note = c.pass ? undefined : exp?.failureNotes?.[c.id];
+    if (note) {
+      const why = document.createElement('div');
+      why.className = 'failure-note';
+      why.append(Object.assign(document.createElement('b'), { textContent: 'Why it can fail: ' }), note);
+      statement.append(why);
+    }
     cell(row, formatNumber(c.predicted), 'num');
     cell(row, formatNumber(c.measured), 'num');
     cell(row, c.tolerance);
@@ -329,12 +477,15 @@ function showResult(result: ExperimentResult): void {
   );
   byId('assumptions-block').hidden = result.assumptions.length === 0;
   byId('result').hidden = false;
+  byId('result').scrollIntoView({ block: 'start' });
 
   const plots = byId('plots');
   delete plots.dataset.rendered;
   plots.textContent = 'drawing plots…';
   import('./plots.js')
-    .then(({ renderPlots }) => (lastResult === result ? renderPlots(plots, result.plots, result.series) : undefined))
+    .then(({ renderPlots }) =>
+      lastResult === result ? renderPlots(plots, result.plots, result.series, `${result.id}-seed${result.seed}-${result.fingerprint.slice(0, 12)}`) : undefined,
+    )
     .then(() => {
       if (lastResult === result) plots.dataset.rendered = String(result.plots.length);
     })
@@ -347,7 +498,8 @@ async function runCurrentExperiment(): Promise<void> {
   if (client.busy) return;
   const reading = readForm();
   if (!reading.valid) {
-    showFormError('Fix the highlighted fields first.');
+    showFormError(formBlocked ?? 'Fix the marked fields first.');
+    clearResult();
     return;
   }
   // The whole resolution, as the worker will do it (catches anything the per-field checks miss).
@@ -355,25 +507,28 @@ async function runCurrentExperiment(): Promise<void> {
     resolveParams(experiment, currentPreset(), Object.fromEntries(reading.overrides));
   } catch (error) {
     showFormError(error instanceof Error ? error.message : String(error));
+    clearResult();
     return;
   }
   showFormError(null);
   writeHash(experimentState(true));
-  byId('result').hidden = true;
-  lastResult = null;
+  clearResult();
   setBusy(true);
-  setStatus('', 'running', `running ${experiment.id}…`, 0);
+  experimentRunning = true;
   const exp = experiment;
+  progressDisplay.start('', exp.id);
   const started = performance.now();
   try {
     const reply = await client.request(
       (job) => ({ kind: 'run', job, id: exp.id, preset: currentPreset(), seed: reading.seed, overrides: Object.fromEntries(reading.overrides) }),
-      (fraction, label) => setStatus('', 'running', `${exp.id}: ${Math.round(fraction * 100)}% ${label}`, fraction),
+      (fraction, label) => progressDisplay.report(fraction, label),
     );
     if (reply.kind !== 'result') throw new Error(`unexpected reply ${reply.kind}`);
+    progressDisplay.stop();
     setStatus('', 'done', `done in ${((performance.now() - started) / 1000).toFixed(1)} s`, 1);
     showResult(reply.result);
   } catch (error) {
+    progressDisplay.stop();
     if (error instanceof Cancelled) setStatus('', 'cancelled', 'Cancelled. The worker was restarted; the page is ready.');
     else {
       const message = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
@@ -381,6 +536,8 @@ async function runCurrentExperiment(): Promise<void> {
       showFormError(message);
     }
   } finally {
+    progressDisplay.stop();
+    experimentRunning = false;
     setBusy(false);
   }
 }
@@ -395,7 +552,10 @@ function setUpExperimentView(): void {
   });
   presetSelect.addEventListener('change', () => {
     // A preset is a complete set of values: switching resets every field to it.
+    leaveExperiment();
     buildParamFields(experiment, currentPreset(), new Map());
+    updatePaperNotice();
+    showFormError(null);
     writeHash(experimentState(false));
   });
   byId('reset').addEventListener('click', () => {
@@ -406,7 +566,10 @@ function setUpExperimentView(): void {
   const form = byId<HTMLFormElement>('experiment-form');
   // Keep the URL in step with the form (without run=1: a reload shows, not runs, edits).
   form.addEventListener('input', (event) => {
-    if (event.target !== select && event.target !== presetSelect) writeHash(experimentState(false));
+    if (event.target === select || event.target === presetSelect) return;
+    const state = experimentState(false); // reads (and marks) the form
+    if (formBlocked !== null) clearResult(); // no result under a form that cannot run
+    writeHash(state);
   });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -459,19 +622,22 @@ async function runBenchmark(): Promise<void> {
   writeHash({ view: 'bench', suite, run: true });
   byId('bench-result').hidden = true;
   setBusy(true);
-  setStatus('bench-', 'running', 'starting…', 0);
+  progressDisplay.start('bench-', `${suite} suite`);
   try {
     const reply = await client.request(
       (job) => ({ kind: 'bench', job, suite, environment: environment() }),
-      (fraction, label) => setStatus('bench-', 'running', `${Math.round(fraction * 100)}% ${label}`, fraction),
+      (fraction, label) => progressDisplay.report(fraction, label),
     );
     if (reply.kind !== 'bench-result') throw new Error(`unexpected reply ${reply.kind}`);
+    progressDisplay.stop();
     setStatus('bench-', 'done', `done in ${reply.report.totalSeconds.toFixed(1)} s`, 1);
     showBenchReport(reply.report);
   } catch (error) {
+    progressDisplay.stop();
     if (error instanceof Cancelled) setStatus('bench-', 'cancelled', 'Cancelled. The worker was restarted; the page is ready.');
     else setStatus('bench-', 'error', `The benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
+    progressDisplay.stop();
     setBusy(false);
   }
 }
@@ -511,8 +677,9 @@ function applyHash(): void {
   showView(state.view);
   if (state.view === 'bench') {
     if (applyBenchState(state) && state.run) void runBenchmark();
-  } else if (applyExperimentState(state) && state.run) {
-    void runCurrentExperiment();
+  } else {
+    clearResult(); // a link opened is a new state: the last result belongs to another
+    if (applyExperimentState(state) && state.run) void runCurrentExperiment();
   }
 }
 
@@ -535,4 +702,6 @@ setUpExperimentView();
 setUpBenchView();
 setUpNavigation();
 byId('environment').textContent = `featurelab ${VERSION} · ${environment()}`;
+// For the browser console (and the end-to-end tests): the experiments this page runs.
+Object.assign(globalThis, { featurelab: { experiments: EXPERIMENTS, version: VERSION } });
 applyHash();

@@ -29,7 +29,9 @@ export default defineConfig({
     target: 'es2022',
     // Vega and Vega-Lite are one lazily loaded chunk of ~1 MB; that is expected.
     chunkSizeWarningLimit: 2000,
-    sourcemap: true,
+    // No source maps: they would point at src/web, which the package does not ship (`vite` in
+    // development serves the sources themselves).
+    sourcemap: false,
     // Keep class names: errors are shown as `${error.name}: …` (ArgumentError, ConvergenceError).
     rolldownOptions: { output: { keepNames: true } },
   },
