@@ -616,7 +616,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     this.checkMatrix(a, 'norm');
     switch (kind) {
       case 'fro':
-        return this.family('nrm2', a.dtype)(a.size, a.ptr);
+        return this.finiteResult(this.family('nrm2', a.dtype)(a.size, a.ptr), "norm(A, 'fro')", a);
       case 'max':
         return this.family('amax', a.dtype)(a.size, a.ptr);
       case 'inf':
