@@ -815,6 +815,9 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   /** @internal Raw scratch memory for callers that drive kernels directly (tests, later layers). */
   allocBytes(bytes: number, what = 'buffer'): Ptr {
     this.checkAlive();
+    if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {
+      throw new ArgumentError(`allocBytes: bytes must be a non-negative integer, got ${describeValue(bytes)} (for ${what})`);
+    }
     return this.#heap.alloc(bytes, what);
   }
 
@@ -1123,15 +1126,27 @@ function guardKernels(raw: Kernels, failed: (error: unknown, name: string) => Er
       continue;
     }
     const fn = value as (...args: number[]) => number;
-    guarded[name] = (...args: number[]): number => {
-      try {
-        return fn(...args);
-      } catch (error) {
-        throw failed(error, name);
-      }
-    };
+    // Fixed parameters (the widest export, gemm, takes 16; wasm ignores extra arguments):
+    // a rest parameter and spread would cost about twice as much per call.
+    guarded[name] =
+      fn.length <= 16
+        ? (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number,
+            i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number): number => {
+            try {
+              return fn(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p);
+            } catch (error) {
+              throw failed(error, name);
+            }
+          }
+        : (...args: number[]): number => {
+            try {
+              return fn(...args);
+            } catch (error) {
+              throw failed(error, name);
+            }
+          };
   }
-  return Object.freeze(guarded) as unknown as Kernels;
+  return guarded as unknown as Kernels;
 }
 
 /** matmul's and gemm's options, validated, with their defaults. */

@@ -362,9 +362,11 @@ export function qr(host: LinalgHost, A: Matrix, options?: { positiveDiagonal?: b
   const [m, n] = [A.rows, A.cols];
   if (m < n) throw new ShapeError(`qr: A must have at least as many rows as columns, got ${m}×${n}`);
   const k = host.kernels;
-  const Q = host.newMatrix(m, n, 'qr Q');
-  const R = host.newMatrix(n, n, 'qr R');
+  let Q: Matrix | undefined, R: Matrix | undefined;
   try {
+    Q = host.newMatrix(m, n, 'qr Q');
+    R = host.newMatrix(n, n, 'qr R');
+    const [q64, r64] = [Q, R];
     withBuffers(host, [Math.max(m * n, 1) * 8, Math.max(n, 1) * 8, Math.max(m, 1) * 8, Math.max(m * n, 1) * 8], 'qr workspace', (at, tau, work, a64) => {
       let src = A.ptr;
       if (A.dtype === 'f32') {
@@ -382,18 +384,18 @@ export function qr(host: LinalgHost, A: Matrix, options?: { positiveDiagonal?: b
       const scale = powerOfTwoNear(1 / (amax * pre));
       k.scal_f64(m * n, scale, at!, at!);
       k.dgeqr2t(m, n, at!, tau!);
-      k.dorg2rt(m, n, at!, tau!, Q.ptr, work!);
+      k.dorg2rt(m, n, at!, tau!, q64.ptr, work!);
       const atv = f64View(host, at!, m * n);
-      const r = f64View(host, R.ptr, n * n);
+      const r = f64View(host, r64.ptr, n * n);
       r.fill(0);
       // (Two divisions when pre-scaled: the first is exact, so R is rounded once.)
       for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) r[i * n + j] = pre === 1 ? atv[j * m + i]! / scale : atv[j * m + i]! / scale / pre;
-      if (k.first_nonfinite_f64(n * n, R.ptr) >= 0) {
+      if (k.first_nonfinite_f64(n * n, r64.ptr) >= 0) {
         throw new NonFiniteError(`qr: R overflows f64 (a column of A has a norm beyond 1.8e308); scale A down`);
       }
       if (positiveDiagonal) {
         // Flip signs so that diag(R) ≥ 0 (makes the factorisation unique; Haar sampling needs it).
-        const q = f64View(host, Q.ptr, m * n);
+        const q = f64View(host, q64.ptr, m * n);
         for (let j = 0; j < n; j++) {
           if (r[j * n + j]! < 0) {
             for (let i = j; i < n; i++) r[j * n + i] = -r[j * n + i]!;
@@ -402,10 +404,10 @@ export function qr(host: LinalgHost, A: Matrix, options?: { positiveDiagonal?: b
         }
       }
     });
-    return { Q, R };
+    return { Q: q64, R: r64 };
   } catch (error) {
-    Q.dispose();
-    R.dispose();
+    Q?.dispose();
+    R?.dispose();
     throw error;
   }
 }
