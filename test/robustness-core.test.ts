@@ -136,6 +136,16 @@ describe('kernels receive only live matrices of their engine, of the right dtype
   });
 });
 
+describe('a wasm trap reaches the caller as a FeaturelabError (item 6)', () => {
+  it('on a one-thread engine too, and the engine carries on', () => {
+    // Only reachable through the raw kernels: a map over memory beyond the end.
+    const beyond = 2 ** 32 - 2 ** 20;
+    expect(() => fl.kernels.map_f64(3, 0, 0, 64, beyond, beyond)).toThrow(FeaturelabError);
+    expect(() => fl.kernels.map_f64(3, 0, 0, 64, beyond, beyond)).toThrow(/^featurelab internal error: the kernel map_f64 failed: RuntimeError: memory access out of bounds$/);
+    expect(fl.scope(() => fl.sum(fl.full(2, 2, 1.5)))).toBe(6);
+  });
+});
+
 /** A call that must fail with `type` and a message matching `message`, leaving no matrix behind. */
 function refuses(call: () => unknown, message: RegExp, type: new (...args: never[]) => Error = FeaturelabError): void {
   const before = fl.memoryStats();
