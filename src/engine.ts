@@ -17,7 +17,7 @@ import {
 } from './errors.js';
 import { Heap, formatBytes, MAX_MEMORY_BYTES } from './heap.js';
 import { BYTES, Matrix, type DType, type MatrixOwner } from './matrix.js';
-import { checkBoolean, checkIndex, checkNumber, checkOptions, checkSeed, describeArg } from './options.js';
+import { checkBoolean, checkIndex, checkNumber, checkOptions, checkSeed } from './options.js';
 import { checkThreads, planThreads, poolBytes, ThreadPool, type ThreadInfo } from './threads.js';
 import { instantiate, loadModule, PAGE_BYTES, type HostHooks, type Kernels, type Ptr, type WasmSource } from './wasm.js';
 
