@@ -33,7 +33,7 @@ export {
   axpy_f64, axpy_f32, scal_f64, scal_f32, hadamard_f64, hadamard_f32,
   rank1_hadamard_f64, one_minus_square_f64, polyval_f64,
   MAX_THREADS, thread_workspace_bytes, thread_ctl_bytes, thread_tasks_offset, thread_message_offset, thread_message_bytes, threads_attach, threads_configure,
-  threads_set_workspace, threads_stop, thread_generation, thread_worker, thread_task_failed, thread_clear_failure,
+  threads_set_workspace, threads_stop, thread_generation, thread_worker, thread_task_failed, thread_clear_failure, threads_recover,
   threads_selftest_trap, threads_selftest_fill,
 } from './threads';
 
@@ -45,8 +45,9 @@ export function heap_base(): usize {
 // Bumped whenever an export's signature or meaning changes; src/wasm.ts checks it, so a
 // module from another featurelab version is refused with a clear error.
 // 3: shared memory, threads, static data in the custom section `featurelab.static-data`.
+// 4: threads_recover (clean up a job after a trap on the calling thread).
 export function abi_version(): i32 {
-  return 3;
+  return 4;
 }
 
 export { gram_f64, symmetrize_lower, eig_workspace, eigvalsh_driver, eigh_driver, la_gemm_workspace, dsterf, dstedc, dstedc_workspace, dpotrf, dpotrs, dgeqr2t, dorg2rt } from './linalg/index';

@@ -79,6 +79,8 @@ let isWorker = false;
 let inJob = false;
 let workerWork: usize = 0;
 let threadId: i32 = 0;
+// Tasks the calling thread has claimed in the current job (counted in DONE only at its end).
+let callerClaimed: i32 = 0;
 
 // ---------------------------------------------------------------------------------------
 // Host entry points
@@ -142,6 +144,35 @@ export function thread_task_failed(): void {
   if (atomic.add<i32>(ctl + C_DONE, 1) + 1 >= total) atomic.notify(ctl + C_DONE, -1);
 }
 
+/**
+ * The host calls this after a trap unwound the calling thread out of a job (wasm has no
+ * finally): the job stops handing out tasks, the workers finish those they took, and the
+ * job state is cleared so that the next job runs on the pool again. Returns 0 if no job was
+ * in progress, 1 once it is cleaned up, −1 if the workers did not finish their tasks within
+ * about `waitMs` milliseconds (the pool must then not be used any more).
+ */
+export function threads_recover(waitMs: i32): i32 {
+  if (ctl == 0 || isWorker || !inJob) return 0;
+  // Close the claim word (same job id, no task left), learning how many tasks were claimed.
+  let cur = atomic.load<i64>(ctl + C_NEXT);
+  while (true) {
+    const seen = atomic.cmpxchg<i64>(ctl + C_NEXT, cur, (cur & ~(<i64>0xFFFFFFFF)) | CLOSED);
+    if (seen == cur) break;
+    cur = seen;
+  }
+  const claimed = min(<i32>(cur & 0xFFFFFFFF), atomic.load<i32>(ctl + C_TOTAL));
+  // Workers add each task they finish (or that trapped) to DONE; the caller's own tasks are
+  // not in it. Workers notify DONE only at the job's total, so poll in 1 ms waits.
+  const byWorkers = claimed - callerClaimed;
+  for (let waited = 0; atomic.load<i32>(ctl + C_DONE) < byWorkers; waited++) {
+    if (waited >= waitMs) return -1;
+    atomic.wait<i32>(ctl + C_DONE, atomic.load<i32>(ctl + C_DONE), 1000000);
+  }
+  inJob = false;
+  callerClaimed = 0;
+  return 1;
+}
+
 /** Clears the failure flag (the host, after reporting it). */
 export function thread_clear_failure(): void {
   atomic.store<i32>(ctl + C_FAILED, 0);
@@ -174,6 +205,7 @@ function claimTasks(work: usize, countEach: bool): i32 {
     const t = <i32>(cur & 0xFFFFFFFF); // ≤ CLOSED: never negative
     if (t >= total) break;
     if (atomic.cmpxchg<i64>(ctl + C_NEXT, cur, cur + 1) != cur) continue;
+    if (!countEach) callerClaimed++;
     // The job cannot finish (and its arguments cannot change) before this task is counted.
     runTask(atomic.load<i32>(ctl + C_KIND), t, work);
     ran++;
@@ -194,6 +226,7 @@ function runJob(kind: i32, total: i32, work: usize): void {
     return;
   }
   inJob = true;
+  callerClaimed = 0;
   // Close the claim word first (new job id, no task left): a worker still comparing the
   // previous job's NEXT with TOTAL could otherwise see the new TOTAL while NEXT still
   // carries the old job, and claim a task twice. Only then the new kind, total and count.

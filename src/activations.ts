@@ -1,6 +1,7 @@
 // Names of the elementwise maps, and their codes in assembly/activations.ts.
 
 import { ArgumentError } from './errors.js';
+import { checkOptions, describeArg } from './options.js';
 
 export const ACTIVATION_NAMES = ['identity', 'relu', 'abs', 'tanh', 'erf', 'softplus', 'sigmoid', 'square'] as const;
 export type ActivationName = (typeof ACTIVATION_NAMES)[number];
@@ -22,25 +23,26 @@ const HERMITE_CODE = 7;
 /** He_k for k beyond this overflows f64 already at moderate |x|; larger k is refused. */
 export const MAX_HERMITE_DEGREE = 64;
 
-/** The kernel code and parameter of an activation, or a clear error. */
-export function activationCode(activation: Activation): { code: number; param: number } {
+/** The kernel code and parameter of an activation, or a clear error naming `fn`. */
+export function activationCode(activation: Activation, fn = 'map'): { code: number; param: number } {
   if (typeof activation === 'string') {
     const code = Object.hasOwn(CODES, activation) ? CODES[activation as ActivationName] : undefined;
     if (code === undefined) {
       throw new ArgumentError(
-        `unknown activation '${activation}': expected one of ${ACTIVATION_NAMES.join(', ')} or { hermite: k }`,
+        `${fn}: unknown activation '${activation}': expected one of ${ACTIVATION_NAMES.join(', ')} or { hermite: k }`,
       );
     }
     return { code, param: 0 };
   }
-  if (activation && typeof activation === 'object' && 'hermite' in activation) {
+  if (activation && typeof activation === 'object' && !Array.isArray(activation) && 'hermite' in activation) {
+    checkOptions(fn, activation, ['hermite'], 'activation');
     const k = activation.hermite;
     if (!Number.isInteger(k) || k < 0 || k > MAX_HERMITE_DEGREE) {
-      throw new ArgumentError(`Hermite degree must be an integer in [0, ${MAX_HERMITE_DEGREE}], got ${k}`);
+      throw new ArgumentError(`${fn}: Hermite degree must be an integer in [0, ${MAX_HERMITE_DEGREE}], got ${describeArg(k)}`);
     }
     return { code: HERMITE_CODE, param: k };
   }
-  throw new ArgumentError(`activation must be a name or { hermite: k }, got ${JSON.stringify(activation)}`);
+  throw new ArgumentError(`${fn}: activation must be a name or { hermite: k }, got ${describeArg(activation)}`);
 }
 
 export function activationLabel(activation: Activation): string {

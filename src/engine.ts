@@ -8,6 +8,7 @@ import { DetMath } from './net/detmath.js';
 import {
   ArgumentError,
   DisposedError,
+  FeaturelabError,
   WorkerError,
   DTypeError,
   MemoryLimitError,
@@ -16,7 +17,8 @@ import {
 } from './errors.js';
 import { Heap, formatBytes, MAX_MEMORY_BYTES } from './heap.js';
 import { BYTES, Matrix, type DType, type MatrixOwner } from './matrix.js';
-import { planThreads, poolBytes, ThreadPool, type ThreadInfo } from './threads.js';
+import { checkBoolean, checkIndex, checkNumber, checkOptions, checkSeed } from './options.js';
+import { checkThreads, planThreads, poolBytes, ThreadPool, type ThreadInfo } from './threads.js';
 import { instantiate, loadModule, PAGE_BYTES, type HostHooks, type Kernels, type Ptr, type WasmSource } from './wasm.js';
 
 /** Cache-blocking parameters of GEMM. They change speed only, never results. */
@@ -147,12 +149,10 @@ const MAX_WORKER_WORKSPACE = 64 * 2 ** 20;
  * Creates an engine: compiles (or takes) the wasm module, instantiates it over a fresh
  * shared memory and starts its worker threads (rejecting with a WorkerError if one fails).
  */
-export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+export async function createEngine(options?: EngineOptions): Promise<Engine> {
+  options = checkEngineOptions(options);
   const grain = options.grain ?? DEFAULT_GRAIN;
-  if (typeof grain !== 'number' || !(grain >= 0) || !Number.isFinite(grain)) {
-    throw new ArgumentError(`createEngine: grain must be a finite number ≥ 0, got ${describeValue(grain)}`);
-  }
-  const { module, bytes } = await loadModule(options.wasm);
+  const { module, bytes } = await loadModule(options.wasm, 'createEngine');
   let pool: ThreadPool | undefined;
   const hooks: HostHooks = {
     threadFailure: () => {
@@ -183,6 +183,32 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   return engine;
 }
 
+const ENGINE_OPTIONS = ['wasm', 'checkFinite', 'blocking', 'threads', 'grain'] as const;
+
+/** Validates createEngine's options before any work (the wasm source is checked when loading). */
+function checkEngineOptions(options: EngineOptions | undefined): EngineOptions {
+  const o = checkOptions('createEngine', options, ENGINE_OPTIONS);
+  checkBoolean('createEngine', 'checkFinite', o.checkFinite, true);
+  if (o.grain !== undefined && (typeof o.grain !== 'number' || !(o.grain >= 0) || !Number.isFinite(o.grain))) {
+    throw new ArgumentError(`createEngine: grain must be a finite number ≥ 0, got ${describeValue(o.grain)}`);
+  }
+  if (o.threads !== undefined) checkThreads(o.threads, 'createEngine: threads');
+  if (o.blocking !== undefined) {
+    const blocking = checkOptions('createEngine', o.blocking, ['f64', 'f32'], 'blocking');
+    for (const dtype of ['f64', 'f32'] as const) {
+      const b = checkOptions('createEngine', blocking[dtype], ['mc', 'nc', 'kc'], `blocking.${dtype}`);
+      for (const key of ['mc', 'nc', 'kc'] as const) if (b[key] !== undefined) checkBlock(dtype, key, b[key]);
+    }
+  }
+  return o;
+}
+
+function checkBlock(dtype: DType, key: keyof GemmBlocking, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1 << 16) {
+    throw new ArgumentError(`createEngine: blocking.${dtype}.${key} must be an integer in [1, 65536], got ${describeValue(v)}`);
+  }
+}
+
 const abandonedPools =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<ThreadPool>((pool) => pool.stop()) : undefined;
 
@@ -196,12 +222,12 @@ function resolveBlocking(kernels: Kernels, blocking: EngineOptions['blocking']):
       : { mr: kernels.GEMM_F32_MR.value as number, nr: kernels.GEMM_F32_NR.value as number };
   const config = (dtype: DType) => {
     const { mr, nr } = tile(dtype);
-    const requested = { ...DEFAULT_BLOCKING[dtype], ...blocking?.[dtype] };
+    const requested = { ...DEFAULT_BLOCKING[dtype] };
     for (const key of ['mc', 'nc', 'kc'] as const) {
-      const v = requested[key];
-      if (!Number.isInteger(v) || v < 1 || v > 1 << 16) {
-        throw new ArgumentError(`blocking.${dtype}.${key} must be an integer in [1, 65536], got ${v}`);
-      }
+      const v = blocking?.[dtype]?.[key];
+      if (v === undefined) continue;
+      checkBlock(dtype, key, v);
+      requested[key] = v;
     }
     return {
       mr,
@@ -231,30 +257,62 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   readonly math: DetMath;
   /** GEMM register tile and blocking in use, per dtype. */
   readonly gemmConfig: Record<DType, GemmBlocking & { mr: number; nr: number }>;
-  /** Threads the engine computes on, those requested, and why fewer, if so. */
-  readonly threadInfo: ThreadInfo;
 
   readonly #heap: Heap;
   readonly #pool: ThreadPool | undefined;
   readonly #live = new Set<Matrix>();
   readonly #scopes: Set<Matrix>[] = [];
   #disposed = false;
+  #threadInfo: ThreadInfo;
 
   /** @internal Use createEngine(). */
   constructor(kernels: Kernels, memory: WebAssembly.Memory, options: EngineOptions = {}, setup: EngineSetup = {}) {
-    this.kernels = kernels;
+    // Every kernel call goes through a guard that turns a trap into a FeaturelabError and
+    // lets the pool clean up a job the trap interrupted (DetMath's scalar functions start no
+    // job and cannot trap: they keep the raw exports).
+    this.kernels = guardKernels(kernels, (error, name) => this.kernelFailed(error, name));
     this.memory = memory;
     this.checkFinite = options.checkFinite ?? true;
     this.math = new DetMath(kernels);
     this.#heap = new Heap(memory, setup.heapBase ?? kernels.heap_base());
     this.gemmConfig = setup.gemmConfig ?? resolveBlocking(kernels, options.blocking);
     this.#pool = setup.pool;
-    this.threadInfo = Object.freeze({ ...(setup.threadInfo ?? { threads: 1, requested: 1 }) });
+    this.#threadInfo = Object.freeze({ ...(setup.threadInfo ?? { threads: 1, requested: 1 }) });
   }
 
   /** Threads the engine computes on (1: the calling thread only). */
   get threads(): number {
-    return this.threadInfo.threads;
+    return this.#threadInfo.threads;
+  }
+
+  /** Threads the engine computes on, those requested, and why fewer, if so. */
+  get threadInfo(): ThreadInfo {
+    return this.#threadInfo;
+  }
+
+  /**
+   * An error escaped kernel `name` on this thread: lets the pool clean up a parallel job it
+   * interrupted (or, if it cannot, fall back to one thread, saying why in threadInfo), and
+   * returns the error to throw: a FeaturelabError as it is, a wasm trap wrapped in one.
+   */
+  private kernelFailed(error: unknown, name: string): Error {
+    const pool = this.#pool;
+    const { state, workerError } = pool && !this.#disposed ? pool.recover() : { state: 'idle' as const, workerError: undefined };
+    if (state === 'lost') {
+      this.#threadInfo = Object.freeze({
+        threads: 1,
+        requested: this.#threadInfo.requested,
+        fallback: `a kernel (${name}) failed on the calling thread during a parallel job and the worker threads did not finish their tasks; the engine runs on one thread from now on`,
+      });
+    }
+    if (error instanceof FeaturelabError) return error;
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const after =
+      state === 'recovered' ? '; the interrupted parallel job was cleaned up and the thread pool carries on'
+      : state === 'lost' ? '; the engine now runs on one thread (see threadInfo.fallback)'
+      : '';
+    const also = workerError ? ` (a worker thread failed in the same job: ${workerError})` : '';
+    return new FeaturelabError(`featurelab internal error: the kernel ${name} failed: ${what}${also}${after}`);
   }
 
   /**
@@ -278,8 +336,10 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     data: A,
     rows: number,
     cols: number,
-    options: FromArrayOptions = {},
+    options?: FromArrayOptions,
   ): Matrix<A extends Float64Array ? 'f64' : 'f32'> {
+    this.checkAlive();
+    const allowNonFinite = checkBoolean('fromArray', 'allowNonFinite', checkOptions('fromArray', options, ['allowNonFinite']).allowNonFinite, false);
     const dtype: DType | undefined =
       data instanceof Float64Array ? 'f64' : data instanceof Float32Array ? 'f32' : undefined;
     if (dtype === undefined) {
@@ -292,7 +352,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     }
     const m = this.alloc(rows, cols, dtype);
     m.view().set(data);
-    if (!options.allowNonFinite) {
+    if (!allowNonFinite) {
       const first = this.family('first_nonfinite', dtype)(m.size, m.ptr);
       if (first >= 0) {
         const value = data[first];
@@ -307,17 +367,21 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   }
 
   /** A rows×cols matrix of zeros. */
-  zeros(rows: number, cols: number, options: { dtype?: DType } = {}): Matrix {
-    return this.full(rows, cols, 0, options);
+  zeros(rows: number, cols: number, options?: { dtype?: DType }): Matrix {
+    return this.filled('zeros', rows, cols, 0, options);
   }
 
   /** A rows×cols matrix with every entry `value`. */
-  full(rows: number, cols: number, value: number, options: { dtype?: DType } = {}): Matrix {
-    const dtype = this.checkDType(options.dtype);
-    this.checkShape(rows, cols, 'full');
-    this.checkScalar(value, 'full: value');
+  full(rows: number, cols: number, value: number, options?: { dtype?: DType }): Matrix {
+    return this.filled('full', rows, cols, value, options);
+  }
+
+  private filled(op: string, rows: number, cols: number, value: number, options: { dtype?: DType } | undefined): Matrix {
+    const dtype = this.checkDType(checkOptions(op, options, ['dtype']).dtype, op);
+    this.checkShape(rows, cols, op);
+    this.checkScalar(value, `${op}: value`);
     if (dtype === 'f32' && Math.abs(value) > 3.4028234663852886e38) {
-      throw new ArgumentError(`full: value ${value} overflows f32 (|value| ≤ 3.4028235e38)`);
+      throw new ArgumentError(`${op}: value ${value} overflows f32 (|value| ≤ 3.4028235e38)`);
     }
     const m = this.alloc(rows, cols, dtype);
     this.family('fill', dtype)(m.size, m.ptr, value);
@@ -325,20 +389,20 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   }
 
   /** The n×n identity. */
-  eye(n: number, options: { dtype?: DType } = {}): Matrix {
-    const m = this.zeros(n, n, options);
+  eye(n: number, options?: { dtype?: DType }): Matrix {
+    const m = this.filled('eye', n, n, 0, options);
     const view = m.view();
     for (let i = 0; i < n; i++) view[i * n + i] = 1;
     return m;
   }
 
   /** Standard normal entries from Philox4x32-10 (Box–Muller), a pure function of (seed, stream, index). */
-  randn(rows: number, cols: number, options: RandomOptions = {}): Matrix {
+  randn(rows: number, cols: number, options?: RandomOptions): Matrix {
     return this.random('rng_normal', 'randn', rows, cols, options);
   }
 
   /** Uniform entries in the open interval (0, 1), a pure function of (seed, stream, index). */
-  rand(rows: number, cols: number, options: RandomOptions = {}): Matrix {
+  rand(rows: number, cols: number, options?: RandomOptions): Matrix {
     return this.random('rng_uniform', 'rand', rows, cols, options);
   }
 
@@ -353,7 +417,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   /** A copy in another precision (f64 → f32 rounds to nearest). */
   astype(a: Matrix, dtype: DType): Matrix {
     this.checkMatrix(a, 'astype');
-    this.checkDType(dtype);
+    if (dtype !== 'f64' && dtype !== 'f32') throw new DTypeError(`astype: dtype must be 'f64' or 'f32', got ${describeValue(dtype)}`);
     if (a.dtype === dtype) return this.copy(a);
     const out = this.alloc(a.rows, a.cols, dtype);
     if (dtype === 'f32') this.kernels.convert_f64_to_f32(a.size, a.ptr, out.ptr);
@@ -389,11 +453,12 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   // Level 3 and 2
 
   /** α·op(A)·op(B) as a new matrix. */
-  matmul(a: Matrix, b: Matrix, options: MatmulOptions = {}): Matrix {
-    const shape = this.productShape('matmul', a, b, options);
+  matmul(a: Matrix, b: Matrix, options?: MatmulOptions): Matrix {
+    const o = productOptions('matmul', options, false);
+    const shape = this.productShape('matmul', a, b, o);
     const c = this.alloc(shape.m, shape.n, a.dtype);
     try {
-      this.gemmInto(c, a, b, shape, options.alpha ?? 1, 0, options, 'matmul');
+      this.gemmInto(c, a, b, shape, o.alpha, 0, o, 'matmul');
     } catch (error) {
       c.dispose();
       throw error;
@@ -402,8 +467,9 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   }
 
   /** C := α·op(A)·op(B) + β·C in place; returns C. With β = 0, C's old contents are never read. */
-  gemm(c: Matrix, a: Matrix, b: Matrix, options: GemmOptions = {}): Matrix {
-    const shape = this.productShape('gemm', a, b, options);
+  gemm(c: Matrix, a: Matrix, b: Matrix, options?: GemmOptions): Matrix {
+    const o = productOptions('gemm', options, true);
+    const shape = this.productShape('gemm', a, b, o);
     const { m, n } = shape;
     this.checkMatrix(c, 'gemm (C)');
     if (c.dtype !== a.dtype) throw new DTypeError(`gemm: C is ${c.dtype} but A and B are ${a.dtype}`);
@@ -411,7 +477,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
       throw new ShapeError(`gemm: C is ${c.rows}×${c.cols} but op(A)·op(B) is ${m}×${n}`);
     }
     if (c === a || c === b) throw new ArgumentError('gemm: C must not be A or B');
-    this.gemmInto(c, a, b, shape, options.alpha ?? 1, options.beta ?? 0, options, 'gemm');
+    this.gemmInto(c, a, b, shape, o.alpha, o.beta, o, 'gemm');
     return c;
   }
 
@@ -426,37 +492,38 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     const outer = side === 'AAt';
     const n = outer ? a.rows : a.cols, k = outer ? a.cols : a.rows;
     const a64 = a.dtype === 'f64' ? a : this.astype(a, 'f64');
-    const c = this.alloc(n, n, 'f64');
-    const work = this.#heap.alloc(this.kernels.la_gemm_workspace(n) * 8, 'gram workspace');
+    let c: Matrix | undefined;
+    let work: Ptr | undefined;
     try {
+      c = this.alloc(n, n, 'f64');
+      work = this.#heap.alloc(this.kernels.la_gemm_workspace(n) * 8, 'gram workspace');
       this.kernels.gram_f64(outer ? 1 : 0, n, k, a64.ptr, a.cols, c.ptr, n, work);
       this.assertFinite(c, 'gram');
+      return c;
     } catch (error) {
-      c.dispose();
+      c?.dispose();
       throw error;
     } finally {
-      this.#heap.release(work);
+      if (work !== undefined) this.#heap.release(work);
       if (a64 !== a) a64.dispose();
     }
-    return c;
   }
 
   /** y := α·op(A)·x + β·y. x and y are vectors (n×1 or 1×n); the result equals matmul bit for bit. */
-  gemv(a: Matrix, x: Matrix, options: GemvOptions = {}): Matrix {
+  gemv(a: Matrix, x: Matrix, options?: GemvOptions): Matrix {
+    const o = checkOptions('gemv', options, ['trans', 'alpha', 'beta', 'y']);
     this.checkMatrix(a, 'gemv (A)');
     this.checkMatrix(x, 'gemv (x)');
     this.sameDType('gemv', a, x);
-    const trans = options.trans ?? false;
-    const alpha = options.alpha ?? 1;
-    const beta = options.beta ?? 0;
-    this.checkScalar(alpha, 'gemv: alpha');
-    this.checkScalar(beta, 'gemv: beta');
+    const trans = checkBoolean('gemv', 'trans', o.trans, false);
+    const alpha = checkNumber('gemv', 'alpha', o.alpha, 1);
+    const beta = checkNumber('gemv', 'beta', o.beta, 0);
     const [outLen, inLen] = trans ? [a.cols, a.rows] : [a.rows, a.cols];
     if (!isVector(x) || x.size !== inLen) {
       throw new ShapeError(`gemv: x is ${x.rows}×${x.cols} but op(A) is ${outLen}×${inLen}, so x needs ${inLen} entries`);
     }
-    let y = options.y;
-    if (y) {
+    const y = o.y;
+    if (y !== undefined) {
       this.checkMatrix(y, 'gemv (y)');
       this.sameDType('gemv', a, y);
       if (!isVector(y) || y.size !== outLen) {
@@ -467,8 +534,9 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
       throw new ArgumentError('gemv: beta ≠ 0 needs an existing y');
     }
     const out = y ?? this.alloc(outLen, 1, a.dtype);
-    const old = beta !== 0 ? this.copy(out) : undefined;
+    let old: Matrix | undefined;
     try {
+      if (beta !== 0) old = this.copy(out);
       this.family('gemv', a.dtype)(trans ? 1 : 0, a.rows, a.cols, a.ptr, a.cols, x.ptr, out.ptr);
       if (alpha !== 1 || beta !== 0) {
         this.family('gemm_epilogue', a.dtype)(outLen, 1, alpha, out.ptr, 1, beta, old ? old.ptr : out.ptr, 1);
@@ -496,33 +564,37 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   }
 
   /** α·A as a new matrix (or in place with { out: A }). */
-  scale(a: Matrix, alpha: number, options: { out?: Matrix } = {}): Matrix {
+  scale(a: Matrix, alpha: number, options?: { out?: Matrix }): Matrix {
+    const given = checkOptions('scale', options, ['out']).out;
     this.checkMatrix(a, 'scale');
     this.checkScalar(alpha, 'scale: alpha');
-    const out = this.output('scale', a, options.out);
+    const out = this.output('scale', a, given);
     this.family('scal', a.dtype)(a.size, alpha, a.ptr, out.ptr);
-    this.assertFinite(out, 'scale', options.out ? undefined : out);
+    this.assertFinite(out, 'scale', given ? undefined : out);
     return out;
   }
 
   /** Elementwise product A ∘ B as a new matrix (or into { out }). */
-  hadamard(a: Matrix, b: Matrix, options: { out?: Matrix } = {}): Matrix {
+  hadamard(a: Matrix, b: Matrix, options?: { out?: Matrix }): Matrix {
+    const given = checkOptions('hadamard', options, ['out']).out;
     this.sameShape('hadamard', a, b);
-    const out = this.output('hadamard', a, options.out);
+    const out = this.output('hadamard', a, given);
     this.family('hadamard', a.dtype)(a.size, a.ptr, b.ptr, out.ptr);
-    this.assertFinite(out, 'hadamard', options.out ? undefined : out);
+    this.assertFinite(out, 'hadamard', given ? undefined : out);
     return out;
   }
 
   /** f(A) or f′(A) elementwise, for the activations the experiments use. */
-  map(a: Matrix, activation: Activation, options: MapOptions = {}): Matrix {
+  map(a: Matrix, activation: Activation, options?: MapOptions): Matrix {
+    const o = checkOptions('map', options, ['derivative', 'out']);
+    const derivative = checkBoolean('map', 'derivative', o.derivative, false);
     this.checkMatrix(a, 'map');
-    const { code, param } = activationCode(activation);
-    const out = this.output('map', a, options.out);
-    this.family('map', a.dtype)(code, options.derivative ? 1 : 0, param, a.size, a.ptr, out.ptr);
+    const { code, param } = activationCode(activation, 'map');
+    const out = this.output('map', a, o.out);
+    this.family('map', a.dtype)(code, derivative ? 1 : 0, param, a.size, a.ptr, out.ptr);
     if (code === 7 || code === 8) {
       // Only polynomials can overflow on finite input.
-      this.assertFinite(out, `map(${activationLabel(activation)})`, options.out ? undefined : out);
+      this.assertFinite(out, `map(${activationLabel(activation)})`, o.out ? undefined : out);
     }
     return out;
   }
@@ -530,13 +602,13 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   /** Σ_i x_i y_i over all entries (same shape), in f64 with a fixed summation order. */
   dot(x: Matrix, y: Matrix): number {
     this.sameShape('dot', x, y);
-    return this.family('dot', x.dtype)(x.size, x.ptr, y.ptr);
+    return this.finiteResult(this.family('dot', x.dtype)(x.size, x.ptr, y.ptr), 'dot', x, y);
   }
 
   /** Sum of all entries, in f64 with a fixed order. */
   sum(a: Matrix): number {
     this.checkMatrix(a, 'sum');
-    return this.family('sum', a.dtype)(a.size, a.ptr);
+    return this.finiteResult(this.family('sum', a.dtype)(a.size, a.ptr), 'sum', a);
   }
 
   /** Matrix norm: Frobenius (default, overflow-safe), max |a_ij|, 1 (max column sum) or inf (max row sum). */
@@ -544,15 +616,15 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     this.checkMatrix(a, 'norm');
     switch (kind) {
       case 'fro':
-        return this.family('nrm2', a.dtype)(a.size, a.ptr);
+        return this.finiteResult(this.family('nrm2', a.dtype)(a.size, a.ptr), "norm(A, 'fro')", a);
       case 'max':
         return this.family('amax', a.dtype)(a.size, a.ptr);
       case 'inf':
-        return this.family('norminf', a.dtype)(a.rows, a.cols, a.ptr);
+        return this.finiteResult(this.family('norminf', a.dtype)(a.rows, a.cols, a.ptr), "norm(A, 'inf')", a);
       case '1': {
         const work = this.#heap.alloc(a.cols * 8, 'norm workspace');
         try {
-          return this.family('norm1', a.dtype)(a.rows, a.cols, a.ptr, work);
+          return this.finiteResult(this.family('norm1', a.dtype)(a.rows, a.cols, a.ptr, work), "norm(A, '1')", a);
         } finally {
           this.#heap.release(work);
         }
@@ -654,8 +726,10 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   }
 
   /** A Haar-distributed random orthogonal n×n matrix (QR of a seeded Gaussian matrix, diag(R) > 0). */
-  randomOrthogonal(n: number, options: { seed?: number | bigint; stream?: number } = {}): Matrix {
-    const G = this.randn(n, n, options);
+  randomOrthogonal(n: number, options?: { seed?: number | bigint; stream?: number }): Matrix {
+    const o = checkOptions('randomOrthogonal', options, ['seed', 'stream']);
+    this.checkShape(n, n, 'randomOrthogonal');
+    const G = this.randn(n, n, { seed: checkSeed('randomOrthogonal', o.seed), stream: checkIndex('randomOrthogonal', 'stream', o.stream) });
     try {
       return linalg.randomOrthogonal(this, G);
     } finally {
@@ -673,6 +747,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
    */
   scope<T>(fn: () => T): T {
     this.checkAlive();
+    if (typeof fn !== 'function') throw new ArgumentError(`scope: fn must be a function, got ${describeValue(fn)}`);
     const created = new Set<Matrix>();
     this.#scopes.push(created);
     let result: T;
@@ -700,6 +775,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
 
   /** Removes a matrix from every enclosing scope, so that no scope() disposes it. */
   keep<T extends Matrix>(m: T): T {
+    this.checkMatrix(m, 'keep');
     for (const s of this.#scopes) s.delete(m);
     return m;
   }
@@ -739,6 +815,9 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   /** @internal Raw scratch memory for callers that drive kernels directly (tests, later layers). */
   allocBytes(bytes: number, what = 'buffer'): Ptr {
     this.checkAlive();
+    if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) {
+      throw new ArgumentError(`allocBytes: bytes must be a non-negative integer, got ${describeValue(bytes)} (for ${what})`);
+    }
     return this.#heap.alloc(bytes, what);
   }
 
@@ -754,9 +833,14 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     return this.alloc(rows, cols, 'f64');
   }
 
-  /** @internal */
-  assertMatrix(a: Matrix, what: string): void {
+  /**
+   * Throws unless `a` is a live matrix of this engine (and of `dtype`, if given): what every
+   * caller must check before handing `a.ptr` to a kernel. `what` names the function and
+   * argument in the error ("empiricalNTK (net.a)").
+   */
+  assertMatrix(a: Matrix, what: string, dtype?: DType): void {
     this.checkMatrix(a, what);
+    if (dtype !== undefined && a.dtype !== dtype) throw new DTypeError(`${what}: expected an ${dtype} matrix, got ${a.describe()}`);
   }
 
   // -------------------------------------------------------------------------------------
@@ -775,7 +859,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     const ctx = this.#heap.alloc(ctxBytes + 32, 'fingerprint context');
     try {
       this.kernels.sha256_init(ctx);
-      this.hashPart(ctx, parts);
+      this.hashPart(ctx, parts, []);
       this.kernels.sha256_final(ctx, ctx + ctxBytes);
       const digest = new Uint8Array(this.memory.buffer, ctx + ctxBytes, 32);
       return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -784,7 +868,12 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     }
   }
 
-  private hashPart(ctx: Ptr, part: unknown): void {
+  /** Hashes one part; `path` holds the arrays and objects it is nested in (to refuse cycles). */
+  private hashPart(ctx: Ptr, part: unknown, path: unknown[]): void {
+    if (part !== null && typeof part === 'object' && !ArrayBuffer.isView(part) && !(part instanceof Matrix)) {
+      if (path.includes(part)) throw new ArgumentError('fingerprint: the input contains a cycle (an array or object inside itself)');
+      if (path.length >= MAX_FINGERPRINT_DEPTH) throw new ArgumentError(`fingerprint: the input is nested more than ${MAX_FINGERPRINT_DEPTH} levels deep`);
+    }
     if (part instanceof Matrix) {
       this.checkMatrix(part, 'fingerprint');
       this.hashBytes(ctx, encodeHeader('M', part.dtype, part.rows, part.cols));
@@ -810,14 +899,18 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
       this.hashBytes(ctx, Uint8Array.of('B'.charCodeAt(0), part === null ? 2 : part ? 1 : 0));
     } else if (Array.isArray(part)) {
       this.hashBytes(ctx, encodeCount('L', part.length));
-      for (const item of part) this.hashPart(ctx, item);
+      path.push(part);
+      for (const item of part) this.hashPart(ctx, item, path);
+      path.pop();
     } else if (typeof part === 'object' && part !== null && Object.getPrototypeOf(part) === Object.prototype) {
       const keys = Object.keys(part).filter((k) => (part as Record<string, unknown>)[k] !== undefined).sort();
       this.hashBytes(ctx, encodeCount('O', keys.length));
+      path.push(part);
       for (const key of keys) {
         this.hashBytes(ctx, encodeText('S', key));
-        this.hashPart(ctx, (part as Record<string, unknown>)[key]);
+        this.hashPart(ctx, (part as Record<string, unknown>)[key], path);
       }
+      path.pop();
     } else {
       throw new ArgumentError(
         `fingerprint: cannot hash ${describeValue(part)}; use matrices, Float64/Float32Arrays, strings, numbers, booleans, null, arrays and plain objects`,
@@ -868,22 +961,20 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     return m;
   }
 
-  private random(family: 'rng_normal' | 'rng_uniform', op: string, rows: number, cols: number, options: RandomOptions): Matrix {
-    const dtype = this.checkDType(options.dtype);
+  private random(family: 'rng_normal' | 'rng_uniform', op: string, rows: number, cols: number, options: RandomOptions | undefined): Matrix {
+    const o = checkOptions(op, options, ['seed', 'stream', 'offset', 'dtype']);
+    const dtype = this.checkDType(o.dtype, op);
     this.checkShape(rows, cols, op);
-    const [seedLo, seedHi] = splitSeed(options.seed ?? 0, op);
-    const stream = options.stream ?? 0;
-    const offset = options.offset ?? 0;
-    for (const [name, v] of [['stream', stream], ['offset', offset]] as const) {
-      if (!Number.isSafeInteger(v) || v < 0) throw new ArgumentError(`${op}: ${name} must be an integer in [0, 2^53), got ${v}`);
-    }
+    const [seedLo, seedHi] = splitSeed(checkSeed(op, o.seed));
+    const stream = checkIndex(op, 'stream', o.stream);
+    const offset = checkIndex(op, 'offset', o.offset);
     if (offset + rows * cols > Number.MAX_SAFE_INTEGER) throw new ArgumentError(`${op}: offset + size exceeds 2^53`);
     const m = this.alloc(rows, cols, dtype);
     this.family(family, dtype)(m.ptr, m.size, offset, seedLo, seedHi, stream % TWO_32, Math.floor(stream / TWO_32));
     return m;
   }
 
-  private productShape(op: string, a: Matrix, b: Matrix, options: MatmulOptions): { m: number; n: number; k: number } {
+  private productShape(op: string, a: Matrix, b: Matrix, options: Required<MatmulOptions>): { m: number; n: number; k: number } {
     this.checkMatrix(a, `${op} (A)`);
     this.checkMatrix(b, `${op} (B)`);
     this.sameDType(op, a, b);
@@ -900,10 +991,8 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   /** The validated core of matmul and gemm: raw sums into C, then the α/β epilogue. */
   private gemmInto(
     c: Matrix, a: Matrix, b: Matrix, { m, n, k }: { m: number; n: number; k: number },
-    alpha: number, beta: number, options: MatmulOptions, op: string,
+    alpha: number, beta: number, options: Required<MatmulOptions>, op: string,
   ): void {
-    this.checkScalar(alpha, `${op}: alpha`);
-    this.checkScalar(beta, `${op}: beta`);
     const dtype = a.dtype;
     const cfg = this.gemmConfig[dtype];
     // Blocks no larger than the problem (rounded to the tile) keep the workspace small.
@@ -930,7 +1019,7 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   }
 
   private output(op: string, a: Matrix, out: Matrix | undefined): Matrix {
-    if (!out) return this.alloc(a.rows, a.cols, a.dtype);
+    if (out === undefined) return this.alloc(a.rows, a.cols, a.dtype);
     this.checkMatrix(out, `${op} (out)`);
     if (out.dtype !== a.dtype || out.rows !== a.rows || out.cols !== a.cols) {
       throw new ShapeError(`${op}: out is ${out.describe()} but the result is ${a.describe()}`);
@@ -940,6 +1029,23 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
 
   private copyBytes(dst: Ptr, src: Ptr, bytes: number): void {
     new Uint8Array(this.memory.buffer).copyWithin(dst, src, src + bytes);
+  }
+
+  /**
+   * A scalar reduction's result, or (as assertFinite for matrices) a NonFiniteError if it is
+   * NaN/±Infinity: the inputs held non-finite values, or the sum overflowed although every
+   * entry is finite (the fixed summation order is kept; nothing is rescaled).
+   */
+  private finiteResult(value: number, op: string, ...inputs: Matrix[]): number {
+    if (!this.checkFinite || Number.isFinite(value)) return value;
+    const bad = inputs.reduce((n, m) => n + this.family('count_nonfinite', m.dtype)(m.size, m.ptr), 0);
+    throw new NonFiniteError(
+      bad > 0
+        ? `${op}: the result is ${value}: the input holds ${bad} non-finite value${bad === 1 ? '' : 's'} ` +
+            `(createEngine({ checkFinite: false }) disables this check)`
+        : `${op}: the result overflows f64 (${value}) although every entry of the input is finite; scale the input down ` +
+            `(createEngine({ checkFinite: false }) disables this check)`,
+    );
   }
 
   /** Throws NonFiniteError if `m` holds NaN/Infinity (disposing `owned`, a fresh output). */
@@ -983,9 +1089,9 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     }
   }
 
-  private checkDType(dtype: DType | undefined): DType {
+  private checkDType(dtype: DType | undefined, op: string): DType {
     if (dtype === undefined) return 'f64';
-    if (dtype !== 'f64' && dtype !== 'f32') throw new DTypeError(`dtype must be 'f64' or 'f32', got ${describeValue(dtype)}`);
+    if (dtype !== 'f64' && dtype !== 'f32') throw new DTypeError(`${op}: dtype must be 'f64' or 'f32', got ${describeValue(dtype)}`);
     return dtype;
   }
 
@@ -1007,6 +1113,53 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   }
 }
 
+/**
+ * The module's exports with every function wrapped: an error thrown inside (a wasm trap, or
+ * the WorkerError of a failed worker task) goes through `failed`, which cleans up and
+ * returns the error to throw.
+ */
+function guardKernels(raw: Kernels, failed: (error: unknown, name: string) => Error): Kernels {
+  const guarded: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value !== 'function') {
+      guarded[name] = value;
+      continue;
+    }
+    const fn = value as (...args: number[]) => number;
+    // Fixed parameters (the widest export, gemm, takes 16; wasm ignores extra arguments):
+    // a rest parameter and spread would cost about twice as much per call.
+    guarded[name] =
+      fn.length <= 16
+        ? (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number,
+            i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number): number => {
+            try {
+              return fn(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p);
+            } catch (error) {
+              throw failed(error, name);
+            }
+          }
+        : (...args: number[]): number => {
+            try {
+              return fn(...args);
+            } catch (error) {
+              throw failed(error, name);
+            }
+          };
+  }
+  return guarded as unknown as Kernels;
+}
+
+/** matmul's and gemm's options, validated, with their defaults. */
+function productOptions(op: string, options: GemmOptions | undefined, withBeta: boolean): Required<GemmOptions> {
+  const o = checkOptions(op, options, withBeta ? ['transA', 'transB', 'alpha', 'beta'] : ['transA', 'transB', 'alpha']);
+  return {
+    transA: checkBoolean(op, 'transA', o.transA, false),
+    transB: checkBoolean(op, 'transB', o.transB, false),
+    alpha: checkNumber(op, 'alpha', o.alpha, 1),
+    beta: checkNumber(op, 'beta', o.beta, 0),
+  };
+}
+
 function isVector(m: Matrix): boolean {
   return m.rows === 1 || m.cols === 1;
 }
@@ -1018,14 +1171,9 @@ function describeValue(v: unknown): string {
   return (v as object).constructor?.name ?? typeof v;
 }
 
-function splitSeed(seed: number | bigint, op: string): [number, number] {
-  if (typeof seed === 'bigint') {
-    if (seed < 0n || seed >= 1n << 64n) throw new ArgumentError(`${op}: seed must be in [0, 2^64), got ${seed}`);
-    return [Number(seed & 0xffffffffn), Number(seed >> 32n)];
-  }
-  if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new ArgumentError(`${op}: seed must be an integer in [0, 2^53) or a bigint, got ${describeValue(seed)}`);
-  }
+/** The low and high 32 bits of a seed validated by checkSeed. */
+function splitSeed(seed: number | bigint): [number, number] {
+  if (typeof seed === 'bigint') return [Number(seed & 0xffffffffn), Number(seed >> 32n)];
   return [seed % TWO_32, Math.floor(seed / TWO_32)];
 }
 
@@ -1045,9 +1193,31 @@ function collectMatrices(value: unknown, into: Set<Matrix>, seen = new Set<unkno
   }
 }
 
+/** Arrays and objects nested deeper than this are refused (instead of a stack overflow). */
+const MAX_FINGERPRINT_DEPTH = 1000;
+
 const textEncoder = new TextEncoder();
 
+/** Does the string hold a lone (unpaired) surrogate, which UTF-8 cannot encode? */
+function hasLoneSurrogate(text: string): boolean {
+  return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+}
+
+/**
+ * A string as tag, byte length and UTF-8. UTF-8 would turn every lone surrogate into
+ * U+FFFD (so '\uD800' and '\uDC00' would collide): such strings are hashed as tag 'U',
+ * code-unit count and their UTF-16 code units (little-endian) instead. Well-formed strings
+ * keep their encoding, so their fingerprints do not change.
+ */
 function encodeText(tag: string, text: string): Uint8Array {
+  if (hasLoneSurrogate(text)) {
+    const out = new Uint8Array(1 + 8 + 2 * text.length);
+    const view = new DataView(out.buffer);
+    out[0] = 'U'.charCodeAt(0);
+    view.setBigUint64(1, BigInt(text.length), true);
+    for (let i = 0; i < text.length; i++) view.setUint16(9 + 2 * i, text.charCodeAt(i), true);
+    return out;
+  }
   const body = textEncoder.encode(text);
   const out = new Uint8Array(1 + 8 + body.length);
   out[0] = tag.charCodeAt(0);

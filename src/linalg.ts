@@ -2,7 +2,8 @@
 // factorisations). TS validates and allocates; the algorithms run in assembly/linalg/.
 
 import { ArgumentError, ConvergenceError, NonFiniteError, NotPositiveDefiniteError, ShapeError } from './errors.js';
-import { Matrix } from './matrix.js';
+import { Matrix, type DType } from './matrix.js';
+import { checkBoolean, checkIndex, checkOptions, checkSeed, describeArg } from './options.js';
 import type { Kernels, Ptr } from './wasm.js';
 
 /** What the linear algebra needs from the engine. @internal */
@@ -13,8 +14,8 @@ export interface LinalgHost {
   freeBytes(ptr: Ptr): void;
   /** A new f64 matrix owned by the engine. */
   newMatrix(rows: number, cols: number, what: string): Matrix;
-  /** Throws unless `a` is a live matrix of this engine. */
-  assertMatrix(a: Matrix, what: string): void;
+  /** Throws unless `a` is a live matrix of this engine (of `dtype`, if given). */
+  assertMatrix(a: Matrix, what: string, dtype?: DType): void;
 }
 
 export interface EigOptions {
@@ -85,16 +86,25 @@ function checkSquare(S: Matrix, op: string): number {
   return S.rows;
 }
 
+const EIGVALS_OPTIONS = ['blockSize', 'maxSweepsPerN'] as const;
+const EIGH_OPTIONS = ['blockSize', 'maxSweepsPerN', 'leafSize'] as const;
+
 function blockSize(options: EigOptions, op: string): number {
-  const nb = options.blockSize ?? DEFAULT_BLOCK;
+  const nb = options.blockSize === undefined ? DEFAULT_BLOCK : options.blockSize;
   if (!Number.isInteger(nb) || nb < 1 || nb > 512) throw new ArgumentError(`${op}: blockSize must be an integer in [1, 512], got ${nb}`);
   return nb;
 }
 
 function sweeps(options: EigOptions, op: string): number {
-  const s = options.maxSweepsPerN ?? 30;
+  const s = options.maxSweepsPerN === undefined ? 30 : options.maxSweepsPerN;
   if (!Number.isInteger(s) || s < 0 || s > 1000) throw new ArgumentError(`${op}: maxSweepsPerN must be an integer in [0, 1000], got ${s}`);
   return s;
+}
+
+function leafSize(options: EigOptions, op: string): number {
+  const leaf = options.leafSize === undefined ? 25 : options.leafSize;
+  if (!Number.isInteger(leaf) || leaf < 1) throw new ArgumentError(`${op}: leafSize must be a positive integer, got ${describeArg(leaf)}`);
+  return leaf;
 }
 
 function checkStatus(status: number, op: string, n: number, sweepsPerN: number): void {
@@ -104,32 +114,33 @@ function checkStatus(status: number, op: string, n: number, sweepsPerN: number):
 }
 
 /** Eigenvalues (ascending) of the symmetric S; only its lower triangle is read. */
-export function eigvalsh(host: LinalgHost, S: Matrix, options: EigOptions = {}): Float64Array {
-  host.assertMatrix(S, 'eigvalsh');
-  const n = checkSquare(S, 'eigvalsh');
-  const nb = blockSize(options, 'eigvalsh');
-  const maxSweeps = sweeps(options, 'eigvalsh');
+export function eigvalsh(host: LinalgHost, S: Matrix, options?: EigOptions, op = 'eigvalsh'): Float64Array {
+  const o = checkOptions(op, options, EIGVALS_OPTIONS);
+  host.assertMatrix(S, op);
+  const n = checkSquare(S, op);
+  const nb = blockSize(o, op);
+  const maxSweeps = sweeps(o, op);
   const k = host.kernels;
   return withBuffers(
     host,
     [n * n * 8, n * 8, k.eig_workspace(n, nb) * 8, k.la_gemm_workspace(n) * 8],
     'eigvalsh workspace',
     (a, w, work, gemmWork) => {
-      const scale = prepareSymmetric(host, S, 'eigvalsh', a!);
-      checkStatus(k.eigvalsh_driver(n, a!, scale, w!, nb, maxSweeps, work!, gemmWork!), 'eigvalsh', n, maxSweeps);
+      const scale = prepareSymmetric(host, S, op, a!);
+      checkStatus(k.eigvalsh_driver(n, a!, scale, w!, nb, maxSweeps, work!, gemmWork!), op, n, maxSweeps);
       return f64View(host, w!, n).slice();
     },
   );
 }
 
 /** Eigenvalues (ascending) and eigenvectors (columns) of the symmetric S; only its lower triangle is read. */
-export function eigh(host: LinalgHost, S: Matrix, options: EigOptions = {}): Eigh {
-  host.assertMatrix(S, 'eigh');
-  const n = checkSquare(S, 'eigh');
-  const nb = blockSize(options, 'eigh');
-  const maxSweeps = sweeps(options, 'eigh');
-  const leaf = options.leafSize ?? 25;
-  if (!Number.isInteger(leaf) || leaf < 1) throw new ArgumentError(`eigh: leafSize must be a positive integer, got ${leaf}`);
+export function eigh(host: LinalgHost, S: Matrix, options?: EigOptions, op = 'eigh'): Eigh {
+  const o = checkOptions(op, options, EIGH_OPTIONS);
+  host.assertMatrix(S, op);
+  const n = checkSquare(S, op);
+  const nb = blockSize(o, op);
+  const maxSweeps = sweeps(o, op);
+  const leaf = leafSize(o, op);
   const k = host.kernels;
   const vectors = host.newMatrix(n, n, 'eigh eigenvectors');
   try {
@@ -138,12 +149,12 @@ export function eigh(host: LinalgHost, S: Matrix, options: EigOptions = {}): Eig
       [n * n * 8, n * 8, k.eig_workspace(n, nb) * 8, k.dstedc_workspace(Math.max(n, 1)) * 8, k.la_gemm_workspace(n) * 8],
       'eigh workspace',
       (a, w, work, dcWork, gemmWork) => {
-        const scale = prepareSymmetric(host, S, 'eigh', a!);
+        const scale = prepareSymmetric(host, S, op, a!);
         const status = k.eigh_driver(n, a!, scale, w!, vectors.ptr, nb, leaf, maxSweeps, work!, dcWork!, gemmWork!);
         if (status === STATUS_NO_CONVERGENCE && leaf < n) {
-          throw new ConvergenceError(`eigh: divide and conquer did not converge (a QL leaf or a secular equation root, n = ${n})`);
+          throw new ConvergenceError(`${op}: divide and conquer did not converge (a QL leaf or a secular equation root, n = ${n})`);
         }
-        checkStatus(status, 'eigh', n, maxSweeps);
+        checkStatus(status, op, n, maxSweeps);
         return f64View(host, w!, n).slice();
       },
     );
@@ -172,8 +183,10 @@ export function eigTridiagonal(
   host: LinalgHost,
   d: Float64Array | readonly number[],
   e: Float64Array | readonly number[],
-  options: { vectors?: boolean; leafSize?: number; maxSweepsPerN?: number } = {},
+  options?: { vectors?: boolean; leafSize?: number; maxSweepsPerN?: number },
 ): TridiagonalEig {
+  const o = checkOptions('eigTridiagonal', options, ['vectors', 'leafSize', 'maxSweepsPerN']);
+  const wantVectors = checkBoolean('eigTridiagonal', 'vectors', o.vectors, false);
   if (!isNumberArray(d) || !isNumberArray(e)) throw new ArgumentError('eigTridiagonal: d and e must be arrays of numbers (or Float64Arrays)');
   const n = d.length;
   if (e.length !== Math.max(n - 1, 0)) throw new ShapeError(`eigTridiagonal: e needs ${Math.max(n - 1, 0)} entries for n = ${n}, got ${e.length}`);
@@ -182,11 +195,10 @@ export function eigTridiagonal(
       if (!Number.isFinite(arr[i])) throw new NonFiniteError(`eigTridiagonal: ${name}[${i}] is ${arr[i]}`);
     }
   }
-  const maxSweeps = sweeps(options, 'eigTridiagonal');
+  const maxSweeps = sweeps(o, 'eigTridiagonal');
   const k = host.kernels;
-  const leaf = options.leafSize ?? 25;
-  if (!Number.isInteger(leaf) || leaf < 1) throw new ArgumentError(`eigTridiagonal: leafSize must be a positive integer, got ${leaf}`);
-  const vectors = options.vectors ? host.newMatrix(n, n, 'eigTridiagonal eigenvectors') : undefined;
+  const leaf = leafSize(o, 'eigTridiagonal');
+  const vectors = wantVectors ? host.newMatrix(n, n, 'eigTridiagonal eigenvectors') : undefined;
   try {
     const values = withBuffers(
       host,
@@ -227,32 +239,39 @@ function isNumberArray(v: unknown): v is ArrayLike<number> {
 /** Which eigenpairs to keep: the k largest, the k smallest, or indices [from, to) of the ascending order. */
 export type EigSelection = { largest: number } | { smallest: number } | { indices: [number, number] };
 
+const SELECTION_FORMS = '{ largest: k }, { smallest: k } or { indices: [from, to] }';
+
 function selectionRange(sel: EigSelection, n: number, op: string): [number, number] {
-  if (sel === null || typeof sel !== 'object') throw new ArgumentError(`${op}: selection must be { largest: k }, { smallest: k } or { indices: [from, to] }, got ${String(sel)}`);
-  const count = (k: number, what: string) => {
-    if (!Number.isInteger(k) || k < 0 || k > n) throw new ArgumentError(`${op}: ${what} must be an integer in [0, ${n}], got ${k}`);
+  if (sel === null || typeof sel !== 'object' || Array.isArray(sel)) {
+    throw new ArgumentError(`${op}: selection must be ${SELECTION_FORMS}, got ${describeArg(sel)}`);
+  }
+  const keys = Object.keys(checkOptions(op, sel, ['largest', 'smallest', 'indices'], 'selection'));
+  if (keys.length !== 1) throw new ArgumentError(`${op}: selection must have exactly one of largest, smallest, indices (${SELECTION_FORMS}), got ${keys.length}`);
+  const count = (k: unknown, what: string): number => {
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > n) throw new ArgumentError(`${op}: selection.${what} must be an integer in [0, ${n}], got ${describeArg(k)}`);
     return k;
   };
   if ('largest' in sel) return [n - count(sel.largest, 'largest'), n];
   if ('smallest' in sel) return [0, count(sel.smallest, 'smallest')];
-  if ('indices' in sel) {
-    const [from, to] = sel.indices;
-    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > n || from > to) {
-      throw new ArgumentError(`${op}: indices must satisfy 0 ≤ from ≤ to ≤ ${n}, got [${from}, ${to})`);
-    }
-    return [from, to];
+  const indices: unknown = sel.indices;
+  if (!Array.isArray(indices) || indices.length !== 2) {
+    throw new ArgumentError(`${op}: selection.indices must be an array [from, to], got ${describeArg(indices)}`);
   }
-  throw new ArgumentError(`${op}: selection must be { largest: k }, { smallest: k } or { indices: [from, to] }`);
+  const [from, to] = indices as unknown[];
+  if (typeof from !== 'number' || typeof to !== 'number' || !Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > n || from > to) {
+    throw new ArgumentError(`${op}: selection.indices must satisfy 0 ≤ from ≤ to ≤ ${n}, got [${describeArg(from)}, ${describeArg(to)})`);
+  }
+  return [from, to];
 }
 
 /**
  * Selected eigenpairs of the symmetric S (lower triangle read), ascending: the columns of
  * `vectors` pair with `values`. Computed from the full decomposition.
  */
-export function eighSelect(host: LinalgHost, S: Matrix, selection: EigSelection, options: EigOptions = {}): Eigh {
+export function eighSelect(host: LinalgHost, S: Matrix, selection: EigSelection, options?: EigOptions): Eigh {
   host.assertMatrix(S, 'eighSelect');
   const [from, to] = selectionRange(selection, checkSquare(S, 'eighSelect'), 'eighSelect');
-  const full = eigh(host, S, options);
+  const full = eigh(host, S, options, 'eighSelect');
   try {
     const n = S.rows, count = to - from;
     const vectors = host.newMatrix(n, count, 'eighSelect eigenvectors');
@@ -271,10 +290,11 @@ export function eighSelect(host: LinalgHost, S: Matrix, selection: EigSelection,
 const STATUS_NOT_PD = 2;
 
 /** The Cholesky factor L (lower triangular, S = L·Lᵀ) of the SPD matrix S; its lower triangle is read. */
-export function cholesky(host: LinalgHost, S: Matrix, options: { blockSize?: number } = {}): Matrix {
+export function cholesky(host: LinalgHost, S: Matrix, options?: { blockSize?: number }): Matrix {
+  const o = checkOptions('cholesky', options, ['blockSize']);
   host.assertMatrix(S, 'cholesky');
   const n = checkSquare(S, 'cholesky');
-  const nb = blockSize(options, 'cholesky');
+  const nb = blockSize(o, 'cholesky');
   const k = host.kernels;
   const L = host.newMatrix(n, n, 'cholesky factor');
   try {
@@ -304,10 +324,9 @@ export function cholesky(host: LinalgHost, S: Matrix, options: { blockSize?: num
 
 /** X = (L·Lᵀ)⁻¹·B for a Cholesky factor L (from cholesky) and B n×k. */
 export function choleskySolve(host: LinalgHost, L: Matrix, B: Matrix): Matrix {
-  host.assertMatrix(L, 'choleskySolve (L)');
+  host.assertMatrix(L, 'choleskySolve (L)', 'f64');
   host.assertMatrix(B, 'choleskySolve (B)');
   const n = checkSquare(L, 'choleskySolve');
-  if (L.dtype !== 'f64') throw new ArgumentError('choleskySolve: L must be an f64 factor from cholesky()');
   if (B.rows !== n) throw new ShapeError(`choleskySolve: L is ${n}×${n} but B is ${B.rows}×${B.cols}`);
   const X = host.newMatrix(B.rows, B.cols, 'choleskySolve result');
   if (B.dtype === 'f64') new Uint8Array(host.memory.buffer).copyWithin(X.ptr, B.ptr, B.ptr + B.size * 8);
@@ -326,6 +345,8 @@ export function choleskySolve(host: LinalgHost, L: Matrix, B: Matrix): Matrix {
 
 /** Solves S·X = B for SPD S (lower triangle read) by Cholesky. */
 export function solveSPD(host: LinalgHost, S: Matrix, B: Matrix): Matrix {
+  host.assertMatrix(S, 'solveSPD (S)');
+  host.assertMatrix(B, 'solveSPD (B)');
   const L = cholesky(host, S);
   try {
     return choleskySolve(host, L, B);
@@ -335,14 +356,17 @@ export function solveSPD(host: LinalgHost, S: Matrix, B: Matrix): Matrix {
 }
 
 /** Thin Householder QR of A (m×n, m ≥ n): A = Q·R, Q m×n with orthonormal columns, R n×n upper triangular. */
-export function qr(host: LinalgHost, A: Matrix, options: { positiveDiagonal?: boolean } = {}): { Q: Matrix; R: Matrix } {
+export function qr(host: LinalgHost, A: Matrix, options?: { positiveDiagonal?: boolean }): { Q: Matrix; R: Matrix } {
+  const positiveDiagonal = checkBoolean('qr', 'positiveDiagonal', checkOptions('qr', options, ['positiveDiagonal']).positiveDiagonal, false);
   host.assertMatrix(A, 'qr');
   const [m, n] = [A.rows, A.cols];
   if (m < n) throw new ShapeError(`qr: A must have at least as many rows as columns, got ${m}×${n}`);
   const k = host.kernels;
-  const Q = host.newMatrix(m, n, 'qr Q');
-  const R = host.newMatrix(n, n, 'qr R');
+  let Q: Matrix | undefined, R: Matrix | undefined;
   try {
+    Q = host.newMatrix(m, n, 'qr Q');
+    R = host.newMatrix(n, n, 'qr R');
+    const [q64, r64] = [Q, R];
     withBuffers(host, [Math.max(m * n, 1) * 8, Math.max(n, 1) * 8, Math.max(m, 1) * 8, Math.max(m * n, 1) * 8], 'qr workspace', (at, tau, work, a64) => {
       let src = A.ptr;
       if (A.dtype === 'f32') {
@@ -352,18 +376,26 @@ export function qr(host: LinalgHost, A: Matrix, options: { positiveDiagonal?: bo
       if (k.first_nonfinite_f64(m * n, src) >= 0) throw new NonFiniteError('qr: A has non-finite entries');
       k.transpose_f64(m, n, src, at!);
       // Scale by a power of two to max|a_ij| ≈ 1 so the reflectors neither overflow nor
-      // underflow (exact, undone on R).
-      const scale = powerOfTwoNear(1 / k.amax_f64(m * n, at!));
+      // underflow (exact, undone on R). Below 2^-1000, 1/max|a_ij| would overflow: an exact
+      // first factor 2^600 brings the entries into range.
+      const amax = k.amax_f64(m * n, at!);
+      const pre = amax > 0 && amax < 2 ** -1000 ? 2 ** 600 : 1;
+      if (pre !== 1) k.scal_f64(m * n, pre, at!, at!);
+      const scale = powerOfTwoNear(1 / (amax * pre));
       k.scal_f64(m * n, scale, at!, at!);
       k.dgeqr2t(m, n, at!, tau!);
-      k.dorg2rt(m, n, at!, tau!, Q.ptr, work!);
+      k.dorg2rt(m, n, at!, tau!, q64.ptr, work!);
       const atv = f64View(host, at!, m * n);
-      const r = f64View(host, R.ptr, n * n);
+      const r = f64View(host, r64.ptr, n * n);
       r.fill(0);
-      for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) r[i * n + j] = atv[j * m + i]! / scale;
-      if (options.positiveDiagonal) {
+      // (Two divisions when pre-scaled: the first is exact, so R is rounded once.)
+      for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) r[i * n + j] = pre === 1 ? atv[j * m + i]! / scale : atv[j * m + i]! / scale / pre;
+      if (k.first_nonfinite_f64(n * n, r64.ptr) >= 0) {
+        throw new NonFiniteError(`qr: R overflows f64 (a column of A has a norm beyond 1.8e308); scale A down`);
+      }
+      if (positiveDiagonal) {
         // Flip signs so that diag(R) ≥ 0 (makes the factorisation unique; Haar sampling needs it).
-        const q = f64View(host, Q.ptr, m * n);
+        const q = f64View(host, q64.ptr, m * n);
         for (let j = 0; j < n; j++) {
           if (r[j * n + j]! < 0) {
             for (let i = j; i < n; i++) r[j * n + i] = -r[j * n + i]!;
@@ -372,10 +404,10 @@ export function qr(host: LinalgHost, A: Matrix, options: { positiveDiagonal?: bo
         }
       }
     });
-    return { Q, R };
+    return { Q: q64, R: r64 };
   } catch (error) {
-    Q.dispose();
-    R.dispose();
+    Q?.dispose();
+    R?.dispose();
     throw error;
   }
 }
@@ -410,14 +442,68 @@ function singularFromGram(host: LinalgHost, ascending: Float64Array): Float64Arr
  * eigenproblem of the smaller Gram matrix (AᵀA or AAᵀ). Absolute accuracy ≈ ε·‖A‖₂²/σ_i:
  * excellent for the top of the spectrum, poor for σ_i ≪ √ε·‖A‖₂.
  */
-export function svdvals(host: LinalgHost, gram: (A: Matrix, transposeFirst: boolean) => Matrix, A: Matrix, options: EigOptions = {}): Float64Array {
+export function svdvals(host: LinalgHost, gram: (A: Matrix, transposeFirst: boolean) => Matrix, A: Matrix, options?: EigOptions): Float64Array {
+  const o = checkOptions('svdvals', options, EIGVALS_OPTIONS);
   host.assertMatrix(A, 'svdvals');
-  const G = gram(A, A.rows >= A.cols);
+  // Far from 1 in magnitude, the Gram matrix would underflow (all zeros) or overflow: it is
+  // formed from 2^e·A instead (exact), and the singular values scaled back by 2^−e.
+  const e = gramScaleExponent(host, A);
+  const scaled = e === 0 ? A : scaledCopy(host, A, e, 'svdvals scaled copy');
   try {
-    return singularFromGram(host, eigvalsh(host, G, options));
+    const G = gram(scaled, A.rows >= A.cols);
+    try {
+      const sigma = singularFromGram(host, eigvalsh(host, G, o, 'svdvals'));
+      return e === 0 ? sigma : unscaleSingularValues(sigma, e, 'svdvals');
+    } finally {
+      G.dispose();
+    }
   } finally {
-    G.dispose();
+    if (scaled !== A) scaled.dispose();
   }
+}
+
+/** Entries of A within [2^−300, 2^300] in magnitude keep Gram matrices (and AᵀA·x) far from under- and overflow. */
+const SAFE_EXPONENT = 300;
+
+/** The unbiased binary exponent of a finite x > 0 (x = m·2^e, 1 ≤ m < 2), from its bits. */
+function binaryExponent(x: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const biased = (view.getUint16(0) >> 4) & 0x7ff;
+  if (biased !== 0) return biased - 1023;
+  view.setFloat64(0, x * 2 ** 600); // subnormal: normalise first (exact)
+  return ((view.getUint16(0) >> 4) & 0x7ff) - 1023 - 600;
+}
+
+/**
+ * 0 when the f64 matrix A's largest |a_ij| lies within 2^±SAFE_EXPONENT (or A is zero, f32
+ * or not finite), else the e with max|2^e·a_ij| in [1, 2).
+ */
+function gramScaleExponent(host: LinalgHost, A: Matrix): number {
+  if (A.dtype !== 'f64' || A.size === 0) return 0;
+  const amax = host.kernels.amax_f64(A.size, A.ptr);
+  if (!(amax > 0 && Number.isFinite(amax))) return 0;
+  const exponent = binaryExponent(amax);
+  return Math.abs(exponent) <= SAFE_EXPONENT ? 0 : -exponent;
+}
+
+/** 2^e·A as a new f64 matrix (in two exact steps when 2^e itself is out of range). */
+function scaledCopy(host: LinalgHost, A: Matrix, e: number, what: string): Matrix {
+  const out = host.newMatrix(A.rows, A.cols, what);
+  const first = Math.abs(e) <= 1000 ? e : Math.trunc(e / 2);
+  host.kernels.scal_f64(A.size, 2 ** first, A.ptr, out.ptr);
+  if (first !== e) host.kernels.scal_f64(A.size, 2 ** (e - first), out.ptr, out.ptr);
+  return out;
+}
+
+/** σ·2^−e for singular values σ of 2^e·A (rounded once); an overflow is a NonFiniteError. */
+function unscaleSingularValues(sigma: Float64Array, e: number, op: string): Float64Array {
+  const half = Math.trunc(-e / 2);
+  const out = sigma.map((s) => s * 2 ** half * 2 ** (-e - half));
+  if (!out.every(Number.isFinite)) {
+    throw new NonFiniteError(`${op}: the largest singular value, ${sigma[0]}·2^${-e}, overflows f64`);
+  }
+  return out;
 }
 
 export interface LanczosOptions {
@@ -457,14 +543,25 @@ function copyF64(host: LinalgHost, dst: Ptr, src: Ptr, count: number): void {
  * against all previous vectors) and a seeded random start.
  * see: Golub & Van Loan, Matrix Computations (4th ed.), §10.1–10.3; Parlett (1998), ch. 13.
  */
-export function lanczos(host: LanczosHost, op: (x: Matrix) => Matrix, n: number, k: number, options: LanczosOptions = {}): LanczosResult {
-  if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`lanczos: n must be a positive integer, got ${n}`);
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new ArgumentError(`lanczos: k must be an integer in [1, ${n}], got ${k}`);
-  const maxIter = options.maxIterations ?? Math.min(n, Math.max(2 * k + 20, 60));
-  if (!Number.isInteger(maxIter) || maxIter < k || maxIter > n) throw new ArgumentError(`lanczos: maxIterations must be an integer in [${k}, ${n}], got ${maxIter}`);
-  const tol = options.tol ?? 1e-10;
-  if (!(tol > 0 && tol < 1)) throw new ArgumentError(`lanczos: tol must be in (0, 1), got ${tol}`);
-  const seed = options.seed ?? 0, stream = options.stream ?? 0;
+const LANCZOS_OPTIONS = ['seed', 'stream', 'maxIterations', 'tol'] as const;
+
+/** Lanczos options, validated, with their defaults (`fn` names the public function). */
+function lanczosOptions(fn: string, options: LanczosOptions | undefined, n: number, k: number): Required<LanczosOptions> {
+  const o = checkOptions(fn, options, LANCZOS_OPTIONS);
+  const maxIterations = o.maxIterations === undefined ? Math.min(n, Math.max(2 * k + 20, 60)) : o.maxIterations;
+  if (!Number.isInteger(maxIterations) || maxIterations < k || maxIterations > n) {
+    throw new ArgumentError(`${fn}: maxIterations must be an integer in [${k}, ${n}], got ${describeArg(maxIterations)}`);
+  }
+  const tol = o.tol === undefined ? 1e-10 : o.tol;
+  if (typeof tol !== 'number' || !(tol > 0 && tol < 1)) throw new ArgumentError(`${fn}: tol must be a number in (0, 1), got ${describeArg(tol)}`);
+  return { seed: checkSeed(fn, o.seed), stream: checkIndex(fn, 'stream', o.stream), maxIterations, tol };
+}
+
+export function lanczos(host: LanczosHost, op: (x: Matrix) => Matrix, n: number, k: number, options?: LanczosOptions, fn = 'lanczos'): LanczosResult {
+  if (typeof op !== 'function') throw new ArgumentError(`${fn}: op must be a function x ↦ op(x) (n×1 → n×1), got ${describeArg(op)}`);
+  if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`${fn}: n must be a positive integer, got ${describeArg(n)}`);
+  if (!Number.isInteger(k) || k < 1 || k > n) throw new ArgumentError(`${fn}: k must be an integer in [1, ${n}], got ${describeArg(k)}`);
+  const { seed, stream, maxIterations: maxIter, tol } = lanczosOptions(fn, options, n, k);
   const kr = host.kernels;
   const alpha = new Float64Array(maxIter), beta = new Float64Array(maxIter);
   const owned: Matrix[] = [];
@@ -499,20 +596,23 @@ export function lanczos(host: LanczosHost, op: (x: Matrix) => Matrix, n: number,
     let ritz: { values: Float64Array; vectors: Matrix; residuals: Float64Array } | undefined;
     for (let j = 0; j < maxIter; j++) {
       const x = host.newMatrix(n, 1, 'lanczos q');
-      let y: Matrix;
+      let y: unknown;
       try {
         copyF64(host, x.ptr, row(j), n);
         y = op(x);
-        host.assertMatrix(y, 'lanczos (operator result)');
-        if (y.rows * y.cols !== n || y.dtype !== 'f64') {
-          throw new ShapeError(`lanczos: the operator must return an n×1 f64 matrix (n = ${n}), got ${y.describe()}`);
+        host.assertMatrix(y as Matrix, `${fn} (operator result)`, 'f64');
+        const r = y as Matrix;
+        if (r.rows * r.cols !== n) {
+          throw new ShapeError(`${fn}: the operator must return an n×1 f64 matrix (n = ${n}), got ${r.describe()}`);
         }
-        copyF64(host, w.ptr, y.ptr, n);
+        copyF64(host, w.ptr, r.ptr, n);
       } finally {
-        x.dispose(); // also when op returned x itself
+        // The operator's result is ours to dispose, also when it was refused (a matrix of
+        // this engine of the wrong shape); x also when op returned x itself.
+        x.dispose();
+        if (y instanceof Matrix && (y.owner as unknown) === host && !y.disposed) y.dispose();
       }
-      if (y !== x) y.dispose();
-      if (kr.first_nonfinite_f64(n, w.ptr) >= 0) throw new NonFiniteError(`lanczos: the operator returned non-finite values at step ${j}`);
+      if (kr.first_nonfinite_f64(n, w.ptr) >= 0) throw new NonFiniteError(`${fn}: the operator returned non-finite values at step ${j}`);
       alpha[j] = kr.dot_f64(n, row(j), w.ptr);
       reorthogonalise(j);
       beta[j] = kr.nrm2_f64(n, w.ptr);
@@ -545,12 +645,12 @@ export function lanczos(host: LanczosHost, op: (x: Matrix) => Matrix, n: number,
         if (m === maxIter) {
           const worst = Math.max(...residuals);
           throw new ConvergenceError(
-            `lanczos: ${k} eigenpairs not converged after ${maxIter} steps (worst residual bound ${worst.toExponential(2)}, tol ${tol}); raise maxIterations`,
+            `${fn}: ${k} eigenpairs not converged after ${maxIter} steps (worst residual bound ${worst.toExponential(2)}, tol ${tol}); raise maxIterations`,
           );
         }
       }
     }
-    if (!ritz) throw new ConvergenceError(`lanczos: stopped after ${m} steps before ${k} Ritz pairs could be formed`);
+    if (!ritz) throw new ConvergenceError(`${fn}: stopped after ${m} steps before ${k} Ritz pairs could be formed`);
     own(ritz.vectors);
     // Ritz vectors: V = Q[0:m]ᵀ·S[:, top k], the largest first.
     const { values, vectors: S, residuals } = ritz;
@@ -591,14 +691,23 @@ export interface SvdHost extends LanczosHost {
  * The k largest singular triplets of A (m×n) by Lanczos on AᵀA (or AAᵀ when m < n),
  * applied matrix-free as two GEMVs per step; the other factor follows as A·v/σ (or Aᵀu/σ).
  */
-export function svdTop(host: SvdHost, A: Matrix, k: number, options: LanczosOptions = {}): SvdTop {
+export function svdTop(host: SvdHost, A: Matrix, k: number, options?: LanczosOptions): SvdTop {
   host.assertMatrix(A, 'svdTop');
   const [m, n] = [A.rows, A.cols];
   const tall = m >= n;
   const dim = tall ? n : m;
-  if (!Number.isInteger(k) || k < 1 || k > dim) throw new ArgumentError(`svdTop: k must be an integer in [1, ${dim}], got ${k}`);
-  const A64 = A.dtype === 'f64' ? A : host.newMatrix(m, n, 'svdTop f64 copy');
-  if (A64 !== A) host.kernels.convert_f32_to_f64(m * n, A.ptr, A64.ptr);
+  if (!Number.isInteger(k) || k < 1 || k > dim) throw new ArgumentError(`svdTop: k must be an integer in [1, ${dim}], got ${describeArg(k)}`);
+  lanczosOptions('svdTop', options, dim, k);
+  // Far from 1 in magnitude, AᵀA·x would underflow or overflow: Lanczos runs on 2^e·A
+  // (exact), and the singular values are scaled back by 2^−e (the vectors do not change).
+  const e = gramScaleExponent(host, A);
+  let A64: Matrix;
+  if (e !== 0) A64 = scaledCopy(host, A, e, 'svdTop scaled copy');
+  else if (A.dtype === 'f64') A64 = A;
+  else {
+    A64 = host.newMatrix(m, n, 'svdTop f64 copy');
+    host.kernels.convert_f32_to_f64(m * n, A.ptr, A64.ptr);
+  }
   try {
     const op = (x: Matrix) => {
       const y = host.gemv(A64, x, { trans: !tall });
@@ -608,12 +717,13 @@ export function svdTop(host: SvdHost, A: Matrix, k: number, options: LanczosOpti
         y.dispose();
       }
     };
-    const result = lanczos(host, op, dim, k, options);
+    const result = lanczos(host, op, dim, k, options, 'svdTop');
     let other: Matrix;
-    let sigma: Float64Array;
+    let values: Float64Array;
     const temps: Matrix[] = [];
     try {
-      sigma = sqrtClamped(host, result.values, 'svdTop');
+      const sigma = sqrtClamped(host, result.values, 'svdTop');
+      values = e === 0 ? sigma : unscaleSingularValues(sigma, e, 'svdTop');
       // Other side: (A·V or Aᵀ·U)·diag(1/σ); a zero σ leaves a zero column.
       const inv = new Float64Array(k * k);
       for (let i = 0; i < k; i++) inv[i * k + i] = sigma[i]! > 0 ? 1 / sigma[i]! : 0;
@@ -627,8 +737,8 @@ export function svdTop(host: SvdHost, A: Matrix, k: number, options: LanczosOpti
       for (const t of temps) t.dispose();
     }
     return tall
-      ? { values: sigma, U: other, V: result.vectors, iterations: result.iterations }
-      : { values: sigma, U: result.vectors, V: other, iterations: result.iterations };
+      ? { values, U: other, V: result.vectors, iterations: result.iterations }
+      : { values, U: result.vectors, V: other, iterations: result.iterations };
   } finally {
     if (A64 !== A) A64.dispose();
   }

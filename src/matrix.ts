@@ -63,7 +63,7 @@ export class Matrix<D extends DType = DType> {
   /** Element (i, j). For whole matrices, toArray() is much faster. */
   get(i: number, j: number): number {
     if (!Number.isInteger(i) || !Number.isInteger(j) || i < 0 || j < 0 || i >= this.rows || j >= this.cols) {
-      throw new ArgumentError(`index (${i}, ${j}) is outside the ${this.rows}×${this.cols} matrix`);
+      throw new ArgumentError(`Matrix.get: index (${i}, ${j}) is outside the ${this.rows}×${this.cols} matrix`);
     }
     return this.view()[i * this.cols + j]!;
   }

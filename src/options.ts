@@ -44,7 +44,7 @@ export function checkOptions<T extends object>(fn: string, options: T | undefine
     if (allowed.includes(key)) continue;
     const near = allowed.find((k) => k.toLowerCase() === key.toLowerCase() || distance(k, key) <= 2);
     const hint = near ? `; did you mean '${near}'?` : allowed.length ? `; allowed: ${allowed.join(', ')}` : '; it takes none';
-    throw new ArgumentError(`${fn}: unknown option '${key}'${hint}`);
+    throw new ArgumentError(what === 'options' ? `${fn}: unknown option '${key}'${hint}` : `${fn}: unknown key '${key}' in ${what}${hint}`);
   }
   return options;
 }
@@ -62,4 +62,33 @@ export function checkEnum<V extends string>(fn: string, name: string, v: unknown
     throw new ArgumentError(`${fn}: ${name} must be one of ${values.map((x) => `'${x}'`).join(', ')}, got ${describeArg(v)}`);
   }
   return v as V;
+}
+
+/** A random seed: an integer in [0, 2^53) or a bigint in [0, 2^64); undefined gives 0 (null is refused). */
+export function checkSeed(fn: string, v: unknown): number | bigint {
+  if (v === undefined) return 0;
+  if (typeof v === 'bigint') {
+    if (v < 0n || v >= 1n << 64n) throw new ArgumentError(`${fn}: seed must be in [0, 2^64), got ${v}`);
+    return v;
+  }
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    throw new ArgumentError(`${fn}: seed must be an integer in [0, 2^53) or a bigint, got ${describeArg(v)}`);
+  }
+  return v;
+}
+
+/** An optional integer in [0, 2^53) (a stream, an offset); undefined gives `fallback`. */
+export function checkIndex(fn: string, name: string, v: unknown, fallback = 0): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    throw new ArgumentError(`${fn}: ${name} must be an integer in [0, 2^53), got ${describeArg(v)}`);
+  }
+  return v;
+}
+
+/** An optional finite number; undefined gives `fallback`. */
+export function checkNumber(fn: string, name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`${fn}: ${name} must be a finite number, got ${describeArg(v)}`);
+  return v;
 }

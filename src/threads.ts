@@ -18,6 +18,8 @@ export const MAX_THREADS = 64;
 export const DEFAULT_MAX_THREADS = 16;
 /** How long a worker may take to start (load its script, instantiate the module). */
 const START_TIMEOUT_MS = 60_000;
+/** How long the engine's thread waits for the workers' tasks of a job a trap interrupted. */
+const RECOVER_WAIT_MS = 10_000;
 
 export interface ThreadInfo {
   /** Threads the engine computes on (the calling thread and threads − 1 workers). */
@@ -79,7 +81,8 @@ async function availableCores(): Promise<number> {
   return nav?.hardwareConcurrency ?? 1;
 }
 
-function checkThreads(value: unknown, what: string): number {
+/** A thread count: an integer in [1, MAX_THREADS]; `what` names it in the error. */
+export function checkThreads(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_THREADS) {
     throw new ArgumentError(`${what} must be an integer in [1, ${MAX_THREADS}], got ${typeof value === 'string' ? `'${value}'` : String(value)}`);
   }
@@ -306,13 +309,41 @@ export class ThreadPool {
    * the worker's error, after clearing it. Every task of the job has finished by then.
    */
   threadFailure(): never {
+    const text = this.takeMessage();
+    this.#kernels.thread_clear_failure();
+    throw new WorkerError(`featurelab: a worker thread failed while computing: ${text || 'unknown error'}`);
+  }
+
+  /**
+   * Called by the engine after an error escaped a kernel on the calling thread. A wasm trap
+   * there in the middle of a parallel job leaves the job's state set (wasm has no finally),
+   * which would silently keep every later job on one thread: the job is stopped, the
+   * workers finish the tasks they took and the state is cleared. Returns 'idle' (no job
+   * was in progress), 'recovered' (the pool works as before; `workerError` is a worker's
+   * failure in the same job, if any) or 'lost' (the workers did not finish in time: the
+   * pool is no longer used and the engine runs on one thread).
+   */
+  recover(): { state: 'idle' | 'recovered' | 'lost'; workerError?: string } {
+    if (this.#stopped) return { state: 'idle' };
+    const status = this.#kernels.threads_recover(RECOVER_WAIT_MS);
+    if (status === 0) return { state: 'idle' };
+    if (status < 0) {
+      this.#kernels.threads_configure(1, 0, 0, 0);
+      return { state: 'lost' };
+    }
+    const workerError = this.takeMessage();
+    this.#kernels.thread_clear_failure();
+    return workerError ? { state: 'recovered', workerError } : { state: 'recovered' };
+  }
+
+  /** A failed worker's error text from the control block (cleared), or '' if none. */
+  private takeMessage(): string {
     const offset = this.ctl + this.#kernels.thread_message_offset();
     const length = new Int32Array(this.#memory.buffer, offset, 1);
     const n = Math.max(0, Math.min(Atomics.load(length, 0), this.#kernels.thread_message_bytes() - 4));
     const text = new TextDecoder().decode(new Uint8Array(this.#memory.buffer, offset + 4, n).slice());
     Atomics.store(length, 0, 0);
-    this.#kernels.thread_clear_failure();
-    throw new WorkerError(`featurelab: a worker thread failed while computing: ${text || 'unknown error'}`);
+    return text;
   }
 
   /** Tasks each thread has run so far (index 0: the engine's thread), for diagnostics. */

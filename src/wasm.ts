@@ -11,7 +11,8 @@
 // data section: its static data sits in the custom section `featurelab.static-data`
 // (scripts/static-data.mjs) and is written once, by the instance that owns the memory.
 
-import { FeaturelabError } from './errors.js';
+import { ArgumentError, FeaturelabError } from './errors.js';
+import { describeArg } from './options.js';
 
 /** Pointer into wasm linear memory (byte offset). */
 export type Ptr = number;
@@ -135,6 +136,7 @@ export interface Kernels {
   thread_worker(ctl: Ptr, id: number, seen: number): void;
   thread_task_failed(): void;
   thread_clear_failure(): void;
+  threads_recover(waitMs: number): number;
   threads_selftest_trap(tasks: number): void;
   threads_selftest_fill(out: Ptr, count: number, rounds: number): void;
 
@@ -157,7 +159,7 @@ export const PAGE_BYTES = 65536;
 export const MAX_PAGES = 65536;
 
 /** The kernel ABI this TS layer was written against (assembly/index.ts abi_version). */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /** Name of the custom section holding the module's static data (scripts/static-data.mjs). */
 export const STATIC_DATA_SECTION = 'featurelab.static-data';
@@ -172,30 +174,59 @@ const defaultUrl = (): URL => new URL('./featurelab.wasm', import.meta.url);
 
 /** Compiles the featurelab module from the given source (or the .wasm beside this file). */
 export async function compileModule(source: WasmSource = defaultUrl()): Promise<WebAssembly.Module> {
-  return (await loadModule(source)).module;
+  return (await loadModule(source, 'compileModule')).module;
 }
 
-/** The compiled module and, unless it was handed over compiled, its bytes. @internal */
-export async function loadModule(source: WasmSource = defaultUrl()): Promise<{ module: WebAssembly.Module; bytes?: Uint8Array<ArrayBuffer> }> {
+/**
+ * The compiled module and, unless it was handed over compiled, its bytes. `fn` names the
+ * public function in errors: a source of the wrong type is an ArgumentError, a file or URL
+ * that cannot be read or bytes that do not compile a FeaturelabError naming the source.
+ * @internal
+ */
+export async function loadModule(
+  source: WasmSource = defaultUrl(),
+  fn = 'createEngine',
+): Promise<{ module: WebAssembly.Module; bytes?: Uint8Array<ArrayBuffer> }> {
   if (source instanceof WebAssembly.Module) return { module: source };
   let bytes: Uint8Array<ArrayBuffer>;
+  let from = 'the given bytes';
   if (ArrayBuffer.isView(source)) bytes = new Uint8Array(source.buffer as ArrayBuffer, source.byteOffset, source.byteLength);
   else if (source instanceof ArrayBuffer) bytes = new Uint8Array(source);
-  else {
-    const url = typeof source === 'string' ? new URL(source, defaultUrl()) : source;
-    if (url.protocol === 'file:') {
-      // Node and Bun: read from disk. The module name is a variable so that bundlers and
-      // browsers never try to resolve it; this branch only runs where file: URLs are loaded.
-      const fsName = 'node:fs/promises';
-      const fs: { readFile(path: URL): Promise<Uint8Array<ArrayBuffer>> } = await import(/* @vite-ignore */ fsName);
-      bytes = await fs.readFile(url);
-    } else {
-      const response = await fetch(url);
-      if (!response.ok) throw new FeaturelabError(`featurelab: cannot fetch ${url.href}: HTTP ${response.status}`);
-      bytes = new Uint8Array(await response.arrayBuffer());
+  else if (typeof source === 'string' || source instanceof URL) {
+    let url: URL;
+    try {
+      url = typeof source === 'string' ? new URL(source, defaultUrl()) : source;
+    } catch {
+      throw new ArgumentError(`${fn}: wasm ${describeArg(source)} is not a valid path or URL`);
     }
+    from = url.href;
+    try {
+      if (url.protocol === 'file:') {
+        // Node and Bun: read from disk. The module name is a variable so that bundlers and
+        // browsers never try to resolve it; this branch only runs where file: URLs are loaded.
+        const fsName = 'node:fs/promises';
+        const fs: { readFile(path: URL): Promise<Uint8Array<ArrayBuffer>> } = await import(/* @vite-ignore */ fsName);
+        bytes = await fs.readFile(url);
+      } else {
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        bytes = new Uint8Array(await response.arrayBuffer());
+      }
+    } catch (error) {
+      throw new FeaturelabError(`${fn}: cannot read the wasm module from ${url.href}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  } else {
+    throw new ArgumentError(
+      `${fn}: wasm must be the module's bytes (an ArrayBuffer or typed array), a WebAssembly.Module, a URL or a path, got ${describeArg(source)}`,
+    );
   }
-  return { module: await WebAssembly.compile(bytes), bytes };
+  try {
+    return { module: await WebAssembly.compile(bytes), bytes };
+  } catch (error) {
+    throw new FeaturelabError(
+      `${fn}: the wasm module from ${from} does not compile (is it featurelab.wasm?): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 /**

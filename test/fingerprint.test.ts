@@ -79,6 +79,30 @@ describe('fingerprints', () => {
       expect(() => fl.fingerprint(1n as never)).toThrow(/cannot hash 1/);
     });
   });
+
+  it('strings with lone surrogates do not collide (UTF-8 would make them all U+FFFD); well-formed strings keep their UTF-8 encoding', () => {
+    const tagged = (tag: string, body: Uint8Array, count = body.length) => {
+      const head = new Uint8Array(9);
+      head[0] = tag.charCodeAt(0);
+      new DataView(head.buffer).setBigUint64(1, BigInt(count), true);
+      return Buffer.concat([head, body]);
+    };
+    const list = (n: number) => tagged('L', new Uint8Array(0), n);
+    const utf16 = (text: string) => new Uint8Array(Buffer.from(text, 'utf16le'));
+    // Well-formed: 'S', byte length, UTF-8 (as before; the goldens depend on it).
+    for (const text of ['', 'abc', 'é', '😀', '\ufffd']) {
+      expect(fl.fingerprint(text)).toBe(sha(Buffer.concat([list(1), tagged('S', new TextEncoder().encode(text))])));
+    }
+    // Lone surrogates: 'U', code-unit count, UTF-16LE code units.
+    const lone = ['\ud800', '\udc00', '\udbff', 'a\ud800b', '\udc00\ud800', '😀\ud83d'];
+    for (const text of lone) {
+      expect(fl.fingerprint(text)).toBe(sha(Buffer.concat([list(1), tagged('U', utf16(text), text.length)])));
+    }
+    const all = [...lone, '\ufffd', 'a\ufffdb', '\ufffd\ufffd'].map((t) => fl.fingerprint(t));
+    expect(new Set(all).size).toBe(all.length);
+    // Also as object keys.
+    expect(fl.fingerprint({ '\ud800': 1 })).not.toBe(fl.fingerprint({ '\udc00': 1 }));
+  });
 });
 
 // Golden fingerprints of a fixed workload: any change of results anywhere in the kernels

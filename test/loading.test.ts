@@ -78,6 +78,12 @@ describe('loading the module', () => {
     fl.dispose();
   });
 
+  it('compileModule names itself and the source when it cannot load the module', async () => {
+    await expect(compileModule(5 as never)).rejects.toThrow(/^compileModule: wasm must be the module's bytes .* got 5/);
+    await expect(compileModule(new URL('./no-such.wasm', wasmUrl))).rejects.toThrow(/^compileModule: cannot read the wasm module from file:.*no-such\.wasm/);
+    await expect(compileModule(new Uint8Array([0, 1]))).rejects.toThrow(/^compileModule: the wasm module from the given bytes does not compile/);
+  });
+
   it('rejects bytes that are not the featurelab module', async () => {
     await expect(createEngine({ wasm: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]) })).rejects.toThrow(/not a featurelab module/);
     await expect(createEngine({ wasm: new Uint8Array([1, 2, 3]) })).rejects.toThrow();

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, createEngine, DisposedError, WorkerError, type Engine } from '../dist/index.js';
+import { ArgumentError, createEngine, DisposedError, FeaturelabError, WorkerError, type Engine } from '../dist/index.js';
 import { runConformance } from '../dist/conformance.js';
 import { BUN, CHROMIUM, FIREFOX, ISOLATION_HEADERS, modulePage, runInBun, runInChromium, runInFirefox } from './engines.js';
 
@@ -245,6 +245,40 @@ describe('scheduling, failures and shutdown (Node)', () => {
       expect(() => fl.kernels.threads_selftest_trap(5)).toThrow(/a worker thread failed while computing: worker thread \d: RuntimeError: unreachable/);
       const after = fl.scope(() => fl.fingerprint(fl.matmul(fl.randn(150, 80, { seed: 1 }), fl.randn(80, 60, { seed: 2 }))));
       expect(after).toBe(before);
+      expect(fl.memoryStats().liveMatrices).toBe(0);
+    } finally {
+      fl.dispose();
+    }
+  });
+
+  it('a trap on the calling thread during a parallel job is a FeaturelabError, and the pool keeps working', async () => {
+    // A map over memory beyond the end traps in every task, on the calling thread too (the
+    // internal hook: the engine never hands out such pointers). Wasm has no finally: the job
+    // state the trap left behind used to keep every later job on one thread, silently.
+    const fl = await createEngine({ threads: 2, grain: 0 });
+    try {
+      const work = () => fl.scope(() => fl.fingerprint(fl.map(fl.randn(300, 300, { seed: 1 }), 'tanh'), fl.matmul(fl.randn(150, 80, { seed: 1 }), fl.randn(80, 60, { seed: 2 }))));
+      const before = work();
+      const beyond = 2 ** 32 - 2 ** 20;
+      let callerTraps = 0;
+      for (let i = 0; i < 10; i++) {
+        let error: unknown;
+        try {
+          fl.kernels.map_f64(3, 0, 0, 1 << 16, beyond, beyond);
+        } catch (e) {
+          error = e;
+        }
+        // Either a worker's task failed first (WorkerError) or the calling thread's did.
+        expect(error).toBeInstanceOf(FeaturelabError);
+        if (/the kernel map_f64 failed: RuntimeError: memory access out of bounds; the interrupted parallel job was cleaned up/.test((error as Error).message)) callerTraps++;
+      }
+      expect(callerTraps).toBeGreaterThan(0);
+      const workers = () => fl.threadTaskCounts()[1]!;
+      const ran = workers();
+      expect(work()).toBe(before);
+      expect(workers()).toBeGreaterThan(ran); // the worker takes tasks again
+      expect(fl.threads).toBe(2);
+      expect(fl.threadInfo).toEqual({ threads: 2, requested: 2 });
       expect(fl.memoryStats().liveMatrices).toBe(0);
     } finally {
       fl.dispose();
