@@ -4,7 +4,7 @@
 // Every error names the public function and the argument.
 
 import { Engine } from '../engine.js';
-import { ArgumentError, DisposedError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
+import { ArgumentError, DisposedError, DTypeError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
 import { Matrix } from '../matrix.js';
 import { checkOptions, describeArg } from '../options.js';
 
@@ -154,4 +154,21 @@ export function meanSquare(fl: Engine, fn: string, r: Matrix, divisor: number): 
   const value = timesPow2(fl.dot(M, M) / divisor, -2 * k);
   if (!Number.isFinite(value)) throw new NonFiniteError(`${fn}: the mean squared error is ${value} (a residual held NaN/Infinity, or the value exceeds the double range)`);
   return value;
+}
+
+/**
+ * Runs `body`, prefixing the public function's name to a FeaturelabError raised by an engine
+ * operation inside it (`matmul: the result has 6 non-finite values` → `forward: matmul: …`),
+ * keeping its class.
+ */
+export function named<T>(fn: string, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof FeaturelabError && !error.message.startsWith(`${fn}`)) {
+      const Kind = error.constructor as new (message: string) => FeaturelabError;
+      throw new Kind(`${fn}: ${error.message}`);
+    }
+    throw error;
+  }
 }

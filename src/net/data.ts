@@ -6,7 +6,7 @@ import type { Engine } from '../engine.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { checkOptions, describeArg } from '../options.js';
-import { checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, checkRng } from './check.js';
+import { checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, checkRng, named } from './check.js';
 import { applyFunction, checkFunction, type ScalarFunction } from './functions.js';
 
 export type Target =
@@ -41,7 +41,7 @@ export interface Batch {
 /** n×d Gaussian inputs from (seed, stream). */
 export function gaussianInputs(fl: Engine, n: number, d: number, options: { seed: number | bigint; stream: number; covarianceSqrt?: Matrix }): Matrix {
   checkInputs(fl, 'gaussianInputs', n, d, options, ['covarianceSqrt']);
-  return drawInputs(fl, n, d, options);
+  return named('gaussianInputs', () => drawInputs(fl, n, d, options));
 }
 
 /** gaussianInputs on checked arguments. */
@@ -116,6 +116,11 @@ export function evaluateTarget(fl: Engine, target: Target, X: Matrix): Matrix {
   checkEngine(fl, 'evaluateTarget');
   checkMatrix(fl, 'evaluateTarget', 'X', X, { dtype: 'f64' });
   checkTarget(fl, 'evaluateTarget', target, X.cols);
+  return named('evaluateTarget', () => targetValues(fl, target, X));
+}
+
+/** evaluateTarget on checked arguments. */
+function targetValues(fl: Engine, target: Target, X: Matrix): Matrix {
   return fl.scope(() => {
     switch (target.kind) {
       case 'single-index': {
@@ -158,13 +163,13 @@ export function sampleBatch(fl: Engine, target: Target, n: number, d: number, op
   checkInputs(fl, 'sampleBatch', n, d, options, ['noise', 'covarianceSqrt'], 2);
   const noise = options.noise === undefined ? 0 : checkNumber('sampleBatch', 'noise', options.noise, { atLeast: 0 });
   checkTarget(fl, 'sampleBatch', target, d);
-  return fl.scope(() => {
+  return named('sampleBatch', () => fl.scope(() => {
     const X = drawInputs(fl, n, d, options);
-    const clean = evaluateTarget(fl, target, X);
+    const clean = targetValues(fl, target, X);
     const y = fl.copy(clean);
     if (noise > 0) fl.axpy(noise, fl.randn(n, 1, { seed: options.seed, stream: options.stream + 1 }), y);
     return { X, y, clean };
-  });
+  }));
 }
 
 /** A unit vector in R^d from (seed, stream) (a random direction β*). */

@@ -79,6 +79,8 @@ export function applyFunction(fl: Engine, g: ScalarFunction, Z: Matrix, derivati
   checkFunction(g, 'applyFunction');
   checkMatrix(fl, 'applyFunction', 'Z', Z);
   checkBoolean('applyFunction', 'derivative', derivative, false);
+  // NaN/Infinity in Z would come out as NaN features: refuse them (the engine's checkFinite)
+  if (fl.checkFinite && fl.countNonFinite(Z) > 0) throw new NonFiniteError('applyFunction: Z holds NaN or Infinity');
   if (typeof g === 'string' || 'hermite' in g) return fl.map(Z, g, { derivative });
   if ('hermiteNormalized' in g) {
     const k = g.hermiteNormalized;

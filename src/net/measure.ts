@@ -5,7 +5,7 @@ import type { Engine } from '../engine.js';
 import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
 import { Matrix } from '../matrix.js';
 import { checkEnum, checkOptions, checkBoolean, describeArg } from '../options.js';
-import { checkEngine, checkMatrix, checkNumber, inSafeRange, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
+import { checkEngine, checkMatrix, checkNumber, inSafeRange, named, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
 import { applyFunction } from './functions.js';
 import { checkNetwork, type TwoLayer } from './model.js';
 import { fitMarchenkoPastur, type MPFit } from './theory.js';
@@ -21,7 +21,7 @@ export function spectrum(fl: Engine, M: Matrix, margin = 0.05): Spectrum {
   checkMatrix(fl, 'spectrum', 'M', M);
   checkNumber('spectrum', 'margin', margin, { atLeast: 0 });
   if (M.rows < 1 || M.cols < 1) throw new ShapeError(`spectrum: M must have at least one row and one column, got ${M.describe()}`);
-  const values = fl.svdvals(M);
+  const values = named('spectrum', () => fl.svdvals(M));
   return { values, ...fitMarchenkoPastur(values, M.rows, M.cols, margin) };
 }
 
@@ -148,7 +148,7 @@ export function empiricalNTK(fl: Engine, net: TwoLayer, Xp: Matrix, options: { l
   checkNetwork(net, Xp, 'empiricalNTK', fl);
   const layers = checkOptions('empiricalNTK', options, ['layers']).layers ?? 'both';
   checkEnum('empiricalNTK', 'layers', layers, ['both', 'first', 'second']);
-  return fl.scope(() => {
+  return named('empiricalNTK', () => fl.scope(() => {
     const Z = fl.matmul(Xp, net.W);
     const H = applyFunction(fl, net.activation, Z);
     const D = applyFunction(fl, net.activation, Z, true);
@@ -159,7 +159,7 @@ export function empiricalNTK(fl: Engine, net: TwoLayer, Xp: Matrix, options: { l
     const K = layers === 'first' ? fl.zeros(Xp.rows, Xp.rows) : fl.gram(H, 'AAt');
     if (layers !== 'second') fl.axpy(1, fl.hadamard(fl.gram(Xp, 'AAt'), fl.gram(D, 'AAt')), K);
     return fl.scale(K, net.scale * net.scale, { out: K });
-  });
+  }));
 }
 
 /** Two kernels to compare: live matrices of this engine with one shape and dtype. */

@@ -6,7 +6,7 @@ import type { Engine } from '../engine.js';
 import { ArgumentError, DTypeError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
 import { Matrix } from '../matrix.js';
 import { checkBoolean, checkEnum, checkOptions, describeArg } from '../options.js';
-import { MAX_STEPS, meanSquare, checkCallback, checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, checkRng } from './check.js';
+import { MAX_STEPS, meanSquare, named, checkCallback, checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, checkRng } from './check.js';
 import { applyFunction, checkFunction, type ScalarFunction } from './functions.js';
 
 export class DivergenceError extends FeaturelabError {}
@@ -49,7 +49,7 @@ export function createNetwork(
   checkRng('createNetwork', rng, [], 2, 'rng');
   const wOpts = { seed: rng.seed, stream: rng.stream };
   const aOpts = { seed: rng.seed, stream: rng.stream + 1 };
-  return fl.scope(() => {
+  return named('createNetwork', () => fl.scope(() => {
     switch (param.kind) {
       case 'mean-field': {
         const W = fl.randn(d, N, wOpts);
@@ -80,7 +80,7 @@ export function createNetwork(
       case 'ntk':
         return { W: fl.scale(fl.randn(d, N, wOpts), 1 / Math.sqrt(d)), a: fl.randn(N, 1, aOpts), scale: 1 / Math.sqrt(N), activation };
     }
-  });
+  }));
 }
 
 const PARAMETERISATION_KEYS: Record<Parameterisation['kind'], readonly string[]> = {
@@ -145,12 +145,12 @@ function checkLabels(fl: Engine, fn: string, name: string, y: Matrix, n: number)
 export function forward(fl: Engine, net: TwoLayer, X: Matrix): Forward {
   checkEngine(fl, 'forward');
   checkNetwork(net, requireX(X, 'forward'), 'forward', fl);
-  return fl.scope(() => {
+  return named('forward', () => fl.scope(() => {
     const Z = fl.matmul(X, net.W);
     const H = applyFunction(fl, net.activation, Z);
     const f = fl.gemv(H, net.a, { alpha: net.scale });
     return { Z, H, f };
-  });
+  }));
 }
 
 /** Mean squared loss (1/2n)·‖f − y‖². */
@@ -159,10 +159,10 @@ export function loss(fl: Engine, f: Matrix, y: Matrix): number {
   checkMatrix(fl, 'loss', 'f', f, { dtype: 'f64', cols: 1 });
   checkLabels(fl, 'loss', 'y', y, f.rows);
   if (f.rows < 1) throw new ShapeError(`loss: needs at least one sample, got f ${f.describe()}`);
-  return fl.scope(() => {
+  return named('loss', () => fl.scope(() => {
     const r = fl.axpy(-1, y, fl.copy(f));
     return meanSquare(fl, 'loss', r, 2 * f.rows);
-  });
+  }));
 }
 
 export interface Gradients {
@@ -186,7 +186,7 @@ export function gradients(fl: Engine, net: TwoLayer, X: Matrix, y: Matrix): Grad
   checkMatrix(fl, 'gradients', 'y', y);
   if (y.rows !== X.rows || y.cols !== 1 || y.dtype !== 'f64') throw new ShapeError(`gradients: y must be ${X.rows}×1 f64, got ${y.describe()}`);
   if (X.rows < 1) throw new ShapeError(`gradients: needs at least one sample, got X ${X.describe()}`);
-  return fl.scope(() => {
+  return named('gradients', () => fl.scope(() => {
     const { Z, H, f } = forward(fl, net, X);
     const r = fl.axpy(-1, y, fl.copy(f));
     const n = X.rows;
@@ -201,7 +201,7 @@ export function gradients(fl: Engine, net: TwoLayer, X: Matrix, y: Matrix): Grad
     fl.kernels.rank1_hadamard_f64(n, net.W.cols, M.ptr, r.ptr, net.a.ptr, M.ptr);
     const gW = fl.matmul(X, M, { transA: true, alpha: net.scale / n });
     return { gW, ga, loss: meanSquare(fl, 'gradients', r, 2 * n), f };
-  });
+  }));
 }
 
 export interface StepOptions {
@@ -443,8 +443,8 @@ export function studentsOf(fl: Engine, net: TwoLayer): Matrix {
 export function features(fl: Engine, net: TwoLayer, X: Matrix): Matrix {
   checkEngine(fl, 'features');
   checkNetwork(net, requireX(X, 'features'), 'features', fl);
-  return fl.scope(() => {
+  return named('features', () => fl.scope(() => {
     const H = applyFunction(fl, net.activation, fl.matmul(X, net.W));
     return fl.scale(H, net.scale, { out: H });
-  });
+  }));
 }

@@ -5,7 +5,7 @@ import type { Engine } from '../engine.js';
 import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { checkOptions } from '../options.js';
-import { MAX_STEPS, checkEngine, checkInteger, checkMatrix, checkNumber } from './check.js';
+import { MAX_STEPS, SAFE_EXPONENT, checkEngine, checkInteger, checkMatrix, checkNumber, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
 import { DivergenceError, checkRecording, spacedSteps } from './model.js';
 
 type Recording = { points?: number; record?: (t: number, loss: number) => void };
@@ -14,13 +14,20 @@ type Recording = { points?: number; record?: (t: number, loss: number) => void }
 export function reluPopulation(fl: Engine, W: Matrix, V: Matrix): { loss: number; grad: Matrix } {
   checkEngine(fl, 'reluPopulation');
   checkPair(fl, W, V, 'reluPopulation');
+  // The loss is homogeneous of degree 2 and the gradient of degree 1 in (W, V): beyond 2^±200
+  // both are evaluated on (W, V)·2^k (exact) and scaled back, so the norms cannot overflow.
+  const k = rescaleExponent(Math.max(fl.norm(W, 'max'), fl.norm(V, 'max')));
   const grad = fl.zeros(W.rows, W.cols);
   let norms: number | undefined;
   try {
     norms = fl.allocBytes((W.rows + V.rows) * 8);
-    const loss = fl.kernels.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad.ptr, norms);
+    const loss = fl.scope(() => {
+      const Ws = scaledByPow2(fl, W, k), Vs = scaledByPow2(fl, V, k);
+      return timesPow2(fl.kernels.relu_population_grad(W.rows, V.rows, W.cols, Ws.ptr, Vs.ptr, grad.ptr, norms!), -2 * k);
+    });
+    if (k !== 0) scaledByPow2InPlace(fl, grad, -k);
     if (!Number.isFinite(loss) || fl.countNonFinite(grad) > 0) {
-      throw new NonFiniteError(`reluPopulation: the loss or gradient overflowed (loss ${loss}): the weights are too large (norms beyond ~1e150)`);
+      throw new NonFiniteError(`reluPopulation: the loss or gradient exceeds the double range (loss ${loss})`);
     }
     return { loss, grad };
   } catch (error) {
@@ -28,6 +35,28 @@ export function reluPopulation(fl: Engine, W: Matrix, V: Matrix): { loss: number
     throw error;
   } finally {
     if (norms !== undefined) fl.freeBytes(norms);
+  }
+}
+
+/** M := M·2^k in place (exact unless it underflows). */
+function scaledByPow2InPlace(fl: Engine, M: Matrix, k: number): void {
+  for (let left = k; left !== 0;) {
+    const step = Math.max(-1000, Math.min(1000, left));
+    fl.kernels.scal_f64(M.size, timesPow2(1, step), M.ptr, M.ptr);
+    left -= step;
+  }
+}
+
+/**
+ * The in-place dynamics evaluate row norms as √(Σ w²): weights beyond 2^±200 would overflow
+ * or underflow them, so they are refused (the ReLU dynamics are scale-equivariant: run them on
+ * W·c, V·c and divide by c).
+ */
+function checkSafeRange(fl: Engine, op: string, named: [string, Matrix][]): void {
+  for (const [name, M] of named) {
+    if (rescaleExponent(fl.norm(M, 'max')) !== 0) {
+      throw new ArgumentError(`${op}: the entries of ${name} (max |·| = ${fl.norm(M, 'max')}) lie beyond 2^±${SAFE_EXPONENT}, where the closed forms' norms overflow or underflow; rescale the weights`);
+    }
   }
 }
 
@@ -46,6 +75,7 @@ export function reluPopulationGD(
   checkEngine(fl, 'reluPopulationGD');
   checkPair(fl, W, V, 'reluPopulationGD');
   if (W === V) throw new ArgumentError('reluPopulationGD: W and V must be different matrices (W is updated in place)');
+  checkSafeRange(fl, 'reluPopulationGD', [['W', W], ['V', V]]);
   checkNumber('reluPopulationGD', 'eta', eta, { above: 0 });
   checkInteger('reluPopulationGD', 'T', T, 0, MAX_STEPS);
   const marks = spacedSteps(fl, T, checkRecording('reluPopulationGD', checkOptions('reluPopulationGD', options, ['points', 'record']), 60));
@@ -102,6 +132,7 @@ function checkAbsModel(fl: Engine, W: Matrix, a: Matrix, Ws: Matrix, as: Matrix,
   checkMatrix(fl, op, 'as', as, { dtype: 'f64' });
   if (a.rows !== W.rows || a.cols !== 1 || as.rows !== Ws.rows || as.cols !== 1) throw new ShapeError(`${op}: a must be ${W.rows}×1 and a* ${Ws.rows}×1, got ${a.describe()} and ${as.describe()}`);
   checkNonFinite(fl, op, [['a', a], ['as', as]]);
+  checkSafeRange(fl, op, [['W', W], ['a', a], ['Ws', Ws], ['as', as]]);
   checkNumber(op, 'lambda', lambda, { atLeast: 0 });
 }
 

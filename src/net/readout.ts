@@ -4,7 +4,7 @@ import type { Engine } from '../engine.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { checkEnum } from '../options.js';
-import { checkEngine, checkMatrix, checkNumber, meanSquare } from './check.js';
+import { checkEngine, checkMatrix, checkNumber, meanSquare, named } from './check.js';
 
 /**
  * Ridge coefficients â = argmin (1/n)‖y − Φa‖² + (λ/N)‖a‖² for features Φ (n×N), i.e.
@@ -24,7 +24,7 @@ export function ridge(fl: Engine, Phi: Matrix, y: Matrix, lambda: number, form: 
   const shift = (n * lambda) / N;
   if (!Number.isFinite(shift)) throw new ArgumentError(`ridge: the ridge shift nλ/N = ${n}·${lambda}/${N} overflows`);
   const dual = form === 'dual' || (form === 'auto' && n < N);
-  return fl.scope(() => {
+  return named('ridge', () => fl.scope(() => {
     if (dual) {
       const G = fl.gram(Phi, 'AAt');
       fl.axpy(shift, fl.eye(n), G);
@@ -33,7 +33,7 @@ export function ridge(fl: Engine, Phi: Matrix, y: Matrix, lambda: number, form: 
     const G = fl.gram(Phi, 'AtA');
     fl.axpy(shift, fl.eye(N), G);
     return fl.solveSPD(G, fl.gemv(Phi, y, { trans: true }));
-  });
+  }));
 }
 
 /** Mean squared error (1/n)‖ŷ − y‖². */
@@ -44,8 +44,8 @@ export function meanSquaredError(fl: Engine, yhat: Matrix, y: Matrix): number {
   if (yhat.dtype !== y.dtype) throw new DTypeError(`meanSquaredError: yhat is ${yhat.describe()} but y is ${y.describe()}`);
   if (yhat.rows !== y.rows || yhat.cols !== y.cols) throw new ShapeError(`meanSquaredError: ${yhat.rows}×${yhat.cols} vs ${y.rows}×${y.cols}`);
   if (y.rows < 1) throw new ShapeError(`meanSquaredError: needs at least one sample, got ${y.describe()}`);
-  return fl.scope(() => {
+  return named('meanSquaredError', () => fl.scope(() => {
     const r = fl.axpy(-1, y, fl.copy(yhat));
     return meanSquare(fl, 'meanSquaredError', r, y.rows);
-  });
+  }));
 }

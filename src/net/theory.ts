@@ -7,7 +7,7 @@ import type { Engine } from '../engine.js';
 import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { checkOptions, describeArg } from '../options.js';
-import { checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, inSafeRange, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
+import { checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, inSafeRange, named, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
 import { applyFunction, checkFunction, columnStack, factorial, sqrtFactorial, type ScalarFunction } from './functions.js';
 
 export interface Quadrature {
@@ -94,6 +94,7 @@ export function hermiteSummary(fl: Engine, quad: Quadrature, g: ScalarFunction, 
   checkEngine(fl, 'hermiteSummary');
   checkOptions('hermiteSummary', options, ['maxDegree', 'tol']);
   checkQuadrature('hermiteSummary', quad);
+  checkFunction(g, 'hermiteSummary');
   const K = options.maxDegree === undefined ? 8 : checkInteger('hermiteSummary', 'maxDegree', options.maxDegree, 1, 30);
   const tol = options.tol === undefined ? 1e-10 : checkNumber('hermiteSummary', 'tol', options.tol, { above: 0 });
   const c = hermiteCoefficients(fl, quad, g, K);
@@ -378,7 +379,7 @@ export function hermiteFeatures(fl: Engine, X: Matrix, b: Matrix, K: number): Ma
   if (b.rows !== X.cols || b.cols !== 1) throw new ShapeError(`hermiteFeatures: b must be ${X.cols}×1, got ${b.rows}×${b.cols}`);
   if (X.rows < 1) throw new ShapeError(`hermiteFeatures: X needs at least one row, got ${X.describe()}`);
   if (!Number.isInteger(K) || K < 1 || K > 30) throw new ArgumentError(`hermiteFeatures: K must be an integer in [1, 30], got ${describeArg(K)}`);
-  return fl.scope(() => {
+  return named('hermiteFeatures', () => fl.scope(() => {
     if (fl.countNonFinite(b) > 0) throw new NonFiniteError('hermiteFeatures: b holds NaN or Infinity');
     // b is only a direction: rescale it by a power of two beyond 2^±200 so 1/‖b‖ is finite
     const bk = scaledByPow2(fl, b, rescaleExponent(fl.norm(b, 'max')));
@@ -386,5 +387,5 @@ export function hermiteFeatures(fl: Engine, X: Matrix, b: Matrix, K: number): Ma
     if (bNorm === 0) throw new ArgumentError('hermiteFeatures: b is zero: the projection direction b/‖b‖ is undefined');
     const z = fl.gemv(fl.astype(X, 'f64'), fl.astype(bk, 'f64'), { alpha: 1 / bNorm });
     return fl.keep(columnStack(fl, Array.from({ length: K }, (_, i) => applyFunction(fl, { hermiteNormalized: i + 1 }, z))));
-  });
+  }));
 }
