@@ -66,15 +66,12 @@ export function createNetwork(
       }
       case 'linear': {
         if (activation !== 'identity') throw new ArgumentError(`createNetwork: the 'linear' parameterisation (Huang et al.) needs activation 'identity', got ${JSON.stringify(activation)}`);
-        positive(param.sigma0, 'sigma0');
-        positive(param.v0, 'v0');
         const W = fl.scale(fl.randn(d, N, wOpts), param.sigma0);
         const u = fl.rand(N, 1, aOpts).toArray();
         const a = fl.fromArray(u.map((x) => (x < 0.5 ? -param.v0 : param.v0)), N, 1);
         return { W, a, scale: 1 / N, activation };
       }
       case 'fixed-output': {
-        positive(param.sigma, 'sigma');
         return { W: fl.scale(fl.randn(d, N, wOpts), param.sigma), a: fl.full(N, 1, 1), scale: 1, activation };
       }
       case 'ntk':
@@ -349,13 +346,13 @@ export function oneStep(fl: Engine, net: TwoLayer, batch: { X: Matrix; y: Matrix
   const scaleByWidth = checkBoolean('oneStep', 'scaleByWidth', checkOptions('oneStep', options, ['scaleByWidth']).scaleByWidth, true);
   checkNumber('oneStep', 'eta', eta, { atLeast: 0 });
   checkBatch(fl, 'oneStep', net, batch, 'batch');
-  return firstLayerStep(fl, net, batch, eta, scaleByWidth);
+  return firstLayerStep(fl, 'oneStep', net, batch, eta, scaleByWidth);
 }
 
 /** W1 = W0 − η·√N·∂L/∂W (or η·∂L/∂W) on checked arguments. */
-function firstLayerStep(fl: Engine, net: TwoLayer, batch: { X: Matrix; y: Matrix }, eta: number, scaleByWidth: boolean): number {
+function firstLayerStep(fl: Engine, fn: string, net: TwoLayer, batch: { X: Matrix; y: Matrix }, eta: number, scaleByWidth: boolean): number {
   const etaW = scaleByWidth ? eta * Math.sqrt(net.W.cols) : eta;
-  if (!Number.isFinite(etaW)) throw new ArgumentError(`oneStep: the step η·√N = ${eta}·√${net.W.cols} is not finite`);
+  if (!Number.isFinite(etaW)) throw new ArgumentError(`${fn}: the step η·√N = ${eta}·√${net.W.cols} is not finite`);
   return step(fl, net, batch.X, batch.y, etaW, 0, 0);
 }
 
@@ -390,8 +387,8 @@ export function twoStep(
   } else {
     checkBatch(fl, 'twoStep', net, second, 'second');
   }
-  const l1 = firstLayerStep(fl, net, first, eta1, true);
-  const l2 = firstLayerStep(fl, net, second === 'reuse' ? first : second, eta2, true);
+  const l1 = firstLayerStep(fl, 'twoStep', net, first, eta1, true);
+  const l2 = firstLayerStep(fl, 'twoStep', net, second === 'reuse' ? first : second, eta2, true);
   return [l1, l2];
 }
 
@@ -426,7 +423,12 @@ export function trainOnline(
     const batch = draw(T);
     checkBatch(fl, 'trainOnline', net, batch, `draw(${T})`);
     const { X, y } = batch;
-    return loss(fl, forward(fl, net, X).f, y);
+    try {
+      return loss(fl, forward(fl, net, X).f, y);
+    } catch (error) {
+      if (error instanceof NonFiniteError) throw new DivergenceError(`trainOnline: non-finite outputs after ${T} steps: training diverged. ${error.message}`);
+      throw error;
+    }
   });
   options.record?.(T, final);
   return final;
