@@ -175,7 +175,7 @@ export function sampleBatch(fl: Engine, target: Target, n: number, d: number, op
 /** A unit vector in R^d from (seed, stream) (a random direction β*). */
 export function randomUnitVector(fl: Engine, d: number, options: { seed: number | bigint; stream: number }): Matrix {
   checkInputs(fl, 'randomUnitVector', 1, d, options, []);
-  const g = fl.randn(d, 1, options);
+  const g = named('randomUnitVector', () => fl.randn(d, 1, options));
   // A Gaussian vector is zero with probability 0, but never return NaN or leak g.
   const norm = fl.norm(g);
   if (!(norm > 0)) {

@@ -2,7 +2,7 @@
 // teacher–student models, with the closed forms evaluated in wasm (assembly/net.ts).
 
 import type { Engine } from '../engine.js';
-import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { checkOptions } from '../options.js';
 import { MAX_STEPS, SAFE_EXPONENT, checkEngine, checkInteger, checkMatrix, checkNumber, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
@@ -148,7 +148,7 @@ function checkPair(fl: Engine, W: Matrix, V: Matrix, op: string, vName = 'V'): v
   // f64 matrices of this engine.
   checkMatrix(fl, op, 'W', W);
   checkMatrix(fl, op, vName, V);
-  if (W.dtype !== 'f64' || V.dtype !== 'f64') throw new ArgumentError(`${op}: population dynamics run in f64 (late losses reach 1e-12); got W ${W.describe()} and ${vName} ${V.describe()}`);
+  if (W.dtype !== 'f64' || V.dtype !== 'f64') throw new DTypeError(`${op}: population dynamics run in f64 (late losses reach 1e-12); got W ${W.describe()} and ${vName} ${V.describe()}`);
   checkNonFinite(fl, op, [['W', W], [vName, V]]);
   if (W.cols !== V.cols) {
     throw new ShapeError(`${op}: students are ${W.rows}×${W.cols} but teachers ${V.rows}×${V.cols} (both take neurons as rows; for a network's W use studentsOf(net))`);
