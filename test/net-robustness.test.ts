@@ -131,10 +131,12 @@ describe('measurements: degenerate input is a named error, extreme magnitudes a 
     expectError(() => fitMarchenkoPastur(s, NaN, 8), ArgumentError, 'fitMarchenkoPastur', /p must be an integer/);
     expectError(() => fitMarchenkoPastur(s, 4, undefined as never), ArgumentError, 'fitMarchenkoPastur', /q must be an integer/);
     expectError(() => fitMarchenkoPastur(s.map((x) => x * 2 ** 600), 4, 8), NonFiniteError, 'fitMarchenkoPastur', /σ²/);
-    // scaled by 2^-300 the squares still fit: the fit scales exactly
-    const ref = fitMarchenkoPastur(s, 4, 8), small = fitMarchenkoPastur(s.map((x) => x * 2 ** -300), 4, 8);
+    // at 2^-530 the squares are subnormal (bits lost before): the fit now scales exactly
+    const ref = fitMarchenkoPastur(s, 4, 8), small = fitMarchenkoPastur(s.map((x) => x * 2 ** -530), 4, 8);
     expect(small.outliers).toBe(ref.outliers);
-    expect(small.edge).toBe(ref.edge * 2 ** -300);
+    expect(small.edge).toBe(ref.edge * 2 ** -530);
+    // at 2^-600, σ² ≈ 2^-1200 underflows to zero: an error rather than a silent σ² = 0
+    expectError(() => fitMarchenkoPastur(s.map((x) => x * 2 ** -600), 4, 8), ArgumentError, 'fitMarchenkoPastur', /underflows/);
   });
 
   it('principalCosines, hermiteFeatures, spikedPrediction, huangStage1/2: degenerate or overflowing input is a named error', () => {

@@ -184,8 +184,9 @@ export function fitMarchenkoPastur(s: Float64Array, p: number, q: number, margin
   if (!Number.isFinite(sigma2) || !Number.isFinite(edge * (1 + margin))) {
     throw new NonFiniteError(`fitMarchenkoPastur: the bulk variance σ² = mean s² exceeds the double range (singular values near ${s[s.length - bulk]}); rescale the matrix`);
   }
-  if (sigma2Scaled > 0 && sigma2 < 2 ** -1022) {
-    throw new ArgumentError(`fitMarchenkoPastur: the bulk variance σ² = mean s² is below the normal double range (singular values near ${s[s.length - bulk]}); rescale the matrix`);
+  if (sigma2Scaled > 0 && sigma2 === 0) {
+    // (a subnormal σ² is still the correctly rounded value; a zero would be a silent one)
+    throw new ArgumentError(`fitMarchenkoPastur: the bulk variance σ² = mean s² underflows to zero (singular values near ${s[s.length - bulk]}); rescale the matrix`);
   }
   let outliers = 0;
   while (outliers < s.length && s[outliers]! > edge * (1 + margin)) outliers++;
