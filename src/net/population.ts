@@ -5,7 +5,7 @@ import type { Engine } from '../engine.js';
 import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { checkOptions } from '../options.js';
-import { MAX_STEPS, SAFE_EXPONENT, checkEngine, checkInteger, checkMatrix, checkNumber, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
+import { MAX_STEPS, SAFE_EXPONENT, checkEngine, checkInteger, checkMatrix, checkNumber, named, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
 import { DivergenceError, checkRecording, spacedSteps } from './model.js';
 
 type Recording = { points?: number; record?: (t: number, loss: number) => void };
@@ -79,26 +79,29 @@ export function reluPopulationGD(
   checkNumber('reluPopulationGD', 'eta', eta, { above: 0 });
   checkInteger('reluPopulationGD', 'T', T, 0, MAX_STEPS);
   const marks = spacedSteps(fl, T, checkRecording('reluPopulationGD', checkOptions('reluPopulationGD', options, ['points', 'record']), 60));
-  const grad = fl.allocBytes(W.rows * W.cols * 8);
-  let norms: number | undefined;
-  const k = fl.kernels;
-  try {
-    norms = fl.allocBytes((W.rows + V.rows) * 8);
-    let t = 0;
-    for (const mark of marks) {
-      if (mark > t) k.relu_population_gd(W.rows, V.rows, W.cols, W.ptr, V.ptr, eta, mark - t, grad, norms);
-      t = mark;
-      const loss = k.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad, norms);
-      if (!Number.isFinite(loss) || k.first_nonfinite_f64(W.size, W.ptr) >= 0) {
-        throw new DivergenceError(`reluPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
+  // A record callback may dispose or replace the matrices: errors then name reluPopulationGD.
+  return named('reluPopulationGD', () => {
+    const grad = fl.allocBytes(W.rows * W.cols * 8);
+    let norms: number | undefined;
+    const k = fl.kernels;
+    try {
+      norms = fl.allocBytes((W.rows + V.rows) * 8);
+      let t = 0;
+      for (const mark of marks) {
+        if (mark > t) k.relu_population_gd(W.rows, V.rows, W.cols, W.ptr, V.ptr, eta, mark - t, grad, norms);
+        t = mark;
+        const loss = k.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad, norms);
+        if (!Number.isFinite(loss) || k.first_nonfinite_f64(W.size, W.ptr) >= 0) {
+          throw new DivergenceError(`reluPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
+        }
+        options.record?.(t, loss);
       }
-      options.record?.(t, loss);
+      return k.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad, norms);
+    } finally {
+      fl.freeBytes(grad);
+      if (norms !== undefined) fl.freeBytes(norms);
     }
-    return k.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad, norms);
-  } finally {
-    fl.freeBytes(grad);
-    if (norms !== undefined) fl.freeBytes(norms);
-  }
+  });
 }
 
 /**
@@ -176,30 +179,33 @@ export function absPopulationGD(
   checkAbsModel(fl, W, a, Ws, as, lambda, 'absPopulationGD');
   if (new Set([W, a, Ws, as]).size < 4) throw new ArgumentError('absPopulationGD: W, a, Ws and as must be four different matrices (W and a are updated in place)');
   const marks = new Set(spacedSteps(fl, T, checkRecording('absPopulationGD', checkOptions('absPopulationGD', options, ['points', 'record']), 60)));
-  // One set of gradient buffers for all T steps (the kernel overwrites them every call)
-  const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
-  let norms: number | undefined;
-  let loss = NaN;
-  try {
-    norms = fl.allocBytes((W.rows + Ws.rows) * 8);
-    for (let t = 0; t <= T; t++) {
-      loss = fl.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms);
-      if (!Number.isFinite(loss)) throw new DivergenceError(`absPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
-      if (marks.has(t)) options.record?.(t, loss);
-      if (t < T) {
-        try {
-          fl.axpy(-eta, gW, W);
-          fl.axpy(-eta, ga, a);
-        } catch (error) {
-          if (error instanceof NonFiniteError) throw new DivergenceError(`absPopulationGD: diverged at step ${t}; lower eta. ${error.message}`);
-          throw error;
+  // A record callback may dispose or replace the matrices: errors then name absPopulationGD.
+  return named('absPopulationGD', () => {
+    // One set of gradient buffers for all T steps (the kernel overwrites them every call)
+    const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
+    let norms: number | undefined;
+    let loss = NaN;
+    try {
+      norms = fl.allocBytes((W.rows + Ws.rows) * 8);
+      for (let t = 0; t <= T; t++) {
+        loss = fl.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms);
+        if (!Number.isFinite(loss)) throw new DivergenceError(`absPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
+        if (marks.has(t)) options.record?.(t, loss);
+        if (t < T) {
+          try {
+            fl.axpy(-eta, gW, W);
+            fl.axpy(-eta, ga, a);
+          } catch (error) {
+            if (error instanceof NonFiniteError) throw new DivergenceError(`absPopulationGD: diverged at step ${t}; lower eta. ${error.message}`);
+            throw error;
+          }
         }
       }
+    } finally {
+      gW.dispose();
+      ga.dispose();
+      if (norms !== undefined) fl.freeBytes(norms);
     }
-  } finally {
-    gW.dispose();
-    ga.dispose();
-    if (norms !== undefined) fl.freeBytes(norms);
-  }
-  return loss;
+    return loss;
+  });
 }
