@@ -5,6 +5,8 @@
 import type { Engine } from '../engine.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import { checkOptions, describeArg } from '../options.js';
+import { checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, checkRng, named } from './check.js';
 import { applyFunction, checkFunction, type ScalarFunction } from './functions.js';
 
 export type Target =
@@ -38,8 +40,13 @@ export interface Batch {
 
 /** n×d Gaussian inputs from (seed, stream). */
 export function gaussianInputs(fl: Engine, n: number, d: number, options: { seed: number | bigint; stream: number; covarianceSqrt?: Matrix }): Matrix {
+  checkInputs(fl, 'gaussianInputs', n, d, options, ['covarianceSqrt']);
+  return named('gaussianInputs', () => drawInputs(fl, n, d, options));
+}
+
+/** gaussianInputs on checked arguments. */
+function drawInputs(fl: Engine, n: number, d: number, options: { seed: number | bigint; stream: number; covarianceSqrt?: Matrix }): Matrix {
   const C = options.covarianceSqrt;
-  if (C && (C.rows !== d || C.cols !== d)) throw new ShapeError(`gaussianInputs: covarianceSqrt must be ${d}×${d}, got ${C.rows}×${C.cols}`);
   const Z = fl.randn(n, d, { seed: options.seed, stream: options.stream });
   if (!C) return Z;
   try {
@@ -49,24 +56,82 @@ export function gaussianInputs(fl: Engine, n: number, d: number, options: { seed
   }
 }
 
+/** The sizes, stream options and covariance of a draw of inputs (checked before allocating). */
+function checkInputs(fl: Engine, fn: string, n: number, d: number, options: { seed: number | bigint; stream: number; covarianceSqrt?: Matrix }, extra: readonly string[], streamsUsed = 1): void {
+  checkEngine(fl, fn);
+  checkInteger(fn, 'n', n, 0, 2 ** 31 - 1);
+  checkInteger(fn, 'd', d, 1, 2 ** 31 - 1);
+  checkRng(fn, options, extra, streamsUsed);
+  const C = options.covarianceSqrt;
+  if (C !== undefined) checkMatrix(fl, fn, 'covarianceSqrt', C, { dtype: 'f64', rows: d, cols: d });
+}
+
+const TARGET_KEYS: Record<Target['kind'], readonly string[]> = {
+  'single-index': ['kind', 'link', 'beta'],
+  'multi-index': ['kind', 'links', 'B'],
+  teacher: ['kind', 'activation', 'V', 'c'],
+  linear: ['kind', 'beta'],
+};
+
+/** The target's kind, keys, functions and matrices (live, this engine's, f64, sized for x ∈ R^d). */
+function checkTarget(fl: Engine, fn: string, target: Target, d: number): void {
+  checkObject(fn, 'target', target);
+  const keys = TARGET_KEYS[target.kind as Target['kind']];
+  if (!Object.hasOwn(TARGET_KEYS, target.kind) || !keys) {
+    throw new ArgumentError(`${fn}: target.kind must be one of ${Object.keys(TARGET_KEYS).map((k) => `'${k}'`).join(', ')}, got ${describeArg(target.kind)}`);
+  }
+  checkOptions(fn, target, keys, 'target');
+  switch (target.kind) {
+    case 'single-index':
+      checkFunction(target.link, `${fn}: target link`);
+      checkMatrix(fl, fn, 'target.beta', target.beta, { dtype: 'f64' });
+      needRows(fn, target.beta, d, 'beta');
+      return;
+    case 'linear':
+      checkMatrix(fl, fn, 'target.beta', target.beta, { dtype: 'f64' });
+      needRows(fn, target.beta, d, 'beta');
+      return;
+    case 'multi-index': {
+      checkMatrix(fl, fn, 'target.B', target.B, { dtype: 'f64' });
+      needRows(fn, target.B, d, 'B');
+      const r = target.B.cols;
+      if (Array.isArray(target.links)) {
+        if (target.links.length !== r) throw new ArgumentError(`${fn}: multi-index target has ${target.links.length} links for ${r} directions`);
+        target.links.forEach((g, q) => checkFunction(g, `${fn}: target link ${q}`));
+      } else {
+        checkFunction(target.links, `${fn}: target links`);
+      }
+      return;
+    }
+    case 'teacher':
+      if (target.activation !== 'relu' && target.activation !== 'abs') throw new ArgumentError(`${fn}: teacher target: activation must be 'relu' or 'abs', got ${describeArg(target.activation)}`);
+      checkMatrix(fl, fn, 'target.V', target.V, { dtype: 'f64' });
+      if (target.V.cols !== d) throw new ShapeError(`${fn}: teacher target: V is ${target.V.rows}×${target.V.cols} but x has dimension ${d}`);
+      if (target.c !== undefined) checkMatrix(fl, fn, 'target.c', target.c, { dtype: 'f64', rows: target.V.rows, cols: 1 });
+  }
+}
+
 /** f*(X) as an n×1 matrix. */
 export function evaluateTarget(fl: Engine, target: Target, X: Matrix): Matrix {
+  checkEngine(fl, 'evaluateTarget');
+  checkMatrix(fl, 'evaluateTarget', 'X', X, { dtype: 'f64' });
+  checkTarget(fl, 'evaluateTarget', target, X.cols);
+  return named('evaluateTarget', () => targetValues(fl, target, X));
+}
+
+/** evaluateTarget on checked arguments. */
+function targetValues(fl: Engine, target: Target, X: Matrix): Matrix {
   return fl.scope(() => {
     switch (target.kind) {
       case 'single-index': {
-        checkFunction(target.link, 'target link');
-        needRows(target.beta, X.cols, 'beta');
         return applyFunction(fl, target.link, fl.matmul(X, target.beta));
       }
       case 'linear':
-        needRows(target.beta, X.cols, 'beta');
         return fl.matmul(X, target.beta);
       case 'multi-index': {
-        needRows(target.B, X.cols, 'B');
         const P = fl.matmul(X, target.B); // n×r projections
         const r = target.B.cols;
         const links = Array.isArray(target.links) ? target.links : Array.from({ length: r }, () => target.links as ScalarFunction);
-        if (links.length !== r) throw new ArgumentError(`multi-index target: ${links.length} links for ${r} directions`);
         // one link per column: pick column q with a selector vector, apply, add up
         let y = fl.zeros(X.rows, 1);
         for (let q = 0; q < r; q++) {
@@ -78,11 +143,8 @@ export function evaluateTarget(fl: Engine, target: Target, X: Matrix): Matrix {
         return y;
       }
       case 'teacher': {
-        if (target.activation !== 'relu' && target.activation !== 'abs') throw new ArgumentError(`teacher target: activation must be 'relu' or 'abs', got ${JSON.stringify(target.activation)}`);
-        if (target.V.cols !== X.cols) throw new ShapeError(`teacher target: V is ${target.V.rows}×${target.V.cols} but x has dimension ${X.cols}`);
         const H = fl.map(fl.matmul(X, target.V, { transB: true }), target.activation);
         const c = target.c ?? fl.full(target.V.rows, 1, 1);
-        if (c.rows !== target.V.rows || c.cols !== 1) throw new ShapeError(`teacher target: c must be ${target.V.rows}×1, got ${c.rows}×${c.cols}`);
         return fl.matmul(H, c);
       }
       default:
@@ -91,26 +153,34 @@ export function evaluateTarget(fl: Engine, target: Target, X: Matrix): Matrix {
   });
 }
 
-function needRows(M: Matrix, d: number, name: string, vector = name !== 'B'): void {
-  if (M.rows !== d) throw new ShapeError(`target: ${name} is ${M.rows}×${M.cols} but x has dimension ${d}`);
-  if (vector && M.cols !== 1) throw new ShapeError(`target: ${name} must be a ${d}×1 direction, got ${M.rows}×${M.cols}`);
+function needRows(fn: string, M: Matrix, d: number, name: string, vector = name !== 'B'): void {
+  if (M.rows !== d) throw new ShapeError(`${fn}: target.${name} is ${M.rows}×${M.cols} but x has dimension ${d}`);
+  if (vector && M.cols !== 1) throw new ShapeError(`${fn}: target.${name} must be a ${d}×1 direction, got ${M.rows}×${M.cols}`);
 }
 
 /** A batch of n samples: inputs from `stream`, noise from `stream + 1`. */
 export function sampleBatch(fl: Engine, target: Target, n: number, d: number, options: BatchOptions): Batch {
-  const noise = options.noise ?? 0;
-  if (!(noise >= 0 && Number.isFinite(noise))) throw new ArgumentError(`batch: noise must be a finite number ≥ 0, got ${noise}`);
-  return fl.scope(() => {
-    const X = gaussianInputs(fl, n, d, options);
-    const clean = evaluateTarget(fl, target, X);
+  checkInputs(fl, 'sampleBatch', n, d, options, ['noise', 'covarianceSqrt'], 2);
+  const noise = options.noise === undefined ? 0 : checkNumber('sampleBatch', 'noise', options.noise, { atLeast: 0 });
+  checkTarget(fl, 'sampleBatch', target, d);
+  return named('sampleBatch', () => fl.scope(() => {
+    const X = drawInputs(fl, n, d, options);
+    const clean = targetValues(fl, target, X);
     const y = fl.copy(clean);
     if (noise > 0) fl.axpy(noise, fl.randn(n, 1, { seed: options.seed, stream: options.stream + 1 }), y);
     return { X, y, clean };
-  });
+  }));
 }
 
 /** A unit vector in R^d from (seed, stream) (a random direction β*). */
 export function randomUnitVector(fl: Engine, d: number, options: { seed: number | bigint; stream: number }): Matrix {
-  const g = fl.randn(d, 1, options);
-  return fl.scale(g, 1 / fl.norm(g), { out: g });
+  checkInputs(fl, 'randomUnitVector', 1, d, options, []);
+  const g = named('randomUnitVector', () => fl.randn(d, 1, options));
+  // A Gaussian vector is zero with probability 0, but never return NaN or leak g.
+  const norm = fl.norm(g);
+  if (!(norm > 0)) {
+    g.dispose();
+    throw new ArgumentError(`randomUnitVector: the Gaussian draw for seed ${String(options.seed)}, stream ${options.stream} is zero`);
+  }
+  return fl.scale(g, 1 / norm, { out: g });
 }

@@ -7,6 +7,8 @@ import { ACTIVATION_NAMES } from '../activations.js';
 import type { Engine } from '../engine.js';
 import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import { checkBoolean } from '../options.js';
+import { checkEngine, checkInteger, checkMatrix } from './check.js';
 
 export type ScalarFunction =
   | Activation
@@ -16,6 +18,7 @@ export type ScalarFunction =
   | { polynomial: readonly number[] };
 
 export function describeFunction(g: ScalarFunction): string {
+  checkFunction(g, 'describeFunction');
   if (typeof g === 'string') return g;
   if ('hermite' in g) return `He_${g.hermite}`;
   if ('hermiteNormalized' in g) return `He_${g.hermiteNormalized}/√${g.hermiteNormalized}!`;
@@ -42,11 +45,12 @@ export function checkFunction(g: ScalarFunction, what: string): void {
 
 /** √k! (exact products of integers, then one square root: deterministic in every engine). */
 export function sqrtFactorial(k: number): number {
-  return Math.sqrt(factorial(k));
+  return Math.sqrt(factorial(k, 'sqrtFactorial'));
 }
 
-/** k! (exact up to 18!, then the rounded product). */
-export function factorial(k: number): number {
+/** k! (exact up to 18!, then the rounded product); k ≤ 170 (171! overflows a double). */
+export function factorial(k: number, fn = 'factorial'): number {
+  checkInteger(fn, 'k', k, 0, 170);
   let f = 1;
   for (let i = 2; i <= k; i++) f *= i;
   return f;
@@ -59,6 +63,7 @@ export function factorial(k: number): number {
 export function columnStack(fl: Engine, cols: readonly Matrix[]): Matrix {
   const n = cols[0]?.rows ?? 0;
   for (const c of cols) {
+    fl.assertMatrix(c, 'columnStack'); // its data is read from this engine's memory
     if (c.rows !== n || c.cols !== 1 || c.dtype !== 'f64') throw new ShapeError(`columnStack: expected f64 columns of ${n}×1, got ${c.dtype} ${c.rows}×${c.cols}`);
   }
   if (cols.length === 0) throw new ArgumentError('columnStack: needs at least one column');
@@ -71,7 +76,12 @@ export function columnStack(fl: Engine, cols: readonly Matrix[]): Matrix {
 
 /** g(Z) elementwise as a new f64 matrix (or g′ with derivative). */
 export function applyFunction(fl: Engine, g: ScalarFunction, Z: Matrix, derivative = false): Matrix {
-  checkFunction(g, 'function');
+  checkEngine(fl, 'applyFunction');
+  checkFunction(g, 'applyFunction');
+  checkMatrix(fl, 'applyFunction', 'Z', Z);
+  checkBoolean('applyFunction', 'derivative', derivative, false);
+  // NaN/Infinity in Z would come out as NaN features: refuse them (the engine's checkFinite)
+  if (fl.checkFinite && fl.countNonFinite(Z) > 0) throw new NonFiniteError('applyFunction: Z holds NaN or Infinity');
   if (typeof g === 'string' || 'hermite' in g) return fl.map(Z, g, { derivative });
   if ('hermiteNormalized' in g) {
     const k = g.hermiteNormalized;

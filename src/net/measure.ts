@@ -2,8 +2,10 @@
 // angles, empirical NTK and kernel comparisons, teacher–student geometry.
 
 import type { Engine } from '../engine.js';
-import { ArgumentError, ShapeError } from '../errors.js';
-import type { Matrix } from '../matrix.js';
+import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
+import { Matrix } from '../matrix.js';
+import { checkEnum, checkOptions, checkBoolean, describeArg } from '../options.js';
+import { checkEngine, checkMatrix, checkNumber, inSafeRange, named, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
 import { applyFunction } from './functions.js';
 import { checkNetwork, type TwoLayer } from './model.js';
 import { fitMarchenkoPastur, type MPFit } from './theory.js';
@@ -15,7 +17,11 @@ export interface Spectrum extends MPFit {
 
 /** Singular values of M (p×q) with the fitted Marchenko–Pastur edge and outlier count. */
 export function spectrum(fl: Engine, M: Matrix, margin = 0.05): Spectrum {
-  const values = fl.svdvals(M);
+  checkEngine(fl, 'spectrum');
+  checkMatrix(fl, 'spectrum', 'M', M);
+  checkNumber('spectrum', 'margin', margin, { atLeast: 0 });
+  if (M.rows < 1 || M.cols < 1) throw new ShapeError(`spectrum: M must have at least one row and one column, got ${M.describe()}`);
+  const values = named('spectrum', () => fl.svdvals(M));
   return { values, ...fitMarchenkoPastur(values, M.rows, M.cols, margin) };
 }
 
@@ -25,6 +31,7 @@ export function spectrum(fl: Engine, M: Matrix, margin = 0.05): Spectrum {
  * singular value for activations with E σ ≠ 0.
  */
 export function centerColumns(fl: Engine, M: Matrix): Matrix {
+  checkMatrix(fl, 'centerColumns', 'M', M);
   return fl.scope(() => {
     const out = fl.astype(M, 'f64');
     const means = fl.scale(fl.sumCols(out), 1 / M.rows);
@@ -41,7 +48,12 @@ export function countAbove(values: Float64Array, threshold: number): number {
 
 /** Least-squares slope of log|y| on log x (logs by fl.math, sums in wasm): a growth exponent. */
 export function logLogSlope(fl: Engine, points: readonly { x: number; y: number }[]): number {
-  if (points.length < 2) throw new ArgumentError(`logLogSlope: needs at least 2 points, got ${points.length}`);
+  if (!Array.isArray(points) || points.length < 2) throw new ArgumentError(`logLogSlope: needs at least 2 points, got ${describeArg(points)}`);
+  points.forEach((p, i) => {
+    if (!(p && typeof p.x === 'number' && p.x > 0 && Number.isFinite(p.x))) throw new ArgumentError(`logLogSlope: point ${i} has x = ${describeArg(p?.x)}; x must be a positive finite number`);
+    if (!(typeof p.y === 'number' && p.y !== 0 && Number.isFinite(p.y))) throw new ArgumentError(`logLogSlope: point ${i} has y = ${describeArg(p.y)}; log|y| needs a finite non-zero y`);
+  });
+  if (points.every((p) => p.x === points[0]!.x)) throw new ArgumentError(`logLogSlope: every point has x = ${points[0]!.x}: the slope is undefined`);
   return fl.scope(() => {
     const m = points.length, ones = fl.full(m, 1, 1);
     const centred = (values: number[]) => {
@@ -53,29 +65,76 @@ export function logLogSlope(fl: Engine, points: readonly { x: number; y: number 
   });
 }
 
-/** ⟨u_i, β⟩² / ‖β‖² for the columns u_i of U (unit vectors) and a direction β (same rows). */
+/** NaN/Infinity in an input would come out as a NaN measurement: refuse them by name. */
+function checkAllFinite(fl: Engine, fn: string, named: readonly [string, Matrix][]): void {
+  for (const [name, M] of named) {
+    if (fl.countNonFinite(M) > 0) throw new NonFiniteError(`${fn}: ${name} holds NaN or Infinity`);
+  }
+}
+
+/** A measured value must be finite; otherwise it overflowed the double range. */
+function finiteResult(fn: string, value: number, what: string): number {
+  if (!Number.isFinite(value)) throw new NonFiniteError(`${fn}: ${what} is ${value} (beyond the double range)`);
+  return value;
+}
+
+/**
+ * ⟨u_i, β⟩² / ‖β‖² for the columns u_i of U (unit vectors) and a direction β (same rows).
+ * β must not be zero. U and β are rescaled by powers of two when their entries lie beyond
+ * 2^±200, so the squares neither overflow nor underflow.
+ */
 export function alignments(fl: Engine, U: Matrix, beta: Matrix): Float64Array {
+  checkEngine(fl, 'alignments');
+  checkMatrix(fl, 'alignments', 'U', U);
+  checkMatrix(fl, 'alignments', 'beta', beta);
   if (U.rows !== beta.rows || beta.cols !== 1) throw new ShapeError(`alignments: U is ${U.rows}×${U.cols}, β must be ${U.rows}×1, got ${beta.rows}×${beta.cols}`);
+  if (U.dtype !== beta.dtype) throw new DTypeError(`alignments: U is ${U.describe()} but β is ${beta.describe()}; convert with astype()`);
   return fl.scope(() => {
-    const c = fl.gemv(U, beta, { trans: true }).toArray();
-    const b2 = fl.dot(beta, beta);
-    return Float64Array.from(c, (v) => (v * v) / b2);
+    checkAllFinite(fl, 'alignments', [['U', U], ['beta', beta]]);
+    const u = inSafeRange(fl, U), b = inSafeRange(fl, beta);
+    const c = fl.gemv(u.M, b.M, { trans: true }).toArray();
+    const b2 = fl.dot(b.M, b.M);
+    if (b2 === 0) throw new ArgumentError('alignments: β is zero: the alignment with a zero direction is undefined');
+    return Float64Array.from(c, (v) => finiteResult('alignments', timesPow2((v * v) / b2, -2 * u.k), 'an alignment'));
   });
 }
 
 /**
  * Cosines of the principal angles between span(A) and span(B) (columns, same rows),
- * descending: singular values of Q_Aᵀ·Q_B for orthonormal bases from QR.
+ * descending: singular values of Q_Aᵀ·Q_B for orthonormal bases from QR. The columns of each
+ * must be linearly independent (a basis of the subspace).
  * see: Björck & Golub, "Numerical methods for computing angles between linear subspaces",
  *      Math. Comp. 27 (1973).
  */
 export function principalCosines(fl: Engine, A: Matrix, B: Matrix): Float64Array {
+  checkEngine(fl, 'principalCosines');
+  checkMatrix(fl, 'principalCosines', 'A', A);
+  checkMatrix(fl, 'principalCosines', 'B', B);
   if (A.rows !== B.rows) throw new ShapeError(`principalCosines: A is ${A.rows}×${A.cols} but B is ${B.rows}×${B.cols}`);
+  for (const [name, M] of [['A', A], ['B', B]] as const) {
+    if (M.cols < 1 || M.cols > M.rows) throw new ShapeError(`principalCosines: ${name} must have between 1 and ${M.rows} columns (a basis of a subspace of R^${M.rows}), got ${M.describe()}`);
+  }
   return fl.scope(() => {
-    const qa = fl.qr(A).Q, qb = fl.qr(B).Q;
+    checkAllFinite(fl, 'principalCosines', [['A', A], ['B', B]]);
+    const basis = (name: string, M: Matrix): Matrix => {
+      const { Q, R } = fl.qr(inSafeRange(fl, M).M); // the span is unchanged by the scaling
+      // A diagonal entry of R at rounding level means a column depends on the others.
+      const n = R.cols, r = R.toArray();
+      let largest = 0;
+      for (let j = 0; j < n; j++) largest = Math.max(largest, Math.abs(r[j * n + j]!));
+      for (let j = 0; j < n; j++) {
+        if (!(Math.abs(r[j * n + j]!) > M.rows * EPS * largest)) {
+          throw new ArgumentError(`principalCosines: the columns of ${name} are linearly dependent (column ${j} lies in the span of the others, or is zero); pass a basis`);
+        }
+      }
+      return Q;
+    };
+    const qa = basis('A', A), qb = basis('B', B);
     return fl.svdvals(fl.matmul(qa, qb, { transA: true })).map((c) => Math.min(c, 1));
   });
 }
+
+const EPS = 2 ** -52;
 
 /**
  * Empirical NTK of the network on probe inputs Xp (p×d):
@@ -83,10 +142,13 @@ export function principalCosines(fl: Engine, A: Matrix, B: Matrix): Float64Array
  * (the Jacobian Gram over both layers; s² = 1/N gives the spec's form).
  */
 export function empiricalNTK(fl: Engine, net: TwoLayer, Xp: Matrix, options: { layers?: 'both' | 'first' | 'second' } = {}): Matrix {
-  checkNetwork(net, Xp, 'empiricalNTK');
-  const layers = options.layers ?? 'both';
-  if (!['both', 'first', 'second'].includes(layers)) throw new ArgumentError(`empiricalNTK: layers must be 'both', 'first' or 'second', got ${String(layers)}`);
-  return fl.scope(() => {
+  checkEngine(fl, 'empiricalNTK');
+  if (!(Xp instanceof Matrix)) throw new ArgumentError(`empiricalNTK: Xp must be a Matrix, got ${describeArg(Xp)}`);
+  // net.W and net.a must be live f64 matrices of fl: the fused kernel below reads net.a.ptr.
+  checkNetwork(net, Xp, 'empiricalNTK', fl);
+  const layers = checkOptions('empiricalNTK', options, ['layers']).layers ?? 'both';
+  checkEnum('empiricalNTK', 'layers', layers, ['both', 'first', 'second']);
+  return named('empiricalNTK', () => fl.scope(() => {
     const Z = fl.matmul(Xp, net.W);
     const H = applyFunction(fl, net.activation, Z);
     const D = applyFunction(fl, net.activation, Z, true);
@@ -97,22 +159,53 @@ export function empiricalNTK(fl: Engine, net: TwoLayer, Xp: Matrix, options: { l
     const K = layers === 'first' ? fl.zeros(Xp.rows, Xp.rows) : fl.gram(H, 'AAt');
     if (layers !== 'second') fl.axpy(1, fl.hadamard(fl.gram(Xp, 'AAt'), fl.gram(D, 'AAt')), K);
     return fl.scale(K, net.scale * net.scale, { out: K });
-  });
+  }));
 }
 
-/** ⟨K1, K2⟩_F / (‖K1‖_F‖K2‖_F). */
+/** Two kernels to compare: live matrices of this engine with one shape and dtype. */
+function checkKernels(fl: Engine, fn: string, K1: Matrix, K2: Matrix, square: boolean): void {
+  checkEngine(fl, fn);
+  checkMatrix(fl, fn, 'K1', K1);
+  checkMatrix(fl, fn, 'K2', K2);
+  if (K1.rows !== K2.rows || K1.cols !== K2.cols) throw new ShapeError(`${fn}: K1 is ${K1.rows}×${K1.cols} but K2 is ${K2.rows}×${K2.cols}`);
+  if (K1.dtype !== K2.dtype) throw new DTypeError(`${fn}: K1 is ${K1.describe()} but K2 is ${K2.describe()}; convert with astype()`);
+  if (square && K1.rows !== K1.cols) throw new ShapeError(`${fn}: kernels must be square, got ${K1.describe()}`);
+  if (K1.size === 0) throw new ShapeError(`${fn}: the kernels are empty (${K1.describe()})`);
+}
+
+/**
+ * ⟨A, B⟩_F / (‖A‖_F‖B‖_F) on finite inputs, each rescaled by a power of two when beyond
+ * 2^±200 (the ratio is scale-free); a zero input is an ArgumentError (`zero` says why).
+ */
+function alignmentOf(fl: Engine, fn: string, A: Matrix, B: Matrix, zero: (name: string) => string): number {
+  const a = inSafeRange(fl, A).M, b = inSafeRange(fl, B).M;
+  const dot = fl.dot(a, b);
+  const na = fl.norm(a), nb = fl.norm(b);
+  if (na === 0) throw new ArgumentError(`${fn}: ${zero('K1')}`);
+  if (nb === 0) throw new ArgumentError(`${fn}: ${zero('K2')}`);
+  return dot / (na * nb);
+}
+
+/** ⟨K1, K2⟩_F / (‖K1‖_F‖K2‖_F). Neither kernel may be zero. */
 export function kernelAlignment(fl: Engine, K1: Matrix, K2: Matrix): number {
-  return fl.dot(K1, K2) / (fl.norm(K1) * fl.norm(K2));
+  checkKernels(fl, 'kernelAlignment', K1, K2, false);
+  return fl.scope(() => {
+    checkAllFinite(fl, 'kernelAlignment', [['K1', K1], ['K2', K2]]);
+    return alignmentOf(fl, 'kernelAlignment', K1, K2, (name) => `${name} is zero: the alignment with a zero kernel is undefined`);
+  });
 }
 
 /** 1 − kernel alignment (Fort et al. 2020). */
 export function kernelDistance(fl: Engine, K1: Matrix, K2: Matrix): number {
-  return 1 - kernelAlignment(fl, K1, K2);
+  checkKernels(fl, 'kernelDistance', K1, K2, false);
+  return fl.scope(() => {
+    checkAllFinite(fl, 'kernelDistance', [['K1', K1], ['K2', K2]]);
+    return 1 - alignmentOf(fl, 'kernelDistance', K1, K2, (name) => `${name} is zero: the distance to a zero kernel is undefined`);
+  });
 }
 
-/** H·K·H with H = I − 11ᵀ/n, for a symmetric kernel K (the row means serve as column means). */
-export function centerKernel(fl: Engine, K: Matrix): Matrix {
-  if (K.rows !== K.cols) throw new ShapeError(`centerKernel: K must be square, got ${K.rows}×${K.cols}`);
+/** H·K·H (H = I − 11ᵀ/n) of a square K as a new f64 matrix, in wasm. */
+function centred(fl: Engine, K: Matrix): Matrix {
   const work = fl.allocBytes(K.rows * 8);
   try {
     const out = fl.astype(K, 'f64');
@@ -123,26 +216,97 @@ export function centerKernel(fl: Engine, K: Matrix): Matrix {
   }
 }
 
-/** Centred kernel alignment (CKA). */
-export function cka(fl: Engine, K1: Matrix, K2: Matrix): number {
-  return fl.scope(() => kernelAlignment(fl, centerKernel(fl, K1), centerKernel(fl, K2)));
+/**
+ * H·K·H with H = I − 11ᵀ/n, for a symmetric kernel K (the row means serve as column means).
+ * Entries beyond 2^±200 are centred on K·2^k and scaled back (exact), so the row sums cannot
+ * overflow; a centred kernel beyond the double range is a NonFiniteError.
+ */
+export function centerKernel(fl: Engine, K: Matrix): Matrix {
+  checkEngine(fl, 'centerKernel');
+  checkMatrix(fl, 'centerKernel', 'K', K);
+  if (K.rows !== K.cols) throw new ShapeError(`centerKernel: K must be square, got ${K.rows}×${K.cols}`);
+  return fl.scope(() => {
+    checkAllFinite(fl, 'centerKernel', [['K', K]]);
+    const { M, k } = inSafeRange(fl, K);
+    const out = centred(fl, M);
+    if (k === 0) return out;
+    try {
+      return scaledByPow2(fl, out, -k);
+    } catch (error) {
+      if (error instanceof NonFiniteError) throw new NonFiniteError(`centerKernel: the centred kernel exceeds the double range`);
+      throw error;
+    }
+  });
 }
 
-/** Target alignment y_cᵀK_c y_c / (‖K_c‖_F‖y_c‖²) (Baratin et al. 2021). */
+/**
+ * The centred kernel (scaled by a power of two) for an alignment; a kernel whose centred
+ * entries are all within the rounding error of the centring, (3n + 4)·ε·max|K| (a constant
+ * kernel, or K_ij = u_i + u_j), has no direction to align and is an ArgumentError.
+ */
+function centredForAlignment(fl: Engine, fn: string, name: string, K: Matrix): Matrix {
+  const { M } = inSafeRange(fl, K);
+  const C = centred(fl, M);
+  const n = K.rows;
+  if (!(fl.norm(C, 'max') > (3 * n + 4) * EPS * fl.norm(M, 'max'))) {
+    throw new ArgumentError(`${fn}: ${name} is zero after centring (a constant kernel, or K_ij = u_i + u_j): the alignment is undefined`);
+  }
+  return C;
+}
+
+/** Centred kernel alignment (CKA). Neither kernel may be constant after centring. */
+export function cka(fl: Engine, K1: Matrix, K2: Matrix): number {
+  checkKernels(fl, 'cka', K1, K2, true);
+  return fl.scope(() => {
+    checkAllFinite(fl, 'cka', [['K1', K1], ['K2', K2]]);
+    const C1 = centredForAlignment(fl, 'cka', 'K1', K1), C2 = centredForAlignment(fl, 'cka', 'K2', K2);
+    return alignmentOf(fl, 'cka', C1, C2, (name) => `${name} is zero after centring`);
+  });
+}
+
+/**
+ * Target alignment y_cᵀK_c y_c / (‖K_c‖_F‖y_c‖²) (Baratin et al. 2021). K must not be
+ * constant after centring, nor y constant.
+ */
 export function targetAlignment(fl: Engine, K: Matrix, y: Matrix): number {
+  checkEngine(fl, 'targetAlignment');
+  checkMatrix(fl, 'targetAlignment', 'K', K);
+  checkMatrix(fl, 'targetAlignment', 'y', y);
+  if (K.rows !== K.cols || K.rows < 1) throw new ShapeError(`targetAlignment: K must be square and non-empty, got ${K.describe()}`);
   if (y.rows !== K.rows || y.cols !== 1) throw new ShapeError(`targetAlignment: y must be ${K.rows}×1, got ${y.rows}×${y.cols}`);
   return fl.scope(() => {
-    const Kc = centerKernel(fl, K);
-    const mean = fl.sum(y) / y.rows;
-    const yc = fl.axpy(-mean, fl.full(y.rows, 1, 1), fl.copy(y));
+    checkAllFinite(fl, 'targetAlignment', [['K', K], ['y', y]]);
+    const Kc = centredForAlignment(fl, 'targetAlignment', 'K', K);
+    const y64 = inSafeRange(fl, fl.astype(y, 'f64')).M;
+    const mean = fl.sum(y64) / y.rows;
+    const yc = fl.axpy(-mean, fl.full(y.rows, 1, 1), fl.copy(y64));
+    // centred entries at rounding level, (n + 2)·ε·max|y|: y is constant
+    if (!(fl.norm(yc, 'max') > (y.rows + 2) * EPS * fl.norm(y64, 'max'))) {
+      throw new ArgumentError('targetAlignment: y is constant (zero after centring): the alignment is undefined');
+    }
     const Ky = fl.gemv(Kc, yc);
     return fl.dot(yc, Ky) / (fl.norm(Kc) * fl.dot(yc, yc));
   });
 }
 
-/** ‖M_t − M_0‖_F / ‖M_0‖_F (kernels or weights: lazy vs rich). */
+/**
+ * ‖M_t − M_0‖_F / ‖M_0‖_F (kernels or weights: lazy vs rich). M_0 must not be zero; both are
+ * rescaled by one power of two when beyond 2^±200, so the difference cannot overflow.
+ */
 export function relativeChange(fl: Engine, Mt: Matrix, M0: Matrix): number {
-  return fl.scope(() => fl.norm(fl.axpy(-1, M0, fl.copy(Mt))) / fl.norm(M0));
+  checkEngine(fl, 'relativeChange');
+  checkMatrix(fl, 'relativeChange', 'Mt', Mt);
+  checkMatrix(fl, 'relativeChange', 'M0', M0);
+  if (Mt.rows !== M0.rows || Mt.cols !== M0.cols) throw new ShapeError(`relativeChange: Mt is ${Mt.rows}×${Mt.cols} but M0 is ${M0.rows}×${M0.cols}`);
+  if (Mt.dtype !== M0.dtype) throw new DTypeError(`relativeChange: Mt is ${Mt.describe()} but M0 is ${M0.describe()}; convert with astype()`);
+  return fl.scope(() => {
+    checkAllFinite(fl, 'relativeChange', [['Mt', Mt], ['M0', M0]]);
+    const k = rescaleExponent(Math.max(fl.norm(Mt, 'max'), fl.norm(M0, 'max')));
+    const A = scaledByPow2(fl, Mt, k), B = scaledByPow2(fl, M0, k);
+    const base = fl.norm(B);
+    if (base === 0) throw new ArgumentError('relativeChange: M0 is zero (or negligible next to Mt): the change relative to it is undefined');
+    return finiteResult('relativeChange', fl.norm(fl.axpy(-1, B, fl.copy(A))) / base, 'the relative change');
+  });
 }
 
 export interface TeacherStudentGeometry {
@@ -162,20 +326,36 @@ export interface TeacherStudentGeometry {
 
 /**
  * Geometry of students W (m×d, rows) against teachers V (k×d, rows). With { lines: true }
- * (the |·| model, where w and −w are the same neuron) the angle is min(θ, π − θ).
+ * (the |·| model, where w and −w are the same neuron) the angle is min(θ, π − θ). No
+ * student or teacher may be zero (its angle is undefined). W and V are rescaled by powers of
+ * two when beyond 2^±200 (angles are scale-free; norms are scaled back).
  */
 export function teacherStudentGeometry(fl: Engine, W: Matrix, V: Matrix, options: { lines?: boolean } = {}): TeacherStudentGeometry {
+  checkEngine(fl, 'teacherStudentGeometry');
+  checkMatrix(fl, 'teacherStudentGeometry', 'W', W);
+  checkMatrix(fl, 'teacherStudentGeometry', 'V', V);
+  const lines = checkBoolean('teacherStudentGeometry', 'lines', checkOptions('teacherStudentGeometry', options, ['lines']).lines, false);
   if (W.cols !== V.cols) throw new ShapeError(`teacherStudentGeometry: W is ${W.rows}×${W.cols} but V is ${V.rows}×${V.cols}`);
   const [m, k] = [W.rows, V.rows];
   if (k < 1) throw new ArgumentError('teacherStudentGeometry: needs at least one teacher');
+  if (W.cols < 1) throw new ShapeError(`teacherStudentGeometry: neurons need at least one input dimension, got W ${W.describe()}`);
   return fl.scope(() => {
-    const W64 = fl.astype(W, 'f64'), V64 = fl.astype(V, 'f64');
+    checkAllFinite(fl, 'teacherStudentGeometry', [['W', W], ['V', V]]);
+    const w = inSafeRange(fl, fl.astype(W, 'f64')), v = inSafeRange(fl, fl.astype(V, 'f64'));
+    const W64 = w.M, V64 = v.M;
     const theta = fl.zeros(m, k);
     fl.kernels.row_angles_f64(m, k, W.cols, W64.ptr, V64.ptr, theta.ptr);
-    const th = options.lines ? theta.toArray().map((t) => Math.min(t, Math.PI - t)) : theta.toArray();
+    const th = lines ? theta.toArray().map((t) => Math.min(t, Math.PI - t)) : theta.toArray();
+    // norms of the rescaled rows (scaled back below), and ⟨w_i, v_l⟩ of the rescaled rows
     const wn = fl.sumRows(fl.hadamard(W64, W64)).toArray().map(Math.sqrt);
     const vn = fl.sumRows(fl.hadamard(V64, V64)).toArray().map(Math.sqrt);
-    const inner = fl.matmul(W64, V64, { transB: true }).toArray(); // ⟨w_i, v_l⟩
+    wn.forEach((x, i) => {
+      if (x === 0) throw new ArgumentError(`teacherStudentGeometry: student ${i} (row ${i} of W) is zero: its angle to the teachers is undefined`);
+    });
+    vn.forEach((x, l) => {
+      if (x === 0) throw new ArgumentError(`teacherStudentGeometry: teacher ${l} (row ${l} of V) is zero: angles and balance against it are undefined`);
+    });
+    const inner = fl.matmul(W64, V64, { transB: true }).toArray();
     const group = new Int32Array(m), angles = new Float64Array(m), sizes = new Int32Array(k);
     for (let i = 0; i < m; i++) {
       let best = 0;
@@ -185,12 +365,16 @@ export function teacherStudentGeometry(fl: Engine, W: Matrix, V: Matrix, options
       sizes[best]!++;
     }
     const balance = new Float64Array(m), residuals = new Float64Array(k);
-    for (let l = 0; l < k; l++) residuals[l] = vn[l]!;
+    for (let l = 0; l < k; l++) residuals[l] = timesPow2(vn[l]!, -v.k);
     for (let i = 0; i < m; i++) {
       const l = group[i]!;
-      balance[i] = (wn[i]! * sizes[l]!) / vn[l]!;
-      residuals[l]! -= (options.lines ? Math.abs(inner[i * k + l]!) : inner[i * k + l]!) / vn[l]!;
+      balance[i] = timesPow2((wn[i]! * sizes[l]!) / vn[l]!, v.k - w.k);
+      residuals[l]! -= timesPow2((lines ? Math.abs(inner[i * k + l]!) : inner[i * k + l]!) / vn[l]!, -w.k);
     }
-    return { angles, group, groupSizes: sizes, norms: Float64Array.from(wn), balance, residuals };
+    const norms = Float64Array.from(wn, (x) => timesPow2(x, -w.k));
+    for (const [what, values] of [['a norm', norms], ['a balance', balance], ['a residual', residuals]] as const) {
+      for (const x of values) finiteResult('teacherStudentGeometry', x, what);
+    }
+    return { angles, group, groupSizes: sizes, norms, balance, residuals };
   });
 }

@@ -2,20 +2,61 @@
 // teacher–student models, with the closed forms evaluated in wasm (assembly/net.ts).
 
 import type { Engine } from '../engine.js';
-import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { DivergenceError, logSpacedSteps } from './model.js';
+import { checkOptions } from '../options.js';
+import { MAX_STEPS, SAFE_EXPONENT, checkEngine, checkInteger, checkMatrix, checkNumber, named, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
+import { DivergenceError, checkRecording, spacedSteps } from './model.js';
+
+type Recording = { points?: number; record?: (t: number, loss: number) => void };
 
 /** ReLU population loss and gradient at students W (m×d rows) for teachers V (k×d rows). */
 export function reluPopulation(fl: Engine, W: Matrix, V: Matrix): { loss: number; grad: Matrix } {
-  checkPair(W, V, 'reluPopulation');
-  const norms = fl.allocBytes((W.rows + V.rows) * 8);
+  checkEngine(fl, 'reluPopulation');
+  checkPair(fl, W, V, 'reluPopulation');
+  // The loss is homogeneous of degree 2 and the gradient of degree 1 in (W, V): beyond 2^±200
+  // both are evaluated on (W, V)·2^k (exact) and scaled back, so the norms cannot overflow.
+  const k = rescaleExponent(Math.max(fl.norm(W, 'max'), fl.norm(V, 'max')));
+  const grad = fl.zeros(W.rows, W.cols);
+  let norms: number | undefined;
   try {
-    const grad = fl.zeros(W.rows, W.cols);
-    const loss = fl.kernels.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad.ptr, norms);
+    norms = fl.allocBytes((W.rows + V.rows) * 8);
+    const loss = fl.scope(() => {
+      const Ws = scaledByPow2(fl, W, k), Vs = scaledByPow2(fl, V, k);
+      return timesPow2(fl.kernels.relu_population_grad(W.rows, V.rows, W.cols, Ws.ptr, Vs.ptr, grad.ptr, norms!), -2 * k);
+    });
+    if (k !== 0) scaledByPow2InPlace(fl, grad, -k);
+    if (!Number.isFinite(loss) || fl.countNonFinite(grad) > 0) {
+      throw new NonFiniteError(`reluPopulation: the loss or gradient exceeds the double range (loss ${loss})`);
+    }
     return { loss, grad };
+  } catch (error) {
+    grad.dispose();
+    throw error;
   } finally {
-    fl.freeBytes(norms);
+    if (norms !== undefined) fl.freeBytes(norms);
+  }
+}
+
+/** M := M·2^k in place (exact unless it underflows). */
+function scaledByPow2InPlace(fl: Engine, M: Matrix, k: number): void {
+  for (let left = k; left !== 0;) {
+    const step = Math.max(-1000, Math.min(1000, left));
+    fl.kernels.scal_f64(M.size, timesPow2(1, step), M.ptr, M.ptr);
+    left -= step;
+  }
+}
+
+/**
+ * The in-place dynamics evaluate row norms as √(Σ w²): weights beyond 2^±200 would overflow
+ * or underflow them, so they are refused (the ReLU dynamics are scale-equivariant: run them on
+ * W·c, V·c and divide by c).
+ */
+function checkSafeRange(fl: Engine, op: string, named: [string, Matrix][]): void {
+  for (const [name, M] of named) {
+    if (rescaleExponent(fl.norm(M, 'max')) !== 0) {
+      throw new ArgumentError(`${op}: the entries of ${name} (max |·| = ${fl.norm(M, 'max')}) lie beyond 2^±${SAFE_EXPONENT}, where the closed forms' norms overflow or underflow; rescale the weights`);
+    }
   }
 }
 
@@ -29,31 +70,38 @@ export function reluPopulationGD(
   V: Matrix,
   eta: number,
   T: number,
-  options: { points?: number; record?: (t: number, loss: number) => void } = {},
+  options: Recording = {},
 ): number {
-  checkPair(W, V, 'reluPopulationGD');
-  if (!(eta > 0 && Number.isFinite(eta))) throw new ArgumentError(`reluPopulationGD: eta must be a positive finite number, got ${eta}`);
-  if (!Number.isInteger(T) || T < 0 || T > 2 ** 31 - 1) throw new ArgumentError(`reluPopulationGD: T must be an integer in [0, 2^31), got ${T}`);
-  const grad = fl.allocBytes(W.rows * W.cols * 8);
-  let norms: number | undefined;
-  const k = fl.kernels;
-  try {
-    norms = fl.allocBytes((W.rows + V.rows) * 8);
-    let t = 0;
-    for (const mark of logSpacedSteps(fl, T, options.points ?? 60)) {
-      if (mark > t) k.relu_population_gd(W.rows, V.rows, W.cols, W.ptr, V.ptr, eta, mark - t, grad, norms);
-      t = mark;
-      const loss = k.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad, norms);
-      if (!Number.isFinite(loss) || k.first_nonfinite_f64(W.size, W.ptr) >= 0) {
-        throw new DivergenceError(`reluPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
+  checkEngine(fl, 'reluPopulationGD');
+  checkPair(fl, W, V, 'reluPopulationGD');
+  if (W === V) throw new ArgumentError('reluPopulationGD: W and V must be different matrices (W is updated in place)');
+  checkSafeRange(fl, 'reluPopulationGD', [['W', W], ['V', V]]);
+  checkNumber('reluPopulationGD', 'eta', eta, { above: 0 });
+  checkInteger('reluPopulationGD', 'T', T, 0, MAX_STEPS);
+  const marks = spacedSteps(fl, T, checkRecording('reluPopulationGD', checkOptions('reluPopulationGD', options, ['points', 'record']), 60));
+  // A record callback may dispose or replace the matrices: errors then name reluPopulationGD.
+  return named('reluPopulationGD', () => {
+    const grad = fl.allocBytes(W.rows * W.cols * 8);
+    let norms: number | undefined;
+    const k = fl.kernels;
+    try {
+      norms = fl.allocBytes((W.rows + V.rows) * 8);
+      let t = 0;
+      for (const mark of marks) {
+        if (mark > t) k.relu_population_gd(W.rows, V.rows, W.cols, W.ptr, V.ptr, eta, mark - t, grad, norms);
+        t = mark;
+        const loss = k.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad, norms);
+        if (!Number.isFinite(loss) || k.first_nonfinite_f64(W.size, W.ptr) >= 0) {
+          throw new DivergenceError(`reluPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
+        }
+        options.record?.(t, loss);
       }
-      options.record?.(t, loss);
+      return k.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad, norms);
+    } finally {
+      fl.freeBytes(grad);
+      if (norms !== undefined) fl.freeBytes(norms);
     }
-    return k.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad, norms);
-  } finally {
-    fl.freeBytes(grad);
-    if (norms !== undefined) fl.freeBytes(norms);
-  }
+  });
 }
 
 /**
@@ -61,25 +109,50 @@ export function reluPopulationGD(
  * gradients, f(x) = Σ_j a_j|w_jᵀx| (W m×d rows, a m×1), f* likewise with (Ws, as).
  */
 export function absPopulation(fl: Engine, W: Matrix, a: Matrix, Ws: Matrix, as: Matrix, lambda: number): { loss: number; gW: Matrix; ga: Matrix } {
-  checkAbsModel(W, a, Ws, as, lambda, 'absPopulation');
+  checkEngine(fl, 'absPopulation');
+  checkAbsModel(fl, W, a, Ws, as, lambda, 'absPopulation');
   const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
-  const norms = fl.allocBytes((W.rows + Ws.rows) * 8);
+  let norms: number | undefined;
   try {
-    return { loss: fl.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms), gW, ga };
+    norms = fl.allocBytes((W.rows + Ws.rows) * 8);
+    const loss = fl.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms);
+    if (!Number.isFinite(loss) || fl.countNonFinite(gW) > 0 || fl.countNonFinite(ga) > 0) {
+      throw new NonFiniteError(`absPopulation: the loss or gradients overflowed (loss ${loss}): the weights are too large`);
+    }
+    return { loss, gW, ga };
+  } catch (error) {
+    gW.dispose();
+    ga.dispose();
+    throw error;
   } finally {
-    fl.freeBytes(norms);
+    if (norms !== undefined) fl.freeBytes(norms);
   }
 }
 
-function checkAbsModel(W: Matrix, a: Matrix, Ws: Matrix, as: Matrix, lambda: number, op: string): void {
-  checkPair(W, Ws, op);
+function checkAbsModel(fl: Engine, W: Matrix, a: Matrix, Ws: Matrix, as: Matrix, lambda: number, op: string): void {
+  checkPair(fl, W, Ws, op, 'Ws');
+  checkMatrix(fl, op, 'a', a, { dtype: 'f64' });
+  checkMatrix(fl, op, 'as', as, { dtype: 'f64' });
   if (a.rows !== W.rows || a.cols !== 1 || as.rows !== Ws.rows || as.cols !== 1) throw new ShapeError(`${op}: a must be ${W.rows}×1 and a* ${Ws.rows}×1, got ${a.describe()} and ${as.describe()}`);
-  if (a.dtype !== 'f64' || as.dtype !== 'f64') throw new ArgumentError(`${op}: a and a* must be f64`);
-  if (!(lambda >= 0 && Number.isFinite(lambda))) throw new ArgumentError(`${op}: lambda must be a finite number ≥ 0, got ${lambda}`);
+  checkNonFinite(fl, op, [['a', a], ['as', as]]);
+  checkSafeRange(fl, op, [['W', W], ['a', a], ['Ws', Ws], ['as', as]]);
+  checkNumber(op, 'lambda', lambda, { atLeast: 0 });
 }
 
-function checkPair(W: Matrix, V: Matrix, op: string): void {
-  if (W.dtype !== 'f64' || V.dtype !== 'f64') throw new ArgumentError(`${op}: population dynamics run in f64 (late losses reach 1e-12)`);
+/** Inputs holding NaN/Infinity would give a NaN loss: refuse them by name. */
+function checkNonFinite(fl: Engine, op: string, named: [string, Matrix][]): void {
+  for (const [name, M] of named) {
+    if (fl.countNonFinite(M) > 0) throw new NonFiniteError(`${op}: ${name} holds NaN or Infinity`);
+  }
+}
+
+function checkPair(fl: Engine, W: Matrix, V: Matrix, op: string, vName = 'V'): void {
+  // The kernels read W and V at their pointers in this engine's memory: both must be live
+  // f64 matrices of this engine.
+  checkMatrix(fl, op, 'W', W);
+  checkMatrix(fl, op, vName, V);
+  if (W.dtype !== 'f64' || V.dtype !== 'f64') throw new DTypeError(`${op}: population dynamics run in f64 (late losses reach 1e-12); got W ${W.describe()} and ${vName} ${V.describe()}`);
+  checkNonFinite(fl, op, [['W', W], [vName, V]]);
   if (W.cols !== V.cols) {
     throw new ShapeError(`${op}: students are ${W.rows}×${W.cols} but teachers ${V.rows}×${V.cols} (both take neurons as rows; for a network's W use studentsOf(net))`);
   }
@@ -98,35 +171,41 @@ export function absPopulationGD(
   lambda: number,
   eta: number,
   T: number,
-  options: { points?: number; record?: (t: number, loss: number) => void } = {},
+  options: Recording = {},
 ): number {
-  if (!(eta > 0 && Number.isFinite(eta))) throw new ArgumentError(`absPopulationGD: eta must be a positive finite number, got ${eta}`);
-  if (!Number.isInteger(T) || T < 0 || T > 2 ** 31 - 1) throw new ArgumentError(`absPopulationGD: T must be an integer in [0, 2^31), got ${T}`);
-  checkAbsModel(W, a, Ws, as, lambda, 'absPopulationGD');
-  const marks = new Set(logSpacedSteps(fl, T, options.points ?? 60));
-  // One set of gradient buffers for all T steps (the kernel overwrites them every call)
-  const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
-  const norms = fl.allocBytes((W.rows + Ws.rows) * 8);
-  let loss = NaN;
-  try {
-    for (let t = 0; t <= T; t++) {
-      loss = fl.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms);
-      if (!Number.isFinite(loss)) throw new DivergenceError(`absPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
-      if (marks.has(t)) options.record?.(t, loss);
-      if (t < T) {
-        try {
-          fl.axpy(-eta, gW, W);
-          fl.axpy(-eta, ga, a);
-        } catch (error) {
-          if (error instanceof NonFiniteError) throw new DivergenceError(`absPopulationGD: diverged at step ${t}; lower eta. ${error.message}`);
-          throw error;
+  checkEngine(fl, 'absPopulationGD');
+  checkNumber('absPopulationGD', 'eta', eta, { above: 0 });
+  checkInteger('absPopulationGD', 'T', T, 0, MAX_STEPS);
+  checkAbsModel(fl, W, a, Ws, as, lambda, 'absPopulationGD');
+  if (new Set([W, a, Ws, as]).size < 4) throw new ArgumentError('absPopulationGD: W, a, Ws and as must be four different matrices (W and a are updated in place)');
+  const marks = new Set(spacedSteps(fl, T, checkRecording('absPopulationGD', checkOptions('absPopulationGD', options, ['points', 'record']), 60)));
+  // A record callback may dispose or replace the matrices: errors then name absPopulationGD.
+  return named('absPopulationGD', () => {
+    // One set of gradient buffers for all T steps (the kernel overwrites them every call)
+    const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
+    let norms: number | undefined;
+    let loss = NaN;
+    try {
+      norms = fl.allocBytes((W.rows + Ws.rows) * 8);
+      for (let t = 0; t <= T; t++) {
+        loss = fl.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms);
+        if (!Number.isFinite(loss)) throw new DivergenceError(`absPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
+        if (marks.has(t)) options.record?.(t, loss);
+        if (t < T) {
+          try {
+            fl.axpy(-eta, gW, W);
+            fl.axpy(-eta, ga, a);
+          } catch (error) {
+            if (error instanceof NonFiniteError) throw new DivergenceError(`absPopulationGD: diverged at step ${t}; lower eta. ${error.message}`);
+            throw error;
+          }
         }
       }
+    } finally {
+      gW.dispose();
+      ga.dispose();
+      if (norms !== undefined) fl.freeBytes(norms);
     }
-  } finally {
-    gW.dispose();
-    ga.dispose();
-    fl.freeBytes(norms);
-  }
-  return loss;
+    return loss;
+  });
 }

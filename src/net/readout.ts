@@ -1,8 +1,10 @@
 // Second-stage readout: ridge regression on features, and the errors the papers report.
 
 import type { Engine } from '../engine.js';
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import { checkEnum } from '../options.js';
+import { checkEngine, checkMatrix, checkNumber, meanSquare, named } from './check.js';
 
 /**
  * Ridge coefficients â = argmin (1/n)‖y − Φa‖² + (λ/N)‖a‖² for features Φ (n×N), i.e.
@@ -10,12 +12,19 @@ import type { Matrix } from '../matrix.js';
  * the smaller system by default (shared/spec/science.md §1).
  */
 export function ridge(fl: Engine, Phi: Matrix, y: Matrix, lambda: number, form: 'auto' | 'primal' | 'dual' = 'auto'): Matrix {
+  checkEngine(fl, 'ridge');
+  checkMatrix(fl, 'ridge', 'Phi', Phi);
+  checkMatrix(fl, 'ridge', 'y', y);
+  checkEnum('ridge', 'form', form, ['auto', 'primal', 'dual']);
   const [n, N] = [Phi.rows, Phi.cols];
+  if (n < 1 || N < 1) throw new ShapeError(`ridge: Φ must have at least one sample and one feature, got ${Phi.describe()}`);
   if (y.rows !== n || y.cols !== 1) throw new ShapeError(`ridge: Φ is ${n}×${N} so y must be ${n}×1, got ${y.rows}×${y.cols}`);
-  if (!(lambda > 0 && Number.isFinite(lambda))) throw new ArgumentError(`ridge: lambda must be a positive finite number, got ${lambda}`);
+  if (y.dtype !== Phi.dtype) throw new DTypeError(`ridge: Φ is ${Phi.describe()} but y is ${y.describe()}; convert with astype()`);
+  checkNumber('ridge', 'lambda', lambda, { above: 0 });
   const shift = (n * lambda) / N;
+  if (!Number.isFinite(shift)) throw new ArgumentError(`ridge: the ridge shift nλ/N = ${n}·${lambda}/${N} overflows`);
   const dual = form === 'dual' || (form === 'auto' && n < N);
-  return fl.scope(() => {
+  return named('ridge', () => fl.scope(() => {
     if (dual) {
       const G = fl.gram(Phi, 'AAt');
       fl.axpy(shift, fl.eye(n), G);
@@ -24,14 +33,19 @@ export function ridge(fl: Engine, Phi: Matrix, y: Matrix, lambda: number, form: 
     const G = fl.gram(Phi, 'AtA');
     fl.axpy(shift, fl.eye(N), G);
     return fl.solveSPD(G, fl.gemv(Phi, y, { trans: true }));
-  });
+  }));
 }
 
 /** Mean squared error (1/n)‖ŷ − y‖². */
 export function meanSquaredError(fl: Engine, yhat: Matrix, y: Matrix): number {
+  checkEngine(fl, 'meanSquaredError');
+  checkMatrix(fl, 'meanSquaredError', 'yhat', yhat);
+  checkMatrix(fl, 'meanSquaredError', 'y', y);
+  if (yhat.dtype !== y.dtype) throw new DTypeError(`meanSquaredError: yhat is ${yhat.describe()} but y is ${y.describe()}`);
   if (yhat.rows !== y.rows || yhat.cols !== y.cols) throw new ShapeError(`meanSquaredError: ${yhat.rows}×${yhat.cols} vs ${y.rows}×${y.cols}`);
-  return fl.scope(() => {
+  if (y.rows < 1) throw new ShapeError(`meanSquaredError: needs at least one sample, got ${y.describe()}`);
+  return named('meanSquaredError', () => fl.scope(() => {
     const r = fl.axpy(-1, y, fl.copy(yhat));
-    return fl.dot(r, r) / y.rows;
-  });
+    return meanSquare(fl, 'meanSquaredError', r, y.rows);
+  }));
 }

@@ -4,8 +4,10 @@
 // ReLU NTK. Notation and tags follow shared/spec/science.md.
 
 import type { Engine } from '../engine.js';
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import { checkOptions, describeArg } from '../options.js';
+import { checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, inSafeRange, named, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
 import { applyFunction, checkFunction, columnStack, factorial, sqrtFactorial, type ScalarFunction } from './functions.js';
 
 export interface Quadrature {
@@ -22,6 +24,7 @@ export interface Quadrature {
  * see: Golub & Welsch, "Calculation of Gauss quadrature rules", Math. Comp. 23 (1969).
  */
 export function gaussHermite(fl: Engine, n = 128): Quadrature {
+  checkEngine(fl, 'gaussHermite');
   if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ArgumentError(`gaussHermite: n must be an integer in [1, 1000], got ${n}`);
   const off = new Float64Array(n - 1);
   for (let k = 1; k < n; k++) off[k - 1] = Math.sqrt(k);
@@ -35,6 +38,10 @@ export function gaussHermite(fl: Engine, n = 128): Quadrature {
 
 /** E[g(z)·h(z)] (h = 1 when omitted) by the rule, evaluated in wasm. */
 export function expectation(fl: Engine, quad: Quadrature, g: ScalarFunction, h?: ScalarFunction): number {
+  checkEngine(fl, 'expectation');
+  checkQuadrature('expectation', quad);
+  checkFunction(g, 'expectation: g');
+  if (h !== undefined) checkFunction(h, 'expectation: h');
   return fl.scope(() => {
     const x = fl.fromArray(quad.nodes, quad.nodes.length, 1);
     const w = fl.fromArray(quad.weights, quad.weights.length, 1);
@@ -44,8 +51,20 @@ export function expectation(fl: Engine, quad: Quadrature, g: ScalarFunction, h?:
   });
 }
 
+/** A rule from gaussHermite: nodes and weights, finite, of one length. */
+function checkQuadrature(fn: string, quad: Quadrature): void {
+  checkObject(fn, 'quad', quad);
+  const { nodes, weights } = quad;
+  if (!(nodes instanceof Float64Array) || !(weights instanceof Float64Array) || nodes.length !== weights.length || nodes.length === 0) {
+    throw new ArgumentError(`${fn}: quad must be a rule from gaussHermite() (nodes and weights: Float64Arrays of one non-zero length)`);
+  }
+  if (!nodes.every(Number.isFinite) || !weights.every(Number.isFinite)) throw new NonFiniteError(`${fn}: quad holds NaN or Infinity`);
+}
+
 /** Hermite coefficients c_k(g) = E[g·He_k]/k! for k = 0..K. */
 export function hermiteCoefficients(fl: Engine, quad: Quadrature, g: ScalarFunction, K: number): Float64Array {
+  checkEngine(fl, 'hermiteCoefficients');
+  checkQuadrature('hermiteCoefficients', quad);
   checkFunction(g, 'hermiteCoefficients');
   // The extreme Golub–Welsch weights are only accurate in absolute terms, so high degrees are
   // refused rather than returned dominated by their error.
@@ -72,10 +91,12 @@ export interface HermiteSummary {
 }
 
 export function hermiteSummary(fl: Engine, quad: Quadrature, g: ScalarFunction, options: { maxDegree?: number; tol?: number } = {}): HermiteSummary {
-  const K = options.maxDegree ?? 8;
-  const tol = options.tol ?? 1e-10;
-  if (!Number.isInteger(K) || K < 1) throw new ArgumentError(`hermiteSummary: maxDegree must be an integer ≥ 1, got ${K}`);
-  if (!(tol > 0)) throw new ArgumentError(`hermiteSummary: tol must be positive, got ${tol}`);
+  checkEngine(fl, 'hermiteSummary');
+  checkOptions('hermiteSummary', options, ['maxDegree', 'tol']);
+  checkQuadrature('hermiteSummary', quad);
+  checkFunction(g, 'hermiteSummary');
+  const K = options.maxDegree === undefined ? 8 : checkInteger('hermiteSummary', 'maxDegree', options.maxDegree, 1, 30);
+  const tol = options.tol === undefined ? 1e-10 : checkNumber('hermiteSummary', 'tol', options.tol, { above: 0 });
   const c = hermiteCoefficients(fl, quad, g, K);
   const second = expectation(fl, quad, g, g);
   const mu0 = c[0]!, mu1 = c[1]!;
@@ -99,8 +120,8 @@ export function hermiteSummary(fl: Engine, quad: Quadrature, g: ScalarFunction, 
  * √((λ₊ − λ)(λ − λ₋))/(2π·c·σ²·λ).
  */
 export function marchenkoPastur(c: number, sigma2 = 1): { lower: number; upper: number; density: (lambda: number) => number } {
-  if (!(c > 0 && c <= 1)) throw new ArgumentError(`marchenkoPastur: c must be in (0, 1], got ${c}`);
-  if (!(sigma2 > 0)) throw new ArgumentError(`marchenkoPastur: sigma2 must be positive, got ${sigma2}`);
+  checkNumber('marchenkoPastur', 'c', c, { above: 0, atMost: 1 });
+  checkNumber('marchenkoPastur', 'sigma2', sigma2, { above: 0 });
   const r = Math.sqrt(c);
   const lower = sigma2 * (1 - r) * (1 - r), upper = sigma2 * (1 + r) * (1 + r);
   return {
@@ -129,23 +150,43 @@ export interface MPFit {
  * default 0.05 — several times the edge's finite-size fluctuation at the sizes used).
  */
 export function fitMarchenkoPastur(s: Float64Array, p: number, q: number, margin = 0.05): MPFit {
-  if (!(margin >= 0 && Number.isFinite(margin))) throw new ArgumentError(`fitMarchenkoPastur: margin must be a finite number ≥ 0, got ${margin}`);
-  if (s.length === 0 || s.length > Math.min(p, q)) throw new ArgumentError(`fitMarchenkoPastur: expected 1…${Math.min(p, q)} singular values of a ${p}×${q} matrix, got ${s.length}`);
-  for (let i = 1; i < s.length; i++) {
-    if (!(s[i]! <= s[i - 1]!)) throw new ArgumentError('fitMarchenkoPastur: singular values must be finite and sorted descending (svdvals order)');
+  checkInteger('fitMarchenkoPastur', 'p', p, 1, Number.MAX_SAFE_INTEGER);
+  checkInteger('fitMarchenkoPastur', 'q', q, 1, Number.MAX_SAFE_INTEGER);
+  checkNumber('fitMarchenkoPastur', 'margin', margin, { atLeast: 0 });
+  if (!(s instanceof Float64Array) || s.length === 0 || s.length > Math.min(p, q)) {
+    throw new ArgumentError(`fitMarchenkoPastur: expected a Float64Array of 1…${Math.min(p, q)} singular values of a ${p}×${q} matrix, got ${s instanceof Float64Array ? `${s.length} values` : describeArg(s)}`);
+  }
+  for (let i = 0; i < s.length; i++) {
+    if (!(Number.isFinite(s[i]!) && s[i]! >= 0 && (i === 0 || s[i]! <= s[i - 1]!))) {
+      throw new ArgumentError('fitMarchenkoPastur: singular values must be finite, non-negative and sorted descending (svdvals order)');
+    }
   }
   const c = Math.min(p, q) / Math.max(p, q);
   let bulk = s.length;
-  let sigma2 = 0, edge = 0;
+  // σ² is computed on the bulk rescaled by 2^k (exact) when its largest value lies beyond
+  // 2^±200, so the squares neither overflow nor underflow; k = 0 otherwise.
+  let sigma2Scaled = 0, k = 0, edge = 0;
   for (let iter = 0; iter < 50; iter++) {
+    k = rescaleExponent(s[s.length - bulk]!);
     let sum = 0;
-    for (let i = s.length - bulk; i < s.length; i++) sum += s[i]! * s[i]!;
-    sigma2 = sum / bulk;
-    edge = Math.sqrt(sigma2) * (1 + Math.sqrt(c));
+    for (let i = s.length - bulk; i < s.length; i++) {
+      const x = timesPow2(s[i]!, k);
+      sum += x * x;
+    }
+    sigma2Scaled = sum / bulk;
+    edge = timesPow2(Math.sqrt(sigma2Scaled) * (1 + Math.sqrt(c)), -k);
     let above = 0;
     while (above < s.length - 1 && s[above]! > edge * (1 + margin)) above++;
     if (s.length - above === bulk) break;
     bulk = s.length - above;
+  }
+  const sigma2 = timesPow2(sigma2Scaled, -2 * k);
+  if (!Number.isFinite(sigma2) || !Number.isFinite(edge * (1 + margin))) {
+    throw new NonFiniteError(`fitMarchenkoPastur: the bulk variance σ² = mean s² exceeds the double range (singular values near ${s[s.length - bulk]}); rescale the matrix`);
+  }
+  if (sigma2Scaled > 0 && sigma2 === 0) {
+    // (a subnormal σ² is still the correctly rounded value; a zero would be a silent one)
+    throw new ArgumentError(`fitMarchenkoPastur: the bulk variance σ² = mean s² underflows to zero (singular values near ${s[s.length - bulk]}); rescale the matrix`);
   }
   let outliers = 0;
   while (outliers < s.length && s[outliers]! > edge * (1 + margin)) outliers++;
@@ -170,13 +211,20 @@ export interface SpikePrediction {
  * [derived] shared/spec/science.md §1.
  */
 export function spikedPrediction(theta: number, d: number, N: number): SpikePrediction {
-  if (!(d > 0 && N >= d)) throw new ArgumentError(`spikedPrediction: needs 0 < d ≤ N, got d = ${d}, N = ${N}`);
-  if (!(theta >= 0 && Number.isFinite(theta))) throw new ArgumentError(`spikedPrediction: theta must be a finite number ≥ 0, got ${theta}`);
+  checkNumber('spikedPrediction', 'd', d, { above: 0 });
+  checkNumber('spikedPrediction', 'N', N, { above: 0 });
+  if (!(N >= d)) throw new ArgumentError(`spikedPrediction: needs 0 < d ≤ N, got d = ${d}, N = ${N}`);
+  checkNumber('spikedPrediction', 'theta', theta, { atLeast: 0 });
   const c = d / N;
   const s0 = Math.sqrt(N / d);
   const t = theta / s0;
   const threshold = Math.sqrt(Math.sqrt(c));
   if (t <= threshold) return { t, threshold, s1: s0 * (1 + Math.sqrt(c)), alignmentU: 0 };
+  if (t > 2 ** 500) {
+    // t² would overflow: the same formulas divided through by t⁴ (s1 ≈ s0·t, ⟨û, u⟩² → 1)
+    const u = 1 / t, u2 = u * u;
+    return { t, threshold, s1: s0 * t * Math.sqrt((1 + u2) * (1 + c * u2)), alignmentU: 1 - (c * u2 * (1 + u2)) / (1 + c * u2) };
+  }
   return {
     t,
     threshold,
@@ -187,7 +235,7 @@ export function spikedPrediction(theta: number, d: number, N: number): SpikePred
 
 /** Moniri et al. 2024: number of spikes ⌊1/(1 − 2α)⌋ for η = c·n^α, α ∈ [0, ½). */
 export function predictedSpikes(alpha: number): number {
-  if (!(alpha >= 0 && alpha < 0.5)) throw new ArgumentError(`predictedSpikes: alpha must be in [0, 0.5), got ${alpha}`);
+  if (!(typeof alpha === 'number' && alpha >= 0 && alpha < 0.5)) throw new ArgumentError(`predictedSpikes: alpha must be in [0, 0.5), got ${alpha}`);
   // thresholds (k−1)/(2k) are inclusive; the tolerance keeps decimal inputs like 1/3 on them
   return Math.floor(1 / (1 - 2 * alpha) + 1e-9);
 }
@@ -233,7 +281,7 @@ export function twoStepTermStrength(p: { k: number; ck1: number; c1: number; eta
 /** Moniri & Hassani 2026: number of outliers ⌊α2/(½ − α1)⌋ after two steps. */
 export function predictedTwoStepOutliers(alpha1: number, alpha2: number): number {
   for (const [name, a] of [['alpha1', alpha1], ['alpha2', alpha2]] as const) {
-    if (!(a >= 0 && a < 0.5)) throw new ArgumentError(`predictedTwoStepOutliers: ${name} must be in [0, 0.5), got ${a}`);
+    if (!(typeof a === 'number' && a >= 0 && a < 0.5)) throw new ArgumentError(`predictedTwoStepOutliers: ${name} must be in [0, 0.5), got ${a}`);
   }
   return Math.floor(alpha2 / (0.5 - alpha1) + 1e-9); // inclusive thresholds, as predictedSpikes
 }
@@ -252,23 +300,32 @@ export interface HuangStage1 {
  * ρ(t) = √γ{½[(1+a)^t(v0 + F/a) − (1−a)^t(v0 − F/a)] − F/a}. Powers are computed in wasm.
  */
 export function huangStage1(fl: Engine, t: number, p: { a: number; F: number; v0: number; gamma: number }): HuangStage1 {
-  if (!Number.isInteger(t) || t < 0) throw new ArgumentError(`huangStage1: t must be a non-negative integer step, got ${t}`);
-  if (!(p.a > 0 && p.a < 1)) throw new ArgumentError(`huangStage1: a = η√γ/(nm) must be in (0, 1), got ${p.a}`);
+  checkEngine(fl, 'huangStage1');
+  checkInteger('huangStage1', 't', t, 0, Number.MAX_SAFE_INTEGER);
+  checkObject('huangStage1', 'p', p);
+  checkOptions('huangStage1', p, ['a', 'F', 'v0', 'gamma'], 'p');
+  if (!(typeof p.a === 'number' && p.a > 0 && p.a < 1)) throw new ArgumentError(`huangStage1: a = η√γ/(nm) must be in (0, 1), got ${p.a}`);
   for (const [k, v] of [['F', p.F], ['v0', p.v0], ['gamma', p.gamma]] as const) {
-    if (!Number.isFinite(v) || (k === 'gamma' && v <= 0)) throw new ArgumentError(`huangStage1: ${k} must be finite${k === 'gamma' ? ' and positive' : ''}, got ${v}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || (k === 'gamma' && v <= 0)) throw new ArgumentError(`huangStage1: ${k} must be finite${k === 'gamma' ? ' and positive' : ''}, got ${v}`);
   }
   const up = fl.math.pow(1 + p.a, t), down = fl.math.pow(1 - p.a, t);
   const plus = p.v0 + p.F / p.a, minus = p.v0 - p.F / p.a;
-  return { v: 0.5 * (up * plus + down * minus), rho: Math.sqrt(p.gamma) * (0.5 * (up * plus - down * minus) - p.F / p.a) };
+  const v = 0.5 * (up * plus + down * minus), rho = Math.sqrt(p.gamma) * (0.5 * (up * plus - down * minus) - p.F / p.a);
+  if (!Number.isFinite(v) || !Number.isFinite(rho)) throw new NonFiniteError(`huangStage1: v(t) or ρ(t) exceeds the double range at t = ${t} ((1 + a)^t = ${up})`);
+  return { v, rho };
 }
 
 /** Stage-2 map ρ ↦ ρ + (η√γ/(nm))ρ − (ηϕ/(nmγ²))ρ³; its fixed point is ρ² = γ^{5/2}/ϕ. */
 export function huangStage2Step(rho: number, p: { eta: number; gamma: number; phi: number; n: number; m: number }): number {
-  for (const [k, v] of Object.entries(p)) {
-    if (!(v > 0 && Number.isFinite(v))) throw new ArgumentError(`huangStage2Step: ${k} must be a positive finite number, got ${v}`);
-  }
+  checkNumber('huangStage2Step', 'rho', rho);
+  checkObject('huangStage2Step', 'p', p);
+  const keys = ['eta', 'gamma', 'phi', 'n', 'm'] as const;
+  checkOptions('huangStage2Step', p, keys, 'p');
+  for (const k of keys) checkNumber('huangStage2Step', `p.${k}`, p[k], { above: 0 });
   const nm = p.n * p.m;
-  return rho + ((p.eta * Math.sqrt(p.gamma)) / nm) * rho - ((p.eta * p.phi) / (nm * p.gamma * p.gamma)) * rho * rho * rho;
+  const next = rho + ((p.eta * Math.sqrt(p.gamma)) / nm) * rho - ((p.eta * p.phi) / (nm * p.gamma * p.gamma)) * rho * rho * rho;
+  if (!Number.isFinite(next)) throw new NonFiniteError(`huangStage2Step: the next ρ exceeds the double range (ρ = ${rho}): the iteration diverges`);
+  return next;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -279,10 +336,20 @@ export function huangStage2Step(rho: number, p: { eta: number; gamma: number; ph
  * X1 (n1×d) and X2 (n2×d), as an n1×n2 matrix; angles in wasm (stable atan2 form).
  */
 export function reluNtkInfinite(fl: Engine, X1: Matrix, X2: Matrix): Matrix {
+  checkEngine(fl, 'reluNtkInfinite');
+  checkMatrix(fl, 'reluNtkInfinite', 'X1', X1);
+  checkMatrix(fl, 'reluNtkInfinite', 'X2', X2);
   if (X1.cols !== X2.cols) throw new ShapeError(`reluNtkInfinite: X1 is ${X1.rows}×${X1.cols} but X2 is ${X2.rows}×${X2.cols}`);
   const d = X1.cols;
+  if (d < 1) throw new ShapeError(`reluNtkInfinite: inputs need at least one dimension, got X1 ${X1.describe()}`);
   return fl.scope(() => {
-    const A = fl.astype(X1, 'f64'), B = fl.astype(X2, 'f64');
+    for (const [name, X] of [['X1', X1], ['X2', X2]] as const) {
+      if (fl.countNonFinite(X) > 0) throw new NonFiniteError(`reluNtkInfinite: ${name} holds NaN or Infinity`);
+    }
+    // Rows rescaled by powers of two beyond 2^±200 (angles are scale-free; Θ is bilinear in
+    // the norms, so the result is scaled back by 2^−(kA + kB)).
+    const a = inSafeRange(fl, fl.astype(X1, 'f64')), b = inSafeRange(fl, fl.astype(X2, 'f64'));
+    const A = a.M, B = b.M;
     const theta = fl.zeros(A.rows, B.rows);
     fl.kernels.row_angles_f64(A.rows, B.rows, d, A.ptr, B.ptr, theta.ptr);
     const G = fl.matmul(A, B, { transB: true });
@@ -293,7 +360,8 @@ export function reluNtkInfinite(fl: Engine, X1: Matrix, X2: Matrix): Matrix {
       for (let j = 0; j < B.rows; j++) {
         const t = th[i * B.rows + j]!;
         const norms = Math.sqrt(n1[i]! * n2[j]!);
-        out[i * B.rows + j] = (norms * (fl.math.sin(t) + (Math.PI - t) * fl.math.cos(t)) + g[i * B.rows + j]! * (Math.PI - t)) / (2 * Math.PI * d);
+        out[i * B.rows + j] = timesPow2((norms * (fl.math.sin(t) + (Math.PI - t) * fl.math.cos(t)) + g[i * B.rows + j]! * (Math.PI - t)) / (2 * Math.PI * d), -(a.k + b.k));
+        if (!Number.isFinite(out[i * B.rows + j]!)) throw new NonFiniteError(`reluNtkInfinite: Θ(x_${i}, x′_${j}) exceeds the double range`);
       }
     }
     return fl.fromArray(out, A.rows, B.rows);
@@ -306,10 +374,19 @@ export function reluNtkInfinite(fl: Engine, X1: Matrix, X2: Matrix): Matrix {
  * (Moniri et al. 2024); compare subspaces with principalCosines.
  */
 export function hermiteFeatures(fl: Engine, X: Matrix, b: Matrix, K: number): Matrix {
+  checkEngine(fl, 'hermiteFeatures');
+  checkMatrix(fl, 'hermiteFeatures', 'X', X);
+  checkMatrix(fl, 'hermiteFeatures', 'b', b);
   if (b.rows !== X.cols || b.cols !== 1) throw new ShapeError(`hermiteFeatures: b must be ${X.cols}×1, got ${b.rows}×${b.cols}`);
-  if (!Number.isInteger(K) || K < 1 || K > 30) throw new ArgumentError(`hermiteFeatures: K must be an integer in [1, 30], got ${K}`);
-  return fl.scope(() => {
-    const z = fl.gemv(fl.astype(X, 'f64'), fl.astype(b, 'f64'), { alpha: 1 / fl.norm(b) });
+  if (X.rows < 1) throw new ShapeError(`hermiteFeatures: X needs at least one row, got ${X.describe()}`);
+  if (!Number.isInteger(K) || K < 1 || K > 30) throw new ArgumentError(`hermiteFeatures: K must be an integer in [1, 30], got ${describeArg(K)}`);
+  return named('hermiteFeatures', () => fl.scope(() => {
+    if (fl.countNonFinite(b) > 0) throw new NonFiniteError('hermiteFeatures: b holds NaN or Infinity');
+    // b is only a direction: rescale it by a power of two beyond 2^±200 so 1/‖b‖ is finite
+    const bk = scaledByPow2(fl, b, rescaleExponent(fl.norm(b, 'max')));
+    const bNorm = fl.norm(bk);
+    if (bNorm === 0) throw new ArgumentError('hermiteFeatures: b is zero: the projection direction b/‖b‖ is undefined');
+    const z = fl.gemv(fl.astype(X, 'f64'), fl.astype(bk, 'f64'), { alpha: 1 / bNorm });
     return fl.keep(columnStack(fl, Array.from({ length: K }, (_, i) => applyFunction(fl, { hermiteNormalized: i + 1 }, z))));
-  });
+  }));
 }
