@@ -178,8 +178,8 @@ async function main(argv: string[]): Promise<number> {
       resolveParams(exp, preset, overrides);
       const threads = threadsFrom(values.threads);
       if (!values.json) {
-        await checkRenderer();
         prepareOutDir(out, values.out);
+        await checkRenderer();
       }
       const fl = await createEngine({ threads });
       const progress = values.json ? undefined : createProgress(id, process.stderr);
@@ -199,8 +199,8 @@ async function main(argv: string[]): Promise<number> {
       if (values.json) throw new UsageError('reproduce writes reports; for JSON run each experiment with featurelab run <id> --json');
       const threads = threadsFrom(values.threads);
       for (const exp of EXPERIMENTS) resolveParams(exp, preset);
-      await checkRenderer();
       prepareOutDir(out, values.out);
+      await checkRenderer();
       const fl = await createEngine({ threads });
       const results: ExperimentResult[] = [];
       for (const exp of EXPERIMENTS) {
