@@ -183,8 +183,12 @@ async function main(argv: string[]): Promise<number> {
       }
       const fl = await createEngine({ threads });
       const progress = values.json ? undefined : createProgress(id, process.stderr);
-      const result = runExperiment(fl, exp, { preset, seed, overrides, progress: progress?.report });
-      fl.dispose();
+      let result: ExperimentResult;
+      try {
+        result = runExperiment(fl, exp, { preset, seed, overrides, progress: progress?.report });
+      } finally {
+        fl.dispose(); // also on error: live worker threads would keep the process from exiting
+      }
       progress?.done();
       if (values.json) {
         await print(`${JSON.stringify(result)}\n`);
@@ -203,15 +207,18 @@ async function main(argv: string[]): Promise<number> {
       await checkRenderer();
       const fl = await createEngine({ threads });
       const results: ExperimentResult[] = [];
-      for (const exp of EXPERIMENTS) {
-        const progress = createProgress(exp.id, process.stderr);
-        const result = runExperiment(fl, exp, { preset, seed, progress: progress.report });
-        progress.done();
-        await writeReport(result, out);
-        results.push(result);
-        await print(`${summary(result)}\n`);
+      try {
+        for (const exp of EXPERIMENTS) {
+          const progress = createProgress(exp.id, process.stderr);
+          const result = runExperiment(fl, exp, { preset, seed, progress: progress.report });
+          progress.done();
+          await writeReport(result, out);
+          results.push(result);
+          await print(`${summary(result)}\n`);
+        }
+      } finally {
+        fl.dispose();
       }
-      fl.dispose();
       await print(`report: ${await writeIndex(out)}\n`);
       return strictCode(values.strict!, results);
     }
@@ -220,8 +227,12 @@ async function main(argv: string[]): Promise<number> {
       const fl = await createEngine({ threads: threadsFrom(values.threads) });
       const environment = `Node ${process.version} · ${cpus()[0]?.model?.trim() ?? 'unknown CPU'}`;
       const progress = values.json ? undefined : createProgress('bench', process.stderr);
-      const report = runBenchSuite(fl, { suite: values.quick ? 'quick' : 'full', environment, version: VERSION, progress: progress?.report });
-      fl.dispose();
+      let report: ReturnType<typeof runBenchSuite>;
+      try {
+        report = runBenchSuite(fl, { suite: values.quick ? 'quick' : 'full', environment, version: VERSION, progress: progress?.report });
+      } finally {
+        fl.dispose();
+      }
       progress?.done();
       await print(values.json ? `${JSON.stringify(report)}\n` : `${formatBenchTable(report)}\n`);
       return 0;
