@@ -21,7 +21,7 @@ import { FeaturelabError } from './errors.js';
 import { EXPERIMENTS, findExperiment, runExperiment, VERSION } from './experiments/index.js';
 import { helpText, resolveParams } from './experiments/params.js';
 import type { ExperimentResult, Preset } from './experiments/types.js';
-import { prepareOutDir } from './out-dir.js';
+import { prepareOutDir } from './cli/out-dir.js';
 import { createProgress } from './progress.js';
 import { loadRenderer, writeIndex, writeReport } from './report.js';
 import { startServer } from './serve.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { FeaturelabError } from './errors.js';
 import { EXPERIMENTS } from './experiments/index.js';
 import type { ExperimentResult } from './experiments/types.js';
-import { discardTemp, replaceDir, tempDirBeside, withLock, writeFileAtomic } from './out-dir.js';
+import { discardTemp, replaceDir, tempDirBeside, withLock, writeFileAtomic } from './cli/out-dir.js';
 
 /** Reports need the optional packages vega and vega-lite. */
 export class RendererUnavailableError extends FeaturelabError {}

@@ -1,10 +1,11 @@
 // The output directory of the CLI: checked before any computation, and written so that every
 // experiment directory always holds one complete run (files go to a temporary directory beside
 // the target, then a rename puts them in place), even with Ctrl-C or two runs at once.
+// Node only (under src/cli/, like the rest of the command line).
 
 import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ArgumentError } from './errors.js';
+import { ArgumentError } from '../errors.js';
 
 const errno = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'error';
 
