@@ -51,7 +51,12 @@ export async function writeReport(result: ExperimentResult, outDir: string): Pro
   }
   const { renderIndexHtml } = await loadRenderer();
   withLock(join(outDir, '.featurelab.lock'), () => {
-    replaceDir(temp, target);
+    try {
+      replaceDir(temp, target);
+    } catch (e) {
+      discardTemp(temp);
+      throw e;
+    }
     writeFileAtomic(join(outDir, 'index.html'), renderIndexHtml(readResults(outDir)));
   });
   return join(target, 'report.html');
