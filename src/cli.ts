@@ -64,7 +64,8 @@ function joinNegativeValues(argv: readonly string[]): string[] {
 function decimalOption(name: string, raw: string, max: number, min = 0): number {
   const v = Number(raw);
   if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new UsageError(`${name} must be an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '2^53' : max}${max === Number.MAX_SAFE_INTEGER ? ')' : ']'}, got '${raw}'`);
+    const range = max === Number.MAX_SAFE_INTEGER ? `[${min}, 2^53)` : `[${min}, ${max}]`;
+    throw new UsageError(`${name} must be an integer in ${range}, got '${raw}'`);
   }
   return v;
 }
@@ -97,11 +98,6 @@ function threadsFrom(option: string | undefined): number | undefined {
     throw new UsageError(`the environment variable FEATURELAB_THREADS must be an integer in [1, ${MAX_THREADS}], got '${env}' (unset it to use the available cores)`);
   }
   return Number(env);
-}
-
-/** Reports need vega and vega-lite: check they load before any work. */
-async function checkRenderer(): Promise<void> {
-  await loadRenderer();
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -179,7 +175,7 @@ async function main(argv: string[]): Promise<number> {
       const threads = threadsFrom(values.threads);
       if (!values.json) {
         prepareOutDir(out, values.out);
-        await checkRenderer();
+        await loadRenderer(); // reports need vega and vega-lite: check they load before any work
       }
       const fl = await createEngine({ threads });
       const progress = values.json ? undefined : createProgress(id, process.stderr);
@@ -204,7 +200,7 @@ async function main(argv: string[]): Promise<number> {
       const threads = threadsFrom(values.threads);
       for (const exp of EXPERIMENTS) resolveParams(exp, preset);
       prepareOutDir(out, values.out);
-      await checkRenderer();
+      await loadRenderer();
       const fl = await createEngine({ threads });
       const results: ExperimentResult[] = [];
       try {
