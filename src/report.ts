@@ -1,26 +1,91 @@
 // Writing reports to disk: per experiment out/<id>/report.html, result.json and one CSV per
-// series; an index page for `reproduce`. The HTML itself comes from src/report-html.ts.
+// series; out/index.html over every result present. The HTML itself comes from
+// src/report-html.ts, loaded only when a report is written (it pulls in vega and vega-lite,
+// which `--json` and API users never need).
+//
+// Every experiment directory holds one complete run: its files are written to a temporary
+// directory beside it and renamed into place, under a lock that also regenerates the index
+// from the results on disk, so the index always links to the reports that are there.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FeaturelabError } from './errors.js';
+import { EXPERIMENTS } from './experiments/index.js';
 import type { ExperimentResult } from './experiments/types.js';
-import { renderIndexHtml, renderReportHtml, toCsv } from './report-html.js';
+import { discardTemp, replaceDir, tempDirBeside, withLock, writeFileAtomic } from './cli/out-dir.js';
 
-export { renderPlot, renderReportHtml, renderIndexHtml, toCsv } from './report-html.js';
+/** Reports need the optional packages vega and vega-lite. */
+export class RendererUnavailableError extends FeaturelabError {}
 
-export async function writeReport(result: ExperimentResult, outDir: string): Promise<string> {
-  const dir = join(outDir, result.id);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
-  for (const [name, rows] of Object.entries(result.series)) writeFileSync(join(dir, `${name}.csv`), toCsv(rows));
-  const file = join(dir, 'report.html');
-  writeFileSync(file, await renderReportHtml(result));
-  return file;
+type Renderer = typeof import('./report-html.js');
+
+/** Loads the HTML renderer (and with it vega and vega-lite), or says which packages are missing. */
+export async function loadRenderer(): Promise<Renderer> {
+  try {
+    return await import('./report-html.js');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /\bvega(-lite)?\b/.test(String((e as Error).message))) {
+      throw new RendererUnavailableError(`reports need the packages vega and vega-lite: npm install vega vega-lite, or use --json (${(e as Error).message.split('\n')[0]})`);
+    }
+    throw e;
+  }
 }
 
-export function writeIndex(results: ExperimentResult[], outDir: string): string {
-  mkdirSync(outDir, { recursive: true });
+/** Test hook: milliseconds to wait in the middle of writing a report (to interrupt it on purpose). */
+const pauseMs = Number(process.env.FEATURELAB_TEST_REPORT_PAUSE_MS ?? 0);
+
+/** Writes out/<id>/ for the result (replacing a previous run as a whole) and updates out/index.html. */
+export async function writeReport(result: ExperimentResult, outDir: string): Promise<string> {
+  const { renderReportHtml, toCsv } = await loadRenderer();
+  const target = join(outDir, result.id);
+  const temp = tempDirBeside(target);
+  try {
+    writeFileSync(join(temp, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+    for (const [name, rows] of Object.entries(result.series)) writeFileSync(join(temp, `${name}.csv`), toCsv(rows));
+    if (pauseMs > 0) await new Promise((done) => setTimeout(done, pauseMs));
+    writeFileSync(join(temp, 'report.html'), await renderReportHtml(result));
+  } catch (e) {
+    discardTemp(temp);
+    throw e;
+  }
+  const { renderIndexHtml } = await loadRenderer();
+  withLock(join(outDir, '.featurelab.lock'), () => {
+    try {
+      replaceDir(temp, target);
+    } catch (e) {
+      discardTemp(temp);
+      throw e;
+    }
+    writeFileAtomic(join(outDir, 'index.html'), renderIndexHtml(readResults(outDir)));
+  });
+  return join(target, 'report.html');
+}
+
+/** Every complete result under out/ (a directory <id>/ with its result.json), in the registry's order. */
+export function readResults(outDir: string): ExperimentResult[] {
+  const results: ExperimentResult[] = [];
+  const rank = (name: string) => {
+    const i = EXPERIMENTS.findIndex((e) => e.id === name);
+    return i < 0 ? EXPERIMENTS.length : i;
+  };
+  const entries = readdirSync(outDir, { withFileTypes: true }).sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : 1));
+  for (const entry of entries) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    try {
+      const r = JSON.parse(readFileSync(join(outDir, entry.name, 'result.json'), 'utf8')) as ExperimentResult;
+      if (r.id === entry.name && Array.isArray(r.claims)) results.push(r);
+    } catch {
+      // not a featurelab result directory
+    }
+  }
+  return results;
+}
+
+/** Regenerates out/index.html from the results present under out/. */
+export async function writeIndex(outDir: string): Promise<string> {
+  const { renderIndexHtml } = await loadRenderer();
   const file = join(outDir, 'index.html');
-  writeFileSync(file, renderIndexHtml(results));
+  withLock(join(outDir, '.featurelab.lock'), () => writeFileAtomic(file, renderIndexHtml(readResults(outDir))));
   return file;
 }

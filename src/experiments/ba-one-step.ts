@@ -39,6 +39,22 @@ export const baOneStep: Experiment = {
       assumption: 'finite-size fluctuations of s1 are ~1% at these sizes (spec §1 measured 0.3%)',
     },
   ],
+  constraints: [
+    (p) => ((p.N as number) < (p.d as number)
+      ? `N=${p.N} < d=${p.d}: the spiked-matrix (BGN) prediction for the top singular value of W1 needs N ≥ d; raise N or lower d`
+      : undefined),
+    (p) => {
+      // peak wasm memory, about twice the matrices alive at once (measured: 1.6–1.8×), 8 bytes each
+      const d = p.d as number, n = p.n as number, N = p.N as number, t = p.nTest as number, dC = p.dCurve as number;
+      const nR = Math.round((p.psi1 as number) * d), NR = Math.round((p.psi2 as number) * d), nC = 8 * dC, NC = Math.round((p.psi2 as number) * dC);
+      const main = N * d + n * d + n * N + t * (d + N) + N * N, steps = nR * d + NR * d + nR * NR + t * NR + NR * NR;
+      const curve = nC * dC + NC * dC + nC * NC + t * (dC + NC) + NC * NC;
+      const gib = (16 * (main + steps + curve)) / 2 ** 30;
+      return gib > 4
+        ? `d=${d}, n=${n}, N=${N}, nTest=${t}, psi1=${p.psi1}, psi2=${p.psi2}, dCurve=${dC} need about ${gib.toFixed(1)} GiB of memory, more than the 4 GiB of a wasm32 engine; lower d, N, n, nTest or psi1/psi2`
+        : undefined;
+    },
+  ],
   run(ctx: RunContext): ExperimentOutput {
     const { fl, params: p, seed } = ctx;
     const d = p.d as number, n = p.n as number, N = p.N as number, eta = p.eta as number;

@@ -25,6 +25,38 @@ export const huangLinear: Experiment = {
       assumption: 'the closed form neglects the loss feedback, valid while the loss has barely moved (spec §4: matched within 0.1% through t = 10)',
     },
   ],
+  constraints: [
+    (p) => {
+      // the stage-1 closed form needs a = η√γ/(nm) in (0, 1), γ = ‖Xᵀy‖²; for x ~ N(0, I_d) and a standard
+      // normal β, E γ = n·d·(d + n + 1 + noise²); √γ varies with the data like a χ² with n degrees of
+      // freedom, so a may reach about (1 + 1.5/√n) times its estimate (≈ the 95% quantile)
+      const d = p.d as number, n = p.n as number, m = p.m as number, eta = p.eta as number, noise = p.noise as number;
+      const a = (eta * Math.sqrt(n * d * (d + n + 1 + noise * noise))) / (n * m), high = a * (1 + 1.5 / Math.sqrt(n));
+      if (eta <= 0) return `eta=${eta}: the step size must be positive (the stage-1 rate a = η√γ/(nm) would be 0)`;
+      return high >= 1
+        ? `eta=${eta}, d=${d}, n=${n}, m=${m}, noise=${noise} give a stage-1 rate a = η√γ/(nm) ≈ ${a.toPrecision(3)}, up to ${high.toPrecision(3)} as γ = ‖Xᵀy‖² varies with the data; the closed form needs a < 1: lower eta or d, or raise m or n`
+        : undefined;
+    },
+    (p) => ((p.sigma0 as number) <= 0 || (p.v0 as number) <= 0
+      ? `sigma0=${p.sigma0}, v0=${p.v0}: both initial scales must be positive (a zero layer never moves)`
+      : undefined),
+    (p) => {
+      // gradient descent from a large initialisation diverges: measured at η·scale²·d/m ≈ 15–40
+      const d = p.d as number, m = p.m as number, eta = p.eta as number, s = Math.max(p.sigma0 as number, p.v0 as number);
+      const c = (eta * s * s * d) / m;
+      return c > 10
+        ? `eta=${eta}, sigma0=${p.sigma0}, v0=${p.v0}, d=${d}, m=${m}: η·max(sigma0, v0)²·d/m = ${c.toPrecision(3)} > 10, gradient descent diverges from so large an initialisation; lower sigma0, v0 or eta`
+        : undefined;
+    },
+    (p) => {
+      // peak wasm memory: X (n×d), W, W(0) and the gradient (d×m), n×m products, n×n NTKs; 1.5× for workspace
+      const d = p.d as number, n = p.n as number, m = p.m as number;
+      const gib = (12 * (n * d + 3 * d * m + 4 * n * m + 2 * n * n)) / 2 ** 30;
+      return gib > 4
+        ? `d=${d}, n=${n}, m=${m} need about ${gib.toFixed(1)} GiB of memory, more than the 4 GiB of a wasm32 engine; lower d or m`
+        : undefined;
+    },
+  ],
   run(ctx: RunContext): ExperimentOutput {
     const { fl, params: p, seed } = ctx;
     const d = p.d as number, n = p.n as number, m = p.m as number, eta = p.eta as number, T = p.steps as number;
@@ -92,7 +124,7 @@ export const huangLinear: Experiment = {
         }
         lossFinal = lossT; ratioFinal = ratio; ntkErrorFinal = ntkError;
         if (t < T) gdStep(fl, net, X, y, { etaW: eta, etaA: eta });
-        ctx.progress(0.05 + (0.9 * (t + 1)) / (T + 1), `step ${t + 1}/${T}`);
+        ctx.progress(0.05 + (0.9 * (t + 1)) / (T + 1), `step ${Math.min(t + 1, T)}/${T}`);
       }
       W0.dispose();
       // [derived] stage-1 length t1 ≈ ln(2v*/|v_r(0) + F_r/a|)/ln(1 + a), v* = (√γ/tr Σ)^{1/2}

@@ -152,6 +152,16 @@ export const moniriSpikes: Experiment = {
     { name: 'sweep', type: 'boolean', doc: 'also run α ∈ {0, 0.1, 0.2, 0.3, 0.4} for the staircase plot', quick: true, paper: true },
     { name: 'hermiteThreshold', type: 'number', doc: 'alignment ⟨u_k, h_k⟩² counted as aligned', quick: 0.5, paper: 0.5, min: 0, max: 1, assumption: 'the sources state alignment without a number; 0.5 is a clear majority' },
   ],
+  constraints: [
+    (p) => {
+      // peak wasm memory, about twice the matrices alive at once (measured: 1.0–1.4×), 8 bytes each
+      const d = p.d as number, n = p.n as number, N = p.N as number, t = p.nTest as number;
+      const gib = (16 * (2 * n * d + 2 * d * N + 5 * n * N + Math.min(n, N) ** 2 + t * (d + N))) / 2 ** 30;
+      return gib > 4
+        ? `d=${d}, n=${n}, N=${N}, nTest=${t} need about ${gib.toFixed(1)} GiB of memory, more than the 4 GiB of a wasm32 engine; lower d, n, N or nTest`
+        : undefined;
+    },
+  ],
   run(ctx: RunContext): ExperimentOutput {
     return ctx.fl.scope(() => runMoniri(ctx));
   },

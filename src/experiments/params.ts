@@ -19,6 +19,11 @@ export function describeAllowed(spec: ParamSpec): string {
   }
 }
 
+/** A decimal integer (optional sign). */
+export const INT_PATTERN = /^[+-]?[0-9]+$/;
+/** A decimal number with an optional exponent: 0.001, -2.5, 1e-3, .5 */
+export const NUMBER_PATTERN = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
+
 /** Parses a CLI string for the parameter, or throws naming the key and what is allowed. */
 export function parseValue(spec: ParamSpec, raw: string, id: string): ParamValue {
   const bad = () => new ArgumentError(`${id}: ${spec.name}=${raw} is not allowed: ${spec.name} must be ${describeAllowed(spec)}`);
@@ -31,9 +36,10 @@ export function parseValue(spec: ParamSpec, raw: string, id: string): ParamValue
       if (!spec.values!.includes(raw)) throw bad();
       return raw;
     default: {
-      if (raw.trim() === '') throw bad();
+      // plain decimal only: no hex, no spaces, no Infinity; an exponent only for numbers
+      if (!(spec.type === 'int' ? INT_PATTERN : NUMBER_PATTERN).test(raw)) throw bad();
       const v = Number(raw);
-      if (!Number.isFinite(v) || (spec.type === 'int' && !Number.isInteger(v))) throw bad();
+      if (!Number.isFinite(v) || (spec.type === 'int' && !Number.isSafeInteger(v))) throw bad();
       return checkRange(spec, v, id);
     }
   }

@@ -96,6 +96,20 @@ export const twoStep: Experiment = {
     { name: 'margin', type: 'number', doc: 'relative margin above the top singular value of W0 for an outlier', quick: 0.05, paper: 0.05, min: 0, max: 10, assumption: 'gap criterion against the initial bulk edge' },
     { name: 'phase', type: 'boolean', doc: 'also map outliers over α1 ∈ {0.1, 0.2, 0.3} × α2 ∈ {0.1, 0.2, 0.3, 0.4}', quick: true, paper: true },
   ],
+  constraints: [
+    (p) => ((p.d as number) < 3
+      ? `d=${p.d}: the alignment claims project β* on the top 3 left singular vectors of W2 (d×N), so d must be ≥ 3; raise d`
+      : undefined),
+    (p) => {
+      // peak wasm memory: W, W1 and W2 − W1 (d×N), the batches (n×d), features (n×N), W·Wᵀ and its
+      // eigensolver (d×d); 2.5× for workspace (measured 1.4–2.1×), 8 bytes each
+      const d = p.d as number, n = p.n as number, N = p.N as number;
+      const gib = (20 * (3 * N * d + 2 * n * d + n * N + 4 * d * d + Math.min(N, d) ** 2)) / 2 ** 30;
+      return gib > 4
+        ? `d=${d}, n=${n}, N=${N} need about ${gib.toFixed(1)} GiB of memory, more than the 4 GiB of a wasm32 engine; lower d, N or n`
+        : undefined;
+    },
+  ],
   run(ctx: RunContext): ExperimentOutput {
     const { fl, params: p, seed } = ctx;
     const a1 = p.alpha1 as number, a2 = p.alpha2 as number;

@@ -79,6 +79,19 @@ export const zhouGeLocal: Experiment = {
     { name: 'lazyInit', type: 'number', doc: 'initial scale of the lazy (large-init) run; it steps with η/lazyInit² for stability', quick: 2, paper: 2, min: 1e-9, max: 100, assumption: 'Zhou, Ge & Jin (2021) Fig. 1 contrasts small and large initialisation; scale 2 and step η/4 are stand-ins' },
     { name: 'neighbourhood', type: 'number', doc: 'a neuron is near teacher i within this line angle (rad)', quick: 0.3, paper: 0.3, min: 0, max: 1.58, assumption: 'about half the teacher separation π/3' },
   ],
+  constraints: [
+    (p) => {
+      // gradient descent on the population loss diverges once η times its curvature passes 2; the
+      // curvature grows like m·(d + 2.4)·scale² (measured edge: η·m·(d + 2.4)·scale² ≈ 7.3), where the
+      // rich run has scale richInit and the lazy run, stepping with η/lazyInit², min(lazyInit, 1)
+      const m = p.m as number, d = p.d as number, eta = p.eta as number;
+      const scale = Math.max(p.richInit as number, Math.min(p.lazyInit as number, 1));
+      const c = eta * m * (d + 2.4) * scale * scale;
+      return c > 6
+        ? `eta=${eta}, m=${m}, d=${d}, richInit=${p.richInit}, lazyInit=${p.lazyInit}: η·m·(d + 2.4)·max(richInit, min(lazyInit, 1))² = ${c.toPrecision(3)} > 6, gradient descent diverges; lower eta, m, d or richInit`
+        : undefined;
+    },
+  ],
   run(ctx: RunContext): ExperimentOutput {
     const { fl, params: p } = ctx;
     const r = p.r as number, m = p.m as number, d = p.d as number;

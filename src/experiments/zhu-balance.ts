@@ -54,6 +54,19 @@ export const zhuBalance: Experiment = {
     { name: 'phaseSteps', type: 'int', doc: 'steps of the phase-length runs (m/2, m, 2m students at k teachers; 2k teachers at m); 0 skips them', quick: 5000, paper: 20000, min: 0, max: 10000000 },
     { name: 'fitTolerance', type: 'number', doc: 'phases 1–2 end when every per-teacher residual |H_l| ≤ this·‖v‖', quick: 0.01, paper: 0.01, min: 1e-12, max: 1, assumption: 'the sources describe the phases qualitatively; the end of tangential growth is read off the residuals H_l at 1%' },
   ],
+  constraints: [
+    (p) => ((p.d as number) < (p.k as number)
+      ? `d=${p.d} < k=${p.k}: the k teachers are orthogonal directions in R^d, so d must be ≥ k; raise d or lower k`
+      : undefined),
+    (p) => {
+      // population GD diverges once η·(students) passes about 6 (measured for k = 2…8, d = 4…20); the
+      // phase-length runs use 2m students
+      const eta = p.eta as number, m = p.m as number, widest = (p.phaseSteps as number) > 0 ? 2 * m : m;
+      return eta * widest > 5
+        ? `eta=${eta}, m=${m}${widest > m ? ` (the phase-length runs use 2m = ${widest} students)` : ''}: η·students = ${(eta * widest).toPrecision(3)} > 5, gradient descent diverges; lower eta or m${widest > m ? ', or set phaseSteps=0' : ''}`
+        : undefined;
+    },
+  ],
   run(ctx: RunContext): ExperimentOutput {
     const { fl, params: p, seed } = ctx;
     const k = p.k as number, m = p.m as number, d = Math.max(p.d as number, k), T = p.steps as number, eta = p.eta as number;
@@ -69,7 +82,7 @@ export const zhuBalance: Experiment = {
           curve.push({ step: t, t1: t + 1, loss, run: `k=${k}, m=${m}` });
           angles.push({ step: t, t1: t + 1, maxAngle: Math.max(...g.angles) });
           g.residuals.forEach((h, l) => residuals.push({ step: t, teacher: `v${l + 1}`, H: Math.abs(h) }));
-          ctx.progress(0.05 + 0.75 * (t / T), `step ${t}`);
+          ctx.progress(0.05 + 0.75 * (t / T), `step ${t}/${T}`);
         },
       });
       const geo = teacherStudentGeometry(fl, W, V);
