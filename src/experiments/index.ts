@@ -11,6 +11,11 @@ import { twoStep } from './two-step.js';
 import { resolveParams } from './params.js';
 import type { Experiment, ExperimentResult, ParamValue, Preset } from './types.js';
 
+export type {
+  Experiment, ExperimentResult, ExperimentOutput, Claim, Constraint, ParamSpec, Params, ParamValue, Preset, PlotSpec, SeriesRows, RunContext,
+} from './types.js';
+export { constraintViolations, checkConstraints, resolveParams, helpText } from './params.js';
+
 export const EXPERIMENTS: readonly Experiment[] = [baOneStep, moniriSpikes, twoStep, huangLinear, zhuBalance, zhouGeLocal];
 
 export function findExperiment(id: string): Experiment {

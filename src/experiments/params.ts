@@ -96,7 +96,7 @@ export function resolveParams(exp: Experiment, preset: Preset, overrides: Record
 
 /** `featurelab run <id> --help`: every parameter with its defaults and meaning. */
 export function helpText(exp: Experiment): string {
-  const lines = [`${exp.id} — ${exp.title}`, `  ${exp.paper}`, '', `  ${exp.summary}`, '', 'Parameters (key=value; defaults quick / paper):'];
+  const lines = [`${exp.id} — ${exp.title}`, `  ${exp.paper}`, `  Model, formulas, assumptions and sources: docs/science.md#${exp.id} (shipped in the package)`, '', `  ${exp.summary}`, '', 'Parameters (key=value; defaults quick / paper):'];
   const width = Math.max(...exp.params.map((p) => p.name.length));
   for (const p of exp.params) {
     lines.push(`  ${p.name.padEnd(width)}  ${String(p.quick)} / ${String(p.paper)}  (${describeAllowed(p)})`);
