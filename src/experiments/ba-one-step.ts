@@ -8,6 +8,7 @@ import { ridge, meanSquaredError } from '../net/readout.js';
 import { alignments } from '../net/measure.js';
 import { gaussHermite, hermiteSummary, marchenkoPastur, spikedPrediction } from '../net/theory.js';
 import type { Experiment, ExperimentOutput, RunContext } from './types.js';
+import { baOneStepPlots } from './plots/ba-one-step.js';
 
 const LINKS = ['tanh', 'erf', 'relu', 'softplus', 'sigmoid'] as const;
 /** ψ1 = n/d of the risk curves (Ba et al. Fig. 3c sweeps ψ1). */
@@ -221,44 +222,7 @@ export const baOneStep: Experiment = {
             predicted: '< riskRF', measured: riskTrained, tolerance: 'strict', pass: riskTrained < riskRF,
           },
         ],
-        plots: [
-          {
-            title: 'Singular values of W0 and W1, Marchenko–Pastur law of W0 (line), predicted spike (rule)',
-            spec: {
-              layer: [
-                {
-                  data: { name: 'histogram' },
-                  mark: { type: 'rect', opacity: 0.55 },
-                  encoding: {
-                    x: { field: 's', type: 'quantitative', title: 'singular value' },
-                    x2: { field: 's2' },
-                    y: { field: 'density', type: 'quantitative', title: 'density', stack: null },
-                    color: { field: 'matrix', type: 'nominal' },
-                  },
-                },
-                { data: { name: 'mpDensity' }, mark: { type: 'line', color: 'black' }, encoding: { x: { field: 's', type: 'quantitative' }, y: { field: 'density', type: 'quantitative' } } },
-                { data: { name: 'predictedSpike' }, mark: { type: 'rule', color: '#b00020', strokeDash: [4, 3] }, encoding: { x: { field: 's', type: 'quantitative' } } },
-              ],
-            },
-          },
-          ...(riskCurve.length ? [{
-            title: 'Test risk vs ψ1 = n/d after one step η = N^α (σ = σ* = erf, Fig. 3c), with the kernel lower bound (dashed)',
-            spec: {
-              layer: [
-                { data: { name: 'riskCurve' }, mark: { type: 'line', point: true }, encoding: { x: { field: 'psi1', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'ψ1 = n/d' }, y: { field: 'risk', type: 'quantitative', scale: { type: 'log' }, title: 'test risk' }, color: { field: 'label', type: 'nominal', title: null } } },
-                { data: { name: 'erfBound' }, mark: { type: 'rule', strokeDash: [4, 3], color: 'black' }, encoding: { y: { field: 'risk', type: 'quantitative' } } },
-              ],
-            },
-          }] : []),
-          {
-            title: 'Test risk of the ridge readout',
-            spec: {
-              data: { name: 'risks' },
-              mark: 'bar',
-              encoding: { y: { field: 'readout', type: 'nominal', title: null }, x: { field: 'risk', type: 'quantitative', title: 'test risk' } },
-            },
-          },
-        ],
+        plots: baOneStepPlots({ riskCurve: riskCurve.length > 0 }),
       };
     });
   },

@@ -4,6 +4,7 @@
 import { createNetwork, gdStep, forward } from '../net/model.js';
 import { huangStage1 } from '../net/theory.js';
 import type { Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
+import { huangLinearPlots } from './plots/huang-linear.js';
 
 export const huangLinear: Experiment = {
   id: 'huang-linear',
@@ -131,24 +132,7 @@ export const huangLinear: Experiment = {
             predicted: '≤ 0.1 × initial', measured: lossFinal, tolerance: `initial ${loss0.toPrecision(4)}`, pass: lossFinal <= 0.1 * loss0,
           },
         ],
-        plots: [
-          { title: 'Training loss', spec: { data: { name: 'trajectory' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } } } } },
-          {
-            title: 'mean|ρ_r| / mean|v_r| against √γ (dashed)',
-            spec: {
-              data: { name: 'trajectory' },
-              layer: [
-                { mark: 'line', encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'ratio', type: 'quantitative', title: 'ratio' } } },
-                { mark: { type: 'line', strokeDash: [4, 3], color: '#b00020' }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'sqrtGamma', type: 'quantitative' } } },
-              ],
-            },
-          },
-          { title: 'Relative NTK error ‖Θ − Θ_pred‖₂/‖Θ_pred‖₂', spec: { data: { name: 'trajectory' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'ntkError', type: 'quantitative', scale: { type: 'log' } } } } },
-          {
-            title: 'Stage-1 closed form vs simulation (relative error)',
-            spec: { data: { name: 'stage1' }, mark: { type: 'line', point: true }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'error', type: 'quantitative' }, color: { field: 'quantity', type: 'nominal' } } },
-          },
-        ],
+        plots: huangLinearPlots({ t1Predicted, collapseStep: collapse, lossInitial: loss0 }),
       };
     });
   },

@@ -11,6 +11,7 @@ import { createNetwork, features, forward, oneStep, powerStep, type TwoLayer } f
 import { meanSquaredError, ridge } from '../net/readout.js';
 import { coefficientVanishes, countNonvanishing, gaussHermite, hermiteCoefficients, hermiteFeatures, predictedSpikes, spikeStrength } from '../net/theory.js';
 import type { Claim, Experiment, ExperimentOutput, ParamValue, RunContext, SeriesRows } from './types.js';
+import { moniriSpikesPlots } from './plots/moniri-spikes.js';
 
 /** Degrees k whose spike strength is measured (the α grid never makes k ≥ 4 visible). */
 const STRENGTH_DEGREES = 3;
@@ -262,30 +263,6 @@ function runMoniri(ctx: RunContext): ExperimentOutput {
     },
     series: { spectrum, staircase, counts, strengths, bulk, hermite: main.hermite.map((v, k) => ({ k: k + 1, alignment: v })) },
     claims,
-    plots: [
-      {
-        title: `Top singular values of F at α = ${alpha} and the fitted bulk edge (dashed)`,
-        spec: {
-          data: { name: 'spectrum' },
-          layer: [
-            { mark: { type: 'point', filled: true }, encoding: { x: { field: 'index', type: 'ordinal' }, y: { field: 's', type: 'quantitative', scale: { type: 'log' }, title: 'singular value' } } },
-            { mark: { type: 'rule', strokeDash: [4, 3], color: '#b00020' }, encoding: { y: { field: 'edge', type: 'quantitative' } } },
-          ],
-        },
-      },
-      {
-        title: 'Spike strengths vs n (log–log): measured (points) and leading-order theory (lines), with the bulk edge of F0',
-        spec: {
-          layer: [
-            { data: { name: 'strengths' }, transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'n', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'strength', type: 'quantitative', scale: { type: 'log' }, title: 'strength' }, color: { field: 'k', type: 'nominal' } } },
-            { data: { name: 'strengths' }, transform: [{ filter: "datum.kind !== 'measured'" }], mark: 'line', encoding: { x: { field: 'n', type: 'quantitative' }, y: { field: 'strength', type: 'quantitative' }, color: { field: 'k', type: 'nominal' } } },
-            { data: { name: 'bulk' }, mark: { type: 'line', strokeDash: [4, 3], color: '#b00020' }, encoding: { x: { field: 'n', type: 'quantitative' }, y: { field: 'edge', type: 'quantitative' } } },
-          ],
-        },
-      },
-      { title: 'Outliers vs α: measured and ⌊1/(1 − 2α)⌋', spec: { data: { name: 'counts' }, mark: { type: 'line', point: true, interpolate: 'step-after' }, encoding: { x: { field: 'alpha', type: 'quantitative' }, y: { field: 'spikes', type: 'quantitative' }, color: { field: 'kind', type: 'nominal' } } } },
-      { title: 'Ridge error vs log η / log n', spec: { data: { name: 'staircase' }, mark: { type: 'line', point: true }, encoding: { x: { field: 'logEtaOverLogN', type: 'quantitative' }, y: { field: 'error', type: 'quantitative' }, color: { field: 'kind', type: 'nominal' } } } },
-      { title: 'Alignment of the k-th spike with He_k', spec: { data: { name: 'hermite' }, mark: 'bar', encoding: { x: { field: 'k', type: 'ordinal' }, y: { field: 'alignment', type: 'quantitative', scale: { domain: [0, 1] } } } } },
-    ],
+    plots: moniriSpikesPlots({ alpha }),
   };
 }

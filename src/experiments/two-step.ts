@@ -9,6 +9,7 @@ import { alignments, countAbove } from '../net/measure.js';
 import { createNetwork, forward, oneStep, powerStep } from '../net/model.js';
 import { coefficientVanishes, countNonvanishing, gaussHermite, hermiteCoefficients, predictedTwoStepOutliers, twoStepTermStrength } from '../net/theory.js';
 import type { Claim, Experiment, ExperimentOutput, ParamValue, RunContext, SeriesRows } from './types.js';
+import { twoStepPlots } from './plots/two-step.js';
 
 /** Left singular vectors of W2 whose span is compared with β*. */
 const TOP_VECTORS = 3;
@@ -168,11 +169,7 @@ export const twoStep: Experiment = {
       },
       series: { top: main.top.map((s, i) => ({ index: i + 1, s, edge: main.edge })), alignment: cmp, phase },
       claims,
-      plots: [
-        { title: 'Top singular values of W2 and the outlier threshold (dashed)', spec: { data: { name: 'top' }, layer: [{ mark: { type: 'point', filled: true }, encoding: { x: { field: 'index', type: 'ordinal' }, y: { field: 's', type: 'quantitative' } } }, { mark: { type: 'rule', strokeDash: [4, 3], color: '#b00020' }, encoding: { y: { field: 'edge', type: 'quantitative' } } }] } },
-        { title: '‖P β*‖² on the top 3 left singular vectors of W2: fresh vs reused second batch', spec: { data: { name: 'alignment' }, mark: 'bar', encoding: { x: { field: 'batch', type: 'nominal' }, y: { field: 'alignment', type: 'quantitative', scale: { domain: [0, 1] } }, column: { field: 'target', type: 'nominal' } } } },
-        { title: 'Phase diagram: measured outliers of W2 (colour) and ⌊α2/(½ − α1)⌋ (text)', spec: { data: { name: 'phase' }, layer: [{ mark: 'rect', encoding: { x: { field: 'alpha1', type: 'ordinal' }, y: { field: 'alpha2', type: 'ordinal', sort: 'descending' }, color: { field: 'measured', type: 'quantitative' } } }, { mark: { type: 'text', fontSize: 14 }, encoding: { x: { field: 'alpha1', type: 'ordinal' }, y: { field: 'alpha2', type: 'ordinal', sort: 'descending' }, text: { field: 'predicted', type: 'quantitative' } } }] } },
-      ],
+      plots: twoStepPlots({ phase: phase.length > 0 }),
     };
   },
 };

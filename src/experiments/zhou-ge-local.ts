@@ -8,6 +8,7 @@ import type { Matrix } from '../matrix.js';
 import { relativeChange, teacherStudentGeometry } from '../net/measure.js';
 import { absPopulation, absPopulationGD } from '../net/population.js';
 import type { Claim, Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
+import { zhouGeLocalPlots } from './plots/zhou-ge-local.js';
 
 interface Run {
   trajectory: SeriesRows;
@@ -134,29 +135,7 @@ export const zhouGeLocal: Experiment = {
         },
         series: { loss: rich.loss.concat(lazy.loss), trajectory: rich.trajectory.concat(lazy.trajectory), teachers: teacherPoints },
         claims,
-        plots: [
-          { title: 'Population loss (data term + weight decay) over the three stages', spec: { data: { name: 'loss' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } } },
-          {
-            title: 'Trajectories of the effective neurons a_j·w_j in the plane (rich run) and teacher directions',
-            spec: {
-              width: 420, height: 420,
-              layer: [
-                { data: { name: 'trajectory' }, transform: [{ filter: "datum.run === 'rich'" }], mark: { type: 'line', opacity: 0.7 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, detail: { field: 'neuron', type: 'nominal' }, order: { field: 'step', type: 'quantitative' } } },
-                { data: { name: 'teachers' }, mark: { type: 'point', shape: 'cross', size: 120, color: '#b00020' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
-              ],
-            },
-          },
-          {
-            title: 'Trajectories in the lazy run (large initialisation)',
-            spec: {
-              width: 420, height: 420,
-              layer: [
-                { data: { name: 'trajectory' }, transform: [{ filter: "datum.run === 'lazy'" }], mark: { type: 'line', opacity: 0.7 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, detail: { field: 'neuron', type: 'nominal' }, order: { field: 'step', type: 'quantitative' } } },
-                { data: { name: 'teachers' }, mark: { type: 'point', shape: 'cross', size: 120, color: '#b00020' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
-              ],
-            },
-          },
-        ],
+        plots: zhouGeLocalPlots(),
       };
     });
   },

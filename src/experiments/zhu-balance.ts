@@ -8,6 +8,7 @@ import type { Matrix } from '../matrix.js';
 import { logLogSlope, teacherStudentGeometry } from '../net/measure.js';
 import { reluPopulationGD } from '../net/population.js';
 import type { Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
+import { zhuBalancePlots } from './plots/zhu-balance.js';
 
 /**
  * First recorded step at which every per-teacher residual |H_l| ≤ tol·‖v‖ (the end of the
@@ -162,22 +163,7 @@ export const zhuBalance: Experiment = {
             },
           ] : []),
         ],
-        plots: [
-          {
-            title: 'Population loss (log–log) with a T⁻³ reference',
-            spec: {
-              layer: [
-                { data: { name: 'loss' }, mark: 'line', encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' }, title: 'step + 1' }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } },
-                { data: { name: 'reference' }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'loss', type: 'quantitative' }, color: { field: 'run', type: 'nominal' } } },
-              ],
-            },
-          },
-          { title: 'Largest student–teacher angle', spec: { data: { name: 'maxAngle' }, mark: 'line', encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' }, title: 'step + 1' }, y: { field: 'maxAngle', type: 'quantitative', scale: { type: 'log' }, title: 'max angle (rad)' } } } },
-          { title: 'Per-teacher residual |H_l| (semilog)', spec: { data: { name: 'residuals' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'H', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'teacher', type: 'nominal' } } } },
-          { title: 'Balance ratios ‖w_i‖·m_l/‖v‖', spec: { data: { name: 'balance' }, mark: 'bar', encoding: { x: { field: 'ratio', type: 'quantitative', bin: { maxbins: 20 } }, y: { aggregate: 'count', type: 'quantitative' }, color: { field: 'teacher', type: 'nominal' } } } },
-          ...(phaseRuns.length ? [{ title: `Length of phases 1–2 (steps until every |H_l| ≤ ${p.fitTolerance}·‖v‖) vs m and vs k`, spec: { data: { name: 'phaseLengths' }, mark: { type: 'line', point: true }, encoding: { x: { field: 'x', type: 'quantitative', title: 'm or k' }, y: { field: 'steps', type: 'quantitative', title: 'steps' }, color: { field: 'label', type: 'nominal', title: null } } } }] : []),
-          { title: 'Xu & Du: one teacher, m = 1 vs m = 2', spec: { data: { name: 'xuDu' }, mark: 'line', encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' }, title: 'step + 1' }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } } },
-        ],
+        plots: zhuBalancePlots({ k, m, fitTolerance: p.fitTolerance as number, phaseLengths: phaseRuns.length > 0 }),
       };
     });
   },
