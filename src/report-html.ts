@@ -126,7 +126,8 @@ body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
 tr.pass td:first-child{color:#176c2f;font-weight:600}tr.fail td:first-child{color:#b00020;font-weight:700}
 tr.why td{border-top:none;background:#fff6f6;font-size:.95em}
-figure{margin:1em 0}code{background:#f4f4f4;padding:.1em .3em}#about{max-width:60em;line-height:1.45}
+#claims tr:not(.why) td:nth-child(2){white-space:nowrap}
+figure{margin:1em 0}code{background:#f4f4f4;padding:.1em .3em;white-space:nowrap}#about{max-width:60em;line-height:1.45}
 </style></head><body>
 <h1>${escape(result.title)}</h1>
 <p><i>${escape(result.paper)}</i></p>
@@ -164,7 +165,7 @@ export function renderIndexHtml(results: readonly ExperimentResult[]): string {
   const total = results.reduce((s, r) => s + r.claims.length, 0);
   const presets = [...new Set(results.map((r) => r.preset))].join(', ');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>featurelab reproduction</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}tr.fail td:nth-child(2){color:#b00020;font-weight:700}tr.pass td:nth-child(2){color:#176c2f}code{background:#f4f4f4;padding:.1em .3em}</style>
+<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}tr.fail td:nth-child(2){color:#b00020;font-weight:700}tr.pass td:nth-child(2){color:#176c2f}code{background:#f4f4f4;padding:.1em .3em;white-space:nowrap}#experiments td:first-child,#experiments td:nth-child(2),#experiments td:last-child{white-space:nowrap}</style>
 </head><body><h1>featurelab: reproductions</h1>
 <p>${passed} of ${total} claims pass${presets ? ` (preset ${escape(presets)})` : ''}. Each report says what its experiment is and why a failed claim fails;
 the models and predictions are written down in <code>docs/science.md</code> in the featurelab package.</p>

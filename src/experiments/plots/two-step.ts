@@ -24,11 +24,12 @@ export function twoStepPlots(options: { phase: boolean }): PlotSpec[] {
     }),
     figure('‖P β*‖² on the top 3 left singular vectors of W2: fresh vs reused second batch', {
       data: { name: 'alignment' },
+      width: 240, // per target panel
       mark: 'bar',
       encoding: {
         x: nominal('batch', 'second batch', { axis: { labelAngle: 0 } }),
         y: quant('alignment', '‖P_top3 β*‖²', { scale: { domain: [0, 1] } }),
-        column: nominal('target', 'target'),
+        column: nominal('target', 'target', { sort: ['tanh (IE 1)', 'He_2/√2 (IE 2)'] }),
       },
     }),
     ...(options.phase
