@@ -275,6 +275,6 @@ function runMoniri(ctx: RunContext): ExperimentOutput {
     },
     series: { spectrum, staircase, counts, strengths, bulk, hermite: main.hermite.map((v, k) => ({ k: k + 1, alignment: v })) },
     claims,
-    plots: moniriSpikesPlots({ alpha }),
+    plots: moniriSpikesPlots({ alpha, sweep: sweep.length > 0 }),
   };
 }

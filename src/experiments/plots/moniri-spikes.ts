@@ -5,7 +5,8 @@
 import type { PlotSpec } from '../types.js';
 import { THEORY, figure, integer, logQuant, nominal, ordinal, quant } from './common.js';
 
-export function moniriSpikesPlots(options: { alpha: number }): PlotSpec[] {
+/** `sweep`: whether the α sweep ran (without it the count and error plots would be empty). */
+export function moniriSpikesPlots(options: { alpha: number; sweep: boolean }): PlotSpec[] {
   const n = logQuant('n', 'n (samples; d and N in proportion)', { axis: { format: 'd' } });
   const strength = logQuant('strength', 'spike strength');
   return [
@@ -23,16 +24,20 @@ export function moniriSpikesPlots(options: { alpha: number }): PlotSpec[] {
         { data: { name: 'bulk' }, mark: { type: 'line', strokeDash: [4, 3], color: THEORY }, encoding: { x: n, y: logQuant('edge', 'spike strength') } },
       ],
     }),
-    figure('Outliers of F vs α: measured and predicted', {
-      data: { name: 'counts' },
-      mark: { type: 'line', point: true, interpolate: 'step-after' },
-      encoding: { x: quant('alpha', 'α (η = c·n^α)'), y: integer('spikes', 'outliers of F'), color: nominal('kind', null), strokeDash: nominal('kind', null) },
-    }),
-    figure('Ridge readout error vs log η / log n', {
-      data: { name: 'staircase' },
-      mark: { type: 'line', point: true },
-      encoding: { x: quant('logEtaOverLogN', 'log η / log n'), y: quant('error', 'mean squared error'), color: nominal('kind', 'error') },
-    }),
+    ...(options.sweep
+      ? [
+          figure('Outliers of F vs α: measured and predicted', {
+            data: { name: 'counts' },
+            mark: { type: 'line', point: true, interpolate: 'step-after' },
+            encoding: { x: quant('alpha', 'α (η = c·n^α)'), y: integer('spikes', 'outliers of F'), color: nominal('kind', null), strokeDash: nominal('kind', null) },
+          }),
+          figure('Ridge readout error vs log η / log n', {
+            data: { name: 'staircase' },
+            mark: { type: 'line', point: true },
+            encoding: { x: quant('logEtaOverLogN', 'log η / log n'), y: quant('error', 'mean squared error'), color: nominal('kind', 'error') },
+          }),
+        ]
+      : []),
     figure('Alignment of the k-th outlier of F with He_k(X̃b/‖b‖)', {
       data: { name: 'hermite' },
       mark: 'bar',
