@@ -179,7 +179,7 @@ export const twoStep: Experiment = {
       },
       series: { top: main.top.map((s, i) => ({ index: i + 1, s, edge: main.edge })), alignment: cmp, phase },
       claims,
-      plots: twoStepPlots({ phase: phase.length > 0 }),
+      plots: twoStepPlots({ phase: phase.length > 0, maxCount: Math.max(0, ...phase.flatMap((r) => [r.measured, r.added, r.predicted, r.predictedAdded] as number[])) }),
     };
   },
 };

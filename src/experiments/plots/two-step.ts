@@ -7,10 +7,21 @@ import { THEORY, figure, nominal, ordinal, quant } from './common.js';
 
 const READING_TOTAL = 'outliers of W2 in all (reading 1)';
 const READING_ADDED = 'outliers added by step 2 (reading 2)';
-/** Very light to mid blue: 0 reads as "none" and the black count printed in a cell stays legible. */
-const COUNT_COLOURS = { scheme: { name: 'blues', extent: [0.05, 0.6] } };
+/** Near white (0 reads as "none") to mid blue, light enough for the black count printed in a cell. */
+const LIGHTEST = [0xf4, 0xf8, 0xfd], DARKEST = [0x4a, 0x90, 0xd0];
 
-export function twoStepPlots(options: { phase: boolean }): PlotSpec[] {
+/** One colour per count 0…max, evenly spaced between LIGHTEST and DARKEST (the same count has the same colour in every panel). */
+function countScale(max: number): Record<string, unknown> {
+  const domain = Array.from({ length: max + 1 }, (_, i) => i);
+  const range = domain.map((i) => {
+    const t = max === 0 ? 0 : i / max;
+    return `#${LIGHTEST.map((c, j) => Math.round(c + t * (DARKEST[j]! - c)).toString(16).padStart(2, '0')).join('')}`;
+  });
+  return { domain, range };
+}
+
+/** `phase`: whether the phase diagram ran; `maxCount`: the largest count on it, predicted or measured. */
+export function twoStepPlots(options: { phase: boolean; maxCount: number }): PlotSpec[] {
   // cells set apart, so the frame of a mismatched cell does not run into its neighbour's
   const alpha1 = ordinal('alpha1', 'α1', { axis: { labelAngle: 0 }, scale: { paddingInner: 0.1 } });
   const alpha2 = ordinal('alpha2', 'α2', { sort: 'descending', scale: { paddingInner: 0.1 } });
@@ -53,12 +64,13 @@ export function twoStepPlots(options: { phase: boolean }): PlotSpec[] {
               height: 120,
               layer: [
                 {
-                  mark: { type: 'rect', strokeWidth: 2.5 },
+                  mark: 'rect',
                   encoding: {
                     x: alpha1,
                     y: alpha2,
-                    color: ordinal('count', 'outliers', { scale: COUNT_COLOURS }),
-                    stroke: { condition: { test: 'datum.mismatch', value: THEORY }, value: null },
+                    color: ordinal('count', 'outliers', { scale: countScale(options.maxCount), legend: { symbolStrokeColor: '#888', symbolStrokeWidth: 0.5 } }),
+                    stroke: { condition: { test: 'datum.mismatch', value: THEORY }, value: '#c8c8c8' },
+                    strokeWidth: { condition: { test: 'datum.mismatch', value: 2.5 }, value: 0.5 },
                   },
                 },
                 {
