@@ -5,22 +5,44 @@
 
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
-import type { ExperimentResult, PlotSpec, SeriesRows } from './experiments/types.js';
+import { EXPERIMENTS } from './experiments/index.js';
+import type { Experiment, ExperimentResult, PlotSpec, SeriesRows } from './experiments/types.js';
 
 export const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const escape = escapeHtml;
 
-export function formatValue(v: number | string | boolean): string {
-  if (typeof v !== 'number') return String(v);
-  if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5 ? v.toPrecision(5) : v.toExponential(3);
+/** Significant digits of a number's shortest round-trip decimal form ("0.001" → 1, "2.5940123" → 8). */
+function significantDigits(shortest: string): number {
+  const mantissa = shortest.replace(/^-/, '').replace(/e.*$/i, '').replace('.', '').replace(/^0+/, '');
+  return mantissa.length;
 }
 
-/** Renders a plot's Vega-Lite spec over the result's series to an SVG string. */
-export async function renderPlot(plot: PlotSpec, series: Record<string, SeriesRows>): Promise<string> {
-  const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 520, height: 260, title: plot.title, ...plot.spec };
-  const vgSpec = compile(spec as never).spec;
-  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none' });
+/**
+ * A number as a person would write it: integers and short decimals exactly as given (the
+ * shortest round-trip form, so 0.001 prints "0.001"); long measured values to 5 significant
+ * digits without trailing zeros (2.5940123 → "2.594"), in exponent form outside [1e-3, 1e5).
+ */
+export function formatValue(v: number | string | boolean): string {
+  if (typeof v !== 'number') return String(v);
+  const shortest = String(v);
+  if (!Number.isFinite(v) || Number.isInteger(v) || significantDigits(shortest) <= 6) return shortest;
+  const a = Math.abs(v);
+  const rounded = a >= 1e-3 && a < 1e5 ? v.toPrecision(5) : v.toExponential(3);
+  // drop trailing zeros of the mantissa: "0.25000" → "0.25", "1.200e-7" → "1.2e-7"
+  return rounded.replace(/(\.\d*?)0+(?=$|e)/, '$1').replace(/\.(?=$|e)/, '');
+}
+
+/** A parameter exactly as given: the shortest form that reads back as the same value. */
+export const formatParam = (v: number | string | boolean): string => String(v);
+
+/** The spec of a plot as drawn: the report's size and title around the experiment's spec. */
+export function plotSpec(plot: PlotSpec): Record<string, unknown> {
+  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 520, height: 260, title: plot.title, ...plot.spec };
+}
+
+/** A headless Vega view of a plot with the result's series loaded and run (the caller finalizes it). */
+export async function plotView(plot: PlotSpec, series: Record<string, SeriesRows>): Promise<vega.View> {
+  const view = new vega.View(vega.parse(compile(plotSpec(plot) as never).spec), { renderer: 'none' });
   for (const [name, rows] of Object.entries(series)) {
     try {
       view.data(name, rows);
@@ -29,9 +51,17 @@ export async function renderPlot(plot: PlotSpec, series: Record<string, SeriesRo
     }
   }
   await view.runAsync();
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
+  return view;
+}
+
+/** Renders a plot's Vega-Lite spec over the result's series to an SVG string. */
+export async function renderPlot(plot: PlotSpec, series: Record<string, SeriesRows>): Promise<string> {
+  const view = await plotView(plot, series);
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
 }
 
 export function toCsv(rows: SeriesRows): string {
@@ -41,31 +71,72 @@ export function toCsv(rows: SeriesRows): string {
   return [keys.join(','), ...rows.map((r) => keys.map((k) => cell(r[k])).join(','))].join('\n') + '\n';
 }
 
-/** An experiment's report page: self-contained HTML (links to result.json and the CSVs beside it). */
-export async function renderReportHtml(result: ExperimentResult): Promise<string> {
+/** The section of docs/science.md (the project's statement of each model, its formulas and sources) per experiment. */
+export const SCIENCE_SECTIONS: Readonly<Record<string, number>> = {
+  'ba-one-step': 1,
+  'moniri-spikes': 2,
+  'two-step': 3,
+  'huang-linear': 4,
+  'zhu-balance': 5,
+  'zhou-ge-local': 6,
+};
+
+/** Where a result's science is written down, e.g. "docs/science.md §4". */
+export function scienceReference(id: string): string {
+  const section = SCIENCE_SECTIONS[id];
+  return section === undefined ? 'docs/science.md' : `docs/science.md §${section}`;
+}
+
+/** The registered experiment of a result, if any (a result of an unregistered experiment has no about or notes). */
+function registered(id: string): Pick<Experiment, 'about' | 'failureNotes'> | undefined {
+  return EXPERIMENTS.find((e) => e.id === id);
+}
+
+function claimRows(result: ExperimentResult, notes: Readonly<Record<string, string>>): string {
+  return result.claims
+    .map((c) => {
+      const row = `<tr class="${c.pass ? 'pass' : 'fail'}" id="claim-${escape(c.id)}"><td>${c.pass ? 'pass' : 'FAIL'}</td><td>${escape(c.id)}</td><td>${escape(c.statement)}</td><td>${escape(formatValue(c.predicted))}</td><td>${escape(formatValue(c.measured))}</td><td>${escape(c.tolerance)}</td></tr>`;
+      const note = notes[c.id];
+      // the note says why a claim fails; a passing claim needs no excuse
+      return !c.pass && note ? `${row}\n<tr class="why"><td></td><td colspan="5"><b>Why it fails:</b> ${escape(note)}</td></tr>` : row;
+    })
+    .join('\n');
+}
+
+/**
+ * An experiment's report page: self-contained HTML (links to result.json and the CSVs beside
+ * it). The paragraph on what the experiment is and the notes on failed claims come from
+ * `experiment` (by default the registered experiment with the result's id).
+ */
+export async function renderReportHtml(result: ExperimentResult, experiment: Pick<Experiment, 'about' | 'failureNotes'> | undefined = registered(result.id)): Promise<string> {
   const plots = [];
   for (const plot of result.plots) plots.push(`<figure>${await renderPlot(plot, result.series)}</figure>`);
-  const claims = result.claims
-    .map((c) => `<tr class="${c.pass ? 'pass' : 'fail'}"><td>${c.pass ? 'pass' : 'FAIL'}</td><td>${escape(c.id)}</td><td>${escape(c.statement)}</td><td>${escape(formatValue(c.predicted))}</td><td>${escape(formatValue(c.measured))}</td><td>${escape(c.tolerance)}</td></tr>`)
-    .join('\n');
-  const params = Object.entries(result.params).map(([k, v]) => `<tr><td>${escape(k)}</td><td>${escape(formatValue(v))}</td></tr>`).join('');
+  const claims = claimRows(result, experiment?.failureNotes ?? {});
+  const passed = result.claims.filter((c) => c.pass).length;
+  const params = Object.entries(result.params).map(([k, v]) => `<tr><td>${escape(k)}</td><td>${escape(formatParam(v))}</td></tr>`).join('');
   const metrics = Object.entries(result.metrics).map(([k, v]) => `<tr><td>${escape(k)}</td><td>${escape(formatValue(v))}</td></tr>`).join('');
   const assumptions = result.assumptions.length
-    ? `<h2>Assumptions</h2><ul>${result.assumptions.map((a) => `<li><b>${escape(a.name)} = ${escape(formatValue(a.value))}</b>: ${escape(a.note)}</li>`).join('')}</ul>`
+    ? `<h2>Assumptions</h2><ul>${result.assumptions.map((a) => `<li><b>${escape(a.name)} = ${escape(formatParam(a.value))}</b>: ${escape(a.note)}</li>`).join('')}</ul>`
     : '';
+  const about = experiment?.about ? `<p id="about">${escape(experiment.about)}</p>\n` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(result.id)} — featurelab</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
 tr.pass td:first-child{color:#176c2f;font-weight:600}tr.fail td:first-child{color:#b00020;font-weight:700}
-figure{margin:1em 0}code{background:#f4f4f4;padding:.1em .3em}
+tr.why td{border-top:none;background:#fff6f6;font-size:.95em}
+#claims tr:not(.why) td:nth-child(2){white-space:nowrap}
+figure{margin:1em 0}code{background:#f4f4f4;padding:.1em .3em;white-space:nowrap}#about{max-width:60em;line-height:1.45}
 </style></head><body>
 <h1>${escape(result.title)}</h1>
 <p><i>${escape(result.paper)}</i></p>
+${about}<p>The model, its formulas and predictions, and which of them come from the paper and which are assumed:
+<code>${scienceReference(result.id)}</code> in the featurelab package.</p>
 <p>Experiment <code>${escape(result.id)}</code>, preset <code>${result.preset}</code>, seed ${result.seed},
 ${result.seconds.toFixed(1)} s, featurelab ${escape(result.version)}. Fingerprint <code id="fingerprint">${result.fingerprint}</code>.</p>
 <h2>Claims</h2>
+<p>${passed} of ${result.claims.length} claims pass. A failed claim is reported as measured, not tuned away.</p>
 <table id="claims"><tr><th></th><th>claim</th><th>statement</th><th>predicted</th><th>measured</th><th>tolerance</th></tr>
 ${claims}</table>
 <h2>Plots</h2>
@@ -78,17 +149,30 @@ ${assumptions}
 `;
 }
 
-/** The index page of a reproduction: every claim of every result, linking to each report. */
+/** The index page of a reproduction: per experiment its pass count and a link to its report, then every claim. */
 export function renderIndexHtml(results: readonly ExperimentResult[]): string {
+  const summary = results
+    .map((r) => {
+      const passed = r.claims.filter((c) => c.pass).length;
+      const cls = passed === r.claims.length ? 'pass' : 'fail';
+      return `<tr class="${cls}"><td><a href="${r.id}/report.html">${escape(r.id)}</a></td><td>${passed} of ${r.claims.length}</td><td>${escape(r.title)}</td><td><i>${escape(r.paper)}</i></td><td><code>${scienceReference(r.id)}</code></td><td>${r.seconds.toFixed(1)} s</td></tr>`;
+    })
+    .join('\n');
   const rows = results
-    .flatMap((r) => r.claims.map((c) => `<tr class="${c.pass ? 'pass' : 'fail'}"><td><a href="${r.id}/report.html">${escape(r.id)}</a></td><td>${c.pass ? 'pass' : 'FAIL'}</td><td>${escape(c.id)}</td><td>${escape(c.statement)}</td><td>${escape(formatValue(c.predicted))}</td><td>${escape(formatValue(c.measured))}</td></tr>`))
+    .flatMap((r) => r.claims.map((c) => `<tr class="${c.pass ? 'pass' : 'fail'}"><td><a href="${r.id}/report.html#claim-${escape(c.id)}">${escape(r.id)}</a></td><td>${c.pass ? 'pass' : 'FAIL'}</td><td>${escape(c.id)}</td><td>${escape(c.statement)}</td><td>${escape(formatValue(c.predicted))}</td><td>${escape(formatValue(c.measured))}</td></tr>`))
     .join('\n');
   const passed = results.reduce((s, r) => s + r.claims.filter((c) => c.pass).length, 0);
   const total = results.reduce((s, r) => s + r.claims.length, 0);
+  const presets = [...new Set(results.map((r) => r.preset))].join(', ');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>featurelab reproduction</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}tr.fail td:nth-child(2){color:#b00020;font-weight:700}tr.pass td:nth-child(2){color:#176c2f}</style>
-</head><body><h1>featurelab: reproductions</h1><p>${passed} of ${total} claims pass.</p>
-<table><tr><th>experiment</th><th></th><th>claim</th><th>statement</th><th>predicted</th><th>measured</th></tr>
+<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}tr.fail td:nth-child(2){color:#b00020;font-weight:700}tr.pass td:nth-child(2){color:#176c2f}code{background:#f4f4f4;padding:.1em .3em;white-space:nowrap}#experiments td:first-child,#experiments td:nth-child(2),#experiments td:last-child{white-space:nowrap}</style>
+</head><body><h1>featurelab: reproductions</h1>
+<p>${passed} of ${total} claims pass${presets ? ` (preset ${escape(presets)})` : ''}. Each report says what its experiment is and why a failed claim fails;
+the models and predictions are written down in <code>docs/science.md</code> in the featurelab package.</p>
+<table id="experiments"><tr><th>experiment</th><th>claims pass</th><th>what it tests</th><th>paper</th><th>science</th><th>time</th></tr>
+${summary}</table>
+<h2>Every claim</h2>
+<table id="claims"><tr><th>experiment</th><th></th><th>claim</th><th>statement</th><th>predicted</th><th>measured</th></tr>
 ${rows}</table></body></html>
 `;
 }

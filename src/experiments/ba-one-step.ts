@@ -1,6 +1,6 @@
 // ba-one-step — Ba, Erdogdu, Suzuki, Wang, Wu & Yang (NeurIPS 2022): one large gradient step
 // puts a spike in the first-layer weights that aligns with the target direction β*, and
-// the trained features beat random features. shared/spec/science.md §1.
+// the trained features beat random features. docs/science.md §1.
 
 import { features, createNetwork, oneStep } from '../net/model.js';
 import { randomUnitVector, sampleBatch, evaluateTarget, gaussianInputs } from '../net/data.js';
@@ -8,6 +8,7 @@ import { ridge, meanSquaredError } from '../net/readout.js';
 import { alignments } from '../net/measure.js';
 import { gaussHermite, hermiteSummary, marchenkoPastur, spikedPrediction } from '../net/theory.js';
 import type { Experiment, ExperimentOutput, RunContext } from './types.js';
+import { baOneStepPlots } from './plots/ba-one-step.js';
 
 const LINKS = ['tanh', 'erf', 'relu', 'softplus', 'sigmoid'] as const;
 /** ψ1 = n/d of the risk curves (Ba et al. Fig. 3c sweeps ψ1). */
@@ -19,8 +20,20 @@ export const baOneStep: Experiment = {
   paper: 'Ba, Erdogdu, Suzuki, Wang, Wu & Yang, "High-dimensional asymptotics of feature learning: how one gradient step improves the representation", NeurIPS 2022',
   summary:
     'Trains W once (W1 = W0 + η√N·G0, a fixed) on y = σ*(⟨x,β*⟩) + ε, then compares the top singular value of W1 and its alignment with β* to the spiked-matrix (BGN) prediction, and the ridge risk of random (W0) and trained (W1) features to the kernel lower bound ‖P>1 f*‖².',
+  about:
+    'A two-layer network f(x) = aᵀσ(Wᵀx)/√N takes a single full-batch gradient step on its first layer W (the second layer a stays fixed) on data from a single-index target y = σ*(⟨x, β*⟩) + noise. Ba et al. show that a large step is nearly rank one, so W1 is a random matrix plus a spike; spiked-matrix theory then predicts the top singular value of W1 and how well its singular vector aligns with β*. A ridge regression on the features σ(Wᵀx) tests what the spike buys: after a step of order 1 the features do no better than a kernel, whose risk is at least ‖P>1 f*‖² (the non-linear part of the target), while a step of order √N can go below that bound once n/d is large enough. The experiment checks the spike, both alignments, both sides of the kernel bound, and the risk curves of the paper\'s Fig. 3c.',
+  failureNotes: {
+    'large-step-beats-bound': 'The paper proves the gain of a step η = Θ(√N) only for ψ1 = n/d above a threshold it does not give (with risk O(d/n)). Measured over several seeds, in numpy and here alike: the risk crosses the bound near ψ1 ≈ 6, independently of d; at ψ1 = 4 (this claim\'s default psi1) it is 0.064–0.067 against the bound 0.040, while at ψ1 = 8 (the curve claim) it is below. The claim is kept at ψ1 = 4 as a record of that measurement, not tuned.',
+    'curve-large-step-beats-bound': 'At ψ1 = 8 the risk (0.030 ± 0.003 over seeds at d = 512) is below the bound 0.040 by a small margin; at a small dCurve one seed\'s fluctuation can cross it.',
+    'curve-small-step-above-bound': 'The kernel bound is a limit statement; at a small dCurve the finite-size readout can dip below it by chance.',
+    'spike-value': 'Finite-size fluctuations of s1 are about 1 % at the default sizes; at small d, n, N, or where the spike is close to the bulk edge (spike strength t near (d/N)^{1/4}), the spiked-matrix formula is off by more than tolSpike.',
+    'gradient-alignment': '⟨u, β*⟩² fluctuates by O(1/√d) around its limit; at small d this exceeds the absolute tolerance.',
+    'spike-alignment': 'The alignment of the top singular vector fluctuates by O(1/√d) and is sensitive near the bulk edge; at small d or a weak spike it leaves the tolerance.',
+    'small-step-kernel-bound': 'The bound holds in the limit; at small sizes a readout can fall below it by chance.',
+    'trained-beats-random': 'With a small step, at tiny sizes, or near n = N where the ridge readout interpolates, the trained features need not beat the random ones.',
+  },
   params: [
-    { name: 'd', type: 'int', doc: 'input dimension', quick: 400, paper: 1000, min: 2, max: 20000, assumption: 'the spec checked the spiked-matrix prediction at d = 1000, n = N = 2000 (ψ1 = ψ2 = 2); the quick preset keeps those ratios' },
+    { name: 'd', type: 'int', doc: 'input dimension', quick: 400, paper: 1000, min: 2, max: 20000, assumption: 'docs/science.md §1 checked the spiked-matrix prediction at d = 1000, n = N = 2000 (ψ1 = ψ2 = 2); the quick preset keeps those ratios' },
     { name: 'n', type: 'int', doc: 'samples in the training batch and in the fresh ridge batch (ψ1 = n/d)', quick: 800, paper: 2000, min: 2, max: 100000 },
     { name: 'N', type: 'int', doc: 'hidden width (ψ2 = N/d; N ≥ d for the spiked-matrix prediction)', quick: 800, paper: 2000, min: 2, max: 20000 },
     { name: 'eta', type: 'number', doc: 'step size η in W1 = W0 + η√N·G0', quick: 4, paper: 4, min: 0, max: 1e6 },
@@ -36,7 +49,7 @@ export const baOneStep: Experiment = {
     { name: 'etaLargeScale', type: 'number', doc: 'the large step is η = c·√N with this c, for σ = σ* = erf', quick: 1, paper: 1, min: 0, max: 1e6, assumption: 'Ba et al. take η = Θ(√N); c = 1' },
     {
       name: 'tolSpike', type: 'number', doc: 'relative tolerance of the top-singular-value claim', quick: 0.03, paper: 0.03, min: 0, max: 1,
-      assumption: 'finite-size fluctuations of s1 are ~1% at these sizes (spec §1 measured 0.3%)',
+      assumption: 'finite-size fluctuations of s1 are ~1% at these sizes (docs/science.md §1 measured 0.3%)',
     },
   ],
   constraints: [
@@ -237,44 +250,7 @@ export const baOneStep: Experiment = {
             predicted: '< riskRF', measured: riskTrained, tolerance: 'strict', pass: riskTrained < riskRF,
           },
         ],
-        plots: [
-          {
-            title: 'Singular values of W0 and W1, Marchenko–Pastur law of W0 (line), predicted spike (rule)',
-            spec: {
-              layer: [
-                {
-                  data: { name: 'histogram' },
-                  mark: { type: 'rect', opacity: 0.55 },
-                  encoding: {
-                    x: { field: 's', type: 'quantitative', title: 'singular value' },
-                    x2: { field: 's2' },
-                    y: { field: 'density', type: 'quantitative', title: 'density', stack: null },
-                    color: { field: 'matrix', type: 'nominal' },
-                  },
-                },
-                { data: { name: 'mpDensity' }, mark: { type: 'line', color: 'black' }, encoding: { x: { field: 's', type: 'quantitative' }, y: { field: 'density', type: 'quantitative' } } },
-                { data: { name: 'predictedSpike' }, mark: { type: 'rule', color: '#b00020', strokeDash: [4, 3] }, encoding: { x: { field: 's', type: 'quantitative' } } },
-              ],
-            },
-          },
-          ...(riskCurve.length ? [{
-            title: 'Test risk vs ψ1 = n/d after one step η = N^α (σ = σ* = erf, Fig. 3c), with the kernel lower bound (dashed)',
-            spec: {
-              layer: [
-                { data: { name: 'riskCurve' }, mark: { type: 'line', point: true }, encoding: { x: { field: 'psi1', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'ψ1 = n/d' }, y: { field: 'risk', type: 'quantitative', scale: { type: 'log' }, title: 'test risk' }, color: { field: 'label', type: 'nominal', title: null } } },
-                { data: { name: 'erfBound' }, mark: { type: 'rule', strokeDash: [4, 3], color: 'black' }, encoding: { y: { field: 'risk', type: 'quantitative' } } },
-              ],
-            },
-          }] : []),
-          {
-            title: 'Test risk of the ridge readout',
-            spec: {
-              data: { name: 'risks' },
-              mark: 'bar',
-              encoding: { y: { field: 'readout', type: 'nominal', title: null }, x: { field: 'risk', type: 'quantitative', title: 'test risk' } },
-            },
-          },
-        ],
+        plots: baOneStepPlots({ riskCurve: riskCurve.length > 0 }),
       };
     });
   },

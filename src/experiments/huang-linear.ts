@@ -1,9 +1,10 @@
 // huang-linear — Huang, Chen, Xu, Wang & Suzuki (CPAL 2025): the exact gradient-descent
-// dynamics of a two-layer linear network. shared/spec/science.md §4.
+// dynamics of a two-layer linear network. docs/science.md §4.
 
 import { createNetwork, gdStep, forward } from '../net/model.js';
 import { huangStage1 } from '../net/theory.js';
 import type { Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
+import { huangLinearPlots } from './plots/huang-linear.js';
 
 export const huangLinear: Experiment = {
   id: 'huang-linear',
@@ -11,6 +12,15 @@ export const huangLinear: Experiment = {
   paper: 'Huang, Chen, Xu, Wang & Suzuki, "Exact and Rich Feature Learning Dynamics of Two-Layer Linear Networks", CPAL 2025',
   summary:
     'Full-batch GD on both layers of f(X) = (1/m)·Σ_r v_r·X·w_r from a tiny initialisation: the stage-1 closed form for (v_r, ρ_r), the ratio mean|ρ_r|/mean|v_r| → √γ, the NTK converging to (mean v²/m)·X(I + XᵀyyᵀX/γ)Xᵀ, and the collapse of the loss.',
+  about:
+    'A linear two-layer network f(X) = (1/m)·Σ_r v_r·X·w_r whose two layers are trained together by full-batch gradient descent from a very small initialisation, on a noisy linear target with far fewer samples than dimensions (Huang et al.\'s Fig. 1: n = 10, d = 10000, m = 1024). Their exact analysis has two stages. In the first the loss barely moves while each neuron\'s output weight v_r and its projection ρ_r = ⟨w_r − w_r(0), Xᵀy⟩ grow exponentially, by a recursion with a closed-form solution; in the second the loss collapses, the ratio |ρ_r|/|v_r| settles at √γ = ‖Xᵀy‖, and the network\'s tangent kernel converges to a predicted limit built from X and y. The experiment checks the closed form, the ratio, the kernel limit, the final loss, and a derived estimate of when the loss collapses.',
+  failureNotes: {
+    'loss-collapse': 'The collapse time is our derivation, not the paper\'s, and it is biased: the per-neuron estimate ln(2v*/|v_r(0) + F_r/a|)/ln(1 + a), summarised by the median over neurons, comes out about 3–4 steps late (28.8 vs 25 measured), because the loss depends on the root-mean-square of the neurons\' growth constants, not on their median. A scalar recursion on the mean of v_r² predicts the half-loss crossing within 0.04 steps (docs/science.md §4); the claim still tests the older estimate.',
+    'stage1-closed-form': 'The closed form leaves out the feedback of the loss, so its error grows with t (to about 3e-4 at t = 10); over more steps (tStage1) or with a larger step it exceeds 1 %.',
+    'ratio-sqrt-gamma': 'The ratio reaches √γ only after the collapse; with fewer steps than the collapse time it is still far from it.',
+    'ntk-limit': 'The kernel reaches its limit only after the collapse; with fewer steps than the collapse time the error is still large.',
+    'loss-final': 'With fewer steps than the collapse time the loss has not dropped yet.',
+  },
   params: [
     { name: 'd', type: 'int', doc: 'input dimension', quick: 10000, paper: 10000, min: 2, max: 100000 },
     { name: 'n', type: 'int', doc: 'samples', quick: 10, paper: 10, min: 1, max: 10000 },
@@ -22,7 +32,7 @@ export const huangLinear: Experiment = {
     { name: 'steps', type: 'int', doc: 'GD steps', quick: 40, paper: 40, min: 1, max: 100000 },
     {
       name: 'tStage1', type: 'int', doc: 'steps over which the stage-1 closed form is compared', quick: 10, paper: 10, min: 1, max: 1000,
-      assumption: 'the closed form neglects the loss feedback, valid while the loss has barely moved (spec §4: matched within 0.1% through t = 10)',
+      assumption: 'the closed form neglects the loss feedback, valid while the loss has barely moved (docs/science.md §4: matched within 0.1% through t = 10)',
     },
   ],
   constraints: [
@@ -163,24 +173,7 @@ export const huangLinear: Experiment = {
             predicted: '≤ 0.1 × initial', measured: lossFinal, tolerance: `initial ${loss0.toPrecision(4)}`, pass: lossFinal <= 0.1 * loss0,
           },
         ],
-        plots: [
-          { title: 'Training loss', spec: { data: { name: 'trajectory' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } } } } },
-          {
-            title: 'mean|ρ_r| / mean|v_r| against √γ (dashed)',
-            spec: {
-              data: { name: 'trajectory' },
-              layer: [
-                { mark: 'line', encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'ratio', type: 'quantitative', title: 'ratio' } } },
-                { mark: { type: 'line', strokeDash: [4, 3], color: '#b00020' }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'sqrtGamma', type: 'quantitative' } } },
-              ],
-            },
-          },
-          { title: 'Relative NTK error ‖Θ − Θ_pred‖₂/‖Θ_pred‖₂', spec: { data: { name: 'trajectory' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'ntkError', type: 'quantitative', scale: { type: 'log' } } } } },
-          {
-            title: 'Stage-1 closed form vs simulation (relative error)',
-            spec: { data: { name: 'stage1' }, mark: { type: 'line', point: true }, encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'error', type: 'quantitative' }, color: { field: 'quantity', type: 'nominal' } } },
-          },
-        ],
+        plots: huangLinearPlots({ t1Predicted, collapseStep: collapse, lossInitial: loss0 }),
       };
     });
   },

@@ -1,13 +1,14 @@
 // zhou-ge-local — Zhou & Ge (NeurIPS 2024), with Zhou, Ge & Jin (2021): with weight decay,
 // population gradient descent on a sum of absolute-value neurons moves the neurons near a
-// teacher direction onto it and shrinks the far ones to zero. The model is the spec's
-// [assumed] stand-in (shared/spec/science.md §6).
+// teacher direction onto it and shrinks the far ones to zero. The model is an [assumed]
+// stand-in (docs/science.md §6).
 
 import type { Engine } from '../engine.js';
 import type { Matrix } from '../matrix.js';
 import { relativeChange, teacherStudentGeometry } from '../net/measure.js';
 import { absPopulation, absPopulationGD } from '../net/population.js';
 import type { Claim, Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
+import { zhouGeLocalPlots } from './plots/zhou-ge-local.js';
 
 interface Run {
   trajectory: SeriesRows;
@@ -66,13 +67,21 @@ export const zhouGeLocal: Experiment = {
   paper: 'Zhou & Ge, "How does Gradient Descent Learn Features — A Local Analysis for Regularized Two-Layer Neural Networks", NeurIPS 2024; Zhou, Ge & Jin 2021',
   summary:
     'Population GD with weight decay (decreased in three stages) on f(x) = Σ_j a_j|w_jᵀx| against r unit teachers Σ_i |w*_iᵀx| in the plane: near neurons align with their teacher and carry its mass (Σ a_j‖w_j‖ ≈ 1), far neurons shrink to zero; a small (rich) initialisation moves the weights far more than a large (lazy) one.',
+  about:
+    'A student f(x) = Σ_j a_j·|w_jᵀx| learns r teachers Σ_i |w*_iᵀx| whose unit directions lie in a plane, by population gradient descent on the squared loss plus weight decay λ, with λ lowered in three stages. Zhou & Ge show that once the loss is small, neurons near a teacher direction move onto it and together carry its weight, while neurons far from every teacher shrink to zero; earlier work by Zhou, Ge & Jin contrasts a small (rich) initialisation, where the weights travel far, with a large (lazy) one, where they barely move. The paper\'s exact objective was not available to us: this model, the λ schedule, the step budget and the thresholds are stand-ins [assumed], listed in the assumptions below.',
+  failureNotes: {
+    'near-neurons-align': 'The largest angle over near neurons is not a robust measure in this model: a neuron carrying 0.3–0.5 % of a teacher\'s mass can enter its neighbourhood late and then turn in slowly (0.18, 0.05, 0.016 rad after 60k, 126k, 260k steps), almost independently of λ. At the paper preset it ends at 0.22 rad (it failed on 2 of 10 numpy seeds and 3 of 5 featurelab seeds at that size), while the mass-based claims pass.',
+    'teacher-mass': 'With too few steps per stage, or a large final λ (weight decay shrinks the mass by about λ), the near neurons carry visibly less than their teacher\'s mass.',
+    'far-neurons-vanish': 'Far neurons shrink at a rate set by λ and the step budget; with few steps per stage they are not yet below 0.01.',
+    'lazy-vs-rich': 'The contrast needs lazyInit well above richInit; with similar scales both runs move their weights by comparable amounts.',
+  },
   params: [
     { name: 'r', type: 'int', doc: 'teachers (unit directions spread over the half-circle)', quick: 3, paper: 3, min: 1, max: 12 },
     { name: 'm', type: 'int', doc: 'student neurons', quick: 20, paper: 20, min: 1, max: 500 },
     { name: 'd', type: 'int', doc: 'input dimension (teachers live in the first two coordinates)', quick: 2, paper: 2, min: 2, max: 100 },
     { name: 'eta', type: 'number', doc: 'step size (both layers)', quick: 0.05, paper: 0.05, min: 1e-9, max: 10 },
     { name: 'steps', type: 'int', doc: 'GD steps per weight-decay stage', quick: 4000, paper: 20000, min: 1, max: 10000000 },
-    { name: 'lambda1', type: 'number', doc: 'weight decay of stage 1', quick: 1e-2, paper: 1e-2, min: 0, max: 10, assumption: 'λ decreased in stages (1e-2, 1e-3, 1e-4): the spec gives the scheme, not the values' },
+    { name: 'lambda1', type: 'number', doc: 'weight decay of stage 1', quick: 1e-2, paper: 1e-2, min: 0, max: 10, assumption: 'λ decreased in stages (1e-2, 1e-3, 1e-4): docs/science.md §6 gives the scheme, not the values' },
     { name: 'lambda2', type: 'number', doc: 'weight decay of stage 2', quick: 1e-3, paper: 1e-3, min: 0, max: 10 },
     { name: 'lambda3', type: 'number', doc: 'weight decay of stage 3', quick: 1e-4, paper: 1e-4, min: 0, max: 10 },
     { name: 'richInit', type: 'number', doc: 'initial scale of the rich (small-init) run', quick: 0.01, paper: 0.01, min: 1e-9, max: 100 },
@@ -147,29 +156,7 @@ export const zhouGeLocal: Experiment = {
         },
         series: { loss: rich.loss.concat(lazy.loss), trajectory: rich.trajectory.concat(lazy.trajectory), teachers: teacherPoints },
         claims,
-        plots: [
-          { title: 'Population loss (data term + weight decay) over the three stages', spec: { data: { name: 'loss' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } } },
-          {
-            title: 'Trajectories of the effective neurons a_j·w_j in the plane (rich run) and teacher directions',
-            spec: {
-              width: 420, height: 420,
-              layer: [
-                { data: { name: 'trajectory' }, transform: [{ filter: "datum.run === 'rich'" }], mark: { type: 'line', opacity: 0.7 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, detail: { field: 'neuron', type: 'nominal' }, order: { field: 'step', type: 'quantitative' } } },
-                { data: { name: 'teachers' }, mark: { type: 'point', shape: 'cross', size: 120, color: '#b00020' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
-              ],
-            },
-          },
-          {
-            title: 'Trajectories in the lazy run (large initialisation)',
-            spec: {
-              width: 420, height: 420,
-              layer: [
-                { data: { name: 'trajectory' }, transform: [{ filter: "datum.run === 'lazy'" }], mark: { type: 'line', opacity: 0.7 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, detail: { field: 'neuron', type: 'nominal' }, order: { field: 'step', type: 'quantitative' } } },
-                { data: { name: 'teachers' }, mark: { type: 'point', shape: 'cross', size: 120, color: '#b00020' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
-              ],
-            },
-          },
-        ],
+        plots: zhouGeLocalPlots(),
       };
     });
   },

@@ -1,13 +1,14 @@
 // zhu-balance — Zhu, Liu & Cevher (ICLR 2025), with Xu & Du (COLT 2023): exact population
 // gradient descent on a sum of ReLU students learning orthogonal ReLU teachers groups the
 // students by teacher, balances their norms and converges at rate T⁻³.
-// shared/spec/science.md §5.
+// docs/science.md §5.
 
 import type { Engine } from '../engine.js';
 import type { Matrix } from '../matrix.js';
 import { logLogSlope, teacherStudentGeometry } from '../net/measure.js';
 import { reluPopulationGD } from '../net/population.js';
 import type { Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
+import { zhuBalancePlots } from './plots/zhu-balance.js';
 
 /**
  * First recorded step at which every per-teacher residual |H_l| ≤ tol·‖v‖ (the end of the
@@ -43,11 +44,22 @@ export const zhuBalance: Experiment = {
   paper: 'Zhu, Liu & Cevher, "How Gradient descent balances features: A dynamical analysis for two-layer neural networks", ICLR 2025; Xu & Du, COLT 2023',
   summary:
     'Exact population GD on f(x) = Σ_i relu(w_iᵀx) against k orthogonal teachers Σ_l relu(v_lᵀx) from a small initialisation: students group around teachers, their norms balance (‖w_i‖·m_l/‖v‖ ∈ [¼, 4]) and the loss decays like T⁻³; for one teacher, m = 1 converges linearly while m = 2 is slowed to T⁻³.',
+  about:
+    'A student f(x) = Σ_i relu(w_iᵀx) with m neurons (output weights fixed at 1) learns k orthogonal ReLU teachers of equal norm by population gradient descent — the exact gradient of the expected squared loss over Gaussian inputs, which has a closed form for ReLU — from a small random initialisation. Zhu et al. describe three phases: each student turns towards its nearest teacher, the students of each teacher grow until together they match it, and a slow local convergence in which the loss decays like T⁻³; at the end every student\'s norm is within a factor 4 of its share ‖v‖/m_l of its teacher. Xu & Du\'s earlier result is the one-teacher case: a single student converges linearly, two students only at the rate T⁻³. The experiment checks the rate, the grouping and the balance, Xu & Du\'s comparison, and how the length of the first two phases changes with m and k.',
+  failureNotes: {
+    'loss-rate': 'A log–log slope over the last decade of steps: with too few steps the run is still in the growth phase and the slope is steeper than −3.',
+    'balance': 'Balance is reached only at the end of the growth phase; with too few steps, or an initialisation that is not small, some ratios are still outside [¼, 4].',
+    'grouping': 'Angles keep shrinking late in training (about 1e-4 rad at T = 1e5); with too few steps the largest angle is still above 0.01 rad, and a teacher can be left without students when m is small.',
+    'xu-du-m1-linear': 'The single student converges linearly, but only below 1e-20 after enough steps; with fewer steps (steps below about 2e4) the threshold is not reached yet.',
+    'xu-du-m2-cubic': 'The T⁻³ regime starts late; with too few steps the slope over the last decade is still steeper.',
+    'phases-shorten-with-m': 'The phase lengths are read at 200 log-spaced records of one seed, so close values (192 and 184 steps for m = 20 and 40) can swap at another seed or size.',
+    'phases-lengthen-with-k': 'Read at 200 log-spaced records of one seed; if a run does not reach the tolerance within phaseSteps it has no length and the claim fails.',
+  },
   params: [
     { name: 'k', type: 'int', doc: 'teachers (orthogonal, equal norm)', quick: 2, paper: 2, min: 1, max: 64 },
     { name: 'm', type: 'int', doc: 'students', quick: 20, paper: 20, min: 1, max: 1000 },
-    { name: 'd', type: 'int', doc: 'input dimension (≥ k)', quick: 20, paper: 20, min: 1, max: 1000, assumption: 'the spec lists d ∈ {10, 20} as assumed hyper-parameters' },
-    { name: 'sigma0', type: 'number', doc: 'initial scale, w_i ~ N(0, σ0²I)', quick: 1e-3, paper: 1e-3, min: 1e-12, max: 10, assumption: 'σ ∈ {1e-3, 1e-2} per the spec' },
+    { name: 'd', type: 'int', doc: 'input dimension (≥ k)', quick: 20, paper: 20, min: 1, max: 1000, assumption: 'docs/science.md §5 lists d ∈ {10, 20} as assumed hyper-parameters' },
+    { name: 'sigma0', type: 'number', doc: 'initial scale, w_i ~ N(0, σ0²I)', quick: 1e-3, paper: 1e-3, min: 1e-12, max: 10, assumption: 'σ ∈ {1e-3, 1e-2} per docs/science.md §5' },
     { name: 'eta', type: 'number', doc: 'step size', quick: 0.05, paper: 0.05, min: 1e-9, max: 10 },
     { name: 'steps', type: 'int', doc: 'population GD steps T', quick: 100000, paper: 1000000, min: 10, max: 100000000 },
     { name: 'vnorm', type: 'number', doc: 'teacher norm ‖v‖', quick: 1, paper: 1, min: 1e-6, max: 1e6 },
@@ -175,22 +187,7 @@ export const zhuBalance: Experiment = {
             },
           ] : []),
         ],
-        plots: [
-          {
-            title: 'Population loss (log–log) with a T⁻³ reference',
-            spec: {
-              layer: [
-                { data: { name: 'loss' }, mark: 'line', encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' }, title: 'step + 1' }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } },
-                { data: { name: 'reference' }, mark: { type: 'line', strokeDash: [4, 3] }, encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'loss', type: 'quantitative' }, color: { field: 'run', type: 'nominal' } } },
-              ],
-            },
-          },
-          { title: 'Largest student–teacher angle', spec: { data: { name: 'maxAngle' }, mark: 'line', encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' }, title: 'step + 1' }, y: { field: 'maxAngle', type: 'quantitative', scale: { type: 'log' }, title: 'max angle (rad)' } } } },
-          { title: 'Per-teacher residual |H_l| (semilog)', spec: { data: { name: 'residuals' }, mark: 'line', encoding: { x: { field: 'step', type: 'quantitative' }, y: { field: 'H', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'teacher', type: 'nominal' } } } },
-          { title: 'Balance ratios ‖w_i‖·m_l/‖v‖', spec: { data: { name: 'balance' }, mark: 'bar', encoding: { x: { field: 'ratio', type: 'quantitative', bin: { maxbins: 20 } }, y: { aggregate: 'count', type: 'quantitative' }, color: { field: 'teacher', type: 'nominal' } } } },
-          ...(phaseRuns.length ? [{ title: `Length of phases 1–2 (steps until every |H_l| ≤ ${p.fitTolerance}·‖v‖) vs m and vs k`, spec: { data: { name: 'phaseLengths' }, mark: { type: 'line', point: true }, encoding: { x: { field: 'x', type: 'quantitative', title: 'm or k' }, y: { field: 'steps', type: 'quantitative', title: 'steps' }, color: { field: 'label', type: 'nominal', title: null } } } }] : []),
-          { title: 'Xu & Du: one teacher, m = 1 vs m = 2', spec: { data: { name: 'xuDu' }, mark: 'line', encoding: { x: { field: 't1', type: 'quantitative', scale: { type: 'log' }, title: 'step + 1' }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'run', type: 'nominal' } } } },
-        ],
+        plots: zhuBalancePlots({ k, m, fitTolerance: p.fitTolerance as number, phaseLengths: phaseRuns.length > 0 }),
       };
     });
   },
