@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FeaturelabError } from './errors.js';
 import { EXPERIMENTS } from './experiments/index.js';
-import type { ExperimentResult } from './experiments/types.js';
+import type { Experiment, ExperimentResult, PlotSpec } from './experiments/types.js';
 import { discardTemp, replaceDir, tempDirBeside, withLock, writeFileAtomic } from './cli/out-dir.js';
 
 /** Reports need the optional packages vega and vega-lite. */
@@ -19,8 +19,13 @@ export class RendererUnavailableError extends FeaturelabError {}
 
 type Renderer = typeof import('./report-html.js');
 
+/** Checks that reports can be rendered (vega and vega-lite load), or says which packages are missing. */
+export async function loadRenderer(): Promise<void> {
+  await renderer();
+}
+
 /** Loads the HTML renderer (and with it vega and vega-lite), or says which packages are missing. */
-export async function loadRenderer(): Promise<Renderer> {
+async function renderer(): Promise<Renderer> {
   try {
     return await import('./report-html.js');
   } catch (e) {
@@ -32,12 +37,31 @@ export async function loadRenderer(): Promise<Renderer> {
   }
 }
 
+// The renderer for API users (`featurelab/report`), loaded on first use like everything here.
+/** An experiment's report page as HTML (plots as inline SVG); see src/report-html.ts. */
+export async function renderReportHtml(result: ExperimentResult, experiment?: Pick<Experiment, 'about' | 'failureNotes'>): Promise<string> {
+  const r = await renderer();
+  return experiment === undefined ? r.renderReportHtml(result) : r.renderReportHtml(result, experiment);
+}
+/** The index page over several results, as HTML. */
+export async function renderIndexHtml(results: readonly ExperimentResult[]): Promise<string> {
+  return (await renderer()).renderIndexHtml(results);
+}
+/** One plot of a result rendered to an SVG string. */
+export async function renderPlot(plot: PlotSpec, series: ExperimentResult['series']): Promise<string> {
+  return (await renderer()).renderPlot(plot, series);
+}
+/** A series as CSV text (one header line, one line per row). */
+export async function toCsv(rows: ExperimentResult['series'][string]): Promise<string> {
+  return (await renderer()).toCsv(rows);
+}
+
 /** Test hook: milliseconds to wait in the middle of writing a report (to interrupt it on purpose). */
 const pauseMs = Number(process.env.FEATURELAB_TEST_REPORT_PAUSE_MS ?? 0);
 
 /** Writes out/<id>/ for the result (replacing a previous run as a whole) and updates out/index.html. */
 export async function writeReport(result: ExperimentResult, outDir: string): Promise<string> {
-  const { renderReportHtml, toCsv } = await loadRenderer();
+  const { renderReportHtml, toCsv } = await renderer();
   const target = join(outDir, result.id);
   const temp = tempDirBeside(target);
   try {
@@ -49,7 +73,7 @@ export async function writeReport(result: ExperimentResult, outDir: string): Pro
     discardTemp(temp);
     throw e;
   }
-  const { renderIndexHtml } = await loadRenderer();
+  const { renderIndexHtml } = await renderer();
   withLock(join(outDir, '.featurelab.lock'), () => {
     try {
       replaceDir(temp, target);
@@ -84,7 +108,7 @@ export function readResults(outDir: string): ExperimentResult[] {
 
 /** Regenerates out/index.html from the results present under out/. */
 export async function writeIndex(outDir: string): Promise<string> {
-  const { renderIndexHtml } = await loadRenderer();
+  const { renderIndexHtml } = await renderer();
   const file = join(outDir, 'index.html');
   withLock(join(outDir, '.featurelab.lock'), () => writeFileAtomic(file, renderIndexHtml(readResults(outDir))));
   return file;

@@ -106,7 +106,7 @@ describe('the installed package', () => {
 
         const { renderReportHtml, toCsv } = await import('featurelab/report');
         const html = await renderReportHtml(result);
-        console.log(JSON.stringify({ afterEngine, engineModules, afterReport: vegaLoaded(), fingerprint: result.fingerprint, html, csv: toCsv(result.series.risks) }));
+        console.log(JSON.stringify({ afterEngine, engineModules, afterReport: vegaLoaded(), fingerprint: result.fingerprint, html, csv: await toCsv(result.series.risks) }));
         fl.dispose();
       `);
       expect(got.engineModules).toBeGreaterThan(10); // the hook saw the engine's own modules
@@ -192,11 +192,11 @@ describe('the installed package', () => {
       const rule: Constraint = (p: Params) => (p['d'] === 0 ? 'd must be positive' : undefined);
       const run: (ctx: RunContext) => ExperimentOutput = exp.run;
       const html: Promise<string> = renderReportHtml(result);
-      const index: string = renderIndexHtml([result]);
+      const index: Promise<string> = renderIndexHtml([result]);
       const file: Promise<string> = writeReport(result, 'out');
-      const indexFile: string = writeIndex([result], 'out');
+      const indexFile: Promise<string> = writeIndex('out');
       const svg: Promise<string> | undefined = plot ? renderPlot(plot, result.series) : undefined;
-      const csv: string | undefined = rows ? toCsv(rows) : undefined;
+      const csv: Promise<string> | undefined = rows ? toCsv(rows) : undefined;
       // The types are real, not any: a wrong shape must be rejected.
       // @ts-expect-error a Claim's pass is a boolean
       const bad: Claim = { id: 'x', statement: '', predicted: 1, measured: 1, tolerance: '', pass: 'yes' };
