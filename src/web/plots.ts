@@ -4,6 +4,7 @@
 
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
+import { plotSpec } from '../report-html.js';
 import type { PlotSpec, SeriesRows } from '../experiments/types.js';
 import { downloadBlob, downloadUrl } from './download.js';
 
@@ -60,8 +61,7 @@ export async function renderPlots(container: HTMLElement, plots: readonly PlotSp
     container.append(figure);
     try {
       // The same spec defaults as the HTML reports (src/report-html.ts), so both look alike.
-      const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 520, height: 260, title: plot.title, ...plot.spec };
-      const view = new vega.View(vega.parse(compile(spec as never).spec), { renderer: 'svg', container: canvas, hover: true });
+      const view = new vega.View(vega.parse(compile(plotSpec(plot) as never).spec), { renderer: 'svg', container: canvas, hover: true });
       views.set(figure, view);
       for (const [name, rows] of Object.entries(series)) {
         try {
