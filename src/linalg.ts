@@ -113,6 +113,19 @@ function checkStatus(status: number, op: string, n: number, sweepsPerN: number):
   }
 }
 
+/**
+ * The kernels find eigenvalues of a power-of-two scaled matrix and divide by the scale (exact
+ * unless it overflows): an infinite value means the true eigenvalue is beyond the f64 range.
+ */
+function checkEigenvaluesFinite(values: Float64Array, op: string): Float64Array {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      throw new NonFiniteError(`${op}: eigenvalue ${i} (ascending) overflows f64 (its magnitude exceeds 1.8e308); scale the input down`);
+    }
+  }
+  return values;
+}
+
 /** Eigenvalues (ascending) of the symmetric S; only its lower triangle is read. */
 export function eigvalsh(host: LinalgHost, S: Matrix, options?: EigOptions, op = 'eigvalsh'): Float64Array {
   const o = checkOptions(op, options, EIGVALS_OPTIONS);
@@ -128,7 +141,7 @@ export function eigvalsh(host: LinalgHost, S: Matrix, options?: EigOptions, op =
     (a, w, work, gemmWork) => {
       const scale = prepareSymmetric(host, S, op, a!);
       checkStatus(k.eigvalsh_driver(n, a!, scale, w!, nb, maxSweeps, work!, gemmWork!), op, n, maxSweeps);
-      return f64View(host, w!, n).slice();
+      return checkEigenvaluesFinite(f64View(host, w!, n).slice(), op);
     },
   );
 }
@@ -155,7 +168,7 @@ export function eigh(host: LinalgHost, S: Matrix, options?: EigOptions, op = 'ei
           throw new ConvergenceError(`${op}: divide and conquer did not converge (a QL leaf or a secular equation root, n = ${n})`);
         }
         checkStatus(status, op, n, maxSweeps);
-        return f64View(host, w!, n).slice();
+        return checkEigenvaluesFinite(f64View(host, w!, n).slice(), op);
       },
     );
     return { values, vectors };
@@ -212,7 +225,7 @@ export function eigTridiagonal(
           ? k.dstedc(n, dp!, ep!, vectors.ptr, n, leaf, maxSweeps, dcWork!, gemmWork!)
           : k.dsterf(n, dp!, ep!, maxSweeps);
         checkStatus(status, 'eigTridiagonal', n, maxSweeps);
-        return f64View(host, dp!, n).slice();
+        return checkEigenvaluesFinite(f64View(host, dp!, n).slice(), 'eigTridiagonal');
       },
     );
     return vectors ? { values, vectors } : { values };

@@ -11,7 +11,7 @@ import {
   ArgumentError, DisposedError, FeaturelabError, Matrix, NonFiniteError, NotPositiveDefiniteError, ShapeError, createEngine, type Engine,
 } from '../dist/index.js';
 import {
-  ETA, MAX, SEED, U, allFinite, attempt, check, compensatedSum, describeSpec, dim, disposeAll, dtype, exponentOf, frobenius, gamma,
+  ETA, MAX, SCALES, SEED, U, allFinite, attempt, check, compensatedSum, describeSpec, dim, disposeAll, dtype, exponentOf, frobenius, gamma, hashValue,
   ldexp, leakChecked, matrixSpec, opGet, params, scaled, specData, specOf, toMatrix, type DType, type MatrixSpec, type Outcome,
 } from './arbitraries.js';
 
@@ -503,7 +503,8 @@ describe('symmetric eigenproblems', () => {
             run(c, () => fl.eigvalsh(A), (o) => {
               // ‖S‖_F ≥ ‖S‖₂ = max|λ|: only when it passes the f64 range may the eigenvalues be unrepresentable
               const mayOverflow = ldexp(frobenius(S) * (1 + 1e-10), e) >= MAX.f64;
-              check(o.ok || mayOverflow, () => `${c}: threw ${!o.ok && `${o.error.constructor.name}: ${o.error.message}`}`);
+              // an eigenvalue beyond the f64 range is a NonFiniteError naming the function, never ±Infinity
+              check(o.ok || (mayOverflow && o.error instanceof NonFiniteError && o.error.message.startsWith('eigvalsh:')), () => `${c}: threw ${!o.ok && `${o.error.constructor.name}: ${o.error.message}`}`);
               if (!o.ok) return;
               const lam = Float64Array.from(o.value, (v) => ldexp(v, -e));
               check(lam.length === n && allFinite(o.value), () => `${c}: ${n} finite values expected, got [${o.value.join(', ')}]`);
@@ -536,7 +537,8 @@ describe('symmetric eigenproblems', () => {
           try {
             run(c, () => fl.eigh(A), (o) => {
               const mayOverflow = ldexp(frobenius(S) * (1 + 1e-10), e) >= MAX.f64;
-              check(o.ok || mayOverflow, () => `${c}: threw ${!o.ok && `${o.error.constructor.name}: ${o.error.message}`}`);
+              // an eigenvalue beyond the f64 range is a NonFiniteError naming the function, never ±Infinity
+              check(o.ok || (mayOverflow && o.error instanceof NonFiniteError && o.error.message.startsWith('eigh:')), () => `${c}: threw ${!o.ok && `${o.error.constructor.name}: ${o.error.message}`}`);
               if (!o.ok) return;
               const V = o.value.vectors.toArray() as Float64Array, lam = Float64Array.from(o.value.values, (v) => ldexp(v, -e));
               check(allFinite(V) && allFinite(o.value.values), () => `${c}: non-finite output`);
@@ -554,6 +556,40 @@ describe('symmetric eigenproblems', () => {
         });
       }),
       params(100),
+    );
+  });
+  it('eigTridiagonal: ascending, Σλ = Σd, |λ| within Gershgorin; NonFiniteError only when an eigenvalue may pass the f64 range', () => {
+    // exact cases: [[1e308, 1e308], [1e308, 1e308]] has λ = 2e308, and [[1.7e308, 1e308], [1e308, 1.7e308]] has λ = 2.7e308
+    for (const [op, call] of [
+      ['eigvalsh', () => { const A = fl.fromArray(new Float64Array([1e308, 1e308, 1e308, 1e308]), 2, 2); try { return fl.eigvalsh(A); } finally { A.dispose(); } }],
+      ['eigh', () => { const A = fl.fromArray(new Float64Array([1e308, 1e308, 1e308, 1e308]), 2, 2); try { return fl.eigh(A); } finally { A.dispose(); } }],
+      ['eigTridiagonal', () => fl.eigTridiagonal([1.7e308, 1.7e308], [1e308])],
+      ['eigTridiagonal', () => fl.eigTridiagonal([1.7e308, 1.7e308], [1e308], { vectors: true })],
+    ] as const) {
+      leakChecked([fl], op, () => run(op, call, (o) => check(!o.ok && o.error instanceof NonFiniteError && o.error.message.startsWith(`${op}:`), () => `${op}: an eigenvalue of 2e308 must be a NonFiniteError, got ${o.ok ? 'a result' : o.error.message}`)));
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.constantFrom(...SCALES.f64), fc.integer({ min: 0, max: 2 ** 30 }), fc.boolean(), (n, scale, seed, vectors) => {
+        const c = `eigTridiagonal n=${n} scale=${scale} seed=${seed} vectors=${vectors}`;
+        const d = Float64Array.from({ length: n }, (_, i) => hashValue(seed, i) * scale);
+        const off = Float64Array.from({ length: n - 1 }, (_, i) => hashValue(seed + 1, i) * scale);
+        const e = exponentOf([...d, ...off]), ds = scaled(d, e), es = scaled(off, e);
+        // Gershgorin: every |λ| ≤ max_i |d_i| + |e_{i−1}| + |e_i|
+        let gersh = 0;
+        for (let i = 0; i < n; i++) gersh = Math.max(gersh, Math.abs(ds[i]!) + Math.abs(es[i - 1] ?? 0) + Math.abs(es[i] ?? 0));
+        leakChecked([fl], c, () => run(c, () => fl.eigTridiagonal(d, off, { vectors }), (o) => {
+          const mayOverflow = ldexp(gersh * (1 + 1e-10), e) >= MAX.f64;
+          check(o.ok || (mayOverflow && o.error instanceof NonFiniteError && o.error.message.startsWith('eigTridiagonal:')), () => `${c}: threw ${!o.ok && `${o.error.constructor.name}: ${o.error.message}`}`);
+          if (!o.ok) return;
+          check(o.value.values.length === n && allFinite(o.value.values), () => `${c}: ${n} finite values expected, got [${o.value.values.join(', ')}]`);
+          const lam = scaled(o.value.values, e);
+          for (let i = 1; i < n; i++) check(lam[i - 1]! <= lam[i]!, () => `${c}: not ascending at ${i}`);
+          const tol = THRESH * n * U.f64 * gersh + n * ldexp(ETA.f64, -e);
+          check(Math.abs(compensatedSum(lam) - compensatedSum(ds)) <= n * tol, () => `${c}: Σλ differs from Σd`);
+          for (const l of lam) check(Math.abs(l) <= gersh + tol, () => `${c}: |λ| = ${l}·2^${e} beyond Gershgorin ${gersh}·2^${e}`);
+        }));
+      }),
+      params(150),
     );
   });
 });
