@@ -546,6 +546,12 @@ export interface LanczosHost extends LinalgHost {
   matmul(A: Matrix, B: Matrix, options?: { transA?: boolean; transB?: boolean }): Matrix;
 }
 
+/** stream + k, wrapped into the valid streams [0, 2^53) (exact: no sum beyond 2^53 is formed). */
+function streamAfter(stream: number, k: number): number {
+  const room = 2 ** 53 - stream;
+  return k < room ? stream + k : k - room;
+}
+
 function copyF64(host: LinalgHost, dst: Ptr, src: Ptr, count: number): void {
   new Uint8Array(host.memory.buffer).copyWithin(dst, src, src + count * 8);
 }
@@ -595,7 +601,7 @@ export function lanczos(host: LanczosHost, op: (x: Matrix) => Matrix, n: number,
     };
     // A random unit start (restart r > 0 after an invariant subspace: orthogonal to q_0..q_j).
     const randomInto = (j: number, restart: number): boolean => {
-      const g = host.randn(n, 1, { seed, stream: stream + restart });
+      const g = host.randn(n, 1, { seed, stream: streamAfter(stream, restart) });
       copyF64(host, w.ptr, g.ptr, n);
       g.dispose();
       if (j >= 0) reorthogonalise(j);
@@ -701,8 +707,47 @@ export interface SvdHost extends LanczosHost {
 }
 
 /**
+ * Columns from..k−1 of the f64 matrix M (d×k) replaced by unit vectors orthogonal to every
+ * column before them: seeded Gaussian vectors, Gram–Schmidt applied twice. For a zero σ_i the
+ * previous columns span the numerical range of A (or Aᵀ), so the new vector is in its null
+ * space and A·v = σ·u holds with σ = 0, with U and V orthonormal.
+ */
+function completeOrthonormal(host: LanczosHost, M: Matrix, from: number, seed: number | bigint, stream: number): void {
+  const [d, k] = [M.rows, M.cols];
+  for (let i = from; i < k; i++) {
+    let v: Float64Array | undefined;
+    // a Gaussian vector lies in the span of the i < d previous columns with probability 0: a
+    // few draws suffice (the streams differ from the Lanczos start's)
+    for (let draw = 0; draw < 8 && v === undefined; draw++) {
+      const g = host.randn(d, 1, { seed, stream: streamAfter(stream, 1_000_003 + 8 * i + draw) });
+      const x = f64View(host, g.ptr, d).slice();
+      g.dispose();
+      const cols = f64View(host, M.ptr, d * k);
+      for (let pass = 0; pass < 2; pass++) {
+        for (let j = 0; j < i; j++) {
+          let dot = 0;
+          for (let r = 0; r < d; r++) dot += cols[r * k + j]! * x[r]!;
+          for (let r = 0; r < d; r++) x[r] = x[r]! - dot * cols[r * k + j]!;
+        }
+      }
+      let norm = 0;
+      for (let r = 0; r < d; r++) norm += x[r]! * x[r]!;
+      norm = Math.sqrt(norm);
+      if (norm > 1e-3) v = x.map((t) => t / norm);
+    }
+    if (v === undefined) throw new ConvergenceError(`svdTop: no unit vector orthogonal to ${i} singular vectors found in ${d} dimensions`);
+    const cols = f64View(host, M.ptr, d * k);
+    for (let r = 0; r < d; r++) cols[r * k + i] = v[r]!;
+  }
+}
+
+/**
  * The k largest singular triplets of A (m×n) by Lanczos on AᵀA (or AAᵀ when m < n),
  * applied matrix-free as two GEMVs per step; the other factor follows as A·v/σ (or Aᵀu/σ).
+ * A σ below √(ε·max(m, n))·σ₁ (a rank-deficient A) is returned as exactly 0, its other-side
+ * vector a unit vector orthogonal to the previous ones, so Aᵀu = σv and Av = σu still hold
+ * to rounding and U, V stay orthonormal. (Accuracy of a triplet otherwise: ‖Aᵀu − σv‖ ≲
+ * tol·σ + ε·‖A‖₂²/σ, from the Gram formulation.)
  */
 export function svdTop(host: SvdHost, A: Matrix, k: number, options?: LanczosOptions): SvdTop {
   host.assertMatrix(A, 'svdTop');
@@ -710,7 +755,7 @@ export function svdTop(host: SvdHost, A: Matrix, k: number, options?: LanczosOpt
   const tall = m >= n;
   const dim = tall ? n : m;
   if (!Number.isInteger(k) || k < 1 || k > dim) throw new ArgumentError(`svdTop: k must be an integer in [1, ${dim}], got ${describeArg(k)}`);
-  lanczosOptions('svdTop', options, dim, k);
+  const { seed, stream } = lanczosOptions('svdTop', options, dim, k);
   // Far from 1 in magnitude, AᵀA·x would underflow or overflow: Lanczos runs on 2^e·A
   // (exact), and the singular values are scaled back by 2^−e (the vectors do not change).
   const e = gramScaleExponent(host, A);
@@ -736,13 +781,20 @@ export function svdTop(host: SvdHost, A: Matrix, k: number, options?: LanczosOpt
     const temps: Matrix[] = [];
     try {
       const sigma = sqrtClamped(host, result.values, 'svdTop');
+      // σ² is an eigenvalue of AᵀA found with an absolute error up to ~ε·max(m, n)·σ₁², so a
+      // σ below √(ε·max(m, n))·σ₁ cannot be told from 0, and A·v/σ would be noise: such σ are
+      // set to 0 exactly and get their vector below.
+      const negligible = Math.sqrt(2 ** -52 * Math.max(m, n)) * sigma[0]!;
+      let rank = k;
+      for (let i = 0; i < k; i++) if (sigma[i]! <= negligible) { sigma[i] = 0; rank = Math.min(rank, i); }
       values = e === 0 ? sigma : unscaleSingularValues(sigma, e, 'svdTop');
-      // Other side: (A·V or Aᵀ·U)·diag(1/σ); a zero σ leaves a zero column.
+      // Other side: (A·V or Aᵀ·U)·diag(1/σ) for the nonzero σ.
       const inv = new Float64Array(k * k);
       for (let i = 0; i < k; i++) inv[i * k + i] = sigma[i]! > 0 ? 1 / sigma[i]! : 0;
       temps.push(host.fromArray(inv, k, k));
       temps.push(host.matmul(A64, result.vectors, { transA: !tall }));
       other = host.matmul(temps[1]!, temps[0]!);
+      completeOrthonormal(host, other, rank, seed, stream);
     } catch (error) {
       result.vectors.dispose();
       throw error;
