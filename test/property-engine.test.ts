@@ -794,7 +794,11 @@ function hashValue2(seed: number, i: number): number {
 // ---------------------------------------------------------------------------------------
 // Bad handles: disposed, another engine's, not a matrix
 
-/** `accepts`: handle kinds that are valid input there (fingerprint hashes plain values too). */
+/**
+ * `accepts`: handle kinds that are valid input there (fingerprint hashes plain values too; an
+ * `out` option that is undefined is absent, as every option set to undefined is, so the call
+ * allocates its result; `null` there is still refused: it is not a matrix).
+ */
 type Call = { name: string; call: (M: Matrix, good: Matrix, sq: Matrix) => unknown; accepts?: string[] };
 
 /** Every public engine method that takes a matrix, with the bad handle in each matrix slot. */
@@ -814,12 +818,12 @@ const HANDLE_CALLS: Call[] = [
   { name: 'axpy', call: (M, g) => fl.axpy(1, M, g) },
   { name: 'axpy', call: (M, g) => fl.axpy(1, g, M) },
   { name: 'scale', call: (M) => fl.scale(M, 2) },
-  { name: 'scale', call: (M, g) => fl.scale(g, 2, { out: M }) },
+  { name: 'scale', call: (M, g) => fl.scale(g, 2, { out: M }, accepts: ['undefined'] },
   { name: 'hadamard', call: (M, g) => fl.hadamard(M, g) },
   { name: 'hadamard', call: (M, g) => fl.hadamard(g, M) },
-  { name: 'hadamard', call: (M, g) => fl.hadamard(g, g, { out: M }) },
+  { name: 'hadamard', call: (M, g) => fl.hadamard(g, g, { out: M }, accepts: ['undefined'] },
   { name: 'map', call: (M) => fl.map(M, 'tanh') },
-  { name: 'map', call: (M, g) => fl.map(g, 'tanh', { out: M }) },
+  { name: 'map', call: (M, g) => fl.map(g, 'tanh', { out: M }, accepts: ['undefined'] },
   { name: 'dot', call: (M, g) => fl.dot(M, g) },
   { name: 'dot', call: (M, g) => fl.dot(g, M) },
   { name: 'sum', call: (M) => fl.sum(M) },
