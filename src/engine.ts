@@ -1072,6 +1072,9 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     if (!(a instanceof Matrix)) throw new ArgumentError(`${what}: expected a Matrix, got ${describeValue(a)}`);
     if (a.owner !== this) throw new ArgumentError(`${what}: the matrix belongs to another engine`);
     if (a.disposed) throw new DisposedError(`${what}: matrix ${a.describe()} was used after dispose()`);
+    // Only matrices this engine allocated (and has not freed) are live: a Matrix built with the
+    // internal constructor would otherwise hand any address to the kernels.
+    if (!this.#live.has(a)) throw new ArgumentError(`${what}: the matrix was not created by this engine (use its constructors: fromArray, zeros, randn, …)`);
   }
 
   private checkShape(rows: number, cols: number, op: string): void {
