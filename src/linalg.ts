@@ -101,9 +101,14 @@ function sweeps(options: EigOptions, op: string): number {
   return s;
 }
 
+const MAX_LEAF = 2 ** 31 - 1;
+
 function leafSize(options: EigOptions, op: string): number {
   const leaf = options.leafSize === undefined ? 25 : options.leafSize;
-  if (!Number.isInteger(leaf) || leaf < 1) throw new ArgumentError(`${op}: leafSize must be a positive integer, got ${describeArg(leaf)}`);
+  // The kernels take an i32 (a larger value would wrap); any value ≥ n already means plain QL.
+  if (!Number.isInteger(leaf) || leaf < 1 || leaf > MAX_LEAF) {
+    throw new ArgumentError(`${op}: leafSize must be an integer in [1, ${MAX_LEAF}], got ${describeArg(leaf)}`);
+  }
   return leaf;
 }
 
