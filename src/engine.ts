@@ -469,9 +469,10 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   /** C := α·op(A)·op(B) + β·C in place; returns C. With β = 0, C's old contents are never read. */
   gemm(c: Matrix, a: Matrix, b: Matrix, options?: GemmOptions): Matrix {
     const o = productOptions('gemm', options, true);
+    // every handle first: a disposed C is a DisposedError even when A and B also mismatch
+    this.checkMatrix(c, 'gemm (C)');
     const shape = this.productShape('gemm', a, b, o);
     const { m, n } = shape;
-    this.checkMatrix(c, 'gemm (C)');
     if (c.dtype !== a.dtype) throw new DTypeError(`gemm: C is ${c.dtype} but A and B are ${a.dtype}`);
     if (c.rows !== m || c.cols !== n) {
       throw new ShapeError(`gemm: C is ${c.rows}×${c.cols} but op(A)·op(B) is ${m}×${n}`);
@@ -514,6 +515,8 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     const o = checkOptions('gemv', options, ['trans', 'alpha', 'beta', 'y']);
     this.checkMatrix(a, 'gemv (A)');
     this.checkMatrix(x, 'gemv (x)');
+    // every handle first: a disposed y is a DisposedError even when x also mismatches
+    if (o.y !== undefined) this.checkMatrix(o.y, 'gemv (y)');
     this.sameDType('gemv', a, x);
     const trans = checkBoolean('gemv', 'trans', o.trans, false);
     const alpha = checkNumber('gemv', 'alpha', o.alpha, 1);

@@ -898,6 +898,23 @@ describe('bad handles: a FeaturelabError (DisposedError after dispose), nothing 
   }
 });
 
+describe('handles are checked before shapes and dtypes', () => {
+  it('a disposed C (gemm) or y (gemv) is a DisposedError even when the other arguments also mismatch', () => {
+    leakChecked([fl], 'handles first', () => {
+      const a32 = fl.zeros(3, 3, { dtype: 'f32' }), a64 = fl.zeros(3, 3), dead = fl.zeros(3, 3);
+      dead.dispose();
+      try {
+        for (const [c, call] of [
+          ['gemm(disposed C, f32 A, f64 B)', () => fl.gemm(dead, a32, a64)],
+          ['gemv(A, 3×3 x, { y: disposed })', () => fl.gemv(a64, a64, { y: dead, beta: 1 })],
+        ] as const) {
+          run(c, call, (o) => check(!o.ok && o.error instanceof DisposedError, () => `${c}: ${o.ok ? 'returned' : o.error.constructor.name}, want DisposedError`));
+        }
+      } finally { a32.dispose(); a64.dispose(); }
+    });
+  });
+});
+
 // ---------------------------------------------------------------------------------------
 // Bad options and arguments
 
