@@ -107,7 +107,7 @@ function leafSize(options: EigOptions, op: string): number {
   const leaf = options.leafSize === undefined ? 25 : options.leafSize;
   // The kernels take an i32 (a larger value would wrap); any value ≥ n already means plain QL.
   if (!Number.isInteger(leaf) || leaf < 1 || leaf > MAX_LEAF) {
-    throw new ArgumentError(`${op}: leafSize must be an integer in [1, ${MAX_LEAF}], got ${describeArg(leaf)}`);
+    throw new ArgumentError(`${op}: leafSize must be a positive integer, got ${describeArg(leaf)} (allowed: 1 to ${MAX_LEAF})`);
   }
   return leaf;
 }
@@ -712,55 +712,130 @@ export interface SvdHost extends LanczosHost {
 }
 
 /**
- * Columns from..k−1 of the f64 matrix M (d×k) replaced by unit vectors orthogonal to every
- * column before them: seeded Gaussian vectors, Gram–Schmidt applied twice. For a zero σ_i the
- * previous columns span the numerical range of A (or Aᵀ), so the new vector is in its null
- * space and A·v = σ·u holds with σ = 0, with U and V orthonormal.
+ * One-sided Jacobi SVD of the k×k row-major M: M = X·diag(σ)·Yᵀ with σ descending, X and Y
+ * orthogonal (k×k row-major). Rotations make the columns of M·Y orthogonal; σ are their norms
+ * and X their directions. Only +, ×, ÷ and √ (correctly rounded everywhere, so the result is
+ * the same in every JS engine). A column whose σ is ≤ `negligible` gets σ = 0 and a direction
+ * orthogonal to the others (Gram–Schmidt on unit vectors), so X stays orthogonal.
  */
-function completeOrthonormal(host: LanczosHost, M: Matrix, from: number, seed: number | bigint, stream: number): void {
-  const [d, k] = [M.rows, M.cols];
-  for (let i = from; i < k; i++) {
-    let v: Float64Array | undefined;
-    // a Gaussian vector lies in the span of the i < d previous columns with probability 0: a
-    // few draws suffice (the streams differ from the Lanczos start's)
-    for (let draw = 0; draw < 8 && v === undefined; draw++) {
-      const g = host.randn(d, 1, { seed, stream: streamAfter(stream, 1_000_003 + 8 * i + draw) });
-      const x = f64View(host, g.ptr, d).slice();
-      g.dispose();
-      const cols = f64View(host, M.ptr, d * k);
+function jacobiSvd(M: Float64Array, k: number, negligible: number): { sigma: Float64Array; X: Float64Array; Y: Float64Array } {
+  const W = M.slice();
+  const Y = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) Y[i * k + i] = 1;
+  const rotate = (a: Float64Array, p: number, q: number, c: number, sn: number) => {
+    for (let r = 0; r < k; r++) {
+      const x = a[r * k + p]!, y = a[r * k + q]!;
+      a[r * k + p] = c * x - sn * y;
+      a[r * k + q] = sn * x + c * y;
+    }
+  };
+  for (let sweep = 0; sweep < 80; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < k - 1; p++) for (let q = p + 1; q < k; q++) {
+      let alpha = 0, beta = 0, gamma = 0;
+      for (let r = 0; r < k; r++) {
+        const x = W[r * k + p]!, y = W[r * k + q]!;
+        alpha += x * x; beta += y * y; gamma += x * y;
+      }
+      if (gamma === 0 || Math.abs(gamma) <= 2 ** -53 * Math.sqrt(alpha) * Math.sqrt(beta)) continue;
+      rotated = true;
+      const zeta = (beta - alpha) / (2 * gamma);
+      const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+      const c = 1 / Math.sqrt(1 + t * t);
+      rotate(W, p, q, c, c * t);
+      rotate(Y, p, q, c, c * t);
+    }
+    if (!rotated) break;
+  }
+  const norms = Array.from({ length: k }, (_, j) => {
+    let s = 0;
+    for (let r = 0; r < k; r++) s += W[r * k + j]! * W[r * k + j]!;
+    return Math.sqrt(s);
+  });
+  const order = norms.map((_, j) => j).sort((a, b) => norms[b]! - norms[a]! || a - b);
+  const sigma = new Float64Array(k), X = new Float64Array(k * k), Ys = new Float64Array(k * k);
+  for (let c = 0; c < k; c++) {
+    const j = order[c]!;
+    sigma[c] = norms[j]! > negligible ? norms[j]! : 0;
+    for (let r = 0; r < k; r++) {
+      Ys[r * k + c] = Y[r * k + j]!;
+      if (sigma[c]! > 0) X[r * k + c] = W[r * k + j]! / sigma[c]!;
+    }
+  }
+  // zero σ: complete X by the unit vector with the largest part orthogonal to the columns so far
+  for (let c = 0; c < k; c++) {
+    if (sigma[c]! > 0) continue;
+    let best: Float64Array | undefined, bestNorm = -1;
+    for (let cand = 0; cand < k; cand++) {
+      const v = new Float64Array(k);
+      v[cand] = 1;
       for (let pass = 0; pass < 2; pass++) {
-        for (let j = 0; j < i; j++) {
+        for (let j = 0; j < c; j++) {
           let dot = 0;
-          for (let r = 0; r < d; r++) dot += cols[r * k + j]! * x[r]!;
-          for (let r = 0; r < d; r++) x[r] = x[r]! - dot * cols[r * k + j]!;
+          for (let r = 0; r < k; r++) dot += X[r * k + j]! * v[r]!;
+          for (let r = 0; r < k; r++) v[r] = v[r]! - dot * X[r * k + j]!;
         }
       }
-      let norm = 0;
-      for (let r = 0; r < d; r++) norm += x[r]! * x[r]!;
-      norm = Math.sqrt(norm);
-      if (norm > 1e-3) v = x.map((t) => t / norm);
+      let nrm = 0;
+      for (let r = 0; r < k; r++) nrm += v[r]! * v[r]!;
+      if (nrm > bestNorm) { bestNorm = nrm; best = v; }
     }
-    if (v === undefined) throw new ConvergenceError(`svdTop: no unit vector orthogonal to ${i} singular vectors found in ${d} dimensions`);
-    const cols = f64View(host, M.ptr, d * k);
-    for (let r = 0; r < d; r++) cols[r * k + i] = v[r]!;
+    const nrm = Math.sqrt(bestNorm);
+    for (let r = 0; r < k; r++) X[r * k + c] = best![r]! / nrm;
+  }
+  return { sigma, X, Y: Ys };
+}
+
+/**
+ * Triplets from the Lanczos vectors L (n×k right vectors when tall, m×k left vectors when
+ * wide) computed on A itself, not on the Gram matrix: U₁ = orth(A·L) (tall) or orth(L)
+ * (wide); Aᵀ·U₁ = V₁·R (Householder QR); Rᵀ = X·Σ·Yᵀ (Jacobi). Then U = U₁X, V = V₁Y and
+ * Aᵀu_i = V₁·R·x_i = σ_i·v_i to rounding (ε·‖A‖), whatever the size of σ_i; σ_i carry an
+ * absolute error ≈ ε·‖A‖ instead of ε·‖A‖²/σ_i.
+ */
+function tripletsOnA(host: SvdHost, A64: Matrix, L: Matrix, tall: boolean, negligible: number): { sigma: Float64Array; U: Matrix; V: Matrix } {
+  const k = L.cols;
+  const temps: Matrix[] = [];
+  const temp = (m: Matrix) => (temps.push(m), m);
+  let U: Matrix | undefined;
+  try {
+    const first = qr(host, tall ? temp(host.matmul(A64, L)) : L);
+    const U1 = temp(first.Q);
+    temp(first.R);
+    const { Q: V1, R } = qr(host, temp(host.matmul(A64, U1, { transA: true })));
+    temp(V1); temp(R);
+    const r = f64View(host, R.ptr, k * k);
+    const Rt = new Float64Array(k * k);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) Rt[i * k + j] = r[j * k + i]!;
+    const { sigma, X, Y } = jacobiSvd(Rt, k, negligible);
+    U = host.matmul(U1, temp(host.fromArray(X, k, k)));
+    const V = host.matmul(V1, temp(host.fromArray(Y, k, k)));
+    return { sigma, U, V };
+  } catch (error) {
+    U?.dispose();
+    throw error;
+  } finally {
+    for (const t of temps) t.dispose();
   }
 }
 
 /**
  * The k largest singular triplets of A (m×n) by Lanczos on AᵀA (or AAᵀ when m < n),
  * applied matrix-free as two GEMVs per step; the other factor follows as A·v/σ (or Aᵀu/σ).
- * A σ below √(ε·max(m, n))·σ₁ (a rank-deficient A) is returned as exactly 0, its other-side
- * vector a unit vector orthogonal to the previous ones, so Aᵀu = σv and Av = σu still hold
- * to rounding and U, V stay orthonormal. (Accuracy of a triplet otherwise: ‖Aᵀu − σv‖ ≲
- * tol·σ + ε·‖A‖₂²/σ, from the Gram formulation.)
+ * When σ_k < 10⁻³·σ₁ (A rank-deficient or ill-conditioned), where A·v/σ would carry an error
+ * ≈ ε·‖A‖²/σ, the triplets are recomputed on A itself (tripletsOnA): then Aᵀu = σv to
+ * rounding, σ below ε·max(m, n)·σ₁ is exactly 0, and U, V stay orthonormal.
  */
+/** Below SMALL_SIGMA·σ₁ the Gram formulation's ε·‖A‖²/σ error would show: svdTop recomputes on A. */
+const SMALL_SIGMA = 1e-3;
+
 export function svdTop(host: SvdHost, A: Matrix, k: number, options?: LanczosOptions): SvdTop {
   host.assertMatrix(A, 'svdTop');
   const [m, n] = [A.rows, A.cols];
   const tall = m >= n;
   const dim = tall ? n : m;
   if (!Number.isInteger(k) || k < 1 || k > dim) throw new ArgumentError(`svdTop: k must be an integer in [1, ${dim}], got ${describeArg(k)}`);
-  const { seed, stream } = lanczosOptions('svdTop', options, dim, k);
+  lanczosOptions('svdTop', options, dim, k);
   // Far from 1 in magnitude, AᵀA·x would underflow or overflow: Lanczos runs on 2^e·A
   // (exact), and the singular values are scaled back by 2^−e (the vectors do not change).
   const e = gramScaleExponent(host, A);
@@ -781,34 +856,47 @@ export function svdTop(host: SvdHost, A: Matrix, k: number, options?: LanczosOpt
       }
     };
     const result = lanczos(host, op, dim, k, options, 'svdTop');
-    let other: Matrix;
-    let values: Float64Array;
-    const temps: Matrix[] = [];
     try {
       const sigma = sqrtClamped(host, result.values, 'svdTop');
-      // σ² is an eigenvalue of AᵀA found with an absolute error up to ~ε·max(m, n)·σ₁², so a
-      // σ below √(ε·max(m, n))·σ₁ cannot be told from 0, and A·v/σ would be noise: such σ are
-      // set to 0 exactly and get their vector below.
-      const negligible = Math.sqrt(2 ** -52 * Math.max(m, n)) * sigma[0]!;
-      let rank = k;
-      for (let i = 0; i < k; i++) if (sigma[i]! <= negligible) { sigma[i] = 0; rank = Math.min(rank, i); }
-      values = e === 0 ? sigma : unscaleSingularValues(sigma, e, 'svdTop');
-      // Other side: (A·V or Aᵀ·U)·diag(1/σ) for the nonzero σ.
-      const inv = new Float64Array(k * k);
-      for (let i = 0; i < k; i++) inv[i * k + i] = sigma[i]! > 0 ? 1 / sigma[i]! : 0;
-      temps.push(host.fromArray(inv, k, k));
-      temps.push(host.matmul(A64, result.vectors, { transA: !tall }));
-      other = host.matmul(temps[1]!, temps[0]!);
-      completeOrthonormal(host, other, rank, seed, stream);
-    } catch (error) {
+      // σ² is an eigenvalue of AᵀA with an absolute error ≈ ε·max(m, n)·σ₁², so the other side
+      // A·v/σ (or Aᵀu/σ) is accurate only for σ well above √ε·σ₁. When a σ is small (a
+      // rank-deficient or ill-conditioned A), the triplets are recomputed on A itself.
+      if (sigma[0]! > 0 && sigma[k - 1]! >= SMALL_SIGMA * sigma[0]!) {
+        const values = e === 0 ? sigma : unscaleSingularValues(sigma, e, 'svdTop');
+        const inv = new Float64Array(k * k);
+        for (let i = 0; i < k; i++) inv[i * k + i] = 1 / sigma[i]!;
+        const scaledInv = host.fromArray(inv, k, k);
+        let other: Matrix;
+        try {
+          const AL = host.matmul(A64, result.vectors, { transA: !tall });
+          try {
+            other = host.matmul(AL, scaledInv);
+          } finally {
+            AL.dispose();
+          }
+        } finally {
+          scaledInv.dispose();
+        }
+        return tall
+          ? { values, U: other, V: result.vectors, iterations: result.iterations }
+          : { values, U: result.vectors, V: other, iterations: result.iterations };
+      }
+      // below ε·max(m, n)·‖A‖ a singular value of the computed R is rounding noise: 0
+      const negligible = 2 ** -52 * Math.max(m, n) * sigma[0]!;
+      const t = tripletsOnA(host, A64, result.vectors, tall, negligible);
+      let values: Float64Array;
+      try {
+        values = e === 0 ? t.sigma : unscaleSingularValues(t.sigma, e, 'svdTop');
+      } catch (error) {
+        t.U.dispose(); t.V.dispose();
+        throw error;
+      }
       result.vectors.dispose();
+      return { values, U: t.U, V: t.V, iterations: result.iterations };
+    } catch (error) {
+      if (!result.vectors.disposed) result.vectors.dispose();
       throw error;
-    } finally {
-      for (const t of temps) t.dispose();
     }
-    return tall
-      ? { values, U: other, V: result.vectors, iterations: result.iterations }
-      : { values, U: result.vectors, V: other, iterations: result.iterations };
   } finally {
     if (A64 !== A) A64.dispose();
   }
