@@ -788,8 +788,8 @@ function jacobiSvd(M: Float64Array, k: number, negligible: number): { sigma: Flo
 
 /**
  * Triplets from the Lanczos vectors L (n×k right vectors when tall, m×k left vectors when
- * wide) computed on A itself, not on the Gram matrix: U₁ = orth(A·L) (tall) or orth(L)
- * (wide); Aᵀ·U₁ = V₁·R (Householder QR); Rᵀ = X·Σ·Yᵀ (Jacobi). Then U = U₁X, V = V₁Y and
+ * wide) computed on A itself, not on the Gram matrix: U₀ = orth(A·L) (tall) or orth(L)
+ * (wide), U₁ = orth(A·orth(Aᵀ·U₀)); Aᵀ·U₁ = V₁·R (Householder QR); Rᵀ = X·Σ·Yᵀ (Jacobi). Then U = U₁X, V = V₁Y and
  * Aᵀu_i = V₁·R·x_i = σ_i·v_i to rounding (ε·‖A‖), whatever the size of σ_i; σ_i carry an
  * absolute error ≈ ε·‖A‖ instead of ε·‖A‖²/σ_i.
  */
@@ -799,9 +799,11 @@ function tripletsOnA(host: SvdHost, A64: Matrix, L: Matrix, tall: boolean, negli
   const temp = (m: Matrix) => (temps.push(m), m);
   let U: Matrix | undefined;
   try {
-    const first = qr(host, tall ? temp(host.matmul(A64, L)) : L);
-    const U1 = temp(first.Q);
-    temp(first.R);
+    const orth = (M: Matrix) => { const f = qr(host, M); temp(f.R); return temp(f.Q); };
+    // U₀ spans the wanted left subspace; one step of subspace iteration on A (not AᵀA) then
+    // removes the Gram route's ε·‖A‖²/σ contamination from it, so Av ≈ σu holds too.
+    const U0 = orth(tall ? temp(host.matmul(A64, L)) : L);
+    const U1 = orth(temp(host.matmul(A64, orth(temp(host.matmul(A64, U0, { transA: true }))))));
     const { Q: V1, R } = qr(host, temp(host.matmul(A64, U1, { transA: true })));
     temp(V1); temp(R);
     const r = f64View(host, R.ptr, k * k);

@@ -676,6 +676,13 @@ describe('singular values', () => {
                 for (let j = 0; j < n; j++) r += (AtU[j * k + i]! - sig[i]! * Vm[j * k + i]!) ** 2;
                 check(Math.sqrt(r) <= 1e-9 * sig[0]! + THRESH * Math.max(m, n) * U.f64 * fro + ldexp(ETA.f64, -e), () => `${c}: ‖Aᵀu − σv‖ = ${Math.sqrt(r)} for triplet ${i} (σ = ${sig[i]})`);
               }
+              // and A·v_i − σ_i u_i, with the same bound
+              const AV = matmulJS(x, Vm, m, n, k);
+              for (let i = 0; i < k; i++) {
+                let r = 0;
+                for (let j = 0; j < m; j++) r += (AV[j * k + i]! - sig[i]! * Um[j * k + i]!) ** 2;
+                check(Math.sqrt(r) <= 1e-9 * sig[0]! + THRESH * Math.max(m, n) * U.f64 * fro + ldexp(ETA.f64, -e), () => `${c}: ‖Av − σu‖ = ${Math.sqrt(r)} for triplet ${i} (σ = ${sig[i]})`);
+              }
               // U and V have orthonormal columns, also where σ = 0 (rank-deficient A)
               for (const [name, M, rows] of [['U', Um, m], ['V', Vm, n]] as const) {
                 const G = matmulJS(M, M, k, rows, k, true);
