@@ -694,7 +694,11 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     return linalg.svdvals(this, (M, tall) => this.gram(M, tall ? 'AtA' : 'AAt'), A, options);
   }
 
-  /** The k largest singular triplets of A by matrix-free Lanczos on AᵀA (or AAᵀ). */
+  /**
+   * The k largest singular triplets of A by matrix-free Lanczos on AᵀA (or AAᵀ); when σ_k <
+   * 10⁻³·σ₁ (rank-deficient or ill-conditioned A) they are recomputed on A itself, so Av = σu
+   * and Aᵀu = σv hold to rounding and a zero σ is exactly 0.
+   */
   svdTop(A: Matrix, k: number, options: linalg.LanczosOptions = {}): linalg.SvdTop {
     return linalg.svdTop(this, A, k, options);
   }
