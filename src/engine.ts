@@ -469,9 +469,10 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
   /** C := α·op(A)·op(B) + β·C in place; returns C. With β = 0, C's old contents are never read. */
   gemm(c: Matrix, a: Matrix, b: Matrix, options?: GemmOptions): Matrix {
     const o = productOptions('gemm', options, true);
+    // every handle first: a disposed C is a DisposedError even when A and B also mismatch
+    this.checkMatrix(c, 'gemm (C)');
     const shape = this.productShape('gemm', a, b, o);
     const { m, n } = shape;
-    this.checkMatrix(c, 'gemm (C)');
     if (c.dtype !== a.dtype) throw new DTypeError(`gemm: C is ${c.dtype} but A and B are ${a.dtype}`);
     if (c.rows !== m || c.cols !== n) {
       throw new ShapeError(`gemm: C is ${c.rows}×${c.cols} but op(A)·op(B) is ${m}×${n}`);
@@ -514,6 +515,8 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     const o = checkOptions('gemv', options, ['trans', 'alpha', 'beta', 'y']);
     this.checkMatrix(a, 'gemv (A)');
     this.checkMatrix(x, 'gemv (x)');
+    // every handle first: a disposed y is a DisposedError even when x also mismatches
+    if (o.y !== undefined) this.checkMatrix(o.y, 'gemv (y)');
     this.sameDType('gemv', a, x);
     const trans = checkBoolean('gemv', 'trans', o.trans, false);
     const alpha = checkNumber('gemv', 'alpha', o.alpha, 1);
@@ -691,7 +694,11 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     return linalg.svdvals(this, (M, tall) => this.gram(M, tall ? 'AtA' : 'AAt'), A, options);
   }
 
-  /** The k largest singular triplets of A by matrix-free Lanczos on AᵀA (or AAᵀ). */
+  /**
+   * The k largest singular triplets of A by matrix-free Lanczos on AᵀA (or AAᵀ); when σ_k <
+   * 10⁻³·σ₁ (rank-deficient or ill-conditioned A) they are recomputed on A itself, so Av = σu
+   * and Aᵀu = σv hold to rounding and a zero σ is exactly 0.
+   */
   svdTop(A: Matrix, k: number, options: linalg.LanczosOptions = {}): linalg.SvdTop {
     return linalg.svdTop(this, A, k, options);
   }
@@ -1072,6 +1079,9 @@ export class Engine implements MatrixOwner, linalg.SvdHost {
     if (!(a instanceof Matrix)) throw new ArgumentError(`${what}: expected a Matrix, got ${describeValue(a)}`);
     if (a.owner !== this) throw new ArgumentError(`${what}: the matrix belongs to another engine`);
     if (a.disposed) throw new DisposedError(`${what}: matrix ${a.describe()} was used after dispose()`);
+    // Only matrices this engine allocated (and has not freed) are live: a Matrix built with the
+    // internal constructor would otherwise hand any address to the kernels.
+    if (!this.#live.has(a)) throw new ArgumentError(`${what}: the matrix was not created by this engine (use its constructors: fromArray, zeros, randn, …)`);
   }
 
   private checkShape(rows: number, cols: number, op: string): void {

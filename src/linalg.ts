@@ -101,9 +101,14 @@ function sweeps(options: EigOptions, op: string): number {
   return s;
 }
 
+const MAX_LEAF = 2 ** 31 - 1;
+
 function leafSize(options: EigOptions, op: string): number {
   const leaf = options.leafSize === undefined ? 25 : options.leafSize;
-  if (!Number.isInteger(leaf) || leaf < 1) throw new ArgumentError(`${op}: leafSize must be a positive integer, got ${describeArg(leaf)}`);
+  // The kernels take an i32 (a larger value would wrap); any value ≥ n already means plain QL.
+  if (!Number.isInteger(leaf) || leaf < 1 || leaf > MAX_LEAF) {
+    throw new ArgumentError(`${op}: leafSize must be a positive integer, got ${describeArg(leaf)} (allowed: 1 to ${MAX_LEAF})`);
+  }
   return leaf;
 }
 
@@ -111,6 +116,19 @@ function checkStatus(status: number, op: string, n: number, sweepsPerN: number):
   if (status === STATUS_NO_CONVERGENCE) {
     throw new ConvergenceError(`${op}: the tridiagonal QL iteration did not converge within ${sweepsPerN * n} sweeps (n = ${n})`);
   }
+}
+
+/**
+ * The kernels find eigenvalues of a power-of-two scaled matrix and divide by the scale (exact
+ * unless it overflows): an infinite value means the true eigenvalue is beyond the f64 range.
+ */
+function checkEigenvaluesFinite(values: Float64Array, op: string): Float64Array {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      throw new NonFiniteError(`${op}: eigenvalue ${i} (ascending) overflows f64 (its magnitude exceeds 1.8e308); scale the input down`);
+    }
+  }
+  return values;
 }
 
 /** Eigenvalues (ascending) of the symmetric S; only its lower triangle is read. */
@@ -128,7 +146,7 @@ export function eigvalsh(host: LinalgHost, S: Matrix, options?: EigOptions, op =
     (a, w, work, gemmWork) => {
       const scale = prepareSymmetric(host, S, op, a!);
       checkStatus(k.eigvalsh_driver(n, a!, scale, w!, nb, maxSweeps, work!, gemmWork!), op, n, maxSweeps);
-      return f64View(host, w!, n).slice();
+      return checkEigenvaluesFinite(f64View(host, w!, n).slice(), op);
     },
   );
 }
@@ -155,7 +173,7 @@ export function eigh(host: LinalgHost, S: Matrix, options?: EigOptions, op = 'ei
           throw new ConvergenceError(`${op}: divide and conquer did not converge (a QL leaf or a secular equation root, n = ${n})`);
         }
         checkStatus(status, op, n, maxSweeps);
-        return f64View(host, w!, n).slice();
+        return checkEigenvaluesFinite(f64View(host, w!, n).slice(), op);
       },
     );
     return { values, vectors };
@@ -212,7 +230,7 @@ export function eigTridiagonal(
           ? k.dstedc(n, dp!, ep!, vectors.ptr, n, leaf, maxSweeps, dcWork!, gemmWork!)
           : k.dsterf(n, dp!, ep!, maxSweeps);
         checkStatus(status, 'eigTridiagonal', n, maxSweeps);
-        return f64View(host, dp!, n).slice();
+        return checkEigenvaluesFinite(f64View(host, dp!, n).slice(), 'eigTridiagonal');
       },
     );
     return vectors ? { values, vectors } : { values };
@@ -533,6 +551,12 @@ export interface LanczosHost extends LinalgHost {
   matmul(A: Matrix, B: Matrix, options?: { transA?: boolean; transB?: boolean }): Matrix;
 }
 
+/** stream + k, wrapped into the valid streams [0, 2^53) (exact: no sum beyond 2^53 is formed). */
+function streamAfter(stream: number, k: number): number {
+  const room = 2 ** 53 - stream;
+  return k < room ? stream + k : k - room;
+}
+
 function copyF64(host: LinalgHost, dst: Ptr, src: Ptr, count: number): void {
   new Uint8Array(host.memory.buffer).copyWithin(dst, src, src + count * 8);
 }
@@ -582,7 +606,7 @@ export function lanczos(host: LanczosHost, op: (x: Matrix) => Matrix, n: number,
     };
     // A random unit start (restart r > 0 after an invariant subspace: orthogonal to q_0..q_j).
     const randomInto = (j: number, restart: number): boolean => {
-      const g = host.randn(n, 1, { seed, stream: stream + restart });
+      const g = host.randn(n, 1, { seed, stream: streamAfter(stream, restart) });
       copyF64(host, w.ptr, g.ptr, n);
       g.dispose();
       if (j >= 0) reorthogonalise(j);
@@ -688,9 +712,125 @@ export interface SvdHost extends LanczosHost {
 }
 
 /**
+ * One-sided Jacobi SVD of the k×k row-major M: M = X·diag(σ)·Yᵀ with σ descending, X and Y
+ * orthogonal (k×k row-major). Rotations make the columns of M·Y orthogonal; σ are their norms
+ * and X their directions. Only +, ×, ÷ and √ (correctly rounded everywhere, so the result is
+ * the same in every JS engine). A column whose σ is ≤ `negligible` gets σ = 0 and a direction
+ * orthogonal to the others (Gram–Schmidt on unit vectors), so X stays orthogonal.
+ */
+function jacobiSvd(M: Float64Array, k: number, negligible: number): { sigma: Float64Array; X: Float64Array; Y: Float64Array } {
+  const W = M.slice();
+  const Y = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) Y[i * k + i] = 1;
+  const rotate = (a: Float64Array, p: number, q: number, c: number, sn: number) => {
+    for (let r = 0; r < k; r++) {
+      const x = a[r * k + p]!, y = a[r * k + q]!;
+      a[r * k + p] = c * x - sn * y;
+      a[r * k + q] = sn * x + c * y;
+    }
+  };
+  for (let sweep = 0; sweep < 80; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < k - 1; p++) for (let q = p + 1; q < k; q++) {
+      let alpha = 0, beta = 0, gamma = 0;
+      for (let r = 0; r < k; r++) {
+        const x = W[r * k + p]!, y = W[r * k + q]!;
+        alpha += x * x; beta += y * y; gamma += x * y;
+      }
+      if (gamma === 0 || Math.abs(gamma) <= 2 ** -53 * Math.sqrt(alpha) * Math.sqrt(beta)) continue;
+      rotated = true;
+      const zeta = (beta - alpha) / (2 * gamma);
+      const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+      const c = 1 / Math.sqrt(1 + t * t);
+      rotate(W, p, q, c, c * t);
+      rotate(Y, p, q, c, c * t);
+    }
+    if (!rotated) break;
+  }
+  const norms = Array.from({ length: k }, (_, j) => {
+    let s = 0;
+    for (let r = 0; r < k; r++) s += W[r * k + j]! * W[r * k + j]!;
+    return Math.sqrt(s);
+  });
+  const order = norms.map((_, j) => j).sort((a, b) => norms[b]! - norms[a]! || a - b);
+  const sigma = new Float64Array(k), X = new Float64Array(k * k), Ys = new Float64Array(k * k);
+  for (let c = 0; c < k; c++) {
+    const j = order[c]!;
+    sigma[c] = norms[j]! > negligible ? norms[j]! : 0;
+    for (let r = 0; r < k; r++) {
+      Ys[r * k + c] = Y[r * k + j]!;
+      if (sigma[c]! > 0) X[r * k + c] = W[r * k + j]! / sigma[c]!;
+    }
+  }
+  // zero σ: complete X by the unit vector with the largest part orthogonal to the columns so far
+  for (let c = 0; c < k; c++) {
+    if (sigma[c]! > 0) continue;
+    let best: Float64Array | undefined, bestNorm = -1;
+    for (let cand = 0; cand < k; cand++) {
+      const v = new Float64Array(k);
+      v[cand] = 1;
+      for (let pass = 0; pass < 2; pass++) {
+        for (let j = 0; j < c; j++) {
+          let dot = 0;
+          for (let r = 0; r < k; r++) dot += X[r * k + j]! * v[r]!;
+          for (let r = 0; r < k; r++) v[r] = v[r]! - dot * X[r * k + j]!;
+        }
+      }
+      let nrm = 0;
+      for (let r = 0; r < k; r++) nrm += v[r]! * v[r]!;
+      if (nrm > bestNorm) { bestNorm = nrm; best = v; }
+    }
+    const nrm = Math.sqrt(bestNorm);
+    for (let r = 0; r < k; r++) X[r * k + c] = best![r]! / nrm;
+  }
+  return { sigma, X, Y: Ys };
+}
+
+/**
+ * Triplets from the Lanczos vectors L (n×k right vectors when tall, m×k left vectors when
+ * wide) computed on A itself, not on the Gram matrix: U₀ = orth(A·L) (tall) or orth(L)
+ * (wide), U₁ = orth(A·orth(Aᵀ·U₀)); Aᵀ·U₁ = V₁·R (Householder QR); Rᵀ = X·Σ·Yᵀ (Jacobi). Then U = U₁X, V = V₁Y and
+ * Aᵀu_i = V₁·R·x_i = σ_i·v_i to rounding (ε·‖A‖), whatever the size of σ_i; σ_i carry an
+ * absolute error ≈ ε·‖A‖ instead of ε·‖A‖²/σ_i.
+ */
+function tripletsOnA(host: SvdHost, A64: Matrix, L: Matrix, tall: boolean, negligible: number): { sigma: Float64Array; U: Matrix; V: Matrix } {
+  const k = L.cols;
+  const temps: Matrix[] = [];
+  const temp = (m: Matrix) => (temps.push(m), m);
+  let U: Matrix | undefined;
+  try {
+    const orth = (M: Matrix) => { const f = qr(host, M); temp(f.R); return temp(f.Q); };
+    // U₀ spans the wanted left subspace; one step of subspace iteration on A (not AᵀA) then
+    // removes the Gram route's ε·‖A‖²/σ contamination from it, so Av ≈ σu holds too.
+    const U0 = orth(tall ? temp(host.matmul(A64, L)) : L);
+    const U1 = orth(temp(host.matmul(A64, orth(temp(host.matmul(A64, U0, { transA: true }))))));
+    const { Q: V1, R } = qr(host, temp(host.matmul(A64, U1, { transA: true })));
+    temp(V1); temp(R);
+    const r = f64View(host, R.ptr, k * k);
+    const Rt = new Float64Array(k * k);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) Rt[i * k + j] = r[j * k + i]!;
+    const { sigma, X, Y } = jacobiSvd(Rt, k, negligible);
+    U = host.matmul(U1, temp(host.fromArray(X, k, k)));
+    const V = host.matmul(V1, temp(host.fromArray(Y, k, k)));
+    return { sigma, U, V };
+  } catch (error) {
+    U?.dispose();
+    throw error;
+  } finally {
+    for (const t of temps) t.dispose();
+  }
+}
+
+/**
  * The k largest singular triplets of A (m×n) by Lanczos on AᵀA (or AAᵀ when m < n),
  * applied matrix-free as two GEMVs per step; the other factor follows as A·v/σ (or Aᵀu/σ).
+ * When σ_k < 10⁻³·σ₁ (A rank-deficient or ill-conditioned), where A·v/σ would carry an error
+ * ≈ ε·‖A‖²/σ, the triplets are recomputed on A itself (tripletsOnA): then Aᵀu = σv to
+ * rounding, σ below ε·max(m, n)·σ₁ is exactly 0, and U, V stay orthonormal.
  */
+/** Below SMALL_SIGMA·σ₁ the Gram formulation's ε·‖A‖²/σ error would show: svdTop recomputes on A. */
+const SMALL_SIGMA = 1e-3;
+
 export function svdTop(host: SvdHost, A: Matrix, k: number, options?: LanczosOptions): SvdTop {
   host.assertMatrix(A, 'svdTop');
   const [m, n] = [A.rows, A.cols];
@@ -718,27 +858,47 @@ export function svdTop(host: SvdHost, A: Matrix, k: number, options?: LanczosOpt
       }
     };
     const result = lanczos(host, op, dim, k, options, 'svdTop');
-    let other: Matrix;
-    let values: Float64Array;
-    const temps: Matrix[] = [];
     try {
       const sigma = sqrtClamped(host, result.values, 'svdTop');
-      values = e === 0 ? sigma : unscaleSingularValues(sigma, e, 'svdTop');
-      // Other side: (A·V or Aᵀ·U)·diag(1/σ); a zero σ leaves a zero column.
-      const inv = new Float64Array(k * k);
-      for (let i = 0; i < k; i++) inv[i * k + i] = sigma[i]! > 0 ? 1 / sigma[i]! : 0;
-      temps.push(host.fromArray(inv, k, k));
-      temps.push(host.matmul(A64, result.vectors, { transA: !tall }));
-      other = host.matmul(temps[1]!, temps[0]!);
-    } catch (error) {
+      // σ² is an eigenvalue of AᵀA with an absolute error ≈ ε·max(m, n)·σ₁², so the other side
+      // A·v/σ (or Aᵀu/σ) is accurate only for σ well above √ε·σ₁. When a σ is small (a
+      // rank-deficient or ill-conditioned A), the triplets are recomputed on A itself.
+      if (sigma[0]! > 0 && sigma[k - 1]! >= SMALL_SIGMA * sigma[0]!) {
+        const values = e === 0 ? sigma : unscaleSingularValues(sigma, e, 'svdTop');
+        const inv = new Float64Array(k * k);
+        for (let i = 0; i < k; i++) inv[i * k + i] = 1 / sigma[i]!;
+        const scaledInv = host.fromArray(inv, k, k);
+        let other: Matrix;
+        try {
+          const AL = host.matmul(A64, result.vectors, { transA: !tall });
+          try {
+            other = host.matmul(AL, scaledInv);
+          } finally {
+            AL.dispose();
+          }
+        } finally {
+          scaledInv.dispose();
+        }
+        return tall
+          ? { values, U: other, V: result.vectors, iterations: result.iterations }
+          : { values, U: result.vectors, V: other, iterations: result.iterations };
+      }
+      // below ε·max(m, n)·‖A‖ a singular value of the computed R is rounding noise: 0
+      const negligible = 2 ** -52 * Math.max(m, n) * sigma[0]!;
+      const t = tripletsOnA(host, A64, result.vectors, tall, negligible);
+      let values: Float64Array;
+      try {
+        values = e === 0 ? t.sigma : unscaleSingularValues(t.sigma, e, 'svdTop');
+      } catch (error) {
+        t.U.dispose(); t.V.dispose();
+        throw error;
+      }
       result.vectors.dispose();
+      return { values, U: t.U, V: t.V, iterations: result.iterations };
+    } catch (error) {
+      if (!result.vectors.disposed) result.vectors.dispose();
       throw error;
-    } finally {
-      for (const t of temps) t.dispose();
     }
-    return tall
-      ? { values, U: other, V: result.vectors, iterations: result.iterations }
-      : { values, U: result.vectors, V: other, iterations: result.iterations };
   } finally {
     if (A64 !== A) A64.dispose();
   }

@@ -248,3 +248,54 @@ export function frobenius(xs: ArrayLike<number>): number {
   for (let i = 0; i < xs.length; i++) sq[i] = xs[i]! * xs[i]!;
   return Math.sqrt(compensatedSum(sq));
 }
+
+/**
+ * Singular values (descending) of the m×n row-major x, by one-sided Jacobi (Hestenes): column
+ * pairs are rotated until orthogonal, then σ_i are the column norms. High relative accuracy;
+ * an independent reference for deciding whether σ₁ truly leaves the f64 range.
+ */
+export function jacobiSingularValues(x: ArrayLike<number>, m: number, n: number): Float64Array {
+  // work on the columns of the taller orientation
+  const [rows, cols] = m >= n ? [m, n] : [n, m];
+  const col = Array.from({ length: cols }, (_, j) => Float64Array.from({ length: rows }, (_, i) => (m >= n ? x[i * n + j]! : x[j * n + i]!)));
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < cols; p++) for (let q = p + 1; q < cols; q++) {
+      const a = col[p]!, b = col[q]!;
+      let alpha = 0, beta = 0, g = 0;
+      for (let i = 0; i < rows; i++) { alpha += a[i]! ** 2; beta += b[i]! ** 2; g += a[i]! * b[i]!; }
+      if (g === 0 || Math.abs(g) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
+      rotated = true;
+      const zeta = (beta - alpha) / (2 * g);
+      const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+      const c = 1 / Math.sqrt(1 + t * t), s = c * t;
+      for (let i = 0; i < rows; i++) { const ai = a[i]!, bi = b[i]!; a[i] = c * ai - s * bi; b[i] = s * ai + c * bi; }
+    }
+    if (!rotated) break;
+  }
+  return Float64Array.from(col, (v) => frobenius(v)).sort().reverse();
+}
+
+/**
+ * Upper-triangular R (n×n, row-major) of the m×n row-major x by modified Gram–Schmidt: its
+ * entries are accurate to O(m·n·u)·‖a_j‖ (Björck), enough to decide whether R truly leaves the
+ * f64 range.
+ */
+export function gramSchmidtR(x: ArrayLike<number>, m: number, n: number): Float64Array {
+  const R = new Float64Array(n * n);
+  const col = Array.from({ length: n }, (_, j) => Float64Array.from({ length: m }, (_, i) => x[i * n + j]!));
+  for (let j = 0; j < n; j++) {
+    const v = col[j]!;
+    const norm = frobenius(v);
+    R[j * n + j] = norm;
+    if (norm > 0) for (let i = 0; i < m; i++) v[i] = v[i]! / norm;
+    for (let k = j + 1; k < n; k++) {
+      const w = col[k]!;
+      let r = 0;
+      for (let i = 0; i < m; i++) r += v[i]! * w[i]!;
+      R[j * n + k] = r;
+      for (let i = 0; i < m; i++) w[i] = w[i]! - r * v[i]!;
+    }
+  }
+  return R;
+}
