@@ -22,17 +22,13 @@ export interface ConformanceCase {
 }
 
 /**
- * Parameter overrides that shrink every experiment to a size that runs in well under a
- * second (also used by the CLI tests and their goldens, test/goldens/experiments.json).
+ * Each experiment's smoke preset (Experiment.smoke: sizes that run in well under a second) as
+ * the key=value strings of the command line, by experiment id: used by the CLI tests and
+ * their goldens (test/goldens/experiments.json).
  */
-export const TINY_OVERRIDES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'ba-one-step': { d: '60', n: '120', N: '120', nTest: '100', dCurve: '24' },
-  'huang-linear': { d: '200', n: '5', m: '16', steps: '6', tStage1: '3' },
-  'zhu-balance': { k: '2', m: '4', d: '4', steps: '300', phaseSteps: '200' },
-  'moniri-spikes': { d: '80', n: '80', N: '80', nTest: '50', sweep: 'false' },
-  'zhou-ge-local': { m: '6', steps: '50' },
-  'two-step': { d: '60', n: '60', N: '60', phase: 'false' },
-};
+export const TINY_OVERRIDES: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.fromEntries(
+  EXPERIMENTS.map((exp) => [exp.id, Object.fromEntries(Object.entries(exp.smoke ?? {}).map(([key, value]) => [key, String(value)]))]),
+);
 
 const DTYPES: readonly DType[] = ['f64', 'f32'];
 
@@ -350,7 +346,7 @@ function linalgCases(): ConformanceCase[] {
 function experimentCases(): ConformanceCase[] {
   return EXPERIMENTS.map((exp) => ({
     name: `experiment-${exp.id}`,
-    run: (fl: Engine) => runExperiment(fl, exp, { overrides: TINY_OVERRIDES[exp.id] }).fingerprint,
+    run: (fl: Engine) => runExperiment(fl, exp, { overrides: exp.smoke }).fingerprint,
   }));
 }
 

@@ -3,10 +3,27 @@
 
 import { createNetwork, gdStep, forward } from '../net/model.js';
 import { huangStage1 } from '../net/theory.js';
-import type { Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
+import type { SeriesRows } from './types.js';
+import { defineExperiment, int, num } from './define.js';
+import { atMostClaim } from './claims.js';
 import { huangLinearPlots } from './plots/huang-linear.js';
 
-export const huangLinear: Experiment = {
+/** RNG streams (createNetwork also draws stream + 1). */
+const STREAM = { beta: 0, inputs: 2, noise: 3, network: 10 } as const;
+
+const params = {
+  d: int({ doc: 'input dimension', quick: 10000, paper: 10000, min: 2, max: 100000 }),
+  n: int({ doc: 'samples', quick: 10, paper: 10, min: 1, max: 10000 }),
+  m: int({ doc: 'hidden width', quick: 1024, paper: 1024, min: 1, max: 100000 }),
+  eta: num({ doc: 'step size of both layers', quick: 0.1, paper: 0.1, min: 0, max: 100 }),
+  sigma0: num({ doc: 'initial first-layer scale, w_r ~ N(0, σ0²I)', quick: 0.01, paper: 0.01, min: 0, max: 10 }),
+  v0: num({ doc: 'initial second-layer magnitude, v_r = ±v0', quick: 0.001, paper: 0.001, min: 0, max: 10 }),
+  noise: num({ doc: 'label noise σ_y (σ_y² = 0.01 in the paper)', quick: 0.1, paper: 0.1, min: 0, max: 100 }),
+  steps: int({ doc: 'GD steps', quick: 40, paper: 40, min: 1, max: 100000 }),
+  tStage1: int({ doc: 'steps over which the stage-1 closed form is compared', quick: 10, paper: 10, min: 1, max: 1000, assumption: 'the closed form neglects the loss feedback, valid while the loss has barely moved (docs/science.md §4: matched within 0.1% through t = 10)' }),
+};
+
+export const huangLinear = defineExperiment({
   id: 'huang-linear',
   title: 'Exact dynamics of a two-layer linear network',
   paper: 'Huang, Chen, Xu, Wang & Suzuki, "Exact and Rich Feature Learning Dynamics of Two-Layer Linear Networks", CPAL 2025',
@@ -21,38 +38,26 @@ export const huangLinear: Experiment = {
     'ntk-limit': 'The kernel reaches its limit only after the collapse; with fewer steps than the collapse time the error is still large.',
     'loss-final': 'With fewer steps than the collapse time the loss has not dropped yet.',
   },
-  params: [
-    { name: 'd', type: 'int', doc: 'input dimension', quick: 10000, paper: 10000, min: 2, max: 100000 },
-    { name: 'n', type: 'int', doc: 'samples', quick: 10, paper: 10, min: 1, max: 10000 },
-    { name: 'm', type: 'int', doc: 'hidden width', quick: 1024, paper: 1024, min: 1, max: 100000 },
-    { name: 'eta', type: 'number', doc: 'step size of both layers', quick: 0.1, paper: 0.1, min: 0, max: 100 },
-    { name: 'sigma0', type: 'number', doc: 'initial first-layer scale, w_r ~ N(0, σ0²I)', quick: 0.01, paper: 0.01, min: 0, max: 10 },
-    { name: 'v0', type: 'number', doc: 'initial second-layer magnitude, v_r = ±v0', quick: 0.001, paper: 0.001, min: 0, max: 10 },
-    { name: 'noise', type: 'number', doc: 'label noise σ_y (σ_y² = 0.01 in the paper)', quick: 0.1, paper: 0.1, min: 0, max: 100 },
-    { name: 'steps', type: 'int', doc: 'GD steps', quick: 40, paper: 40, min: 1, max: 100000 },
-    {
-      name: 'tStage1', type: 'int', doc: 'steps over which the stage-1 closed form is compared', quick: 10, paper: 10, min: 1, max: 1000,
-      assumption: 'the closed form neglects the loss feedback, valid while the loss has barely moved (docs/science.md §4: matched within 0.1% through t = 10)',
-    },
-  ],
+  params,
+  smoke: { d: 200, n: 5, m: 16, steps: 6, tStage1: 3 },
   constraints: [
     (p) => {
       // the stage-1 closed form needs a = η√γ/(nm) in (0, 1), γ = ‖Xᵀy‖²; for x ~ N(0, I_d) and a standard
       // normal β, E γ = n·d·(d + n + 1 + noise²); √γ varies with the data like a χ² with n degrees of
       // freedom, so a may reach about (1 + 1.5/√n) times its estimate (≈ the 95% quantile)
-      const d = p.d as number, n = p.n as number, m = p.m as number, eta = p.eta as number, noise = p.noise as number;
+      const { d, n, m, eta, noise } = p;
       const a = (eta * Math.sqrt(n * d * (d + n + 1 + noise * noise))) / (n * m), high = a * (1 + 1.5 / Math.sqrt(n));
       if (eta <= 0) return `eta=${eta}: the step size must be positive (the stage-1 rate a = η√γ/(nm) would be 0)`;
       return high >= 1
         ? `eta=${eta}, d=${d}, n=${n}, m=${m}, noise=${noise} give a stage-1 rate a = η√γ/(nm) ≈ ${a.toPrecision(3)}, up to ${high.toPrecision(3)} as γ = ‖Xᵀy‖² varies with the data; the closed form needs a < 1: lower eta or d, or raise m or n`
         : undefined;
     },
-    (p) => ((p.sigma0 as number) <= 0 || (p.v0 as number) <= 0
+    (p) => (p.sigma0 <= 0 || p.v0 <= 0
       ? `sigma0=${p.sigma0}, v0=${p.v0}: both initial scales must be positive (a zero layer never moves)`
       : undefined),
     (p) => {
       // gradient descent from a large initialisation diverges: measured at η·scale²·d/m ≈ 15–40
-      const d = p.d as number, m = p.m as number, eta = p.eta as number, s = Math.max(p.sigma0 as number, p.v0 as number);
+      const { d, m, eta } = p, s = Math.max(p.sigma0, p.v0);
       const c = (eta * s * s * d) / m;
       return c > 10
         ? `eta=${eta}, sigma0=${p.sigma0}, v0=${p.v0}, d=${d}, m=${m}: η·max(sigma0, v0)²·d/m = ${c.toPrecision(3)} > 10, gradient descent diverges from so large an initialisation; lower sigma0, v0 or eta`
@@ -60,23 +65,23 @@ export const huangLinear: Experiment = {
     },
     (p) => {
       // peak wasm memory: X (n×d), W, W(0) and the gradient (d×m), n×m products, n×n NTKs; 1.5× for workspace
-      const d = p.d as number, n = p.n as number, m = p.m as number;
+      const { d, n, m } = p;
       const gib = (12 * (n * d + 3 * d * m + 4 * n * m + 2 * n * n)) / 2 ** 30;
       return gib > 4
         ? `d=${d}, n=${n}, m=${m} need about ${gib.toFixed(1)} GiB of memory, more than the 4 GiB of a wasm32 engine; lower d or m`
         : undefined;
     },
   ],
-  run(ctx: RunContext): ExperimentOutput {
+  run(ctx) {
     const { fl, params: p, seed } = ctx;
-    const d = p.d as number, n = p.n as number, m = p.m as number, eta = p.eta as number, T = p.steps as number;
+    const { d, n, m, eta, steps: T } = p;
     return fl.scope(() => {
       ctx.progress(0.02, 'data and network');
       // x ~ N(0, I_d), β standard normal (not unit: the paper's scaling), y = ⟨x, β⟩ + ε
-      const X = fl.randn(n, d, { seed, stream: 2 });
-      const beta = fl.randn(d, 1, { seed, stream: 0 });
-      const y = fl.axpy(p.noise as number, fl.randn(n, 1, { seed, stream: 3 }), fl.matmul(X, beta));
-      const net = createNetwork(fl, d, m, 'identity', { kind: 'linear', sigma0: p.sigma0 as number, v0: p.v0 as number }, { seed, stream: 10 });
+      const X = fl.randn(n, d, { seed, stream: STREAM.inputs });
+      const beta = fl.randn(d, 1, { seed, stream: STREAM.beta });
+      const y = fl.axpy(p.noise, fl.randn(n, 1, { seed, stream: STREAM.noise }), fl.matmul(X, beta));
+      const net = createNetwork(fl, d, m, 'identity', { kind: 'linear', sigma0: p.sigma0, v0: p.v0 }, { seed, stream: STREAM.network });
       const W0 = fl.keep(fl.copy(net.W));
       const v0 = net.a.toArray();
       const Xty = fl.gemv(X, y, { trans: true });
@@ -89,7 +94,7 @@ export const huangLinear: Experiment = {
       const a = (eta * sqrtGamma) / (n * m);
       const F = fl.gemv(W0, Xty, { trans: true, alpha: eta / (n * m) }).toArray();
 
-      const rows: SeriesRows = [];
+      const rows: { step: number; loss: number; ratio: number; sqrtGamma: number; ntkError: number; meanAbsRho: number; meanAbsV: number }[] = [];
       const stage1: SeriesRows = [];
       let stage1Error = 0;
       let loss0 = NaN, lossFinal = NaN, ratioFinal = NaN, ntkErrorFinal = NaN;
@@ -109,7 +114,7 @@ export const huangLinear: Experiment = {
           const spectral = (w: Float64Array) => Math.max(Math.abs(w[0]!), Math.abs(w[w.length - 1]!));
           // stage-1 closed form, all neurons
           let vErr = NaN, rhoErr = NaN;
-          if (t <= (p.tStage1 as number)) {
+          if (t <= p.tStage1) {
             const vPred = new Float64Array(m), rhoPred = new Float64Array(m);
             for (let i = 0; i < m; i++) {
               const c = huangStage1(fl, t, { a, F: F[i]!, v0: v0[i]!, gamma });
@@ -142,7 +147,7 @@ export const huangLinear: Experiment = {
       const vStar = Math.sqrt(sqrtGamma / d);
       const t1s = F.map((Fr, i) => fl.math.log((2 * vStar) / Math.abs(v0[i]! + Fr / a)) / fl.math.log(1 + a)).sort((x, y) => x - y);
       const t1Predicted = t1s[Math.floor(m / 2)]!;
-      const collapse = rows.findIndex((r) => (r.loss as number) < 0.5 * loss0);
+      const collapse = rows.findIndex((r) => r.loss < 0.5 * loss0);
       const ratioRel = Math.abs(ratioFinal - sqrtGamma) / sqrtGamma;
       return {
         metrics: {
@@ -151,31 +156,32 @@ export const huangLinear: Experiment = {
         },
         series: { trajectory: rows, stage1 },
         claims: [
-          {
+          atMostClaim({
             id: 'stage1-closed-form', statement: `(v_r, ρ_r) follow the stage-1 closed form through t = ${p.tStage1}`,
-            predicted: 0, measured: stage1Error, tolerance: 'relative error ≤ 0.01', pass: stage1Error <= 0.01,
-          },
+            predicted: 0, measured: stage1Error, bound: 0.01, tolerance: 'relative error ≤ 0.01',
+          }),
+          // (relativeClaim compares |r − √γ| ≤ 0.05·√γ, which may round differently from this quotient)
           {
             id: 'ratio-sqrt-gamma', statement: 'mean|ρ_r| / mean|v_r| → √γ = ‖Xᵀy‖',
             predicted: sqrtGamma, measured: ratioFinal, tolerance: 'relative 0.05', pass: ratioRel <= 0.05,
           },
-          {
+          atMostClaim({
             id: 'ntk-limit', statement: 'the NTK converges to (mean v²/m)·X(I + XᵀyyᵀX/γ)Xᵀ',
-            predicted: 0, measured: ntkErrorFinal, tolerance: 'relative spectral error ≤ 0.05', pass: ntkErrorFinal <= 0.05,
-          },
+            predicted: 0, measured: ntkErrorFinal, bound: 0.05, tolerance: 'relative spectral error ≤ 0.05',
+          }),
           {
             id: 'loss-collapse', statement: 'the loss halves at the end of stage 1, after t1 ≈ ln(2v*/|v_r(0) + F_r/a|)/ln(1 + a) steps (median over r)',
             predicted: t1Predicted, measured: collapse < 0 ? `not within ${T} steps` : collapse, tolerance: '± 3 steps',
             pass: collapse >= 0 && Math.abs(collapse - t1Predicted) <= 3,
           },
-          {
+          atMostClaim({
             id: 'loss-final', statement: 'after the collapse the loss is far below its initial value',
-            predicted: '≤ 0.1 × initial', measured: lossFinal, tolerance: `initial ${loss0.toPrecision(4)}`, pass: lossFinal <= 0.1 * loss0,
-          },
+            predicted: '≤ 0.1 × initial', measured: lossFinal, bound: 0.1 * loss0, tolerance: `initial ${loss0.toPrecision(4)}`,
+          }),
         ],
         plots: huangLinearPlots({ t1Predicted, collapseStep: collapse, lossInitial: loss0 }),
       };
     });
   },
-};
+});
 

@@ -14,7 +14,11 @@ import type { Experiment, ExperimentResult, ParamValue, Preset } from './types.j
 export type {
   Experiment, ExperimentResult, ExperimentOutput, Claim, Constraint, ParamSpec, Params, ParamValue, Preset, PlotSpec, SeriesRows, RunContext,
 } from './types.js';
-export { constraintViolations, checkConstraints, resolveParams, helpText } from './params.js';
+export { constraintViolations, checkConstraints, resolveParams, helpText, validateGrid, gridPoints, MAX_GRID_POINTS, type Grid, type GridCheck } from './params.js';
+export { defineExperiment, int, num, bool, oneOf, type ExperimentDefinition, type ParamsOf, type ParamsOfExperiment, type Schema, type Spec, type TypedExperiment } from './define.js';
+export { absoluteClaim, relativeClaim, exactClaim, belowClaim, atMostClaim, atLeastClaim } from './claims.js';
+/** The experiments with their parameter types (for typed grids: validateGrid(baOneStep, { d: [200, 400] })). */
+export { baOneStep, moniriSpikes, twoStep, huangLinear, zhuBalance, zhouGeLocal };
 
 export const EXPERIMENTS: readonly Experiment[] = [baOneStep, moniriSpikes, twoStep, huangLinear, zhuBalance, zhouGeLocal];
 

@@ -8,7 +8,9 @@ import { randomUnitVector, sampleBatch, type Target } from '../net/data.js';
 import { alignments, countAbove } from '../net/measure.js';
 import { createNetwork, forward, oneStep, powerStep } from '../net/model.js';
 import { coefficientVanishes, countNonvanishing, gaussHermite, hermiteCoefficients, predictedTwoStepOutliers, twoStepTermStrength } from '../net/theory.js';
-import type { Claim, Experiment, ExperimentOutput, ParamValue, RunContext, SeriesRows } from './types.js';
+import type { Claim, SeriesRows } from './types.js';
+import { bool, defineExperiment, int, num, oneOf, type ParamsOf } from './define.js';
+import { atLeastClaim, exactClaim, relativeClaim } from './claims.js';
 import { twoStepPlots } from './plots/two-step.js';
 
 /** Left singular vectors of W2 whose span is compared with β*. */
@@ -16,6 +18,26 @@ const TOP_VECTORS = 3;
 
 /** Rank-one terms k = 0, 1 of the second step whose strengths are measured. */
 const TERMS = 2;
+
+/** RNG streams (sampleBatch and createNetwork also draw stream + 1). */
+const STREAM = { beta: 0, batch1: 2, batch2: 4, network: 10 } as const;
+
+const params = {
+  d: int({ doc: 'input dimension', quick: 600, paper: 2000, min: 2, max: 20000 }),
+  n: int({ doc: 'samples per batch', quick: 600, paper: 2000, min: 2, max: 20000 }),
+  N: int({ doc: 'hidden width', quick: 600, paper: 2000, min: 2, max: 20000 }),
+  alpha1: num({ doc: 'first step exponent α1 (η1 = c·N^α1)', quick: 0.2, paper: 0.2, min: 0, max: 0.499 }),
+  alpha2: num({ doc: 'second step exponent α2', quick: 0.35, paper: 0.35, min: 0, max: 0.499 }),
+  c: num({ doc: 'step-size constant', quick: 1, paper: 1, min: 1e-9, max: 1e6, assumption: 'only the exponents are given; c = 1 and the √N update scaling of docs/science.md §1' }),
+  activation: oneOf(['relu', 'softplus', 'tanh', 'erf', 'sigmoid'], { doc: 'student activation σ: the k-th new outlier comes from σ^{(k+1)}, so it needs c_{k+1}(σ) ≠ 0 (tanh has c2 = 0: no first new outlier)', quick: 'relu', paper: 'relu', assumption: 'the abstract names no activation; relu has c2 ≠ 0' }),
+  target: oneOf(['tanh', 'he2'], { doc: 'target of the main run: tanh (IE 1) or he2 = He_2/√2 (IE 2)', quick: 'tanh', paper: 'tanh' }),
+  reuse: bool({ doc: 'second step on the first batch (main run)', quick: false, paper: false }),
+  noise: num({ doc: 'label noise', quick: 0.1, paper: 0.1, min: 0, max: 100 }),
+  margin: num({ doc: 'relative margin above the top singular value of W0 for an outlier', quick: 0.05, paper: 0.05, min: 0, max: 10, assumption: 'gap criterion against the initial bulk edge' }),
+  phase: bool({ doc: 'also map outliers over α1 ∈ {0.1, 0.2, 0.3} × α2 ∈ {0.1, 0.2, 0.3, 0.4}', quick: true, paper: true }),
+};
+type Params = ParamsOf<typeof params>;
+type Link = Params['target'];
 
 interface TermStrength {
   k: number;
@@ -33,16 +55,16 @@ interface TwoStepRun {
 }
 
 /** Two steps with η_i = c·N^{α_i}; outliers of W1 and W2 against the top singular value of W0 (+margin). */
-function runTwoStep(fl: Engine, p: Record<string, ParamValue>, seed: number, alpha1: number, alpha2: number, link: 'tanh' | 'he2', reuse: boolean, coefficients: Float64Array): TwoStepRun {
-  const d = p.d as number, n = p.n as number, N = p.N as number, margin = p.margin as number;
+function runTwoStep(fl: Engine, p: Params, seed: number, alpha1: number, alpha2: number, link: Link, reuse: boolean, coefficients: Float64Array): TwoStepRun {
+  const { d, n, N, margin, noise } = p;
   return fl.scope(() => {
-    const beta = randomUnitVector(fl, d, { seed, stream: 0 });
+    const beta = randomUnitVector(fl, d, { seed, stream: STREAM.beta });
     const target: Target = { kind: 'single-index', link: link === 'tanh' ? 'tanh' : { hermiteNormalized: 2 }, beta };
-    const b1 = sampleBatch(fl, target, n, d, { seed, stream: 2, noise: p.noise as number });
-    const b2 = reuse ? b1 : sampleBatch(fl, target, n, d, { seed, stream: 4, noise: p.noise as number });
-    const net = createNetwork(fl, d, N, p.activation as 'relu', { kind: 'mean-field' }, { seed, stream: 10 });
+    const b1 = sampleBatch(fl, target, n, d, { seed, stream: STREAM.batch1, noise });
+    const b2 = reuse ? b1 : sampleBatch(fl, target, n, d, { seed, stream: STREAM.batch2, noise });
+    const net = createNetwork(fl, d, N, p.activation, { kind: 'mean-field' }, { seed, stream: STREAM.network });
     const edge = fl.svdvals(net.W)[0]! * (1 + margin);
-    const eta1 = powerStep(fl, p.c as number, N, alpha1), eta2 = powerStep(fl, p.c as number, N, alpha2);
+    const eta1 = powerStep(fl, p.c, N, alpha1), eta2 = powerStep(fl, p.c, N, alpha2);
     // b = X1ᵀ(y1 − f0)/n before step 1: the left factor of W1 − W0
     const b = fl.gemv(b1.X, fl.axpy(-1, forward(fl, net, b1.X).f, fl.copy(b1.y)), { trans: true, alpha: 1 / n });
     oneStep(fl, net, b1, eta1);
@@ -77,7 +99,7 @@ function runTwoStep(fl: Engine, p: Record<string, ParamValue>, seed: number, alp
   });
 }
 
-export const twoStep: Experiment = {
+export const twoStep = defineExperiment({
   id: 'two-step',
   title: 'Two gradient steps: ⌊α2/(½ − α1)⌋ outliers, fresh vs reused batch',
   paper: 'Moniri & Hassani, "Feature Learning in Linear-Width Two-Layer Networks: Two vs. One Step of Gradient Descent", 2026',
@@ -93,44 +115,32 @@ export const twoStep: Experiment = {
     'term-strength-1': 'Leading order only: with larger steps (c, or α1 + α2 close to 1) the next order makes the term 10–20 % smaller than its leading-order size (17 % at (0.3, 0.3) with c = 2.5).',
     'fresh-learns-ie1': 'The margin is wide at the default sizes (0.59 vs 0.06); at small n or with much label noise the fresh-batch alignment shrinks towards the exponent-2 target\'s.',
   },
-  params: [
-    { name: 'd', type: 'int', doc: 'input dimension', quick: 600, paper: 2000, min: 2, max: 20000 },
-    { name: 'n', type: 'int', doc: 'samples per batch', quick: 600, paper: 2000, min: 2, max: 20000 },
-    { name: 'N', type: 'int', doc: 'hidden width', quick: 600, paper: 2000, min: 2, max: 20000 },
-    { name: 'alpha1', type: 'number', doc: 'first step exponent α1 (η1 = c·N^α1)', quick: 0.2, paper: 0.2, min: 0, max: 0.499 },
-    { name: 'alpha2', type: 'number', doc: 'second step exponent α2', quick: 0.35, paper: 0.35, min: 0, max: 0.499 },
-    { name: 'c', type: 'number', doc: 'step-size constant', quick: 1, paper: 1, min: 1e-9, max: 1e6, assumption: 'only the exponents are given; c = 1 and the √N update scaling of docs/science.md §1' },
-    { name: 'activation', type: 'enum', doc: 'student activation σ: the k-th new outlier comes from σ^{(k+1)}, so it needs c_{k+1}(σ) ≠ 0 (tanh has c2 = 0: no first new outlier)', quick: 'relu', paper: 'relu', values: ['relu', 'softplus', 'tanh', 'erf', 'sigmoid'], assumption: 'the abstract names no activation; relu has c2 ≠ 0' },
-    { name: 'target', type: 'enum', doc: 'target of the main run: tanh (IE 1) or he2 = He_2/√2 (IE 2)', quick: 'tanh', paper: 'tanh', values: ['tanh', 'he2'] },
-    { name: 'reuse', type: 'boolean', doc: 'second step on the first batch (main run)', quick: false, paper: false },
-    { name: 'noise', type: 'number', doc: 'label noise', quick: 0.1, paper: 0.1, min: 0, max: 100 },
-    { name: 'margin', type: 'number', doc: 'relative margin above the top singular value of W0 for an outlier', quick: 0.05, paper: 0.05, min: 0, max: 10, assumption: 'gap criterion against the initial bulk edge' },
-    { name: 'phase', type: 'boolean', doc: 'also map outliers over α1 ∈ {0.1, 0.2, 0.3} × α2 ∈ {0.1, 0.2, 0.3, 0.4}', quick: true, paper: true },
-  ],
+  params,
+  smoke: { d: 60, n: 60, N: 60, phase: false },
   constraints: [
-    (p) => ((p.d as number) < 3
+    (p) => (p.d < 3
       ? `d=${p.d}: the alignment claims project β* on the top 3 left singular vectors of W2 (d×N), so d must be ≥ 3; raise d`
       : undefined),
     (p) => {
       // peak wasm memory: W, W1 and W2 − W1 (d×N), the batches (n×d), features (n×N), W·Wᵀ and its
       // eigensolver (d×d); 2.5× for workspace (measured 1.4–2.1×), 8 bytes each
-      const d = p.d as number, n = p.n as number, N = p.N as number;
+      const { d, n, N } = p;
       const gib = (20 * (3 * N * d + 2 * n * d + n * N + 4 * d * d + Math.min(N, d) ** 2)) / 2 ** 30;
       return gib > 4
         ? `d=${d}, n=${n}, N=${N} need about ${gib.toFixed(1)} GiB of memory, more than the 4 GiB of a wasm32 engine; lower d, N or n`
         : undefined;
     },
   ],
-  run(ctx: RunContext): ExperimentOutput {
+  run(ctx) {
     const { fl, params: p, seed } = ctx;
-    const a1 = p.alpha1 as number, a2 = p.alpha2 as number;
+    const a1 = p.alpha1, a2 = p.alpha2;
     const predicted = predictedTwoStepOutliers(a1, a2);
-    const coefficients = hermiteCoefficients(fl, gaussHermite(fl, 150), p.activation as 'relu', 12);
+    const coefficients = hermiteCoefficients(fl, gaussHermite(fl, 150), p.activation, 12);
     // Reading 2 counts the terms k = 1..⌊α2/(½ − α1)⌋ step 2 adds; term k needs c_{k+1}(σ) ≠ 0
     const predictedAddedFor = (x: number, y: number) => countNonvanishing(coefficients, 2, predictedTwoStepOutliers(x, y) + 1);
     const predictedAdded = predictedAddedFor(a1, a2);
     ctx.progress(0.05, 'main run');
-    const main = runTwoStep(fl, p, seed, a1, a2, p.target as 'tanh' | 'he2', p.reuse as boolean, coefficients);
+    const main = runTwoStep(fl, p, seed, a1, a2, p.target, p.reuse, coefficients);
     ctx.progress(0.2, 'fresh vs reused');
     const cmp: SeriesRows = [];
     const align: Record<string, number> = {};
@@ -142,13 +152,13 @@ export const twoStep: Experiment = {
         cmp.push({ target: link === 'tanh' ? 'tanh (IE 1)' : 'He_2/√2 (IE 2)', batch: reuse ? 'reused' : 'fresh', alignment: r.alignment });
       }
     }
-    const phase: SeriesRows = [];
+    const phase: { alpha1: number; alpha2: number; measured: number; added: number; predicted: number; predictedAdded: number }[] = [];
     if (p.phase) {
       const grid1 = [0.1, 0.2, 0.3], grid2 = [0.1, 0.2, 0.3, 0.4];
       let done = 0;
       for (const x of grid1) {
         for (const y of grid2) {
-          const r = runTwoStep(fl, p, seed, x, y, p.target as 'tanh' | 'he2', p.reuse as boolean, coefficients);
+          const r = runTwoStep(fl, p, seed, x, y, p.target, p.reuse, coefficients);
           phase.push({ alpha1: x, alpha2: y, measured: r.outliers2, added: r.outliers2 - r.outliers1, predicted: predictedTwoStepOutliers(x, y), predictedAdded: predictedAddedFor(x, y) });
           ctx.progress(0.4 + (0.55 * ++done) / (grid1.length * grid2.length), `phase diagram ${done}/12`);
         }
@@ -156,26 +166,26 @@ export const twoStep: Experiment = {
     }
     const added = main.outliers2 - main.outliers1;
     const claims: Claim[] = [
-      {
+      exactClaim({
         id: 'outliers-total', statement: 'W2 has ⌊α2/(½ − α1)⌋ outliers in all (reading 1)',
-        predicted, measured: main.outliers2, tolerance: 'exact', pass: main.outliers2 === predicted,
-      },
-      {
+        predicted, measured: main.outliers2,
+      }),
+      exactClaim({
         id: 'outliers-added', statement: `the second step adds one outlier per k ≤ ⌊α2/(½ − α1)⌋ with c_{k+1}(${p.activation}) ≠ 0 (reading 2)`,
-        predicted: predictedAdded, measured: added, tolerance: 'exact', pass: added === predictedAdded,
-      },
-      ...main.strengths.filter((t) => t.k >= 1 && !coefficientVanishes(coefficients, t.k + 1)).map((t) => ({
+        predicted: predictedAdded, measured: added,
+      }),
+      ...main.strengths.filter((t) => t.k >= 1 && !coefficientVanishes(coefficients, t.k + 1)).map((t) => relativeClaim({
         id: `term-strength-${t.k}`, statement: `the k = ${t.k} term step 2 adds (W2 − W1 along û_${t.k} ⊗ a^{∘${t.k + 1}}) has its leading-order size η2·${t.k + 1}·c_${t.k + 1}·(η1·c1)^${t.k}·‖u_${t.k}‖·‖a^{∘${t.k + 1}}‖`,
-        predicted: t.predicted, measured: t.measured, tolerance: 'relative 10%', pass: Math.abs(t.measured - t.predicted) <= 0.1 * Math.abs(t.predicted),
+        predicted: t.predicted, measured: t.measured, tol: 0.1, tolerance: 'relative 10%',
       })),
-      {
+      atLeastClaim({
         id: 'reuse-learns-ie2', statement: 'for an information-exponent-2 target, reusing the batch brings β* clearly closer to the span of W2\'s top 3 left singular vectors than a fresh batch',
-        predicted: `≥ ${align['he2-fresh']!.toPrecision(3)} + 0.05 (fresh)`, measured: align['he2-reuse']!, tolerance: '‖P_top3 β*‖², margin 0.05', pass: align['he2-reuse']! >= align['he2-fresh']! + 0.05,
-      },
-      {
+        predicted: `≥ ${align['he2-fresh']!.toPrecision(3)} + 0.05 (fresh)`, measured: align['he2-reuse']!, bound: align['he2-fresh']! + 0.05, tolerance: '‖P_top3 β*‖², margin 0.05',
+      }),
+      atLeastClaim({
         id: 'fresh-learns-ie1', statement: 'with fresh batches the IE-1 (tanh) direction is learned: ‖P_top3 β*‖² clearly above the IE-2 target\'s',
-        predicted: `≥ ${align['he2-fresh']!.toPrecision(3)} + 0.05 (IE 2, fresh)`, measured: align['tanh-fresh']!, tolerance: 'margin 0.05', pass: align['tanh-fresh']! >= align['he2-fresh']! + 0.05,
-      },
+        predicted: `≥ ${align['he2-fresh']!.toPrecision(3)} + 0.05 (IE 2, fresh)`, measured: align['tanh-fresh']!, bound: align['he2-fresh']! + 0.05, tolerance: 'margin 0.05',
+      }),
     ];
     if (phase.length) {
       const matchTotal = phase.filter((r) => r.measured === r.predicted).length;
@@ -194,7 +204,7 @@ export const twoStep: Experiment = {
       },
       series: { top: main.top.map((s, i) => ({ index: i + 1, s, edge: main.edge })), alignment: cmp, phase },
       claims,
-      plots: twoStepPlots({ phase: phase.length > 0, maxCount: Math.max(0, ...phase.flatMap((r) => [r.measured, r.added, r.predicted, r.predictedAdded] as number[])) }),
+      plots: twoStepPlots({ phase: phase.length > 0, maxCount: Math.max(0, ...phase.flatMap((r) => [r.measured, r.added, r.predicted, r.predictedAdded])) }),
     };
   },
-};
+});

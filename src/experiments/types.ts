@@ -49,9 +49,10 @@ export interface ExperimentOutput {
   plots: PlotSpec[];
 }
 
-export interface RunContext {
+/** What a run gets; `P` is the typed parameters of a defineExperiment schema (ParamsOf). */
+export interface RunContext<P = Params> {
   fl: Engine;
-  params: Params;
+  params: P;
   seed: number;
   /** Progress in [0, 1] with a short label (shown on stderr by the CLI). */
   progress(fraction: number, label: string): void;
@@ -63,7 +64,7 @@ export interface RunContext {
  * values and what to change (e.g. "N=300 < d=1000: the spiked-matrix prediction needs N ≥ d;
  * raise N or lower d").
  */
-export type Constraint = (p: Params) => string | undefined;
+export type Constraint<P = Params> = (p: P) => string | undefined;
 
 export interface Experiment {
   id: string;
@@ -74,6 +75,12 @@ export interface Experiment {
   params: readonly ParamSpec[];
   /** Cross-parameter rules (single-parameter ranges live on each ParamSpec). */
   constraints?: readonly Constraint[];
+  /**
+   * Overrides of the quick preset that shrink the experiment to a smoke test of well under a
+   * second: the conformance goldens and the CLI tests run at it (TINY_OVERRIDES of
+   * featurelab/conformance). defineExperiment requires one.
+   */
+  smoke?: Readonly<Record<string, ParamValue>>;
   /** A paragraph for the report and the page: what the experiment is and what it tests. */
   about?: string;
   /**

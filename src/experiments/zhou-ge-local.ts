@@ -7,8 +7,28 @@ import type { Engine } from '../engine.js';
 import type { Matrix } from '../matrix.js';
 import { relativeChange, teacherStudentGeometry } from '../net/measure.js';
 import { absPopulation, absPopulationGD } from '../net/population.js';
-import type { Claim, Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
+import type { Claim, RunContext, SeriesRows } from './types.js';
+import { defineExperiment, int, num, type ParamsOf } from './define.js';
+import { belowClaim } from './claims.js';
 import { zhouGeLocalPlots } from './plots/zhou-ge-local.js';
+
+/** RNG streams of the students' first and second layers. */
+const STREAM = { firstLayer: 60, secondLayer: 61 } as const;
+
+const params = {
+  r: int({ doc: 'teachers (unit directions spread over the half-circle)', quick: 3, paper: 3, min: 1, max: 12 }),
+  m: int({ doc: 'student neurons', quick: 20, paper: 20, min: 1, max: 500 }),
+  d: int({ doc: 'input dimension (teachers live in the first two coordinates)', quick: 2, paper: 2, min: 2, max: 100 }),
+  eta: num({ doc: 'step size (both layers)', quick: 0.05, paper: 0.05, min: 1e-9, max: 10 }),
+  steps: int({ doc: 'GD steps per weight-decay stage', quick: 4000, paper: 20000, min: 1, max: 10000000 }),
+  lambda1: num({ doc: 'weight decay of stage 1', quick: 1e-2, paper: 1e-2, min: 0, max: 10, assumption: 'λ decreased in stages (1e-2, 1e-3, 1e-4): docs/science.md §6 gives the scheme, not the values' }),
+  lambda2: num({ doc: 'weight decay of stage 2', quick: 1e-3, paper: 1e-3, min: 0, max: 10 }),
+  lambda3: num({ doc: 'weight decay of stage 3', quick: 1e-4, paper: 1e-4, min: 0, max: 10 }),
+  richInit: num({ doc: 'initial scale of the rich (small-init) run', quick: 0.01, paper: 0.01, min: 1e-9, max: 100 }),
+  lazyInit: num({ doc: 'initial scale of the lazy (large-init) run; it steps with η/lazyInit² for stability', quick: 2, paper: 2, min: 1e-9, max: 100, assumption: 'Zhou, Ge & Jin (2021) Fig. 1 contrasts small and large initialisation; scale 2 and step η/4 are stand-ins' }),
+  neighbourhood: num({ doc: 'a neuron is near teacher i within this line angle (rad)', quick: 0.3, paper: 0.3, min: 0, max: 1.58, assumption: 'about half the teacher separation π/3' }),
+};
+type Params = ParamsOf<typeof params>;
 
 interface Run {
   trajectory: SeriesRows;
@@ -30,15 +50,15 @@ function teacherRows(fl: Engine, r: number, d: number): Matrix {
   return fl.fromArray(rows, r, d);
 }
 
-function train(fl: Engine, ctx: RunContext, label: string, init: number, eta: number, Ws: Matrix, as: Matrix, m: number, d: number): Run {
+function train(fl: Engine, ctx: RunContext<Params>, label: string, init: number, eta: number, Ws: Matrix, as: Matrix, m: number, d: number): Run {
   const p = ctx.params;
   return fl.scope(() => {
-    const W = fl.scale(fl.randn(m, d, { seed: ctx.seed, stream: 60 }), init);
-    const a = fl.scale(fl.randn(m, 1, { seed: ctx.seed, stream: 61 }), init);
+    const W = fl.scale(fl.randn(m, d, { seed: ctx.seed, stream: STREAM.firstLayer }), init);
+    const a = fl.scale(fl.randn(m, 1, { seed: ctx.seed, stream: STREAM.secondLayer }), init);
     const W0 = fl.copy(W);
     const trajectory: SeriesRows = [], loss: SeriesRows = [];
-    const stages = [p.lambda1 as number, p.lambda2 as number, p.lambda3 as number];
-    const T = p.steps as number;
+    const stages = [p.lambda1, p.lambda2, p.lambda3];
+    const T = p.steps;
     let offset = 0;
     stages.forEach((lambda, s) => {
       absPopulationGD(fl, W, a, Ws, as, lambda, eta, T, {
@@ -61,7 +81,7 @@ function train(fl: Engine, ctx: RunContext, label: string, init: number, eta: nu
   });
 }
 
-export const zhouGeLocal: Experiment = {
+export const zhouGeLocal = defineExperiment({
   id: 'zhou-ge-local',
   title: 'Weight decay makes neurons settle on teacher directions',
   paper: 'Zhou & Ge, "How does Gradient Descent Learn Features — A Local Analysis for Regularized Two-Layer Neural Networks", NeurIPS 2024; Zhou, Ge & Jin 2021',
@@ -75,41 +95,30 @@ export const zhouGeLocal: Experiment = {
     'far-neurons-vanish': 'Far neurons shrink at a rate set by λ and the step budget; with few steps per stage they are not yet below 0.01.',
     'lazy-vs-rich': 'The contrast needs lazyInit well above richInit; with similar scales both runs move their weights by comparable amounts.',
   },
-  params: [
-    { name: 'r', type: 'int', doc: 'teachers (unit directions spread over the half-circle)', quick: 3, paper: 3, min: 1, max: 12 },
-    { name: 'm', type: 'int', doc: 'student neurons', quick: 20, paper: 20, min: 1, max: 500 },
-    { name: 'd', type: 'int', doc: 'input dimension (teachers live in the first two coordinates)', quick: 2, paper: 2, min: 2, max: 100 },
-    { name: 'eta', type: 'number', doc: 'step size (both layers)', quick: 0.05, paper: 0.05, min: 1e-9, max: 10 },
-    { name: 'steps', type: 'int', doc: 'GD steps per weight-decay stage', quick: 4000, paper: 20000, min: 1, max: 10000000 },
-    { name: 'lambda1', type: 'number', doc: 'weight decay of stage 1', quick: 1e-2, paper: 1e-2, min: 0, max: 10, assumption: 'λ decreased in stages (1e-2, 1e-3, 1e-4): docs/science.md §6 gives the scheme, not the values' },
-    { name: 'lambda2', type: 'number', doc: 'weight decay of stage 2', quick: 1e-3, paper: 1e-3, min: 0, max: 10 },
-    { name: 'lambda3', type: 'number', doc: 'weight decay of stage 3', quick: 1e-4, paper: 1e-4, min: 0, max: 10 },
-    { name: 'richInit', type: 'number', doc: 'initial scale of the rich (small-init) run', quick: 0.01, paper: 0.01, min: 1e-9, max: 100 },
-    { name: 'lazyInit', type: 'number', doc: 'initial scale of the lazy (large-init) run; it steps with η/lazyInit² for stability', quick: 2, paper: 2, min: 1e-9, max: 100, assumption: 'Zhou, Ge & Jin (2021) Fig. 1 contrasts small and large initialisation; scale 2 and step η/4 are stand-ins' },
-    { name: 'neighbourhood', type: 'number', doc: 'a neuron is near teacher i within this line angle (rad)', quick: 0.3, paper: 0.3, min: 0, max: 1.58, assumption: 'about half the teacher separation π/3' },
-  ],
+  params,
+  smoke: { m: 6, steps: 50 },
   constraints: [
     (p) => {
       // gradient descent on the population loss diverges once η times its curvature passes 2; the
       // curvature grows like m·(d + 2.4)·scale² (measured edge: η·m·(d + 2.4)·scale² ≈ 7.3), where the
       // rich run has scale richInit and the lazy run, stepping with η/lazyInit², min(lazyInit, 1)
-      const m = p.m as number, d = p.d as number, eta = p.eta as number;
-      const scale = Math.max(p.richInit as number, Math.min(p.lazyInit as number, 1));
+      const { m, d, eta } = p;
+      const scale = Math.max(p.richInit, Math.min(p.lazyInit, 1));
       const c = eta * m * (d + 2.4) * scale * scale;
       return c > 6
         ? `eta=${eta}, m=${m}, d=${d}, richInit=${p.richInit}, lazyInit=${p.lazyInit}: η·m·(d + 2.4)·max(richInit, min(lazyInit, 1))² = ${c.toPrecision(3)} > 6, gradient descent diverges; lower eta, m, d or richInit`
         : undefined;
     },
   ],
-  run(ctx: RunContext): ExperimentOutput {
+  run(ctx) {
     const { fl, params: p } = ctx;
-    const r = p.r as number, m = p.m as number, d = p.d as number;
+    const { r, m, d } = p;
     return fl.scope(() => {
       const Ws = teacherRows(fl, r, d), as = fl.full(r, 1, 1);
-      const rich = train(fl, ctx, 'rich', p.richInit as number, p.eta as number, Ws, as, m, d);
+      const rich = train(fl, ctx, 'rich', p.richInit, p.eta, Ws, as, m, d);
       // the loss curvature grows like init², so the lazy run steps with η/init² to stay stable
-      const lazyInit = p.lazyInit as number;
-      const lazy = train(fl, ctx, 'lazy', lazyInit, (p.eta as number) / Math.max(1, lazyInit * lazyInit), Ws, as, m, d);
+      const lazyInit = p.lazyInit;
+      const lazy = train(fl, ctx, 'lazy', lazyInit, p.eta / Math.max(1, lazyInit * lazyInit), Ws, as, m, d);
       // Geometry of the rich run's neurons against the teachers (lines: w ~ −w)
       const W = fl.fromArray(rich.W, m, d);
       const geo = teacherStudentGeometry(fl, W, Ws, { lines: true });
@@ -117,7 +126,7 @@ export const zhouGeLocal: Experiment = {
       let farMass = 0, nearMaxAngle = 0;
       for (let j = 0; j < m; j++) {
         const effective = rich.a[j]! * geo.norms[j]!; // a_j·‖w_j‖
-        if (geo.angles[j]! <= (p.neighbourhood as number)) {
+        if (geo.angles[j]! <= p.neighbourhood) {
           mass[geo.group[j]!]! += effective;
           if (Math.abs(effective) > 1e-3) nearMaxAngle = Math.max(nearMaxAngle, geo.angles[j]!);
         } else {
@@ -131,22 +140,22 @@ export const zhouGeLocal: Experiment = {
         teacherPoints.push({ x: row[i * d]!, y: row[i * d + 1]!, teacher: `w*${i + 1}` }, { x: -row[i * d]!, y: -row[i * d + 1]!, teacher: `w*${i + 1}` });
       }
       const claims: Claim[] = [
-        {
+        belowClaim({
           id: 'near-neurons-align', statement: 'neurons near a teacher (with non-negligible mass) end on its direction',
-          predicted: '< 0.05 rad', measured: nearMaxAngle, tolerance: 'largest line angle', pass: nearMaxAngle < 0.05,
-        },
+          predicted: '< 0.05 rad', measured: nearMaxAngle, bound: 0.05, tolerance: 'largest line angle',
+        }),
         {
           id: 'teacher-mass', statement: 'the near neurons of each teacher carry its mass: Σ a_j‖w_j‖ ≈ a*_i‖w*_i‖ = 1',
           predicted: 1, measured: Array.from(mass, (x) => x.toFixed(3)).join(', '), tolerance: 'absolute 0.1 for every teacher', pass: massErr <= 0.1,
         },
-        {
+        belowClaim({
           id: 'far-neurons-vanish', statement: 'neurons far from every teacher shrink to zero',
-          predicted: '< 0.01', measured: farMass, tolerance: 'Σ_far |a_j|‖w_j‖', pass: farMass < 0.01,
-        },
-        {
+          predicted: '< 0.01', measured: farMass, bound: 0.01, tolerance: 'Σ_far |a_j|‖w_j‖',
+        }),
+        belowClaim({
           id: 'lazy-vs-rich', statement: 'a large (lazy) initialisation moves the first layer relatively less than a small (rich) one',
-          predicted: `< ${rich.relativeChange.toPrecision(3)} (rich)`, measured: lazy.relativeChange, tolerance: '‖W_T − W_0‖/‖W_0‖', pass: lazy.relativeChange < rich.relativeChange,
-        },
+          predicted: `< ${rich.relativeChange.toPrecision(3)} (rich)`, measured: lazy.relativeChange, bound: rich.relativeChange, tolerance: '‖W_T − W_0‖/‖W_0‖',
+        }),
       ];
       return {
         metrics: {
@@ -160,5 +169,5 @@ export const zhouGeLocal: Experiment = {
       };
     });
   },
-};
+});
 

@@ -7,8 +7,20 @@ import type { Engine } from '../engine.js';
 import type { Matrix } from '../matrix.js';
 import { logLogSlope, teacherStudentGeometry } from '../net/measure.js';
 import { reluPopulationGD } from '../net/population.js';
-import type { Experiment, ExperimentOutput, RunContext, SeriesRows } from './types.js';
+import type { SeriesRows } from './types.js';
+import { defineExperiment, int, num } from './define.js';
+import { absoluteClaim, belowClaim } from './claims.js';
 import { zhuBalancePlots } from './plots/zhu-balance.js';
+
+const STREAM = {
+  teachers: 30,
+  students: 31,
+  /** Xu & Du's runs draw m students from stream 40 + m (41, 42), their teacher with seed + 1. */
+  xuDuStudents: 40,
+} as const;
+
+/** A loss curve: one row per recorded step. */
+type LossRow = { step: number; t1: number; loss: number; run: string };
 
 /**
  * First recorded step at which every per-teacher residual |H_l| ≤ tol·‖v‖ (the end of the
@@ -17,7 +29,7 @@ import { zhuBalancePlots } from './plots/zhu-balance.js';
 function fitTime(fl: Engine, k: number, m: number, d: number, p: { sigma0: number; eta: number; vNorm: number; tol: number; T: number }, seed: number): number {
   return fl.scope(() => {
     const V = teachers(fl, k, d, p.vNorm, seed);
-    const W = fl.scale(fl.randn(m, d, { seed, stream: 31 }), p.sigma0);
+    const W = fl.scale(fl.randn(m, d, { seed, stream: STREAM.students }), p.sigma0);
     let reached = NaN;
     reluPopulationGD(fl, W, V, p.eta, p.T, {
       points: 200,
@@ -32,13 +44,25 @@ function fitTime(fl: Engine, k: number, m: number, d: number, p: { sigma0: numbe
 /** k orthonormal teacher rows of norm vNorm (the first rows of a Haar orthogonal matrix). */
 function teachers(fl: Engine, k: number, d: number, vNorm: number, seed: number): Matrix {
   return fl.scope(() => {
-    const Q = fl.randomOrthogonal(d, { seed, stream: 30 });
+    const Q = fl.randomOrthogonal(d, { seed, stream: STREAM.teachers });
     const rows = Q.toArray().slice(0, k * d);
     return fl.scale(fl.fromArray(rows, k, d), vNorm);
   });
 }
 
-export const zhuBalance: Experiment = {
+const params = {
+  k: int({ doc: 'teachers (orthogonal, equal norm)', quick: 2, paper: 2, min: 1, max: 64 }),
+  m: int({ doc: 'students', quick: 20, paper: 20, min: 1, max: 1000 }),
+  d: int({ doc: 'input dimension (≥ k)', quick: 20, paper: 20, min: 1, max: 1000, assumption: 'docs/science.md §5 lists d ∈ {10, 20} as assumed hyper-parameters' }),
+  sigma0: num({ doc: 'initial scale, w_i ~ N(0, σ0²I)', quick: 1e-3, paper: 1e-3, min: 1e-12, max: 10, assumption: 'σ ∈ {1e-3, 1e-2} per docs/science.md §5' }),
+  eta: num({ doc: 'step size', quick: 0.05, paper: 0.05, min: 1e-9, max: 10 }),
+  steps: int({ doc: 'population GD steps T', quick: 100000, paper: 1000000, min: 10, max: 100000000 }),
+  vnorm: num({ doc: 'teacher norm ‖v‖', quick: 1, paper: 1, min: 1e-6, max: 1e6 }),
+  phaseSteps: int({ doc: 'steps of the phase-length runs (m/2, m, 2m students at k teachers; 2k teachers at m); 0 skips them', quick: 5000, paper: 20000, min: 0, max: 10000000 }),
+  fitTolerance: num({ doc: 'phases 1–2 end when every per-teacher residual |H_l| ≤ this·‖v‖', quick: 0.01, paper: 0.01, min: 1e-12, max: 1, assumption: 'the sources describe the phases qualitatively; the end of tangential growth is read off the residuals H_l at 1%' }),
+};
+
+export const zhuBalance = defineExperiment({
   id: 'zhu-balance',
   title: 'Gradient descent groups and balances ReLU students (T⁻³ convergence)',
   paper: 'Zhu, Liu & Cevher, "How Gradient descent balances features: A dynamical analysis for two-layer neural networks", ICLR 2025; Xu & Du, COLT 2023',
@@ -55,38 +79,29 @@ export const zhuBalance: Experiment = {
     'phases-shorten-with-m': 'The phase lengths are read at 200 log-spaced records of one seed, so close values (192 and 184 steps for m = 20 and 40) can swap at another seed or size.',
     'phases-lengthen-with-k': 'Read at 200 log-spaced records of one seed; if a run does not reach the tolerance within phaseSteps it has no length and the claim fails.',
   },
-  params: [
-    { name: 'k', type: 'int', doc: 'teachers (orthogonal, equal norm)', quick: 2, paper: 2, min: 1, max: 64 },
-    { name: 'm', type: 'int', doc: 'students', quick: 20, paper: 20, min: 1, max: 1000 },
-    { name: 'd', type: 'int', doc: 'input dimension (≥ k)', quick: 20, paper: 20, min: 1, max: 1000, assumption: 'docs/science.md §5 lists d ∈ {10, 20} as assumed hyper-parameters' },
-    { name: 'sigma0', type: 'number', doc: 'initial scale, w_i ~ N(0, σ0²I)', quick: 1e-3, paper: 1e-3, min: 1e-12, max: 10, assumption: 'σ ∈ {1e-3, 1e-2} per docs/science.md §5' },
-    { name: 'eta', type: 'number', doc: 'step size', quick: 0.05, paper: 0.05, min: 1e-9, max: 10 },
-    { name: 'steps', type: 'int', doc: 'population GD steps T', quick: 100000, paper: 1000000, min: 10, max: 100000000 },
-    { name: 'vnorm', type: 'number', doc: 'teacher norm ‖v‖', quick: 1, paper: 1, min: 1e-6, max: 1e6 },
-    { name: 'phaseSteps', type: 'int', doc: 'steps of the phase-length runs (m/2, m, 2m students at k teachers; 2k teachers at m); 0 skips them', quick: 5000, paper: 20000, min: 0, max: 10000000 },
-    { name: 'fitTolerance', type: 'number', doc: 'phases 1–2 end when every per-teacher residual |H_l| ≤ this·‖v‖', quick: 0.01, paper: 0.01, min: 1e-12, max: 1, assumption: 'the sources describe the phases qualitatively; the end of tangential growth is read off the residuals H_l at 1%' },
-  ],
+  params,
+  smoke: { k: 2, m: 4, d: 4, steps: 300, phaseSteps: 200 },
   constraints: [
-    (p) => ((p.d as number) < (p.k as number)
+    (p) => (p.d < p.k
       ? `d=${p.d} < k=${p.k}: the k teachers are orthogonal directions in R^d, so d must be ≥ k; raise d or lower k`
       : undefined),
     (p) => {
       // population GD diverges once η·(students) passes about 6 (measured for k = 2…8, d = 4…20); the
       // phase-length runs use 2m students
-      const eta = p.eta as number, m = p.m as number, widest = (p.phaseSteps as number) > 0 ? 2 * m : m;
+      const { eta, m } = p, widest = p.phaseSteps > 0 ? 2 * m : m;
       return eta * widest > 5
         ? `eta=${eta}, m=${m}${widest > m ? ` (the phase-length runs use 2m = ${widest} students)` : ''}: η·students = ${(eta * widest).toPrecision(3)} > 5, gradient descent diverges; lower eta or m${widest > m ? ', or set phaseSteps=0' : ''}`
         : undefined;
     },
   ],
-  run(ctx: RunContext): ExperimentOutput {
+  run(ctx) {
     const { fl, params: p, seed } = ctx;
-    const k = p.k as number, m = p.m as number, d = Math.max(p.d as number, k), T = p.steps as number, eta = p.eta as number;
-    const vNorm = p.vnorm as number;
+    const { k, m, steps: T, eta } = p, d = Math.max(p.d, k);
+    const vNorm = p.vnorm;
     return fl.scope(() => {
       const V = teachers(fl, k, d, vNorm, seed);
-      const W = fl.scale(fl.randn(m, d, { seed, stream: 31 }), p.sigma0 as number);
-      const curve: SeriesRows = [], angles: SeriesRows = [], residuals: SeriesRows = [];
+      const W = fl.scale(fl.randn(m, d, { seed, stream: STREAM.students }), p.sigma0);
+      const curve: LossRow[] = [], angles: SeriesRows = [], residuals: SeriesRows = [];
       reluPopulationGD(fl, W, V, eta, T, {
         points: 80,
         record: (t, loss) => {
@@ -98,21 +113,21 @@ export const zhuBalance: Experiment = {
         },
       });
       const geo = teacherStudentGeometry(fl, W, V);
-      const late = curve.filter((c) => (c.step as number) >= T / 10 && (c.loss as number) > 0).map((c) => ({ x: c.step as number, y: c.loss as number }));
+      const late = curve.filter((c) => c.step >= T / 10 && c.loss > 0).map((c) => ({ x: c.step, y: c.loss }));
       const slope = logLogSlope(fl, late);
       const balance = Array.from(geo.balance);
       const balanceMin = Math.min(...balance), balanceMax = Math.max(...balance);
       const maxAngle = Math.max(...geo.angles);
-      const lossFinal = curve[curve.length - 1]!.loss as number;
+      const lossFinal = curve[curve.length - 1]!.loss;
 
       // Xu & Du: one teacher, m = 1 (linear convergence) against m = 2 (T⁻³).
       ctx.progress(0.85, 'Xu & Du: m = 1 vs m = 2');
-      const xuDu: SeriesRows = [];
+      const xuDu: LossRow[] = [];
       const xuSteps = Math.min(T, 20000);
       const finals: Record<number, { loss: number; slope: number }> = {};
-      const V1 = teachers(fl, 1, d, vNorm, seed + 1);
+      const V1 = teachers(fl, 1, d, vNorm, seed + 1); // seed + 1: a teacher independent of the main ones
       for (const mm of [1, 2]) {
-        const W1 = fl.scale(fl.randn(mm, d, { seed, stream: 40 + mm }), 0.1);
+        const W1 = fl.scale(fl.randn(mm, d, { seed, stream: STREAM.xuDuStudents + mm }), 0.1);
         const pts: { x: number; y: number }[] = [];
         reluPopulationGD(fl, W1, V1, eta, xuSteps, {
           points: 60,
@@ -121,12 +136,12 @@ export const zhuBalance: Experiment = {
             if (t >= xuSteps / 10 && loss > 0) pts.push({ x: t, y: loss });
           },
         });
-        finals[mm] = { loss: xuDu[xuDu.length - 1]!.loss as number, slope: logLogSlope(fl, pts) };
+        finals[mm] = { loss: xuDu[xuDu.length - 1]!.loss, slope: logLogSlope(fl, pts) };
       }
       // Phase lengths vs m and k (Zhu et al.: more students shorten phases 1–2, more teachers lengthen them)
       const phaseRuns: { k: number; m: number; steps: number; vary: string }[] = [];
-      if ((p.phaseSteps as number) > 0) {
-        const q = { sigma0: p.sigma0 as number, eta, vNorm, tol: p.fitTolerance as number, T: p.phaseSteps as number };
+      if (p.phaseSteps > 0) {
+        const q = { sigma0: p.sigma0, eta, vNorm, tol: p.fitTolerance, T: p.phaseSteps };
         const configs = [[k, Math.max(1, Math.round(m / 2)), 'm'], [k, m, 'm'], [k, 2 * m, 'm'], [2 * k, m, 'k']] as const;
         configs.forEach(([kk, mm, vary], i) => {
           ctx.progress(0.9 + (0.08 * i) / configs.length, `phase lengths k = ${kk}, m = ${mm}`);
@@ -155,10 +170,11 @@ export const zhuBalance: Experiment = {
           phaseLengths: phaseRuns.filter((r) => Number.isFinite(r.steps)).map((r) => ({ ...r, label: r.vary === 'm' ? `m varies (k = ${k})` : `k varies (m = ${m})`, x: r.vary === 'm' ? r.m : r.k })),
         },
         claims: [
-          {
+          // (|slope − (−3)| is |slope + 3| exactly: IEEE subtraction adds the negation)
+          absoluteClaim({
             id: 'loss-rate', statement: 'late in training L(T) decays like T⁻³ (log–log slope over the last decade)',
-            predicted: -3, measured: slope, tolerance: '± 0.3', pass: Math.abs(slope + 3) <= 0.3,
-          },
+            predicted: -3, measured: slope, tol: 0.3, tolerance: '± 0.3',
+          }),
           {
             id: 'balance', statement: 'every student balances: ‖v‖/(4m_l) ≤ ‖w_i‖ ≤ 4‖v‖/m_l, i.e. ratios ‖w_i‖·m_l/‖v‖ in [¼, 4]',
             predicted: '[0.25, 4]', measured: `[${balanceMin.toPrecision(3)}, ${balanceMax.toPrecision(3)}]`, tolerance: 'inclusive', pass: balanceMin >= 0.25 && balanceMax <= 4,
@@ -167,14 +183,14 @@ export const zhuBalance: Experiment = {
             id: 'grouping', statement: 'every student ends aligned with its nearest teacher (all groups non-empty)',
             predicted: '< 0.01 rad', measured: maxAngle, tolerance: 'max angle', pass: maxAngle < 0.01 && Array.from(geo.groupSizes).every((s) => s > 0),
           },
-          {
+          belowClaim({
             id: 'xu-du-m1-linear', statement: 'one teacher, one student: linear (exponential) convergence',
-            predicted: '< 1e-20', measured: finals[1]!.loss, tolerance: `loss after ${xuSteps} steps`, pass: finals[1]!.loss < 1e-20,
-          },
-          {
+            predicted: '< 1e-20', measured: finals[1]!.loss, bound: 1e-20, tolerance: `loss after ${xuSteps} steps`,
+          }),
+          absoluteClaim({
             id: 'xu-du-m2-cubic', statement: 'one teacher, two students: over-parameterisation slows GD to T⁻³',
-            predicted: -3, measured: finals[2]!.slope, tolerance: '± 0.3', pass: Math.abs(finals[2]!.slope + 3) <= 0.3,
-          },
+            predicted: -3, measured: finals[2]!.slope, tol: 0.3, tolerance: '± 0.3',
+          }),
           ...(phaseRuns.length ? [
             {
               id: 'phases-shorten-with-m', statement: `more students shorten phases 1–2: steps until every |H_l| ≤ ${p.fitTolerance}·‖v‖ for m = ${phaseRuns.filter((r) => r.vary === 'm').map((r) => r.m).join(', ')}`,
@@ -187,8 +203,8 @@ export const zhuBalance: Experiment = {
             },
           ] : []),
         ],
-        plots: zhuBalancePlots({ k, m, fitTolerance: p.fitTolerance as number, phaseLengths: phaseRuns.length > 0 }),
+        plots: zhuBalancePlots({ k, m, fitTolerance: p.fitTolerance, phaseLengths: phaseRuns.length > 0 }),
       };
     });
   },
-};
+});
