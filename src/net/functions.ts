@@ -64,7 +64,7 @@ export function factorial(k: number, fn = 'factorial'): number {
 export function columnStack(fl: Engine, cols: readonly Matrix[]): Matrix {
   const n = cols[0]?.rows ?? 0;
   for (const c of cols) {
-    fl.assertMatrix(c, 'columnStack'); // its data is read from this engine's memory
+    network.assertLive(fl, c, 'columnStack'); // its data is read from this engine's memory
     if (c.rows !== n || c.cols !== 1 || c.dtype !== 'f64') throw new ShapeError(`columnStack: expected f64 columns of ${n}×1, got ${c.dtype} ${c.rows}×${c.cols}`);
   }
   if (cols.length === 0) throw new ArgumentError('columnStack: needs at least one column');

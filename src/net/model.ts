@@ -122,7 +122,7 @@ export interface Forward {
 export function checkNetwork(net: TwoLayer, X: Matrix | undefined, op: string, fl?: Engine): void {
   const fn = typeof op === 'string' ? op : 'checkNetwork';
   checkObject(fn, 'net', net);
-  const owner = fl ?? (net.W instanceof Matrix ? (net.W.owner as Engine) : undefined);
+  const owner = fl ?? (net.W instanceof Matrix ? network.engineOf(net.W) : undefined);
   for (const [name, M] of [['W', net.W], ['a', net.a], ['X', X]] as const) {
     if (name === 'X' && M === undefined) continue;
     if (!(M instanceof Matrix)) throw new ArgumentError(`${fn}: ${name === 'X' ? 'X' : `net.${name}`} must be a Matrix, got ${describeArg(M)}`);

@@ -7,8 +7,21 @@
 
 import type { Engine } from '../engine.js';
 import { InternalError, ShapeError } from '../errors.js';
-import type { Matrix } from '../matrix.js';
+import type { DType, Matrix } from '../matrix.js';
 import type { Ptr } from '../wasm.js';
+
+/**
+ * Throws unless `M` is a live matrix of `fl` (of `dtype`, if given); `what` names the public
+ * function and argument ("forward (X)"). The check src/net makes on every matrix it is given.
+ */
+export function assertLive(fl: Engine, M: Matrix, what: string, dtype?: DType): void {
+  fl.assertMatrix(M, what, dtype);
+}
+
+/** The engine a matrix belongs to (Matrix.owner is internal: src/net asks here). */
+export function engineOf(M: Matrix): Engine {
+  return M.owner as Engine;
+}
 
 /** `M` must be a live f64 matrix of `fl`, rows×cols where given. */
 function checkF64(fl: Engine, label: string, name: string, M: Matrix, rows?: number, cols?: number): void {
