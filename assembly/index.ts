@@ -51,3 +51,5 @@ export function abi_version(): i32 {
 }
 
 export { gram_f64, symmetrize_lower, eig_workspace, eigvalsh_driver, eigh_driver, la_gemm_workspace, dsterf, dstedc, dstedc_workspace, dpotrf, dpotrs, dgeqr2t, dorg2rt } from './linalg/index';
+export { relu_ntk_f64 } from './nn/ntk';
+export { nearest_angles_f64 } from './nn/ntk';

@@ -34,3 +34,9 @@ export class NotPositiveDefiniteError extends FeaturelabError {}
 
 /** A worker thread of the engine's pool failed (to start, or while running a task). */
 export class WorkerError extends FeaturelabError {}
+
+/** Training left the finite range (the loss or weights overflowed): lower the step size. */
+export class DivergenceError extends FeaturelabError {}
+
+/** A broken internal invariant: a bug in featurelab, not in the caller's input. */
+export class InternalError extends FeaturelabError {}

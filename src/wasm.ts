@@ -121,6 +121,8 @@ export interface Kernels {
   abs_population_grad(m: number, k: number, d: number, w: Ptr, a: Ptr, ws: Ptr, as: Ptr, lambda: number, gw: Ptr, ga: Ptr, norms: Ptr): number;
   polyval_f64(n: number, x: Ptr, c: Ptr, ncoef: number, out: Ptr): void;
   one_minus_square_f64(n: number, h: Ptr, out: Ptr): void;
+  relu_ntk_f64(n1: number, n2: number, d: number, theta: Ptr, g: Ptr, na2: Ptr, nb2: Ptr, e: number, out: Ptr): void;
+  nearest_angles_f64(m: number, k: number, theta: Ptr, lines: number, angle: Ptr, group: Ptr): void;
 
   MAX_THREADS: WebAssembly.Global;
   thread_workspace_bytes(mc64: number, kc64: number, mc32: number, kc32: number): number;

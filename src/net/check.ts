@@ -6,6 +6,7 @@
 import { Engine } from '../engine.js';
 import { ArgumentError, DisposedError, DTypeError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
 import { Matrix } from '../matrix.js';
+import { assertLive } from '../ops/network.js';
 import { checkOptions, describeArg } from '../options.js';
 
 /** The largest count of steps or points a loop in src/net accepts (kernels index with i32). */
@@ -25,7 +26,7 @@ export function checkMatrix(
   fl: Engine, fn: string, name: string, M: unknown,
   want: { dtype?: 'f64'; rows?: number; cols?: number } = {},
 ): asserts M is Matrix {
-  fl.assertMatrix(M as Matrix, `${fn} (${name})`);
+  assertLive(fl, M as Matrix, `${fn} (${name})`);
   const m = M as Matrix;
   if (want.dtype && m.dtype !== want.dtype) throw new DTypeError(`${fn}: ${name} must be ${want.dtype}, got ${m.describe()}`);
   if ((want.rows !== undefined && m.rows !== want.rows) || (want.cols !== undefined && m.cols !== want.cols)) {

@@ -3,7 +3,7 @@
 // noise. Every batch is a pure function of (seed, stream): fresh batches use new streams.
 
 import type { Engine } from '../engine.js';
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, InternalError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { checkOptions, describeArg } from '../options.js';
 import { checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, checkRng, named } from './check.js';
@@ -116,11 +116,11 @@ export function evaluateTarget(fl: Engine, target: Target, X: Matrix): Matrix {
   checkEngine(fl, 'evaluateTarget');
   checkMatrix(fl, 'evaluateTarget', 'X', X, { dtype: 'f64' });
   checkTarget(fl, 'evaluateTarget', target, X.cols);
-  return named('evaluateTarget', () => targetValues(fl, target, X));
+  return named('evaluateTarget', () => targetValues(fl, 'evaluateTarget', target, X));
 }
 
 /** evaluateTarget on checked arguments. */
-function targetValues(fl: Engine, target: Target, X: Matrix): Matrix {
+function targetValues(fl: Engine, fn: string, target: Target, X: Matrix): Matrix {
   return fl.scope(() => {
     switch (target.kind) {
       case 'single-index': {
@@ -148,7 +148,7 @@ function targetValues(fl: Engine, target: Target, X: Matrix): Matrix {
         return fl.matmul(H, c);
       }
       default:
-        throw new ArgumentError(`unknown target kind ${JSON.stringify((target as { kind: unknown }).kind)}`);
+        throw new InternalError(`${fn}: unknown target kind ${JSON.stringify((target as { kind: unknown }).kind)} (checkTarget admits only the known kinds)`);
     }
   });
 }
@@ -165,7 +165,7 @@ export function sampleBatch(fl: Engine, target: Target, n: number, d: number, op
   checkTarget(fl, 'sampleBatch', target, d);
   return named('sampleBatch', () => fl.scope(() => {
     const X = drawInputs(fl, n, d, options);
-    const clean = targetValues(fl, target, X);
+    const clean = targetValues(fl, 'sampleBatch', target, X);
     const y = fl.copy(clean);
     if (noise > 0) fl.axpy(noise, fl.randn(n, 1, { seed: options.seed, stream: options.stream + 1 }), y);
     return { X, y, clean };

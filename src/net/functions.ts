@@ -7,6 +7,7 @@ import { ACTIVATION_NAMES } from '../activations.js';
 import type { Engine } from '../engine.js';
 import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import * as network from '../ops/network.js';
 import { checkBoolean } from '../options.js';
 import { checkEngine, checkInteger, checkMatrix } from './check.js';
 
@@ -63,15 +64,11 @@ export function factorial(k: number, fn = 'factorial'): number {
 export function columnStack(fl: Engine, cols: readonly Matrix[]): Matrix {
   const n = cols[0]?.rows ?? 0;
   for (const c of cols) {
-    fl.assertMatrix(c, 'columnStack'); // its data is read from this engine's memory
+    network.assertLive(fl, c, 'columnStack'); // its data is read from this engine's memory
     if (c.rows !== n || c.cols !== 1 || c.dtype !== 'f64') throw new ShapeError(`columnStack: expected f64 columns of ${n}×1, got ${c.dtype} ${c.rows}×${c.cols}`);
   }
   if (cols.length === 0) throw new ArgumentError('columnStack: needs at least one column');
-  return fl.scope(() => {
-    const rows = fl.zeros(cols.length, n);
-    cols.forEach((c, k) => rows.view().set(c.view(), k * n));
-    return fl.keep(fl.transpose(rows));
-  });
+  return fl.keep(network.stackColumns(fl, 'columnStack', cols));
 }
 
 /** g(Z) elementwise as a new f64 matrix (or g′ with derivative). */
@@ -90,10 +87,8 @@ export function applyFunction(fl: Engine, g: ScalarFunction, Z: Matrix, derivati
   }
   const c = derivative ? g.polynomial.slice(1).map((v, i) => v * (i + 1)) : [...g.polynomial];
   return fl.scope(() => {
-    const coeffs = fl.fromArray(Float64Array.from(c.length ? c : [0]), 1, Math.max(c.length, 1));
-    const out = fl.zeros(Z.rows, Z.cols);
     const Z64 = Z.dtype === 'f64' ? Z : fl.astype(Z, 'f64');
-    fl.kernels.polyval_f64(Z.size, Z64.ptr, coeffs.ptr, coeffs.size, out.ptr);
+    const out = network.polyval(fl, 'applyFunction', Z64, Float64Array.from(c.length ? c : [0]));
     if (fl.checkFinite && fl.countNonFinite(out) > 0) throw new NonFiniteError(`polynomial ${describeFunction(g)}: the result overflowed or an input was not finite`);
     return out;
   });

@@ -4,6 +4,7 @@
 import type { Engine } from '../engine.js';
 import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
 import { Matrix } from '../matrix.js';
+import * as network from '../ops/network.js';
 import { checkEnum, checkOptions, checkBoolean, describeArg } from '../options.js';
 import { checkEngine, checkMatrix, checkNumber, inSafeRange, named, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
 import { applyFunction } from './functions.js';
@@ -144,7 +145,6 @@ const EPS = 2 ** -52;
 export function empiricalNTK(fl: Engine, net: TwoLayer, Xp: Matrix, options: { layers?: 'both' | 'first' | 'second' } = {}): Matrix {
   checkEngine(fl, 'empiricalNTK');
   if (!(Xp instanceof Matrix)) throw new ArgumentError(`empiricalNTK: Xp must be a Matrix, got ${describeArg(Xp)}`);
-  // net.W and net.a must be live f64 matrices of fl: the fused kernel below reads net.a.ptr.
   checkNetwork(net, Xp, 'empiricalNTK', fl);
   const layers = checkOptions('empiricalNTK', options, ['layers']).layers ?? 'both';
   checkEnum('empiricalNTK', 'layers', layers, ['both', 'first', 'second']);
@@ -152,9 +152,7 @@ export function empiricalNTK(fl: Engine, net: TwoLayer, Xp: Matrix, options: { l
     const Z = fl.matmul(Xp, net.W);
     const H = applyFunction(fl, net.activation, Z);
     const D = applyFunction(fl, net.activation, Z, true);
-    const ones = fl.full(Xp.rows, 1, 1);
-    // D·diag(a): scale columns by a_j via the fused product with r = 1
-    fl.kernels.rank1_hadamard_f64(Xp.rows, net.W.cols, D.ptr, ones.ptr, net.a.ptr, D.ptr);
+    network.scaleRowsCols(fl, 'empiricalNTK', D, fl.full(Xp.rows, 1, 1), net.a, D); // D·diag(a)
     // second layer (a): σ(XpW)·σ(XpW)ᵀ; first layer (W): (Xp·Xpᵀ) ⊙ (σ′·diag(a²)·σ′ᵀ)
     const K = layers === 'first' ? fl.zeros(Xp.rows, Xp.rows) : fl.gram(H, 'AAt');
     if (layers !== 'second') fl.axpy(1, fl.hadamard(fl.gram(Xp, 'AAt'), fl.gram(D, 'AAt')), K);
@@ -205,15 +203,8 @@ export function kernelDistance(fl: Engine, K1: Matrix, K2: Matrix): number {
 }
 
 /** H·K·H (H = I − 11ᵀ/n) of a square K as a new f64 matrix, in wasm. */
-function centred(fl: Engine, K: Matrix): Matrix {
-  const work = fl.allocBytes(K.rows * 8);
-  try {
-    const out = fl.astype(K, 'f64');
-    fl.kernels.center_kernel_f64(K.rows, out.ptr, out.ptr, work);
-    return out;
-  } finally {
-    fl.freeBytes(work);
-  }
+function centred(fl: Engine, fn: string, K: Matrix): Matrix {
+  return fl.scope(() => network.centerKernel(fl, fn, K.dtype === 'f64' ? K : fl.astype(K, 'f64')));
 }
 
 /**
@@ -228,7 +219,7 @@ export function centerKernel(fl: Engine, K: Matrix): Matrix {
   return fl.scope(() => {
     checkAllFinite(fl, 'centerKernel', [['K', K]]);
     const { M, k } = inSafeRange(fl, K);
-    const out = centred(fl, M);
+    const out = centred(fl, 'centerKernel', M);
     if (k === 0) return out;
     try {
       return scaledByPow2(fl, out, -k);
@@ -246,7 +237,7 @@ export function centerKernel(fl: Engine, K: Matrix): Matrix {
  */
 function centredForAlignment(fl: Engine, fn: string, name: string, K: Matrix): Matrix {
   const { M } = inSafeRange(fl, K);
-  const C = centred(fl, M);
+  const C = centred(fl, fn, M);
   const n = K.rows;
   if (!(fl.norm(C, 'max') > (3 * n + 4) * EPS * fl.norm(M, 'max'))) {
     throw new ArgumentError(`${fn}: ${name} is zero after centring (a constant kernel, or K_ij = u_i + u_j): the alignment is undefined`);
@@ -343,9 +334,9 @@ export function teacherStudentGeometry(fl: Engine, W: Matrix, V: Matrix, options
     checkAllFinite(fl, 'teacherStudentGeometry', [['W', W], ['V', V]]);
     const w = inSafeRange(fl, fl.astype(W, 'f64')), v = inSafeRange(fl, fl.astype(V, 'f64'));
     const W64 = w.M, V64 = v.M;
-    const theta = fl.zeros(m, k);
-    fl.kernels.row_angles_f64(m, k, W.cols, W64.ptr, V64.ptr, theta.ptr);
-    const th = lines ? theta.toArray().map((t) => Math.min(t, Math.PI - t)) : theta.toArray();
+    const theta = network.rowAngles(fl, 'teacherStudentGeometry', W64, V64, ['W', 'V']);
+    // each student's nearest teacher (the first smallest angle, as lines with { lines })
+    const { angles, group } = network.nearestAngles(fl, 'teacherStudentGeometry', theta, lines);
     // norms of the rescaled rows (scaled back below), and ⟨w_i, v_l⟩ of the rescaled rows
     const wn = fl.sumRows(fl.hadamard(W64, W64)).toArray().map(Math.sqrt);
     const vn = fl.sumRows(fl.hadamard(V64, V64)).toArray().map(Math.sqrt);
@@ -356,14 +347,8 @@ export function teacherStudentGeometry(fl: Engine, W: Matrix, V: Matrix, options
       if (x === 0) throw new ArgumentError(`teacherStudentGeometry: teacher ${l} (row ${l} of V) is zero: angles and balance against it are undefined`);
     });
     const inner = fl.matmul(W64, V64, { transB: true }).toArray();
-    const group = new Int32Array(m), angles = new Float64Array(m), sizes = new Int32Array(k);
-    for (let i = 0; i < m; i++) {
-      let best = 0;
-      for (let l = 1; l < k; l++) if (th[i * k + l]! < th[i * k + best]!) best = l;
-      group[i] = best;
-      angles[i] = th[i * k + best]!;
-      sizes[best]!++;
-    }
+    const sizes = new Int32Array(k);
+    for (let i = 0; i < m; i++) sizes[group[i]!]!++;
     const balance = new Float64Array(m), residuals = new Float64Array(k);
     for (let l = 0; l < k; l++) residuals[l] = timesPow2(vn[l]!, -v.k);
     for (let i = 0; i < m; i++) {

@@ -3,13 +3,15 @@
 // arithmetic runs in wasm (GEMM, maps, the fused backprop product); TS drives the loop.
 
 import type { Engine } from '../engine.js';
-import { ArgumentError, DTypeError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
+import { ArgumentError, DivergenceError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
 import { Matrix } from '../matrix.js';
+import * as network from '../ops/network.js';
 import { checkBoolean, checkEnum, checkOptions, describeArg } from '../options.js';
 import { MAX_STEPS, meanSquare, named, checkCallback, checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, checkRng } from './check.js';
 import { applyFunction, checkFunction, type ScalarFunction } from './functions.js';
 
-export class DivergenceError extends FeaturelabError {}
+// DivergenceError lives in src/errors.ts with the rest of the hierarchy; re-exported here for compatibility.
+export { DivergenceError } from '../errors.js';
 
 export interface TwoLayer {
   /** d×N first-layer weights; column j is neuron w_j. */
@@ -56,8 +58,7 @@ export function createNetwork(
         if (param.sphere) {
           // normalise each column w_j to unit length: W·diag(1/‖w_j‖), in place
           const inv = fl.sumCols(fl.hadamard(W, W)).toArray().map((v) => 1 / Math.sqrt(v));
-          const ones = fl.full(d, 1, 1);
-          fl.kernels.rank1_hadamard_f64(d, N, W.ptr, ones.ptr, fl.fromArray(inv, N, 1).ptr, W.ptr);
+          network.scaleRowsCols(fl, 'createNetwork', W, fl.full(d, 1, 1), fl.fromArray(inv, N, 1), W);
         } else {
           fl.scale(W, 1 / Math.sqrt(d), { out: W });
         }
@@ -121,7 +122,7 @@ export interface Forward {
 export function checkNetwork(net: TwoLayer, X: Matrix | undefined, op: string, fl?: Engine): void {
   const fn = typeof op === 'string' ? op : 'checkNetwork';
   checkObject(fn, 'net', net);
-  const owner = fl ?? (net.W instanceof Matrix ? (net.W.owner as Engine) : undefined);
+  const owner = fl ?? (net.W instanceof Matrix ? network.engineOf(net.W) : undefined);
   for (const [name, M] of [['W', net.W], ['a', net.a], ['X', X]] as const) {
     if (name === 'X' && M === undefined) continue;
     if (!(M instanceof Matrix)) throw new ArgumentError(`${fn}: ${name === 'X' ? 'X' : `net.${name}`} must be a Matrix, got ${describeArg(M)}`);
@@ -190,12 +191,11 @@ export function gradients(fl: Engine, net: TwoLayer, X: Matrix, y: Matrix): Grad
     const ga = fl.gemv(H, r, { trans: true, alpha: net.scale / n });
     let M: Matrix;
     if (net.activation === 'tanh' && H.dtype === 'f64') {
-      M = fl.zeros(H.rows, H.cols); // tanh′ = 1 − tanh², from H (same bits as the map)
-      fl.kernels.one_minus_square_f64(H.size, H.ptr, M.ptr);
+      M = network.oneMinusSquare(fl, 'gradients', H); // tanh′ = 1 − tanh², from H (same bits as the map)
     } else {
       M = applyFunction(fl, net.activation, Z, true);
     }
-    fl.kernels.rank1_hadamard_f64(n, net.W.cols, M.ptr, r.ptr, net.a.ptr, M.ptr);
+    network.scaleRowsCols(fl, 'gradients', M, r, net.a, M); // σ′ ⊙ (r·aᵀ)
     const gW = fl.matmul(X, M, { transA: true, alpha: net.scale / n });
     return { gW, ga, loss: meanSquare(fl, 'gradients', r, 2 * n), f };
   }));

@@ -2,11 +2,12 @@
 // teacher–student models, with the closed forms evaluated in wasm (assembly/net.ts).
 
 import type { Engine } from '../engine.js';
-import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
+import { ArgumentError, DivergenceError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import * as network from '../ops/network.js';
 import { checkOptions } from '../options.js';
 import { MAX_STEPS, SAFE_EXPONENT, checkEngine, checkInteger, checkMatrix, checkNumber, named, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
-import { DivergenceError, checkRecording, spacedSteps } from './model.js';
+import { checkRecording, spacedSteps } from './model.js';
 
 type Recording = { points?: number; record?: (t: number, loss: number) => void };
 
@@ -18,14 +19,12 @@ export function reluPopulation(fl: Engine, W: Matrix, V: Matrix): { loss: number
   // both are evaluated on (W, V)·2^k (exact) and scaled back, so the norms cannot overflow.
   const k = rescaleExponent(Math.max(fl.norm(W, 'max'), fl.norm(V, 'max')));
   const grad = fl.zeros(W.rows, W.cols);
-  let norms: number | undefined;
   try {
-    norms = fl.allocBytes((W.rows + V.rows) * 8);
     const loss = fl.scope(() => {
       const Ws = scaledByPow2(fl, W, k), Vs = scaledByPow2(fl, V, k);
-      return timesPow2(fl.kernels.relu_population_grad(W.rows, V.rows, W.cols, Ws.ptr, Vs.ptr, grad.ptr, norms!), -2 * k);
+      return timesPow2(network.reluPopulationGrad(fl, 'reluPopulation', Ws, Vs, grad), -2 * k);
     });
-    if (k !== 0) scaledByPow2InPlace(fl, grad, -k);
+    if (k !== 0) network.scaleByPow2InPlace(fl, 'reluPopulation', grad, -k); // no finite scan: checked below
     if (!Number.isFinite(loss) || fl.countNonFinite(grad) > 0) {
       throw new NonFiniteError(`reluPopulation: the loss or gradient exceeds the double range (loss ${loss})`);
     }
@@ -33,17 +32,6 @@ export function reluPopulation(fl: Engine, W: Matrix, V: Matrix): { loss: number
   } catch (error) {
     grad.dispose();
     throw error;
-  } finally {
-    if (norms !== undefined) fl.freeBytes(norms);
-  }
-}
-
-/** M := M·2^k in place (exact unless it underflows). */
-function scaledByPow2InPlace(fl: Engine, M: Matrix, k: number): void {
-  for (let left = k; left !== 0;) {
-    const step = Math.max(-1000, Math.min(1000, left));
-    fl.kernels.scal_f64(M.size, timesPow2(1, step), M.ptr, M.ptr);
-    left -= step;
   }
 }
 
@@ -81,25 +69,21 @@ export function reluPopulationGD(
   const marks = spacedSteps(fl, T, checkRecording('reluPopulationGD', checkOptions('reluPopulationGD', options, ['points', 'record']), 60));
   // A record callback may dispose or replace the matrices: errors then name reluPopulationGD.
   return named('reluPopulationGD', () => {
-    const grad = fl.allocBytes(W.rows * W.cols * 8);
-    let norms: number | undefined;
-    const k = fl.kernels;
+    const grad = fl.zeros(W.rows, W.cols); // scratch of the kernels, overwritten every call
     try {
-      norms = fl.allocBytes((W.rows + V.rows) * 8);
       let t = 0;
       for (const mark of marks) {
-        if (mark > t) k.relu_population_gd(W.rows, V.rows, W.cols, W.ptr, V.ptr, eta, mark - t, grad, norms);
+        if (mark > t) network.reluPopulationGD(fl, 'reluPopulationGD', W, V, eta, mark - t, grad);
         t = mark;
-        const loss = k.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad, norms);
-        if (!Number.isFinite(loss) || k.first_nonfinite_f64(W.size, W.ptr) >= 0) {
+        const loss = network.reluPopulationGrad(fl, 'reluPopulationGD', W, V, grad);
+        if (!Number.isFinite(loss) || network.firstNonFinite(fl, 'reluPopulationGD', W) >= 0) {
           throw new DivergenceError(`reluPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
         }
         options.record?.(t, loss);
       }
-      return k.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad, norms);
+      return network.reluPopulationGrad(fl, 'reluPopulationGD', W, V, grad);
     } finally {
-      fl.freeBytes(grad);
-      if (norms !== undefined) fl.freeBytes(norms);
+      grad.dispose();
     }
   });
 }
@@ -112,10 +96,8 @@ export function absPopulation(fl: Engine, W: Matrix, a: Matrix, Ws: Matrix, as: 
   checkEngine(fl, 'absPopulation');
   checkAbsModel(fl, W, a, Ws, as, lambda, 'absPopulation');
   const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
-  let norms: number | undefined;
   try {
-    norms = fl.allocBytes((W.rows + Ws.rows) * 8);
-    const loss = fl.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms);
+    const loss = network.absPopulationGrad(fl, 'absPopulation', W, a, Ws, as, lambda, gW, ga);
     if (!Number.isFinite(loss) || fl.countNonFinite(gW) > 0 || fl.countNonFinite(ga) > 0) {
       throw new NonFiniteError(`absPopulation: the loss or gradients overflowed (loss ${loss}): the weights are too large`);
     }
@@ -124,8 +106,6 @@ export function absPopulation(fl: Engine, W: Matrix, a: Matrix, Ws: Matrix, as: 
     gW.dispose();
     ga.dispose();
     throw error;
-  } finally {
-    if (norms !== undefined) fl.freeBytes(norms);
   }
 }
 
@@ -183,12 +163,10 @@ export function absPopulationGD(
   return named('absPopulationGD', () => {
     // One set of gradient buffers for all T steps (the kernel overwrites them every call)
     const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
-    let norms: number | undefined;
     let loss = NaN;
     try {
-      norms = fl.allocBytes((W.rows + Ws.rows) * 8);
       for (let t = 0; t <= T; t++) {
-        loss = fl.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms);
+        loss = network.absPopulationGrad(fl, 'absPopulationGD', W, a, Ws, as, lambda, gW, ga);
         if (!Number.isFinite(loss)) throw new DivergenceError(`absPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
         if (marks.has(t)) options.record?.(t, loss);
         if (t < T) {
@@ -204,7 +182,6 @@ export function absPopulationGD(
     } finally {
       gW.dispose();
       ga.dispose();
-      if (norms !== undefined) fl.freeBytes(norms);
     }
     return loss;
   });

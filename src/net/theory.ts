@@ -6,6 +6,7 @@
 import type { Engine } from '../engine.js';
 import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import * as network from '../ops/network.js';
 import { checkOptions, describeArg } from '../options.js';
 import { checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, inSafeRange, named, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
 import { applyFunction, checkFunction, columnStack, factorial, sqrtFactorial, type ScalarFunction } from './functions.js';
@@ -333,7 +334,7 @@ export function huangStage2Step(rho: number, p: { eta: number; gamma: number; ph
 
 /**
  * Θ∞(x, x′) = ‖x‖‖x′‖(sin θ + (π − θ)cos θ)/(2πd) + xᵀx′(π − θ)/(2πd) for the rows of
- * X1 (n1×d) and X2 (n2×d), as an n1×n2 matrix; angles in wasm (stable atan2 form).
+ * X1 (n1×d) and X2 (n2×d), as an n1×n2 matrix; angles and the formula in wasm (stable atan2 form).
  */
 export function reluNtkInfinite(fl: Engine, X1: Matrix, X2: Matrix): Matrix {
   checkEngine(fl, 'reluNtkInfinite');
@@ -350,21 +351,13 @@ export function reluNtkInfinite(fl: Engine, X1: Matrix, X2: Matrix): Matrix {
     // the norms, so the result is scaled back by 2^−(kA + kB)).
     const a = inSafeRange(fl, fl.astype(X1, 'f64')), b = inSafeRange(fl, fl.astype(X2, 'f64'));
     const A = a.M, B = b.M;
-    const theta = fl.zeros(A.rows, B.rows);
-    fl.kernels.row_angles_f64(A.rows, B.rows, d, A.ptr, B.ptr, theta.ptr);
+    const theta = network.rowAngles(fl, 'reluNtkInfinite', A, B, ['X1', 'X2']);
     const G = fl.matmul(A, B, { transB: true });
-    const n1 = fl.sumRows(fl.hadamard(A, A)).toArray(), n2 = fl.sumRows(fl.hadamard(B, B)).toArray();
-    const th = theta.toArray(), g = G.toArray();
-    const out = new Float64Array(A.rows * B.rows);
-    for (let i = 0; i < A.rows; i++) {
-      for (let j = 0; j < B.rows; j++) {
-        const t = th[i * B.rows + j]!;
-        const norms = Math.sqrt(n1[i]! * n2[j]!);
-        out[i * B.rows + j] = timesPow2((norms * (fl.math.sin(t) + (Math.PI - t) * fl.math.cos(t)) + g[i * B.rows + j]! * (Math.PI - t)) / (2 * Math.PI * d), -(a.k + b.k));
-        if (!Number.isFinite(out[i * B.rows + j]!)) throw new NonFiniteError(`reluNtkInfinite: Θ(x_${i}, x′_${j}) exceeds the double range`);
-      }
-    }
-    return fl.fromArray(out, A.rows, B.rows);
+    const n1 = fl.sumRows(fl.hadamard(A, A)), n2 = fl.sumRows(fl.hadamard(B, B));
+    const out = network.reluNtk(fl, 'reluNtkInfinite', theta, G, n1, n2, d, -(a.k + b.k));
+    const first = network.firstNonFinite(fl, 'reluNtkInfinite', out);
+    if (first >= 0) throw new NonFiniteError(`reluNtkInfinite: Θ(x_${Math.floor(first / B.rows)}, x′_${first % B.rows}) exceeds the double range`);
+    return out;
   });
 }
 
