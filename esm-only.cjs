@@ -4,7 +4,7 @@
 'use strict';
 
 throw new Error(
-  "featurelab is ESM-only and cannot be loaded with require(). From CommonJS, use a dynamic import:\n" +
+  'featurelab is ESM-only and cannot be loaded with require(). From CommonJS, use a dynamic import:\n' +
     "  const { createEngine } = await import('featurelab');\n" +
-    "(or write your code as an ES module: \"type\": \"module\" in package.json, or a .mjs file).",
+    '(or write your code as an ES module: "type": "module" in package.json, or a .mjs file).',
 );

@@ -120,7 +120,7 @@ export async function servePage<T>(page: string, options: ServeOptions = {}): Pr
     }
     // Only regular files inside dist/ (URL parsing has already resolved any '..').
     const file = url.pathname.startsWith('/dist/') ? new URL(`.${url.pathname.slice('/dist'.length)}`, DIST) : null;
-    if (file && file.href.startsWith(DIST.href) && existsSync(file) && statSync(file).isFile()) {
+    if (file?.href.startsWith(DIST.href) && existsSync(file) && statSync(file).isFile()) {
       res.writeHead(200, { 'content-type': TYPES[extname(file.pathname)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
       res.end(readFileSync(file));
     } else {

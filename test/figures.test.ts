@@ -34,14 +34,14 @@ interface Legend {
   labels: string[];
 }
 
-const unescape = (s: string) => s.replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescapeXml = (s: string) => s.replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 /** Visible texts of the marks of one role inside an SVG fragment (Vega hides overlapping labels with opacity 0). */
 function texts(fragment: string, role: string): string[] {
   const out: string[] = [];
   for (const group of fragment.matchAll(new RegExp(`<g class="mark-text role-${role}[" ][^>]*>([\\s\\S]*?)</g>`, 'g'))) {
     for (const t of group[1]!.matchAll(/<text([^>]*)>([\s\S]*?)<\/text>/g)) {
-      if (!/opacity="0"/.test(t[1]!)) out.push(unescape(t[2]!));
+      if (!/opacity="0"/.test(t[1]!)) out.push(unescapeXml(t[2]!));
     }
   }
   return out;
@@ -53,7 +53,7 @@ function guides(svg: string): { axes: Axis[]; legends: Legend[] } {
   const axes: Axis[] = [], legends: Legend[] = [];
   for (const part of parts) {
     const axis = /^<g class="mark-group role-axis"[^>]*aria-label="([XY])-axis(?: titled '(.*?)')? for an? (\w+) scale/.exec(part);
-    if (axis) axes.push({ orient: axis[1]!, title: axis[2] === undefined ? undefined : unescape(axis[2]), continuous: ['linear', 'log'].includes(axis[3]!), labels: texts(part, 'axis-label') });
+    if (axis) axes.push({ orient: axis[1]!, title: axis[2] === undefined ? undefined : unescapeXml(axis[2]), continuous: ['linear', 'log'].includes(axis[3]!), labels: texts(part, 'axis-label') });
     if (part.startsWith('<g class="mark-group role-legend"')) legends.push({ title: texts(part, 'legend-title')[0], labels: texts(part, 'legend-label') });
   }
   return { axes, legends };
