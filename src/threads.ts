@@ -10,13 +10,14 @@
 // (Engine.threadInfo, and one console warning).
 
 import { WASM_CONSTANTS } from './core/abi-constants.js';
+import { DEFAULT_MAX_THREADS } from './core/config.js';
 import { ArgumentError, WorkerError } from './errors.js';
 import type { Kernels, Ptr } from './wasm.js';
 
 /** The most threads an engine uses (assembly/abi.ts MAX_THREADS, via src/core/abi-constants.ts). */
 export const MAX_THREADS: number = WASM_CONSTANTS.MAX_THREADS;
-/** The default is the available cores, but at most this many. */
-export const DEFAULT_MAX_THREADS = 16;
+/** The default is the available cores, but at most DEFAULT_MAX_THREADS (src/core/config.ts). */
+export { DEFAULT_MAX_THREADS };
 /** How long a worker may take to start (load its script, instantiate the module). */
 const START_TIMEOUT_MS = 60_000;
 /** How long the engine's thread waits for the workers' tasks of a job a trap interrupted. */
