@@ -1,7 +1,7 @@
 // Facts of the ABI that the host must agree on, defined here once and exported as wasm
 // globals (assembly/index.ts). The TS side reads them from the module (src/abi-constants.ts
 // is generated from the built module by scripts/abi-constants.mjs; test/abi.test.ts checks
-// both agree). The activation codes ACT_* are defined beside the maps (activations.ts).
+// both agree). The activation codes ACT_* are defined beside the maps (math/activations.ts).
 
 // Bumped whenever an export's signature or meaning changes; src/wasm.ts checks it, so a
 // module from another featurelab version is refused with a clear error.

@@ -3,7 +3,7 @@
 // tasks, and every split computes each element in the serial order. The host side's
 // defaults (GEMM blocking, grain, spin) are in src/engine.ts.
 
-// Blocking of the GEMM calls made inside the factorisations (linalg/).
+// Blocking of the GEMM calls made inside the factorisations (lapack/).
 export const LA_MC: i32 = 96;
 export const LA_KC: i32 = 256;
 /** Widest column panel (nc) of those GEMMs. */

@@ -29,7 +29,8 @@
 //
 // This file knows no kernel: a job is a kind (parallel/tasks.ts, the registry), a task count
 // and up to ARG_SLOTS arguments; each parallel wrapper sits beside its serial kernel
-// (gemm_parallel.ts, activations.ts, rng.ts, blas1.ts, net.ts, linalg/tridiag.ts).
+// (blas/gemm_parallel.ts, blas/level1.ts, math/activations.ts, random/philox.ts, nn/net.ts,
+// lapack/tridiag.ts).
 
 import { MAX_THREADS } from '../abi';
 import { runTask, JOB_SELFTEST_FILL, JOB_SELFTEST_TRAP } from './tasks';

@@ -2,12 +2,12 @@
 // bli_cntx_init_<arch>.c is the one file that names every kernel). parallel/pool.ts knows
 // jobs only by these numbers; each family's wrapper and task sit beside its serial kernel.
 
-import { epilogueTask, gemmTask } from '../gemm_parallel';
-import { mapTask } from '../activations';
-import { rngTask } from '../rng';
-import { elementwiseTask } from '../blas1';
-import { netTask } from '../net';
-import { sytrdUpdateTask } from '../linalg/tridiag';
+import { epilogueTask, gemmTask } from '../blas/gemm_parallel';
+import { mapTask } from '../math/activations';
+import { rngTask } from '../random/philox';
+import { elementwiseTask } from '../blas/level1';
+import { netTask } from '../nn/net';
+import { sytrdUpdateTask } from '../lapack/tridiag';
 import { onWorker, selftestFillTask } from './pool';
 
 export const JOB_GEMM_F64: i32 = 1;

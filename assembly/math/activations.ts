@@ -1,11 +1,11 @@
 // Elementwise activation maps and their derivatives, computed in f64 with the module's own
 // Math (the same in every engine); f32 data is promoted, mapped and rounded once.
-//
-// Kind codes (exported as wasm globals; the host reads them through src/abi-constants.ts):
-import { ELEMENTWISE_COST, TRANSCENDENTAL_MAP_COST } from './config';
-import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from './parallel/pool';
-import { JOB_MAP_F32, JOB_MAP_F64 } from './parallel/tasks';
 
+import { ELEMENTWISE_COST, TRANSCENDENTAL_MAP_COST } from '../config';
+import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from '../parallel/pool';
+import { JOB_MAP_F32, JOB_MAP_F64 } from '../parallel/tasks';
+
+// Kind codes (exported as wasm globals; the host reads them through src/core/abi-constants.ts):
 export const ACT_IDENTITY: i32 = 0;
 export const ACT_RELU: i32 = 1;
 export const ACT_ABS: i32 = 2;

@@ -6,12 +6,12 @@
 // ((s0+s2)+(s4+s6)) + ((s1+s3)+(s5+s7)), then the n mod 8 tail added in index order. The
 // SIMD f64 versions keep exactly those lanes, so they equal their scalar twins bit for bit.
 
+import { ELEMENTWISE_COST } from '../config';
+import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from '../parallel/pool';
+import { JOB_ELEMENTWISE } from '../parallel/tasks';
+
 // ---------------------------------------------------------------------------------------
 // Elementwise
-
-import { ELEMENTWISE_COST } from './config';
-import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from './parallel/pool';
-import { JOB_ELEMENTWISE } from './parallel/tasks';
 
 export function fill_f64(n: i32, x: usize, value: f64): void {
   for (let i = 0; i < n; i++) store<f64>(x + (<usize>i << 3), value);
@@ -372,7 +372,6 @@ export function sqrt_clamped_f64(n: i32, x: usize, out: usize): void {
 
 // ---------------------------------------------------------------------------------------
 // On the pool (parallel/pool.ts): the exported entry points.
-
 
 // Level-1 elementwise updates (memory-bound: split only when large). Boundaries on multiples
 // of 64 elements, so the SIMD loops see the same lanes as in one pass.

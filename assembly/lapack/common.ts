@@ -1,8 +1,8 @@
 // Helpers shared by the dense linear algebra: element access on row-major f64 matrices,
 // safe norms, GEMM calls with the library's own blocking, and the status codes.
 
-import { GEMM_ACCUMULATE, GEMM_NEGATE, gemm_workspace_f64, laNc } from '../gemm';
-import { gemmParallel } from '../gemm_parallel';
+import { GEMM_ACCUMULATE, GEMM_NEGATE, gemm_workspace_f64, laNc } from '../blas/gemm';
+import { gemmParallel } from '../blas/gemm_parallel';
 import { GRAM_ROWS, LA_KC, LA_MC } from '../config';
 import { STATUS_NO_CONVERGENCE, STATUS_NOT_POSITIVE_DEFINITE, STATUS_OK } from '../abi';
 

@@ -13,9 +13,9 @@
 // (`epilogueSerial*`), so the optimised path equals the scalar twin `gemm_ref_*` bit for bit.
 // The kernels allocate nothing: packing buffers come from the caller's workspace, and
 // disjoint output ranges may run concurrently (re-entrant). The pool's entry points
-// gemm_f64/f32 and gemm_epilogue_f64/f32 are in gemm_parallel.ts.
+// gemm_f64/f32 and gemm_epilogue_f64/f32 are in gemm_parallel.ts (beside this file).
 
-import { LA_NC_MAX } from './config';
+import { LA_NC_MAX } from '../config';
 
 // Register tiles. f64: 4 rows × 4 columns = 8 f64x2 accumulators. f32: 4 rows × 8 columns
 // = 8 f32x4 accumulators. Both leave room in 16 xmm registers for the B vectors and the
@@ -208,7 +208,7 @@ export function gemm_serial_workspace_f64(mc: i32, nc: i32, kc: i32): i32 {
   return gemm_thread_workspace_f64(mc, kc) + kc * nc;
 }
 
-/** The column panel width of the factorisations' GEMMs (linalg/) for n columns: n rounded up to the micro-tile, at most LA_NC_MAX. */
+/** The column panel width of the factorisations' GEMMs (lapack/) for n columns: n rounded up to the micro-tile, at most LA_NC_MAX. */
 @inline export function laNc(n: i32): i32 {
   return min(LA_NC_MAX, ((max(n, 1) + GEMM_F64_NR - 1) / GEMM_F64_NR) * GEMM_F64_NR);
 }

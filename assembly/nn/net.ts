@@ -1,30 +1,10 @@
-// Kernels of the two-layer network layer (src/net/): scalar math for the theory formulas,
-// the fused backpropagation product, kernel centring, angles between neurons, and the exact
-// population gradient of ReLU and absolute-value teacher–student models.
+// Kernels of the two-layer network layer (src/net/): the fused backpropagation product,
+// kernel centring, angles between neurons, and the exact population gradient of ReLU and
+// absolute-value teacher–student models.
 
-import { erf } from './activations';
-
-// ---------------------------------------------------------------------------------------
-// Scalar math. JavaScript's Math.exp/log/pow/sin/… are not specified to be correctly
-// rounded and differ between engines; theory formulas call these instead, so predictions
-// are the same bytes everywhere.
-import { ELEMENTWISE_COST, POLYVAL_COEF_COST } from './config';
-import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from './parallel/pool';
-import { JOB_NET } from './parallel/tasks';
-
-export function math_exp(x: f64): f64 { return Math.exp(x); }
-export function math_expm1(x: f64): f64 { return Math.expm1(x); }
-export function math_log(x: f64): f64 { return Math.log(x); }
-export function math_log1p(x: f64): f64 { return Math.log1p(x); }
-export function math_pow(x: f64, y: f64): f64 { return Math.pow(x, y); }
-export function math_sin(x: f64): f64 { return Math.sin(x); }
-export function math_cos(x: f64): f64 { return Math.cos(x); }
-export function math_tanh(x: f64): f64 { return Math.tanh(x); }
-export function math_sinh(x: f64): f64 { return Math.sinh(x); }
-export function math_cosh(x: f64): f64 { return Math.cosh(x); }
-export function math_atan2(y: f64, x: f64): f64 { return Math.atan2(y, x); }
-export function math_acos(x: f64): f64 { return Math.acos(x); }
-export function math_erf(x: f64): f64 { return erf(x); }
+import { ELEMENTWISE_COST, POLYVAL_COEF_COST } from '../config';
+import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from '../parallel/pool';
+import { JOB_NET } from '../parallel/tasks';
 
 // ---------------------------------------------------------------------------------------
 // Backpropagation through the hidden layer: out_ij := m_ij·r_i·c_j (n×N), i.e.
@@ -277,8 +257,7 @@ function oneMinusSquareSerial(n: i32, h: usize, out: usize): void {
 // ---------------------------------------------------------------------------------------
 // On the pool (parallel/pool.ts): the exported entry points.
 
-
-// Network kernels (net.ts): the fused backprop product by rows, tanh′ from tanh and the
+// Network kernels: the fused backprop product by rows, tanh′ from tanh and the
 // polynomial features by elements.
 const N_OP = 0, N_ROWS = 1, N_COLS = 2, N_P0 = 3, N_P1 = 4, N_P2 = 5, N_P3 = 6, N_I = 7, N_TASKS = 8;
 const NET_RANK1 = 0, NET_ONE_MINUS_SQUARE = 1, NET_POLYVAL = 2;

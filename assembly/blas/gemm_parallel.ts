@@ -18,9 +18,9 @@ import {
   gemm_serial_workspace_f64, gemm_thread_workspace_f32, gemm_thread_workspace_f64, GEMM_ACCUMULATE, GEMM_NEGATE,
   macroKernel, packABlock, packB,
 } from './gemm';
-import { ELEMENTWISE_COST, LA_KC, LA_MC, LA_NC_MAX, PACK_B_GRAIN } from './config';
-import { argF, argI, argU, available, grain, rangeStart, rangeTasks, runJob, setF, setI, setU, workerWorkspaceBytes } from './parallel/pool';
-import { JOB_EPILOGUE_F32, JOB_EPILOGUE_F64, JOB_GEMM_F32, JOB_GEMM_F64 } from './parallel/tasks';
+import { ELEMENTWISE_COST, LA_KC, LA_MC, LA_NC_MAX, PACK_B_GRAIN } from '../config';
+import { argF, argI, argU, available, grain, rangeStart, rangeTasks, runJob, setF, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
+import { JOB_EPILOGUE_F32, JOB_EPILOGUE_F64, JOB_GEMM_F32, JOB_GEMM_F64 } from '../parallel/tasks';
 
 const G_SIZE = 0, G_A = 1, G_ARS = 2, G_ACS = 3, G_M = 4, G_MC = 5, G_KB = 6, G_NB = 7, G_PB = 8,
   G_C = 9, G_LDC = 10, G_FIRST = 11, G_NEGATE = 12, G_GROUPS = 13, G_GROUP_W = 14, G_KC = 15, G_BPT = 16,

@@ -7,9 +7,9 @@
 // the seed, so value #i of (seed, stream) is a pure function of i: any partition of the
 // work (offsets, chunks, threads) produces the same numbers, in every engine.
 
-import { NORMAL_COST, UNIFORM_COST } from './config';
-import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from './parallel/pool';
-import { JOB_RNG } from './parallel/tasks';
+import { NORMAL_COST, UNIFORM_COST } from '../config';
+import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from '../parallel/pool';
+import { JOB_RNG } from '../parallel/tasks';
 
 const PHILOX_M0: u32 = 0xD2511F53;
 const PHILOX_M1: u32 = 0xCD9E8D57;

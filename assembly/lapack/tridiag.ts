@@ -13,7 +13,7 @@
 // v_c[c+2..n−1] in columns c+2..n−1.
 
 import { at, axpy, dot, gemmAcc, gemmSet, get, householder, set, vget, vset } from './common';
-import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, GEMM_NEGATE, laNc } from '../gemm';
+import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, GEMM_NEGATE, laNc } from '../blas/gemm';
 import { LA_KC, LA_MC, UPDATE_ROWS } from '../config';
 import { argI, argU, available, grain, runJob, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
 import { JOB_SYTRD_UPDATE } from '../parallel/tasks';
