@@ -7,7 +7,8 @@
 // module from another featurelab version is refused with a clear error.
 // 3: shared memory, threads, static data in the custom section `featurelab.static-data`.
 // 4: threads_recover (clean up a job after a trap on the calling thread).
-export const ABI_VERSION: i32 = 4;
+// 5: the ABI's facts as globals the host reads (ABI_VERSION, MAX_THREADS, STATUS_*).
+export const ABI_VERSION: i32 = 5;
 
 /** The most threads a pool can have (the control block holds one slot per thread). */
 export const MAX_THREADS: i32 = 64;
