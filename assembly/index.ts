@@ -8,14 +8,15 @@ export { ABI_VERSION, MAX_THREADS, STATUS_OK, STATUS_NO_CONVERGENCE, STATUS_NOT_
 import { ABI_VERSION } from './abi';
 export {
   GEMM_F64_MR, GEMM_F64_NR, GEMM_F32_MR, GEMM_F32_NR,
-  gemm_workspace_f64, gemm_workspace_f32, gemm_ref_f64, gemm_ref_f32,
+  gemm_workspace_f64, gemm_workspace_f32,
 } from './blas/gemm';
+export { gemm_ref_f64, gemm_ref_f32, dot_ref_f64, sum_ref_f64 } from './blas/ref';
 export { gemm_f64, gemm_f32, gemm_epilogue_f64, gemm_epilogue_f32, thread_workspace_bytes } from './blas/gemm_parallel';
 export {
   fill_f64, fill_f32, axpy_f64, axpy_f32, scal_f64, scal_f32, hadamard_f64, hadamard_f32, convert_f64_to_f32, convert_f32_to_f64, transpose_f64, transpose_f32,
   count_nonfinite_f64, count_nonfinite_f32, first_nonfinite_f64, first_nonfinite_f32,
   canonicalize_nan_f64, canonicalize_nan_f32, sum_f64, sum_f32, dot_f64, dot_f32, asum_f64, asum_f32,
-  dot_ref_f64, sum_ref_f64, amax_f64, amax_f32, nrm2_f64, nrm2_f32, norm1_f64, norm1_f32,
+  amax_f64, amax_f32, nrm2_f64, nrm2_f32, norm1_f64, norm1_f32,
   norminf_f64, norminf_f32, row_sums_f64, row_sums_f32, col_sums_f64, col_sums_f32, gemv_f64, gemv_f32,
   sqrt_clamped_f64,
 } from './blas/level1';

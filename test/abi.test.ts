@@ -3,7 +3,7 @@
 // assembly/ (ABI version, MAX_THREADS, status and activation codes) and package.json (the
 // version) reach the TS side unchanged.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { activationCode, ACTIVATION_NAMES } from '../dist/activations.js';
 import { WASM_CONSTANTS } from '../dist/core/abi-constants.js';
@@ -30,6 +30,29 @@ describe('module exports against Kernels', () => {
   it('every export of the module is declared in Kernels', () => {
     const undeclared = [...exported.keys()].filter((name) => !Object.hasOwn(KERNEL_EXPORTS, name));
     expect(undeclared).toEqual([]);
+  });
+});
+
+describe('every export defined once in assembly/', () => {
+  const sources = (readdirSync(new URL('assembly/', root), { recursive: true }) as string[])
+    .filter((path) => path.endsWith('.ts'))
+    .map((path) => ({ path, text: readFileSync(new URL(`assembly/${path}`, root), 'utf8') }));
+
+  it('each exported function has exactly one definition under its name', () => {
+    const defined = new Map<string, string[]>();
+    for (const { path, text } of sources) {
+      for (const m of text.matchAll(/^(?:export )?function (\w+)/gm)) defined.set(m[1]!, [...(defined.get(m[1]!) ?? []), path]);
+    }
+    const functions = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
+    const wrong = functions.filter((name) => defined.get(name)?.length !== 1).map((name) => `${name}: ${defined.get(name)?.join(', ') ?? 'not found'}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('no import renames a function (`x as y`)', () => {
+    const aliased = sources.flatMap(({ path, text }) =>
+      [...text.matchAll(/^import \{([^}]*)\}/gm)].flatMap((m) => (/\bas\b/.test(m[1]!) ? [`${path}: ${m[0]}`] : [])),
+    );
+    expect(aliased).toEqual([]);
   });
 });
 

@@ -10,7 +10,8 @@
 // Determinism: each output element is S_ij = (((0 + a_i0·b_0j) + a_i1·b_1j) + …) with the
 // products added in increasing k, whatever the block sizes: the running sum of a tile is
 // carried across K blocks in C itself. The α/β epilogue is a separate elementwise pass
-// (`epilogueSerial*`), so the optimised path equals the scalar twin `gemm_ref_*` bit for bit.
+// (`epilogueSerial*`), so the optimised path equals the scalar twin `gemm_ref_*` (ref.ts) bit
+// for bit.
 // The kernels allocate nothing: packing buffers come from the caller's workspace, and
 // disjoint output ranges may run concurrently (re-entrant). The pool's entry points
 // gemm_f64/f32 and gemm_epilogue_f64/f32 are in gemm_parallel.ts (beside this file).
@@ -326,46 +327,6 @@ export function epilogueSerialF32(m: i32, n: i32, alpha: f32, c: usize, ldc: i32
     for (let j = 0; j < n; j++) {
       const s = load<f32>(row + (<usize>j << 2));
       store<f32>(row + (<usize>j << 2), beta == 0 ? alpha * s : alpha * s + beta * load<f32>(wrow + (<usize>j << 2)));
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// Scalar reference twins: the definition of the result, used as the test oracle.
-// C := α·op(A)·op(B) + β·C with S summed in increasing k from +0; C is not read when β = 0.
-
-export function gemm_ref_f64(
-  transA: bool, transB: bool, m: i32, n: i32, k: i32, alpha: f64,
-  a: usize, lda: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32,
-): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s: f64 = 0;
-      for (let p = 0; p < k; p++) {
-        const aip = load<f64>(a + ((transA ? <usize>p * lda + i : <usize>i * lda + p) << 3));
-        const bpj = load<f64>(b + ((transB ? <usize>j * ldb + p : <usize>p * ldb + j) << 3));
-        s += aip * bpj;
-      }
-      const at = c + ((<usize>i * ldc + j) << 3);
-      store<f64>(at, beta == 0 ? alpha * s : alpha * s + beta * load<f64>(at));
-    }
-  }
-}
-
-export function gemm_ref_f32(
-  transA: bool, transB: bool, m: i32, n: i32, k: i32, alpha: f32,
-  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
-): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s: f32 = 0;
-      for (let p = 0; p < k; p++) {
-        const aip = load<f32>(a + ((transA ? <usize>p * lda + i : <usize>i * lda + p) << 2));
-        const bpj = load<f32>(b + ((transB ? <usize>j * ldb + p : <usize>p * ldb + j) << 2));
-        s += aip * bpj;
-      }
-      const at = c + ((<usize>i * ldc + j) << 2);
-      store<f32>(at, beta == 0 ? alpha * s : alpha * s + beta * load<f32>(at));
     }
   }
 }

@@ -168,8 +168,8 @@ export function canonicalize_nan_f32(n: i32, x: usize, out: usize): void {
 // ---------------------------------------------------------------------------------------
 // Scalar reductions with the fixed eight-lane order.
 
-const MODE_SUM = 0;
-const MODE_DOT = 1;
+export const MODE_SUM = 0;
+export const MODE_DOT = 1;
 const MODE_SUMSQ_SCALED = 2; // Σ (scale·x)²
 const MODE_ABSSUM = 3;
 
@@ -185,7 +185,7 @@ function term<T>(mode: i32, x: usize, y: usize, i: i32, scale: f64): f64 {
 // Scalar version of the eight-lane order: the twin of the SIMD f64 path, and the
 // production path for f32 data (promoted to f64).
 @inline
-function reduce8Scalar<T>(mode: i32, n: i32, x: usize, y: usize, scale: f64): f64 {
+export function reduce8Scalar<T>(mode: i32, n: i32, x: usize, y: usize, scale: f64): f64 {
   let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0, s4: f64 = 0, s5: f64 = 0, s6: f64 = 0, s7: f64 = 0;
   let i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -232,8 +232,6 @@ export function dot_f64(n: i32, x: usize, y: usize): f64 { return reduce8F64(MOD
 export function dot_f32(n: i32, x: usize, y: usize): f64 { return reduce8Scalar<f32>(MODE_DOT, n, x, y, 1); }
 export function asum_f64(n: i32, x: usize): f64 { return reduce8F64(MODE_ABSSUM, n, x, 0, 1); }
 export function asum_f32(n: i32, x: usize): f64 { return reduce8Scalar<f32>(MODE_ABSSUM, n, x, 0, 1); }
-export function dot_ref_f64(n: i32, x: usize, y: usize): f64 { return reduce8Scalar<f64>(MODE_DOT, n, x, y, 1); }
-export function sum_ref_f64(n: i32, x: usize): f64 { return reduce8Scalar<f64>(MODE_SUM, n, x, 0, 1); }
 
 // max |x_i|; NaN if any entry is NaN.
 @inline
