@@ -58,7 +58,7 @@ export function la_gemm_workspace(n: i32): i32 {
   return gemm_workspace_f64(LA_MC, laNc(n), LA_KC);
 }
 
-/** C (m×n, ldc) := C + sign·op(A)·op(B), summed in fixed order from C (see gemm.ts); on the pool when large. */
+/** C (m×n, ldc) := C + sign·op(A)·op(B), summed in fixed order from C (see blas/gemm.ts); on the pool when large. */
 export function gemmAcc(
   negate: bool, transA: bool, transB: bool, m: i32, n: i32, k: i32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,

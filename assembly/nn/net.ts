@@ -285,21 +285,21 @@ function netJob(op: i32, rows: i32, cols: i32, tasks: i32, p0: usize, p1: usize,
   runJob(JOB_NET, tasks, 0);
 }
 
-/** out_ij := m_ij·r_i·c_j (n×N), by rows (net.ts). */
+/** out_ij := m_ij·r_i·c_j (n×N), by rows. */
 export function rank1_hadamard_f64(n: i32, N: i32, m: usize, r: usize, c: usize, out: usize): void {
   const tasks = rangeTasks(n, ELEMENTWISE_COST * <f64>N);
   if (tasks <= 1) rank1HadamardSerial(n, N, m, r, c, out);
   else netJob(NET_RANK1, n, N, tasks, m, r, c, out, 0);
 }
 
-/** out[i] := 1 − h[i]² (net.ts). */
+/** out[i] := 1 − h[i]². */
 export function one_minus_square_f64(n: i32, h: usize, out: usize): void {
   const tasks = rangeTasks(n, ELEMENTWISE_COST);
   if (tasks <= 1) oneMinusSquareSerial(n, h, out);
   else netJob(NET_ONE_MINUS_SQUARE, n, 0, tasks, h, out, 0, 0, 0);
 }
 
-/** out[i] := Σ_k c_k·x[i]^k (net.ts). */
+/** out[i] := Σ_k c_k·x[i]^k. */
 export function polyval_f64(n: i32, x: usize, c: usize, ncoef: i32, out: usize): void {
   const tasks = rangeTasks(n, POLYVAL_COEF_COST * <f64>ncoef);
   if (tasks <= 1) polyvalSerial(n, x, c, ncoef, out);
