@@ -1,5 +1,6 @@
 // Names of the elementwise maps, and their codes in assembly/activations.ts.
 
+import { WASM_CONSTANTS } from './core/abi-constants.js';
 import { ArgumentError } from './errors.js';
 import { checkOptions, describeArg } from './options.js';
 
@@ -9,17 +10,16 @@ export type ActivationName = (typeof ACTIVATION_NAMES)[number];
 /** An elementwise map: a name, or the probabilists' Hermite polynomial He_k. */
 export type Activation = ActivationName | { hermite: number };
 
-const CODES: Record<ActivationName, number> = {
-  identity: 0,
-  relu: 1,
-  abs: 2,
-  tanh: 3,
-  erf: 4,
-  softplus: 5,
-  sigmoid: 6,
-  square: 8,
-};
-const HERMITE_CODE = 7;
+// The codes are the module's ACT_* globals (assembly/activations.ts).
+const CODES = Object.fromEntries(
+  ACTIVATION_NAMES.map((name) => [name, WASM_CONSTANTS[`ACT_${name.toUpperCase() as Uppercase<ActivationName>}`]]),
+) as Record<ActivationName, number>;
+const HERMITE_CODE: number = WASM_CONSTANTS.ACT_HERMITE;
+
+/** Whether a map code is a polynomial (Hermite, square): its values may overflow to ±∞ for finite input. */
+export function isPolynomialCode(code: number): boolean {
+  return code === HERMITE_CODE || code === WASM_CONSTANTS.ACT_SQUARE;
+}
 /** He_k for k beyond this overflows f64 already at moderate |x|; larger k is refused. */
 export const MAX_HERMITE_DEGREE = 64;
 

@@ -1,6 +1,6 @@
 // The engine's thread pool: worker threads (Node/Bun worker_threads, browser Web Workers),
 // each with its own instance of featurelab.wasm over the engine's shared memory. The
-// kernels split their work themselves (assembly/threads.ts): the engine's thread posts a
+// kernels split their work themselves (assembly/parallel/pool.ts): the engine's thread posts a
 // job in the control block, takes part in it and blocks (Atomics.wait) until it is done, so
 // the API stays synchronous. Results are bit-identical for any number of threads.
 //
@@ -9,13 +9,15 @@
 // share memory with workers: there the engine runs on one thread and says why
 // (Engine.threadInfo, and one console warning).
 
+import { WASM_CONSTANTS } from './core/abi-constants.js';
+import { DEFAULT_MAX_THREADS } from './core/config.js';
 import { ArgumentError, WorkerError } from './errors.js';
 import type { Kernels, Ptr } from './wasm.js';
 
-/** The most threads an engine uses (assembly/threads.ts MAX_THREADS). */
-export const MAX_THREADS = 64;
-/** The default is the available cores, but at most this many. */
-export const DEFAULT_MAX_THREADS = 16;
+/** The most threads an engine uses (assembly/abi.ts MAX_THREADS, via src/core/abi-constants.ts). */
+export const MAX_THREADS: number = WASM_CONSTANTS.MAX_THREADS;
+/** The default is the available cores, but at most DEFAULT_MAX_THREADS (src/core/config.ts). */
+export { DEFAULT_MAX_THREADS };
 /** How long a worker may take to start (load its script, instantiate the module). */
 const START_TIMEOUT_MS = 60_000;
 /** How long the engine's thread waits for the workers' tasks of a job a trap interrupted. */

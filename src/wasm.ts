@@ -11,6 +11,7 @@
 // data section: its static data sits in the custom section `featurelab.static-data`
 // (scripts/static-data.mjs) and is written once, by the instance that owns the memory.
 
+import { WASM_CONSTANTS } from './core/abi-constants.js';
 import { ArgumentError, FeaturelabError } from './errors.js';
 import { describeArg } from './options.js';
 
@@ -151,6 +152,23 @@ export interface Kernels {
   GEMM_F32_MR: WebAssembly.Global;
   GEMM_F32_NR: WebAssembly.Global;
   SHA256_CONTEXT_BYTES: WebAssembly.Global;
+
+  // The ABI's facts (assembly/abi.ts, assembly/activations.ts; src/core/abi-constants.ts).
+  ABI_VERSION: WebAssembly.Global;
+  STATUS_OK: WebAssembly.Global;
+  STATUS_NO_CONVERGENCE: WebAssembly.Global;
+  STATUS_NOT_POSITIVE_DEFINITE: WebAssembly.Global;
+  ACT_IDENTITY: WebAssembly.Global;
+  ACT_RELU: WebAssembly.Global;
+  ACT_ABS: WebAssembly.Global;
+  ACT_TANH: WebAssembly.Global;
+  ACT_ERF: WebAssembly.Global;
+  ACT_SOFTPLUS: WebAssembly.Global;
+  ACT_SIGMOID: WebAssembly.Global;
+  ACT_HERMITE: WebAssembly.Global;
+  ACT_SQUARE: WebAssembly.Global;
+  /** The imported memory, exported again by the module. */
+  memory: WebAssembly.Memory;
 }
 
 /** Where the module comes from: bytes, a compiled module, or a URL (default: beside this file). */
@@ -160,8 +178,8 @@ export type WasmSource = BufferSource | WebAssembly.Module | URL | string;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES = 65536;
 
-/** The kernel ABI this TS layer was written against (assembly/index.ts abi_version). */
-export const ABI_VERSION = 4;
+/** The kernel ABI this TS layer was built against (assembly/abi.ts, via src/core/abi-constants.ts). */
+export const ABI_VERSION: number = WASM_CONSTANTS.ABI_VERSION;
 
 /** Name of the custom section holding the module's static data (scripts/static-data.mjs). */
 export const STATIC_DATA_SECTION = 'featurelab.static-data';
@@ -321,6 +339,7 @@ export async function instantiateOver(module: WebAssembly.Module, memory: WebAss
         `use the featurelab.wasm shipped with this package`,
     );
   }
+  checkConstants(kernels);
   if (owner) writeStaticData(module, memory);
   return kernels;
 }
@@ -346,6 +365,23 @@ export async function instantiate(
   const unshared = await WebAssembly.compile(unshareMemoryImport(bytes));
   const plain = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES });
   return { kernels: await instantiateOver(unshared, plain, hooks, true), memory: plain, shared: false };
+}
+
+/**
+ * The module's ABI globals must be the values this TS layer was built with (a module and
+ * a TS build out of step, same ABI version: src/core/abi-constants.ts is stale).
+ */
+function checkConstants(kernels: Kernels): void {
+  const exports = kernels as unknown as Record<string, WebAssembly.Global | undefined>;
+  for (const [name, value] of Object.entries(WASM_CONSTANTS)) {
+    const actual = exports[name]?.value as unknown;
+    if (actual !== value) {
+      throw new FeaturelabError(
+        `featurelab: the wasm module has ${name} = ${String(actual)} but this build expects ${value}; ` +
+          `use the featurelab.wasm shipped with this package (or run node scripts/generate-constants.mjs after npm run build:wasm)`,
+      );
+    }
+  }
 }
 
 /** Copies the static data segments (offset, bytes) from the module's custom section into memory. */

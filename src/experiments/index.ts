@@ -28,7 +28,8 @@ export function findExperiment(id: string): Experiment {
   return exp;
 }
 
-export const VERSION = '0.1.0';
+import { VERSION } from '../core/version.js';
+export { VERSION };
 
 /** Runs an experiment with resolved parameters and returns its fingerprinted result. */
 export function runExperiment(

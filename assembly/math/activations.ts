@@ -1,7 +1,11 @@
 // Elementwise activation maps and their derivatives, computed in f64 with the module's own
 // Math (the same in every engine); f32 data is promoted, mapped and rounded once.
-//
-// Kind codes (mirrored in src/activations.ts):
+
+import { ELEMENTWISE_COST, TRANSCENDENTAL_MAP_COST } from '../config';
+import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from '../parallel/pool';
+import { JOB_MAP_F32, JOB_MAP_F64 } from '../parallel/tasks';
+
+// Kind codes (exported as wasm globals; the host reads them through src/core/abi-constants.ts):
 export const ACT_IDENTITY: i32 = 0;
 export const ACT_RELU: i32 = 1;
 export const ACT_ABS: i32 = 2;
@@ -101,7 +105,7 @@ function derivative(kind: i32, x: f64, param: i32): f64 {
 }
 
 // out[i] := f(x[i]) or f′(x[i]); out may be x.
-export function map_f64(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
+function mapSerialF64(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
   if (kind == ACT_RELU && !derive) {
     const zero = f64x2.splat(0);
     let i = 0;
@@ -116,7 +120,7 @@ export function map_f64(kind: i32, derive: bool, param: i32, n: i32, x: usize, o
   }
 }
 
-export function map_f32(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
+function mapSerialF32(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
   if (derive) {
     for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), <f32>derivative(kind, <f64>load<f32>(x + (<usize>i << 2)), param));
   } else {
@@ -131,3 +135,45 @@ export function map_ref_f64(kind: i32, derive: bool, param: i32, n: i32, x: usiz
     store<f64>(out + (<usize>i << 3), derive ? derivative(kind, v, param) : activation(kind, v, param));
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// On the pool (parallel/pool.ts): the exported entry points.
+
+// Activation maps. Boundaries on multiples of 64 elements (whole cache lines, and the SIMD
+// paths see the same pairs as in one pass).
+const M_KIND = 0, M_DERIVE = 1, M_PARAM = 2, M_N = 3, M_X = 4, M_OUT = 5, M_TASKS = 6;
+
+// Cost of one element in GEMM flops (config.ts): cheap maps are memory-bound.
+@inline
+function mapCost(kind: i32): f64 {
+  return kind == ACT_IDENTITY || kind == ACT_RELU || kind == ACT_ABS || kind == ACT_SQUARE ? ELEMENTWISE_COST : TRANSCENDENTAL_MAP_COST;
+}
+function mapParallel<T>(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
+  const tasks = rangeTasks(n, mapCost(kind));
+  if (tasks <= 1) {
+    if (sizeof<T>() == 8) mapSerialF64(kind, derive, param, n, x, out);
+    else mapSerialF32(kind, derive, param, n, x, out);
+    return;
+  }
+  setI(M_KIND, kind); setI(M_DERIVE, derive ? 1 : 0); setI(M_PARAM, param); setI(M_N, n);
+  setU(M_X, x); setU(M_OUT, out); setI(M_TASKS, tasks);
+  runJob(sizeof<T>() == 8 ? JOB_MAP_F64 : JOB_MAP_F32, tasks, 0);
+}
+
+export function mapTask<T>(t: i32): void {
+  const n = argI(M_N), tasks = argI(M_TASKS);
+  const i0 = rangeStart(t, tasks, n, 64), i1 = rangeStart(t + 1, tasks, n, 64);
+  if (i1 <= i0) return;
+  const off = <usize>i0 * sizeof<T>();
+  if (sizeof<T>() == 8) mapSerialF64(argI(M_KIND), argI(M_DERIVE) != 0, argI(M_PARAM), i1 - i0, argU(M_X) + off, argU(M_OUT) + off);
+  else mapSerialF32(argI(M_KIND), argI(M_DERIVE) != 0, argI(M_PARAM), i1 - i0, argU(M_X) + off, argU(M_OUT) + off);
+}
+
+export function map_f64(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
+  mapParallel<f64>(kind, derive, param, n, x, out);
+}
+
+export function map_f32(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {
+  mapParallel<f32>(kind, derive, param, n, x, out);
+}
+

@@ -1,16 +1,18 @@
 // Helpers shared by the dense linear algebra: element access on row-major f64 matrices,
 // safe norms, GEMM calls with the library's own blocking, and the status codes.
 
-import { GEMM_ACCUMULATE, GEMM_NEGATE, gemm_workspace_f64, LA_KC, LA_MC, laNc } from '../gemm';
-import { gemmParallel } from '../threads';
+import { GEMM_ACCUMULATE, GEMM_NEGATE, gemm_workspace_f64, laNc } from '../blas/gemm';
+import { gemmParallel } from '../blas/gemm_parallel';
+import { GRAM_ROWS, LA_KC, LA_MC } from '../config';
+import { STATUS_NO_CONVERGENCE, STATUS_NOT_POSITIVE_DEFINITE, STATUS_OK } from '../abi';
 
 export const EPS: f64 = 1.1102230246251565e-16; // unit roundoff 2^-53
 export const SAFE_MIN: f64 = 2.2250738585072014e-308;
 
-// Status codes returned by the drivers (mirrored in src/linalg.ts).
-export const OK: i32 = 0;
-export const NO_CONVERGENCE: i32 = 1;
-export const NOT_POSITIVE_DEFINITE: i32 = 2;
+// Status codes returned by the drivers (abi.ts: exported to the host).
+export const OK = STATUS_OK;
+export const NO_CONVERGENCE = STATUS_NO_CONVERGENCE;
+export const NOT_POSITIVE_DEFINITE = STATUS_NOT_POSITIVE_DEFINITE;
 
 @inline export function at(a: usize, lda: i32, i: i32, j: i32): usize {
   return a + ((<usize>i * <usize>lda + <usize>j) << 3);
@@ -56,7 +58,7 @@ export function la_gemm_workspace(n: i32): i32 {
   return gemm_workspace_f64(LA_MC, laNc(n), LA_KC);
 }
 
-/** C (m×n, ldc) := C + sign·op(A)·op(B), summed in fixed order from C (see gemm.ts); on the pool when large. */
+/** C (m×n, ldc) := C + sign·op(A)·op(B), summed in fixed order from C (see blas/gemm.ts); on the pool when large. */
 export function gemmAcc(
   negate: bool, transA: bool, transB: bool, m: i32, n: i32, k: i32,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize,
@@ -112,9 +114,6 @@ export function nrm2(n: i32, x: usize, inc: i32): f64 {
   }
   return amax * Math.sqrt(ss);
 }
-
-// Row-block height of the triangular products below.
-const GRAM_ROWS: i32 = 256;
 
 /**
  * C (n×n, ldc) := AᵀA for A k×n (lda), or A·Aᵀ for A n×k when outer: only the upper

@@ -1,31 +1,15 @@
-// Kernels of the two-layer network layer (src/net/): scalar math for the theory formulas,
-// the fused backpropagation product, kernel centring, angles between neurons, and the exact
-// population gradient of ReLU and absolute-value teacher–student models.
+// Kernels of the two-layer network layer (src/net/): the fused backpropagation product,
+// kernel centring, angles between neurons, and the exact population gradient of ReLU and
+// absolute-value teacher–student models.
 
-import { erf } from './activations';
-
-// ---------------------------------------------------------------------------------------
-// Scalar math. JavaScript's Math.exp/log/pow/sin/… are not specified to be correctly
-// rounded and differ between engines; theory formulas call these instead, so predictions
-// are the same bytes everywhere.
-export function math_exp(x: f64): f64 { return Math.exp(x); }
-export function math_expm1(x: f64): f64 { return Math.expm1(x); }
-export function math_log(x: f64): f64 { return Math.log(x); }
-export function math_log1p(x: f64): f64 { return Math.log1p(x); }
-export function math_pow(x: f64, y: f64): f64 { return Math.pow(x, y); }
-export function math_sin(x: f64): f64 { return Math.sin(x); }
-export function math_cos(x: f64): f64 { return Math.cos(x); }
-export function math_tanh(x: f64): f64 { return Math.tanh(x); }
-export function math_sinh(x: f64): f64 { return Math.sinh(x); }
-export function math_cosh(x: f64): f64 { return Math.cosh(x); }
-export function math_atan2(y: f64, x: f64): f64 { return Math.atan2(y, x); }
-export function math_acos(x: f64): f64 { return Math.acos(x); }
-export function math_erf(x: f64): f64 { return erf(x); }
+import { ELEMENTWISE_COST, POLYVAL_COEF_COST } from '../config';
+import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from '../parallel/pool';
+import { JOB_NET } from '../parallel/tasks';
 
 // ---------------------------------------------------------------------------------------
 // Backpropagation through the hidden layer: out_ij := m_ij·r_i·c_j (n×N), i.e.
 // σ′(XW) ⊙ (r·cᵀ) without forming the outer product. out may be m.
-export function rank1_hadamard_f64(n: i32, N: i32, m: usize, r: usize, c: usize, out: usize): void {
+function rank1HadamardSerial(n: i32, N: i32, m: usize, r: usize, c: usize, out: usize): void {
   for (let i = 0; i < n; i++) {
     const ri = f64x2.splat(load<f64>(r + (<usize>i << 3)));
     const row = (<usize>i * <usize>N) << 3;
@@ -252,7 +236,7 @@ export function abs_population_grad(
 }
 
 // out[i] := Σ_k c_k·x[i]^k (Horner; c has ncoef entries, c_0 first).
-export function polyval_f64(n: i32, x: usize, c: usize, ncoef: i32, out: usize): void {
+function polyvalSerial(n: i32, x: usize, c: usize, ncoef: i32, out: usize): void {
   for (let i = 0; i < n; i++) {
     const xi = load<f64>(x + (<usize>i << 3));
     let acc: f64 = 0;
@@ -263,9 +247,61 @@ export function polyval_f64(n: i32, x: usize, c: usize, ncoef: i32, out: usize):
 
 // out[i] := 1 − h[i]²: tanh′ from already computed tanh values (saves re-evaluating tanh in
 // the backward pass; bit-identical to map(tanh, derivative) since that computes 1 − t·t too).
-export function one_minus_square_f64(n: i32, h: usize, out: usize): void {
+function oneMinusSquareSerial(n: i32, h: usize, out: usize): void {
   for (let i = 0; i < n; i++) {
     const t = load<f64>(h + (<usize>i << 3));
     store<f64>(out + (<usize>i << 3), 1.0 - t * t);
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// On the pool (parallel/pool.ts): the exported entry points.
+
+// Network kernels: the fused backprop product by rows, tanh′ from tanh and the
+// polynomial features by elements.
+const N_OP = 0, N_ROWS = 1, N_COLS = 2, N_P0 = 3, N_P1 = 4, N_P2 = 5, N_P3 = 6, N_I = 7, N_TASKS = 8;
+const NET_RANK1 = 0, NET_ONE_MINUS_SQUARE = 1, NET_POLYVAL = 2;
+
+export function netTask(t: i32): void {
+  const op = argI(N_OP), rows = argI(N_ROWS), cols = argI(N_COLS), tasks = argI(N_TASKS);
+  const p0 = argU(N_P0), p1 = argU(N_P1), p2 = argU(N_P2), p3 = argU(N_P3);
+  if (op == NET_RANK1) {
+    const r0 = rangeStart(t, tasks, rows, 1), r1 = rangeStart(t + 1, tasks, rows, 1);
+    if (r1 <= r0) return;
+    const off = (<usize>r0 * <usize>cols) << 3;
+    rank1HadamardSerial(r1 - r0, cols, p0 + off, p1 + (<usize>r0 << 3), p2, p3 + off);
+  } else {
+    const i0 = rangeStart(t, tasks, rows, 64), i1 = rangeStart(t + 1, tasks, rows, 64);
+    if (i1 <= i0) return;
+    const off = <usize>i0 << 3;
+    if (op == NET_ONE_MINUS_SQUARE) oneMinusSquareSerial(i1 - i0, p0 + off, p1 + off);
+    else polyvalSerial(i1 - i0, p0 + off, p1, argI(N_I), p2 + off);
+  }
+}
+
+function netJob(op: i32, rows: i32, cols: i32, tasks: i32, p0: usize, p1: usize, p2: usize, p3: usize, i: i32): void {
+  setI(N_OP, op); setI(N_ROWS, rows); setI(N_COLS, cols); setI(N_TASKS, tasks);
+  setU(N_P0, p0); setU(N_P1, p1); setU(N_P2, p2); setU(N_P3, p3); setI(N_I, i);
+  runJob(JOB_NET, tasks, 0);
+}
+
+/** out_ij := m_ij·r_i·c_j (n×N), by rows. */
+export function rank1_hadamard_f64(n: i32, N: i32, m: usize, r: usize, c: usize, out: usize): void {
+  const tasks = rangeTasks(n, ELEMENTWISE_COST * <f64>N);
+  if (tasks <= 1) rank1HadamardSerial(n, N, m, r, c, out);
+  else netJob(NET_RANK1, n, N, tasks, m, r, c, out, 0);
+}
+
+/** out[i] := 1 − h[i]². */
+export function one_minus_square_f64(n: i32, h: usize, out: usize): void {
+  const tasks = rangeTasks(n, ELEMENTWISE_COST);
+  if (tasks <= 1) oneMinusSquareSerial(n, h, out);
+  else netJob(NET_ONE_MINUS_SQUARE, n, 0, tasks, h, out, 0, 0, 0);
+}
+
+/** out[i] := Σ_k c_k·x[i]^k. */
+export function polyval_f64(n: i32, x: usize, c: usize, ncoef: i32, out: usize): void {
+  const tasks = rangeTasks(n, POLYVAL_COEF_COST * <f64>ncoef);
+  if (tasks <= 1) polyvalSerial(n, x, c, ncoef, out);
+  else netJob(NET_POLYVAL, n, 0, tasks, x, c, out, 0, ncoef);
 }

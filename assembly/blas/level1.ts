@@ -6,6 +6,10 @@
 // ((s0+s2)+(s4+s6)) + ((s1+s3)+(s5+s7)), then the n mod 8 tail added in index order. The
 // SIMD f64 versions keep exactly those lanes, so they equal their scalar twins bit for bit.
 
+import { ELEMENTWISE_COST } from '../config';
+import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from '../parallel/pool';
+import { JOB_ELEMENTWISE } from '../parallel/tasks';
+
 // ---------------------------------------------------------------------------------------
 // Elementwise
 
@@ -17,7 +21,7 @@ export function fill_f32(n: i32, x: usize, value: f32): void {
 }
 
 // y := y + α·x
-export function axpy_f64(n: i32, alpha: f64, x: usize, y: usize): void {
+function axpySerialF64(n: i32, alpha: f64, x: usize, y: usize): void {
   const va = f64x2.splat(alpha);
   let i = 0;
   for (; i + 2 <= n; i += 2) {
@@ -29,7 +33,7 @@ export function axpy_f64(n: i32, alpha: f64, x: usize, y: usize): void {
     store<f64>(y + at, load<f64>(y + at) + alpha * load<f64>(x + at));
   }
 }
-export function axpy_f32(n: i32, alpha: f32, x: usize, y: usize): void {
+function axpySerialF32(n: i32, alpha: f32, x: usize, y: usize): void {
   const va = f32x4.splat(alpha);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -43,13 +47,13 @@ export function axpy_f32(n: i32, alpha: f32, x: usize, y: usize): void {
 }
 
 // out := α·x (out may be x)
-export function scal_f64(n: i32, alpha: f64, x: usize, out: usize): void {
+function scalSerialF64(n: i32, alpha: f64, x: usize, out: usize): void {
   const va = f64x2.splat(alpha);
   let i = 0;
   for (; i + 2 <= n; i += 2) v128.store(out + (<usize>i << 3), f64x2.mul(va, v128.load(x + (<usize>i << 3))));
   for (; i < n; i++) store<f64>(out + (<usize>i << 3), alpha * load<f64>(x + (<usize>i << 3)));
 }
-export function scal_f32(n: i32, alpha: f32, x: usize, out: usize): void {
+function scalSerialF32(n: i32, alpha: f32, x: usize, out: usize): void {
   const va = f32x4.splat(alpha);
   let i = 0;
   for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), f32x4.mul(va, v128.load(x + (<usize>i << 2))));
@@ -57,7 +61,7 @@ export function scal_f32(n: i32, alpha: f32, x: usize, out: usize): void {
 }
 
 // out := x ∘ y (out may alias either input)
-export function hadamard_f64(n: i32, x: usize, y: usize, out: usize): void {
+function hadamardSerialF64(n: i32, x: usize, y: usize, out: usize): void {
   let i = 0;
   for (; i + 2 <= n; i += 2) {
     const at = <usize>i << 3;
@@ -68,7 +72,7 @@ export function hadamard_f64(n: i32, x: usize, y: usize, out: usize): void {
     store<f64>(out + at, load<f64>(x + at) * load<f64>(y + at));
   }
 }
-export function hadamard_f32(n: i32, x: usize, y: usize, out: usize): void {
+function hadamardSerialF32(n: i32, x: usize, y: usize, out: usize): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const at = <usize>i << 2;
@@ -164,8 +168,8 @@ export function canonicalize_nan_f32(n: i32, x: usize, out: usize): void {
 // ---------------------------------------------------------------------------------------
 // Scalar reductions with the fixed eight-lane order.
 
-const MODE_SUM = 0;
-const MODE_DOT = 1;
+export const MODE_SUM = 0;
+export const MODE_DOT = 1;
 const MODE_SUMSQ_SCALED = 2; // Σ (scale·x)²
 const MODE_ABSSUM = 3;
 
@@ -181,7 +185,7 @@ function term<T>(mode: i32, x: usize, y: usize, i: i32, scale: f64): f64 {
 // Scalar version of the eight-lane order: the twin of the SIMD f64 path, and the
 // production path for f32 data (promoted to f64).
 @inline
-function reduce8Scalar<T>(mode: i32, n: i32, x: usize, y: usize, scale: f64): f64 {
+export function reduce8Scalar<T>(mode: i32, n: i32, x: usize, y: usize, scale: f64): f64 {
   let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0, s4: f64 = 0, s5: f64 = 0, s6: f64 = 0, s7: f64 = 0;
   let i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -228,8 +232,6 @@ export function dot_f64(n: i32, x: usize, y: usize): f64 { return reduce8F64(MOD
 export function dot_f32(n: i32, x: usize, y: usize): f64 { return reduce8Scalar<f32>(MODE_DOT, n, x, y, 1); }
 export function asum_f64(n: i32, x: usize): f64 { return reduce8F64(MODE_ABSSUM, n, x, 0, 1); }
 export function asum_f32(n: i32, x: usize): f64 { return reduce8Scalar<f32>(MODE_ABSSUM, n, x, 0, 1); }
-export function dot_ref_f64(n: i32, x: usize, y: usize): f64 { return reduce8Scalar<f64>(MODE_DOT, n, x, y, 1); }
-export function sum_ref_f64(n: i32, x: usize): f64 { return reduce8Scalar<f64>(MODE_SUM, n, x, 0, 1); }
 
 // max |x_i|; NaN if any entry is NaN.
 @inline
@@ -365,3 +367,47 @@ export function gemv_f32(trans: bool, m: i32, n: i32, a: usize, lda: i32, x: usi
 export function sqrt_clamped_f64(n: i32, x: usize, out: usize): void {
   for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), Math.sqrt(max(load<f64>(x + (<usize>i << 3)), 0.0)));
 }
+
+// ---------------------------------------------------------------------------------------
+// On the pool (parallel/pool.ts): the exported entry points.
+
+// Level-1 elementwise updates (memory-bound: split only when large). Boundaries on multiples
+// of 64 elements, so the SIMD loops see the same lanes as in one pass.
+const L_OP = 0, L_N = 1, L_ALPHA = 2, L_X = 3, L_Y = 4, L_OUT = 5, L_TASKS = 6;
+const OP_AXPY_F64 = 0, OP_AXPY_F32 = 1, OP_SCAL_F64 = 2, OP_SCAL_F32 = 3, OP_HADAMARD_F64 = 4, OP_HADAMARD_F32 = 5;
+
+function elementwiseRange(op: i32, n: i32, alpha: f64, x: usize, y: usize, out: usize): void {
+  switch (op) {
+    case OP_AXPY_F64: axpySerialF64(n, alpha, x, y); break;
+    case OP_AXPY_F32: axpySerialF32(n, <f32>alpha, x, y); break;
+    case OP_SCAL_F64: scalSerialF64(n, alpha, x, out); break;
+    case OP_SCAL_F32: scalSerialF32(n, <f32>alpha, x, out); break;
+    case OP_HADAMARD_F64: hadamardSerialF64(n, x, y, out); break;
+    default: hadamardSerialF32(n, x, y, out); break;
+  }
+}
+
+function elementwiseParallel(op: i32, n: i32, alpha: f64, x: usize, y: usize, out: usize): void {
+  const tasks = rangeTasks(n, ELEMENTWISE_COST);
+  if (tasks <= 1) {
+    elementwiseRange(op, n, alpha, x, y, out);
+    return;
+  }
+  setI(L_OP, op); setI(L_N, n); setF(L_ALPHA, alpha); setU(L_X, x); setU(L_Y, y); setU(L_OUT, out); setI(L_TASKS, tasks);
+  runJob(JOB_ELEMENTWISE, tasks, 0);
+}
+
+export function elementwiseTask(t: i32): void {
+  const n = argI(L_N), tasks = argI(L_TASKS), op = argI(L_OP);
+  const i0 = rangeStart(t, tasks, n, 64), i1 = rangeStart(t + 1, tasks, n, 64);
+  if (i1 <= i0) return;
+  const off = <usize>i0 * (op == OP_AXPY_F64 || op == OP_SCAL_F64 || op == OP_HADAMARD_F64 ? 8 : 4);
+  elementwiseRange(op, i1 - i0, argF(L_ALPHA), argU(L_X) + off, argU(L_Y) + off, argU(L_OUT) + off);
+}
+
+export function axpy_f64(n: i32, alpha: f64, x: usize, y: usize): void { elementwiseParallel(OP_AXPY_F64, n, alpha, x, y, 0); }
+export function axpy_f32(n: i32, alpha: f32, x: usize, y: usize): void { elementwiseParallel(OP_AXPY_F32, n, <f64>alpha, x, y, 0); }
+export function scal_f64(n: i32, alpha: f64, x: usize, out: usize): void { elementwiseParallel(OP_SCAL_F64, n, alpha, x, 0, out); }
+export function scal_f32(n: i32, alpha: f32, x: usize, out: usize): void { elementwiseParallel(OP_SCAL_F32, n, <f64>alpha, x, 0, out); }
+export function hadamard_f64(n: i32, x: usize, y: usize, out: usize): void { elementwiseParallel(OP_HADAMARD_F64, n, 0, x, y, out); }
+export function hadamard_f32(n: i32, x: usize, y: usize, out: usize): void { elementwiseParallel(OP_HADAMARD_F32, n, 0, x, y, out); }

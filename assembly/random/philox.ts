@@ -7,6 +7,10 @@
 // the seed, so value #i of (seed, stream) is a pure function of i: any partition of the
 // work (offsets, chunks, threads) produces the same numbers, in every engine.
 
+import { NORMAL_COST, UNIFORM_COST } from '../config';
+import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from '../parallel/pool';
+import { JOB_RNG } from '../parallel/tasks';
+
 const PHILOX_M0: u32 = 0xD2511F53;
 const PHILOX_M1: u32 = 0xCD9E8D57;
 const PHILOX_W0: u32 = 0x9E3779B9;
@@ -60,7 +64,7 @@ function unit52(hi: u32, lo: u32): f64 {
 
 // Fills out[0..count) with uniform (0,1) doubles #first .. #first+count-1 of (seed, stream).
 // Double #i uses words 2(i mod 2), 2(i mod 2)+1 of block ⌊i/2⌋.
-export function rng_uniform_f64(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+function uniformSerialF64(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
   let i = <u64>first;
   for (let t = 0; t < count; t++, i++) {
     const w = block(i >> 1, seedLo, seedHi, streamLo, streamHi);
@@ -72,7 +76,7 @@ export function rng_uniform_f64(out: usize, count: i32, first: f64, seedLo: u32,
 }
 
 // Uniform (0,1) floats: 23 random bits each, one word per value, four values per block.
-export function rng_uniform_f32(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+function uniformSerialF32(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
   let i = <u64>first;
   for (let t = 0; t < count; t++, i++) {
     const w = block(i >> 2, seedLo, seedHi, streamLo, streamHi);
@@ -121,10 +125,62 @@ function fillNormals<T>(out: usize, count: i32, first: f64, seedLo: u32, seedHi:
 
 // Fills out[0..count) with standard normals #first.. of (seed, stream). The f32 variant
 // rounds the same f64 values, so f32 and f64 draws agree to f32 precision.
-export function rng_normal_f64(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+function normalSerialF64(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
   fillNormals<f64>(out, count, first, seedLo, seedHi, streamLo, streamHi);
 }
 
-export function rng_normal_f32(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+function normalSerialF32(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
   fillNormals<f32>(out, count, first, seedLo, seedHi, streamLo, streamHi);
+}
+
+// ---------------------------------------------------------------------------------------
+// On the pool (parallel/pool.ts): the exported entry points.
+
+// Random numbers: value #i is a pure function of (seed, stream, i), so chunks of the output
+// are drawn independently. Boundaries on multiples of 64 values (even: normals come in
+// pairs from one Philox block, so no pair is computed twice).
+const R_WHICH = 0, R_OUT = 1, R_COUNT = 2, R_FIRST = 3, R_SEED_LO = 4, R_SEED_HI = 5, R_STREAM_LO = 6, R_STREAM_HI = 7, R_TASKS = 8;
+const RNG_UNIFORM_F64 = 0, RNG_UNIFORM_F32 = 1, RNG_NORMAL_F64 = 2, RNG_NORMAL_F32 = 3;
+
+function rngDraw(which: i32, out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  switch (which) {
+    case RNG_UNIFORM_F64: uniformSerialF64(out, count, first, seedLo, seedHi, streamLo, streamHi); break;
+    case RNG_UNIFORM_F32: uniformSerialF32(out, count, first, seedLo, seedHi, streamLo, streamHi); break;
+    case RNG_NORMAL_F64: normalSerialF64(out, count, first, seedLo, seedHi, streamLo, streamHi); break;
+    default: normalSerialF32(out, count, first, seedLo, seedHi, streamLo, streamHi); break;
+  }
+}
+
+function rngParallel(which: i32, out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  const tasks = rangeTasks(count, which >= RNG_NORMAL_F64 ? NORMAL_COST : UNIFORM_COST);
+  if (tasks <= 1) {
+    rngDraw(which, out, count, first, seedLo, seedHi, streamLo, streamHi);
+    return;
+  }
+  setI(R_WHICH, which); setU(R_OUT, out); setI(R_COUNT, count); setF(R_FIRST, first);
+  setU(R_SEED_LO, seedLo); setU(R_SEED_HI, seedHi); setU(R_STREAM_LO, streamLo); setU(R_STREAM_HI, streamHi);
+  setI(R_TASKS, tasks);
+  runJob(JOB_RNG, tasks, 0);
+}
+
+export function rngTask(t: i32): void {
+  const count = argI(R_COUNT), tasks = argI(R_TASKS), which = argI(R_WHICH);
+  const i0 = rangeStart(t, tasks, count, 64), i1 = rangeStart(t + 1, tasks, count, 64);
+  if (i1 <= i0) return;
+  const size: usize = which == RNG_UNIFORM_F64 || which == RNG_NORMAL_F64 ? 8 : 4;
+  rngDraw(which, argU(R_OUT) + <usize>i0 * size, i1 - i0, argF(R_FIRST) + <f64>i0,
+    <u32>argU(R_SEED_LO), <u32>argU(R_SEED_HI), <u32>argU(R_STREAM_LO), <u32>argU(R_STREAM_HI));
+}
+
+export function rng_uniform_f64(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  rngParallel(RNG_UNIFORM_F64, out, count, first, seedLo, seedHi, streamLo, streamHi);
+}
+export function rng_uniform_f32(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  rngParallel(RNG_UNIFORM_F32, out, count, first, seedLo, seedHi, streamLo, streamHi);
+}
+export function rng_normal_f64(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  rngParallel(RNG_NORMAL_F64, out, count, first, seedLo, seedHi, streamLo, streamHi);
+}
+export function rng_normal_f32(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
+  rngParallel(RNG_NORMAL_F32, out, count, first, seedLo, seedHi, streamLo, streamHi);
 }

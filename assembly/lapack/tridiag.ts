@@ -13,7 +13,10 @@
 // v_c[c+2..n−1] in columns c+2..n−1.
 
 import { at, axpy, dot, gemmAcc, gemmSet, get, householder, set, vget, vset } from './common';
-import { sytrdTrailingUpdate } from '../threads';
+import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, GEMM_NEGATE, laNc } from '../blas/gemm';
+import { LA_KC, LA_MC, UPDATE_ROWS } from '../config';
+import { argI, argU, available, grain, runJob, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
+import { JOB_SYTRD_UPDATE } from '../parallel/tasks';
 
 // y (len m) := A·x for the symmetric m×m block at a (row stride lda) given by its upper
 // triangle (row-major upper = LAPACK's column-major lower). Each stored element is read
@@ -76,9 +79,6 @@ function symvUpper(m: i32, a: usize, lda: i32, x: usize, y: usize): void {
     vset(y, i, vget(y, i) + acc);
   }
 }
-
-// Row-block height of the trailing update, which touches only the upper triangle.
-const UPDATE_ROWS: i32 = 64;
 
 /**
  * Reduces the n×n symmetric A (full storage) to tridiagonal d (n), e (n−1) with reflectors
@@ -193,3 +193,49 @@ export function dormtr(n: i32, a: usize, tau: usize, x: usize, ncols: i32, nb: i
     gemmAcc(true, false, false, rows, ncols, jb, V, nb, Z, ncols, xr, ncols, gemmWork);
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// Linear algebra: the trailing update of the blocked tridiagonal reduction (dsytrd),
+// A[r0:, r0:] −= V·Wᵀ + W·Vᵀ on the upper triangle, one task per block of rows (from its
+// diagonal block to the right edge). Each task is the serial code's two GEMMs on its rows.
+
+const S_VT = 0, S_WT = 1, S_A = 2, S_N = 3, S_R0 = 4, S_ROWS = 5, S_JB = 6;
+
+// One block of rows: the serial code's two GEMMs of depth jb (blocked by at most LA_KC, so
+// the caller's la_gemm_workspace suffices; a shallower block needs less of a worker's).
+function sytrdBlock(vt: usize, wt: usize, a: usize, n: i32, r0: i32, rows: i32, jb: i32, work: usize): void {
+  const cols = n - r0;
+  const nc = laNc(cols);
+  const kc = min(jb, LA_KC);
+  const flags = GEMM_ACCUMULATE | GEMM_NEGATE;
+  const off = <usize>r0 << 3;
+  const arow = a + ((<usize>r0 * <usize>n + <usize>r0) << 3);
+  gemmDriver<f64>(true, false, rows, cols, jb, vt + off, n, wt + off, n, arow, n, work, LA_MC, nc, kc, flags);
+  gemmDriver<f64>(true, false, rows, cols, jb, wt + off, n, vt + off, n, arow, n, work, LA_MC, nc, kc, flags);
+}
+
+/**
+ * The dsytrd trailing update for rows r0.. of the n×n a, in blocks of `blockRows` rows;
+ * vt, wt: the panel's jb reflectors and W vectors as rows (ld n). `work`: the caller's
+ * GEMM workspace (la_gemm_workspace(n)).
+ */
+export function sytrdTrailingUpdate(vt: usize, wt: usize, a: usize, n: i32, r0: i32, blockRows: i32, jb: i32, work: usize): void {
+  const blocks = (n - r0 + blockRows - 1) / blockRows;
+  const threads = available();
+  // flops ≈ 4·jb·rows·cols per block (cols shrinking along the triangle): worth a task each?
+  const worthIt = threads > 1 && blocks > 1 && 2.0 * <f64>jb * <f64>blockRows * <f64>(n - r0) >= grain() &&
+    gemm_serial_workspace_f64(LA_MC, laNc(n - r0), min(jb, LA_KC)) * 8 <= workerWorkspaceBytes();
+  if (!worthIt) {
+    for (let r = r0; r < n; r += blockRows) sytrdBlock(vt, wt, a, n, r, min(blockRows, n - r), jb, work);
+    return;
+  }
+  setU(S_VT, vt); setU(S_WT, wt); setU(S_A, a); setI(S_N, n); setI(S_R0, r0); setI(S_ROWS, blockRows); setI(S_JB, jb);
+  runJob(JOB_SYTRD_UPDATE, blocks, work);
+}
+
+export function sytrdUpdateTask(t: i32, work: usize): void {
+  const n = argI(S_N), blockRows = argI(S_ROWS);
+  const r = argI(S_R0) + t * blockRows;
+  sytrdBlock(argU(S_VT), argU(S_WT), argU(S_A), n, r, min(blockRows, n - r), argI(S_JB), work);
+}
+

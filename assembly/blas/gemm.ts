@@ -10,9 +10,13 @@
 // Determinism: each output element is S_ij = (((0 + a_i0·b_0j) + a_i1·b_1j) + …) with the
 // products added in increasing k, whatever the block sizes: the running sum of a tile is
 // carried across K blocks in C itself. The α/β epilogue is a separate elementwise pass
-// (`gemm_epilogue_*`), so the optimised path equals the scalar twin `gemm_ref_*` bit for bit.
+// (`epilogueSerial*`), so the optimised path equals the scalar twin `gemm_ref_*` (ref.ts) bit
+// for bit.
 // The kernels allocate nothing: packing buffers come from the caller's workspace, and
-// disjoint output ranges may run concurrently (re-entrant).
+// disjoint output ranges may run concurrently (re-entrant). The pool's entry points
+// gemm_f64/f32 and gemm_epilogue_f64/f32 are in gemm_parallel.ts (beside this file).
+
+import { LA_NC_MAX } from '../config';
 
 // Register tiles. f64: 4 rows × 4 columns = 8 f64x2 accumulators. f32: 4 rows × 8 columns
 // = 8 f32x4 accumulators. Both leave room in 16 xmm registers for the B vectors and the
@@ -182,7 +186,7 @@ function copyTile<T>(rows: i32, cols: i32, src: usize, srcLd: usize, dst: usize,
 //
 // Workspace layout: packed A (mc·kc) | edge tile (MR·NR) | packed B (kc·nc) | a second
 // packed B (kc·nc). The serial driver uses the first three; the threaded one
-// (threads.ts) packs the next panel of B into the second while the first is in use, and
+// (gemm_parallel.ts) packs the next panel of B into the second while the first is in use, and
 // a worker thread needs only the first two (gemm_thread_workspace_*).
 //
 // flags: GEMM_ACCUMULATE starts every sum from the current C instead of +0, so
@@ -205,12 +209,7 @@ export function gemm_serial_workspace_f64(mc: i32, nc: i32, kc: i32): i32 {
   return gemm_thread_workspace_f64(mc, kc) + kc * nc;
 }
 
-// Blocking of the GEMM calls made inside the factorisations (linalg/).
-export const LA_MC: i32 = 96;
-export const LA_KC: i32 = 256;
-/** Widest column panel (nc) of those GEMMs. */
-export const LA_NC_MAX: i32 = 2048;
-/** Their column panel width for n columns: n rounded up to the micro-tile, at most LA_NC_MAX. */
+/** The column panel width of the factorisations' GEMMs (lapack/) for n columns: n rounded up to the micro-tile, at most LA_NC_MAX. */
 @inline export function laNc(n: i32): i32 {
   return min(LA_NC_MAX, ((max(n, 1) + GEMM_F64_NR - 1) / GEMM_F64_NR) * GEMM_F64_NR);
 }
@@ -224,7 +223,7 @@ export function gemm_thread_workspace_f32(mc: i32, kc: i32): i32 {
   return mc * kc + GEMM_F32_MR * GEMM_F32_NR;
 }
 
-/** The serial BLIS driver: threads.ts runs it when a GEMM stays on one thread (the split path reuses its macro-kernel pieces). */
+/** The serial BLIS driver: gemm_parallel.ts runs it when a GEMM stays on one thread (the split path reuses its macro-kernel pieces). */
 @inline
 export function gemmDriver<T>(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
@@ -310,7 +309,7 @@ function microKernel<T>(kb: i32, pa: usize, pb: usize, c: usize, ldc: usize, fir
 
 // Epilogue: C := α·C + β·W (β ≠ 0) or C := α·C (β = 0; W is not read). W is m×n, row
 // stride ldw. Together with the raw sums above this is C := α·op(A)·op(B) + β·C₀.
-export function gemm_epilogue_f64(m: i32, n: i32, alpha: f64, c: usize, ldc: i32, beta: f64, w: usize, ldw: i32): void {
+export function epilogueSerialF64(m: i32, n: i32, alpha: f64, c: usize, ldc: i32, beta: f64, w: usize, ldw: i32): void {
   for (let i = 0; i < m; i++) {
     const row = c + (<usize>i * <usize>ldc << 3);
     const wrow = w + (<usize>i * <usize>ldw << 3);
@@ -321,53 +320,13 @@ export function gemm_epilogue_f64(m: i32, n: i32, alpha: f64, c: usize, ldc: i32
   }
 }
 
-export function gemm_epilogue_f32(m: i32, n: i32, alpha: f32, c: usize, ldc: i32, beta: f32, w: usize, ldw: i32): void {
+export function epilogueSerialF32(m: i32, n: i32, alpha: f32, c: usize, ldc: i32, beta: f32, w: usize, ldw: i32): void {
   for (let i = 0; i < m; i++) {
     const row = c + (<usize>i * <usize>ldc << 2);
     const wrow = w + (<usize>i * <usize>ldw << 2);
     for (let j = 0; j < n; j++) {
       const s = load<f32>(row + (<usize>j << 2));
       store<f32>(row + (<usize>j << 2), beta == 0 ? alpha * s : alpha * s + beta * load<f32>(wrow + (<usize>j << 2)));
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// Scalar reference twins: the definition of the result, used as the test oracle.
-// C := α·op(A)·op(B) + β·C with S summed in increasing k from +0; C is not read when β = 0.
-
-export function gemm_ref_f64(
-  transA: bool, transB: bool, m: i32, n: i32, k: i32, alpha: f64,
-  a: usize, lda: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32,
-): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s: f64 = 0;
-      for (let p = 0; p < k; p++) {
-        const aip = load<f64>(a + ((transA ? <usize>p * lda + i : <usize>i * lda + p) << 3));
-        const bpj = load<f64>(b + ((transB ? <usize>j * ldb + p : <usize>p * ldb + j) << 3));
-        s += aip * bpj;
-      }
-      const at = c + ((<usize>i * ldc + j) << 3);
-      store<f64>(at, beta == 0 ? alpha * s : alpha * s + beta * load<f64>(at));
-    }
-  }
-}
-
-export function gemm_ref_f32(
-  transA: bool, transB: bool, m: i32, n: i32, k: i32, alpha: f32,
-  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
-): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s: f32 = 0;
-      for (let p = 0; p < k; p++) {
-        const aip = load<f32>(a + ((transA ? <usize>p * lda + i : <usize>i * lda + p) << 2));
-        const bpj = load<f32>(b + ((transB ? <usize>j * ldb + p : <usize>p * ldb + j) << 2));
-        s += aip * bpj;
-      }
-      const at = c + ((<usize>i * ldc + j) << 2);
-      store<f32>(at, beta == 0 ? alpha * s : alpha * s + beta * load<f32>(at));
     }
   }
 }
