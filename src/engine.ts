@@ -22,7 +22,7 @@ import * as lanczos from './linalg/lanczos.js';
 import type { LanczosOptions, LanczosResult } from './linalg/lanczos.js';
 import * as svd from './linalg/svd.js';
 import type { SvdTop } from './linalg/svd.js';
-import type { DType, Matrix, MatrixOwner } from './matrix.js';
+import type { DType, Matrix } from './matrix.js';
 import { DetMath } from './net/detmath.js';
 import * as blas from './ops/blas.js';
 import * as construct from './ops/construct.js';
@@ -35,7 +35,6 @@ export type {
   EngineOptions, FingerprintPart, FromArrayOptions, GemmBlocking, GemmOptions, GemvOptions, MapOptions, MatmulOptions,
   MemoryStats, NormKind, RandomOptions,
 } from './core/types.js';
-export type { EngineSetup } from './core/core.js';
 
 const DEFAULT_GRAIN = 262_144;
 /** Polls of a flag before a thread sleeps on it (≈ tens of microseconds). */
@@ -83,7 +82,7 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
 }
 
 
-export class Engine implements MatrixOwner {
+export class Engine {
   /** @internal The engine's state: kernels, memory, heap, pool, live matrices, scopes. */
   readonly core: EngineCore;
   /** Deterministic scalar transcendentals (exp, log, pow, sin, …) computed in wasm. */

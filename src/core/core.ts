@@ -11,16 +11,16 @@ import type { ThreadInfo, ThreadPool } from '../threads.js';
 import type { Kernels, Ptr } from '../wasm.js';
 import { describeValue } from './validate.js';
 
-/** @internal The GEMM register tile and blocking per dtype. */
+/** The GEMM register tile and blocking per dtype. (not exported by the package index.) */
 export type GemmConfig = Record<DType, GemmBlocking & { mr: number; nr: number }>;
 
-/** @internal Kernel families with an f64 and an f32 member. */
+/** Kernel families with an f64 and an f32 member. (not exported by the package index.) */
 export type KernelFamily =
   | 'gemm' | 'gemm_workspace' | 'gemm_epilogue' | 'gemm_ref' | 'gemv' | 'fill' | 'axpy' | 'scal' | 'hadamard' | 'transpose'
   | 'count_nonfinite' | 'first_nonfinite' | 'canonicalize_nan' | 'sum' | 'dot' | 'asum' | 'amax' | 'nrm2'
   | 'norm1' | 'norminf' | 'row_sums' | 'col_sums' | 'map' | 'rng_uniform' | 'rng_normal';
 
-/** @internal What createEngine hands the constructor besides the instance. */
+/** What createEngine hands the constructor besides the instance. (not exported by the package index.) */
 export interface EngineSetup {
   pool?: ThreadPool;
   threadInfo?: ThreadInfo;
@@ -28,11 +28,11 @@ export interface EngineSetup {
   gemmConfig?: GemmConfig;
 }
 
-/** @internal */
+/** The FinalizationRegistry that stops the workers of an engine dropped without dispose(). */
 export const abandonedPools =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<ThreadPool>((pool) => pool.stop()) : undefined;
 
-/** @internal The state behind one Engine, and the checks on it. */
+/** The state behind one Engine, and the checks on it. (not exported by the package index.) */
 export class EngineCore {
   /** The guarded kernels: a trap becomes a FeaturelabError and the pool cleans up. */
   readonly kernels: Kernels;
