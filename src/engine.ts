@@ -7,7 +7,7 @@
 import type { Activation } from './activations.js';
 import { abandonedPools, EngineCore, type EngineSetup } from './core/core.js';
 import { checkEngineOptions, resolveBlocking } from './core/engine-options.js';
-import { WorkerError } from './core/errors.js';
+import { InternalError } from './core/errors.js';
 import { fingerprint } from './core/fingerprint.js';
 import * as memory from './core/memory.js';
 import type {
@@ -54,7 +54,7 @@ export async function createEngine(options?: EngineOptions): Promise<Engine> {
   let pool: ThreadPool | undefined;
   const hooks: HostHooks = {
     threadFailure: () => {
-      if (!pool) throw new WorkerError('featurelab internal error: a thread failure was reported without a pool');
+      if (!pool) throw new InternalError('featurelab internal error: a thread failure was reported without a pool');
       return pool.threadFailure();
     },
   };

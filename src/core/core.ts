@@ -3,7 +3,7 @@
 // kernel. The free functions of src/ops/ and src/linalg/ take it as their first argument;
 // the public Engine (src/engine.ts) is a façade over them.
 
-import { ArgumentError, DisposedError, DTypeError, FeaturelabError, MemoryLimitError, NonFiniteError, ShapeError } from './errors.js';
+import { ArgumentError, DisposedError, DTypeError, FeaturelabError, InternalError, MemoryLimitError, NonFiniteError, ShapeError } from './errors.js';
 import type { EngineOptions, GemmBlocking, MemoryStats } from './types.js';
 import { Heap, formatBytes, MAX_MEMORY_BYTES } from '../heap.js';
 import { BYTES, Matrix, type DType, type MatrixOwner } from '../matrix.js';
@@ -18,7 +18,7 @@ export type GemmConfig = Record<DType, GemmBlocking & { mr: number; nr: number }
 export type KernelFamily =
   | 'gemm' | 'gemm_workspace' | 'gemm_epilogue' | 'gemm_ref' | 'gemv' | 'fill' | 'axpy' | 'scal' | 'hadamard' | 'transpose'
   | 'count_nonfinite' | 'first_nonfinite' | 'canonicalize_nan' | 'sum' | 'dot' | 'asum' | 'amax' | 'nrm2'
-  | 'norm1' | 'norminf' | 'row_sums' | 'col_sums' | 'map' | 'rng_uniform' | 'rng_normal';
+  | 'norm1' | 'norminf' | 'row_sums' | 'col_sums' | 'map' | 'rng_uniform' | 'rng_normal' | 'set_diagonal';
 
 /** What createEngine hands the constructor besides the instance. (not exported by the package index.) */
 export interface EngineSetup {
@@ -82,7 +82,7 @@ export class EngineCore {
       : state === 'lost' ? '; the engine now runs on one thread (see threadInfo.fallback)'
       : '';
     const also = workerError ? ` (a worker thread failed in the same job: ${workerError})` : '';
-    return new FeaturelabError(`featurelab internal error: the kernel ${name} failed: ${what}${also}${after}`);
+    return new InternalError(`featurelab internal error: the kernel ${name} failed: ${what}${also}${after}`);
   }
 
   /** The f64 or f32 member of a kernel family. */

@@ -166,9 +166,7 @@ export function eighSelect(core: EngineCore, S: Matrix, selection: EigSelection,
   try {
     const n = S.rows, count = to - from;
     const vectors = core.newMatrix(n, count, 'eighSelect eigenvectors');
-    const src = f64View(core, full.vectors.ptr, n * n);
-    const dst = f64View(core, vectors.ptr, n * count);
-    for (let i = 0; i < n; i++) dst.set(src.subarray(i * n + from, i * n + to), i * count);
+    core.kernels.copy_block_f64(n, count, full.vectors.ptr + from * 8, n, 1, vectors.ptr);
     return { values: full.values.slice(from, to), vectors };
   } finally {
     full.vectors.dispose();

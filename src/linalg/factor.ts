@@ -10,28 +10,27 @@ import { blockSize, checkSquare, f64View, powerOfTwoNear, withBuffers } from './
 const STATUS_NOT_PD = 2;
 
 /** The Cholesky factor L (lower triangular, S = L·Lᵀ) of the SPD matrix S; its lower triangle is read. */
-export function cholesky(core: EngineCore, S: Matrix, options?: { blockSize?: number }): Matrix {
-  const o = checkOptions('cholesky', options, ['blockSize']);
-  core.assertMatrix(S, 'cholesky');
-  const n = checkSquare(S, 'cholesky');
-  const nb = blockSize(o, 'cholesky');
+export function cholesky(core: EngineCore, S: Matrix, options?: { blockSize?: number }, op = 'cholesky'): Matrix {
+  const o = checkOptions(op, options, ['blockSize']);
+  core.assertMatrix(S, op);
+  const n = checkSquare(S, op);
+  const nb = blockSize(o, op);
   const k = core.kernels;
   const L = core.newMatrix(n, n, 'cholesky factor');
   try {
     if (S.dtype === 'f64') new Uint8Array(core.memory.buffer).copyWithin(L.ptr, S.ptr, S.ptr + n * n * 8);
     else k.convert_f32_to_f64(n * n, S.ptr, L.ptr);
     // Only the lower triangle is input: check it for NaN/Inf.
-    const view = f64View(core, L.ptr, n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) {
-        if (!Number.isFinite(view[i * n + j]!)) throw new NonFiniteError(`cholesky: S[${i}, ${j}] (lower triangle) is ${view[i * n + j]}`);
-      }
+    const bad = k.first_nonfinite_lower_f64(n, L.ptr);
+    if (bad >= 0) {
+      const value = f64View(core, L.ptr, n * n)[bad];
+      throw new NonFiniteError(`${op}: S[${Math.floor(bad / n)}, ${bad % n}] (lower triangle) is ${value}`);
     }
     withBuffers(core, [8, k.la_gemm_workspace(n) * 8], 'cholesky workspace', (info, gemmWork) => {
       if (k.dpotrf(n, L.ptr, nb, info!, gemmWork!) === STATUS_NOT_PD) {
         const pivot = new Int32Array(core.memory.buffer, info!, 1)[0]!;
         throw new NotPositiveDefiniteError(
-          `cholesky: S is not positive definite: the pivot of row ${pivot} is not positive (the leading ${pivot + 1}×${pivot + 1} block is not positive definite)`,
+          `${op}: S is not positive definite: the pivot of row ${pivot} is not positive (the leading ${pivot + 1}×${pivot + 1} block is not positive definite)`,
         );
       }
     });
@@ -43,22 +42,26 @@ export function cholesky(core: EngineCore, S: Matrix, options?: { blockSize?: nu
 }
 
 /** X = (L·Lᵀ)⁻¹·B for a Cholesky factor L (from cholesky) and B n×k. */
-export function choleskySolve(core: EngineCore, L: Matrix, B: Matrix): Matrix {
-  core.assertMatrix(L, 'choleskySolve (L)', 'f64');
-  core.assertMatrix(B, 'choleskySolve (B)');
-  const n = checkSquare(L, 'choleskySolve');
-  if (B.rows !== n) throw new ShapeError(`choleskySolve: L is ${n}×${n} but B is ${B.rows}×${B.cols}`);
+export function choleskySolve(core: EngineCore, L: Matrix, B: Matrix, op = 'choleskySolve'): Matrix {
+  // solveSPD calls this with its own name; its factor came from S.
+  const factor = op === 'choleskySolve' ? 'L' : 'S';
+  core.assertMatrix(L, `${op} (${factor})`, 'f64');
+  core.assertMatrix(B, `${op} (B)`);
+  const n = checkSquare(L, op);
+  if (B.rows !== n) throw new ShapeError(`${op}: ${factor} is ${n}×${n} but B is ${B.rows}×${B.cols}`);
   const X = core.newMatrix(B.rows, B.cols, 'choleskySolve result');
   if (B.dtype === 'f64') new Uint8Array(core.memory.buffer).copyWithin(X.ptr, B.ptr, B.ptr + B.size * 8);
   else core.kernels.convert_f32_to_f64(B.size, B.ptr, X.ptr);
   if (core.kernels.first_nonfinite_f64(X.size, X.ptr) >= 0) {
     X.dispose();
-    throw new NonFiniteError('choleskySolve: B has non-finite entries');
+    throw new NonFiniteError(`${op}: B has non-finite entries`);
   }
   core.kernels.dpotrs(n, L.ptr, X.ptr, B.cols);
   if (core.kernels.first_nonfinite_f64(X.size, X.ptr) >= 0) {
     X.dispose();
-    throw new NonFiniteError('choleskySolve: the solution overflowed (is L a Cholesky factor with a nonzero diagonal?)');
+    throw new NonFiniteError(op === 'choleskySolve'
+        ? 'choleskySolve: the solution overflowed (is L a Cholesky factor with a nonzero diagonal?)'
+        : `${op}: the solution overflowed f64; scale B down`);
   }
   return X;
 }
@@ -67,9 +70,9 @@ export function choleskySolve(core: EngineCore, L: Matrix, B: Matrix): Matrix {
 export function solveSPD(core: EngineCore, S: Matrix, B: Matrix): Matrix {
   core.assertMatrix(S, 'solveSPD (S)');
   core.assertMatrix(B, 'solveSPD (B)');
-  const L = cholesky(core, S);
+  const L = cholesky(core, S, {}, 'solveSPD');
   try {
-    return choleskySolve(core, L, B);
+    return choleskySolve(core, L, B, 'solveSPD');
   } finally {
     L.dispose();
   }
@@ -105,23 +108,14 @@ export function qr(core: EngineCore, A: Matrix, options?: { positiveDiagonal?: b
       k.scal_f64(m * n, scale, at!, at!);
       k.dgeqr2t(m, n, at!, tau!);
       k.dorg2rt(m, n, at!, tau!, q64.ptr, work!);
-      const atv = f64View(core, at!, m * n);
-      const r = f64View(core, r64.ptr, n * n);
-      r.fill(0);
       // (Two divisions when pre-scaled: the first is exact, so R is rounded once.)
-      for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) r[i * n + j] = pre === 1 ? atv[j * m + i]! / scale : atv[j * m + i]! / scale / pre;
+      k.qr_extract_r_f64(m, n, at!, scale, pre, r64.ptr);
       if (k.first_nonfinite_f64(n * n, r64.ptr) >= 0) {
         throw new NonFiniteError(`qr: R overflows f64 (a column of A has a norm beyond 1.8e308); scale A down`);
       }
       if (positiveDiagonal) {
         // Flip signs so that diag(R) ≥ 0 (makes the factorisation unique; Haar sampling needs it).
-        const q = f64View(core, q64.ptr, m * n);
-        for (let j = 0; j < n; j++) {
-          if (r[j * n + j]! < 0) {
-            for (let i = j; i < n; i++) r[j * n + i] = -r[j * n + i]!;
-            for (let i = 0; i < m; i++) q[i * n + j] = -q[i * n + j]!;
-          }
-        }
+        k.qr_positive_diagonal_f64(m, n, q64.ptr, r64.ptr);
       }
     });
     return { Q: q64, R: r64 };

@@ -160,9 +160,8 @@ export function lanczos(core: EngineCore, op: (x: Matrix) => Matrix, n: number, 
     const mm = values.length;
     const Sk = own(core.newMatrix(mm, k, 'lanczos Ritz coefficients'));
     const Qm = own(core.newMatrix(mm, n, 'lanczos basis'));
-    const sv = f64View(core, S.ptr, mm * mm);
-    const sk = f64View(core, Sk.ptr, mm * k);
-    for (let r = 0; r < mm; r++) for (let i = 0; i < k; i++) sk[r * k + i] = sv[r * mm + (mm - 1 - i)]!;
+    // the last k columns of S, the largest first
+    kr.copy_block_f64(mm, k, S.ptr + (mm - 1) * 8, mm, -1, Sk.ptr);
     copyF64(core, Qm.ptr, Q.ptr, mm * n);
     const V = matmul(core, Qm, Sk, { transA: true });
     const top = new Float64Array(k);

@@ -261,19 +261,23 @@ export function svdTop(core: EngineCore, A: Matrix, k: number, options?: Lanczos
       // rank-deficient or ill-conditioned A), the triplets are recomputed on A itself.
       if (sigma[0]! > 0 && sigma[k - 1]! >= SMALL_SIGMA * sigma[0]!) {
         const values = e === 0 ? sigma : unscaleSingularValues(sigma, e, 'svdTop');
-        const inv = new Float64Array(k * k);
-        for (let i = 0; i < k; i++) inv[i * k + i] = 1 / sigma[i]!;
-        const scaledInv = fromArray(core, inv, k, k);
-        let other: Matrix;
+        // the other side: A·V·diag(1/σ) (or Aᵀ·U·diag(1/σ)), the columns scaled in wasm
+        const other = core.newMatrix(tall ? m : n, k, 'svdTop singular vectors');
         try {
           const AL = matmul(core, A64, result.vectors, { transA: !tall });
           try {
-            other = matmul(core, AL, scaledInv);
+            withBuffers(core, [k * 8], 'svdTop workspace', (inv) => {
+              const view = f64View(core, inv!, k);
+              for (let i = 0; i < k; i++) view[i] = 1 / sigma[i]!;
+              core.kernels.scale_cols_f64(AL.rows, k, AL.ptr, inv!, other.ptr);
+            });
+            core.assertFinite(other, 'svdTop');
           } finally {
             AL.dispose();
           }
-        } finally {
-          scaledInv.dispose();
+        } catch (error) {
+          other.dispose();
+          throw error;
         }
         return tall
           ? { values, U: other, V: result.vectors, iterations: result.iterations }

@@ -69,8 +69,7 @@ function filled(core: EngineCore, op: string, rows: number, cols: number, value:
 /** The n×n identity. */
 export function eye(core: EngineCore, n: number, options?: { dtype?: DType }): Matrix {
   const m = filled(core, 'eye', n, n, 0, options);
-  const view = m.view();
-  for (let i = 0; i < n; i++) view[i * n + i] = 1;
+  core.family('set_diagonal', m.dtype)(n, m.ptr, 1);
   return m;
 }
 
