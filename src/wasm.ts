@@ -102,6 +102,8 @@ export interface Kernels {
   copy_block_f64(rows: number, cols: number, src: Ptr, rs: number, cs: number, dst: Ptr): void;
   set_diagonal_f64(n: number, a: Ptr, value: number): void;
   set_diagonal_f32(n: number, a: Ptr, value: number): void;
+  jacobi_svd_workspace(k: number): number;
+  jacobi_svd_rt_f64(k: number, r: Ptr, negligible: number, sigma: Ptr, x: Ptr, y: Ptr, work: Ptr): void;
   dpotrf(n: number, a: Ptr, nb: number, info: Ptr, gemmWork: Ptr): number;
   dpotrs(n: number, l: Ptr, b: Ptr, k: number): void;
   dgeqr2t(m: number, n: number, at: Ptr, tau: Ptr): void;

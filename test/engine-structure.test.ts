@@ -180,6 +180,37 @@ describe('kernels that replaced loops over matrix data (assembly/ops/extract.ts)
     expect(Array.from(rev)).toEqual([3, 2, 1, 13, 12, 11]);
   });
 
+  it('jacobi_svd_rt_f64: Rᵀ = X·diag(σ)·Yᵀ with X, Y orthogonal, σ descending, negligible σ zero and X completed', () => {
+    const k = 4;
+    // R with a rank-2 transpose: σ = (5, 2, 0, 0) up to rotations; exact dyadic entries
+    const R = [3, 0, 0, 0, 4, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0];
+    const l = raw();
+    const rp = l.allocBytes(k * k * 8), sp = l.allocBytes(k * 8), xp = l.allocBytes(k * k * 8), yp = l.allocBytes(k * k * 8);
+    const wp = l.allocBytes(l.kernels.jacobi_svd_workspace!(k) * 8);
+    new Float64Array(l.memory.buffer, rp, k * k).set(R);
+    l.kernels.jacobi_svd_rt_f64!(k, rp, 1e-12, sp, xp, yp, wp);
+    const s = new Float64Array(l.memory.buffer, sp, k).slice();
+    const X = new Float64Array(l.memory.buffer, xp, k * k).slice();
+    const Y = new Float64Array(l.memory.buffer, yp, k * k).slice();
+    for (const p of [rp, sp, xp, yp, wp]) l.freeBytes(p);
+    expect(s[0]).toBeCloseTo(5, 14);
+    expect(s[1]).toBeCloseTo(2, 14);
+    expect([s[2], s[3]]).toEqual([0, 0]);
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        let xx = 0, yy = 0, m = 0;
+        for (let r = 0; r < k; r++) {
+          xx += X[r * k + i]! * X[r * k + j]!;
+          yy += Y[r * k + i]! * Y[r * k + j]!;
+          m += X[i * k + r]! * s[r]! * Y[j * k + r]!;
+        }
+        expect(Math.abs(xx - (i === j ? 1 : 0))).toBeLessThan(1e-14);
+        expect(Math.abs(yy - (i === j ? 1 : 0))).toBeLessThan(1e-14);
+        expect(Math.abs(m - R[j * k + i]!)).toBeLessThan(1e-14); // (Rᵀ)_ij = R_ji
+      }
+    }
+  });
+
   it('eye builds the identity in both dtypes', () => {
     for (const dtype of ['f64', 'f32'] as const) {
       const I = fl.eye(3, { dtype });

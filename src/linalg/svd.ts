@@ -4,7 +4,6 @@ import { ArgumentError, NonFiniteError } from '../core/errors.js';
 import type { EngineCore } from '../core/core.js';
 import type { Matrix } from '../matrix.js';
 import { checkOptions, describeArg } from '../options.js';
-import { fromArray } from '../ops/construct.js';
 import { gemv, gram, matmul } from '../ops/blas.js';
 import { EIGVALS_OPTIONS, f64View, withBuffers, type EigOptions } from './common.js';
 import { eigvalsh } from './eig.js';
@@ -108,81 +107,6 @@ export interface SvdTop {
 
 
 /**
- * One-sided Jacobi SVD of the k×k row-major M: M = X·diag(σ)·Yᵀ with σ descending, X and Y
- * orthogonal (k×k row-major). Rotations make the columns of M·Y orthogonal; σ are their norms
- * and X their directions. Only +, ×, ÷ and √ (correctly rounded everywhere, so the result is
- * the same in every JS engine). A column whose σ is ≤ `negligible` gets σ = 0 and a direction
- * orthogonal to the others (Gram–Schmidt on unit vectors), so X stays orthogonal.
- */
-function jacobiSvd(M: Float64Array, k: number, negligible: number): { sigma: Float64Array; X: Float64Array; Y: Float64Array } {
-  const W = M.slice();
-  const Y = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) Y[i * k + i] = 1;
-  const rotate = (a: Float64Array, p: number, q: number, c: number, sn: number) => {
-    for (let r = 0; r < k; r++) {
-      const x = a[r * k + p]!, y = a[r * k + q]!;
-      a[r * k + p] = c * x - sn * y;
-      a[r * k + q] = sn * x + c * y;
-    }
-  };
-  for (let sweep = 0; sweep < 80; sweep++) {
-    let rotated = false;
-    for (let p = 0; p < k - 1; p++) for (let q = p + 1; q < k; q++) {
-      let alpha = 0, beta = 0, gamma = 0;
-      for (let r = 0; r < k; r++) {
-        const x = W[r * k + p]!, y = W[r * k + q]!;
-        alpha += x * x; beta += y * y; gamma += x * y;
-      }
-      if (gamma === 0 || Math.abs(gamma) <= 2 ** -53 * Math.sqrt(alpha) * Math.sqrt(beta)) continue;
-      rotated = true;
-      const zeta = (beta - alpha) / (2 * gamma);
-      const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-      const c = 1 / Math.sqrt(1 + t * t);
-      rotate(W, p, q, c, c * t);
-      rotate(Y, p, q, c, c * t);
-    }
-    if (!rotated) break;
-  }
-  const norms = Array.from({ length: k }, (_, j) => {
-    let s = 0;
-    for (let r = 0; r < k; r++) s += W[r * k + j]! * W[r * k + j]!;
-    return Math.sqrt(s);
-  });
-  const order = norms.map((_, j) => j).sort((a, b) => norms[b]! - norms[a]! || a - b);
-  const sigma = new Float64Array(k), X = new Float64Array(k * k), Ys = new Float64Array(k * k);
-  for (let c = 0; c < k; c++) {
-    const j = order[c]!;
-    sigma[c] = norms[j]! > negligible ? norms[j]! : 0;
-    for (let r = 0; r < k; r++) {
-      Ys[r * k + c] = Y[r * k + j]!;
-      if (sigma[c]! > 0) X[r * k + c] = W[r * k + j]! / sigma[c]!;
-    }
-  }
-  // zero σ: complete X by the unit vector with the largest part orthogonal to the columns so far
-  for (let c = 0; c < k; c++) {
-    if (sigma[c]! > 0) continue;
-    let best: Float64Array | undefined, bestNorm = -1;
-    for (let cand = 0; cand < k; cand++) {
-      const v = new Float64Array(k);
-      v[cand] = 1;
-      for (let pass = 0; pass < 2; pass++) {
-        for (let j = 0; j < c; j++) {
-          let dot = 0;
-          for (let r = 0; r < k; r++) dot += X[r * k + j]! * v[r]!;
-          for (let r = 0; r < k; r++) v[r] = v[r]! - dot * X[r * k + j]!;
-        }
-      }
-      let nrm = 0;
-      for (let r = 0; r < k; r++) nrm += v[r]! * v[r]!;
-      if (nrm > bestNorm) { bestNorm = nrm; best = v; }
-    }
-    const nrm = Math.sqrt(bestNorm);
-    for (let r = 0; r < k; r++) X[r * k + c] = best![r]! / nrm;
-  }
-  return { sigma, X, Y: Ys };
-}
-
-/**
  * Triplets from the Lanczos vectors L (n×k right vectors when tall, m×k left vectors when
  * wide) computed on A itself, not on the Gram matrix: U₀ = orth(A·L) (tall) or orth(L)
  * (wide), U₁ = orth(A·orth(Aᵀ·U₀)); Aᵀ·U₁ = V₁·R (Householder QR); Rᵀ = X·Σ·Yᵀ (Jacobi). Then U = U₁X, V = V₁Y and
@@ -202,12 +126,16 @@ function tripletsOnA(core: EngineCore, A64: Matrix, L: Matrix, tall: boolean, ne
     const U1 = orth(temp(matmul(core, A64, orth(temp(matmul(core, A64, U0, { transA: true }))))));
     const { Q: V1, R } = qr(core, temp(matmul(core, A64, U1, { transA: true })));
     temp(V1); temp(R);
-    const r = f64View(core, R.ptr, k * k);
-    const Rt = new Float64Array(k * k);
-    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) Rt[i * k + j] = r[j * k + i]!;
-    const { sigma, X, Y } = jacobiSvd(Rt, k, negligible);
-    U = matmul(core, U1, temp(fromArray(core, X, k, k)));
-    const V = matmul(core, V1, temp(fromArray(core, Y, k, k)));
+    // Rᵀ = X·Σ·Yᵀ by one-sided Jacobi in wasm (assembly/linalg/jacobi.ts)
+    const X = temp(core.newMatrix(k, k, 'svdTop Jacobi factor'));
+    const Y = temp(core.newMatrix(k, k, 'svdTop Jacobi factor'));
+    const sigma = withBuffers(core, [k * 8, core.kernels.jacobi_svd_workspace(k) * 8], 'svdTop workspace', (s, work) => {
+      core.kernels.jacobi_svd_rt_f64(k, R.ptr, negligible, s!, X.ptr, Y.ptr, work!);
+      return f64View(core, s!, k).slice();
+    });
+    core.assertFinite(X, 'svdTop');
+    U = matmul(core, U1, X);
+    const V = matmul(core, V1, Y);
     return { sigma, U, V };
   } catch (error) {
     U?.dispose();
