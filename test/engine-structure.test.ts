@@ -118,6 +118,19 @@ describe('errors', () => {
   });
 });
 
+describe('labels name the public function, not an inner operation', () => {
+  it('svdTop and svdvals on non-finite input say svdTop / svdvals (not gemv / gram)', () => {
+    const A = fl.fromArray(new Float64Array([1, NaN, 3, 4, 5, 6]), 3, 2, { allowNonFinite: true });
+    try {
+      expect(() => fl.svdTop(A, 1)).toThrow(NonFiniteError);
+      expect(() => fl.svdTop(A, 1)).toThrow(/^svdTop: A\[0, 1\] is NaN$/);
+      expect(() => fl.svdvals(A)).toThrow(/^svdvals: A\[0, 1\] is NaN$/);
+    } finally {
+      A.dispose();
+    }
+  });
+});
+
 describe('kernels that replaced loops over matrix data (assembly/ops/extract.ts)', () => {
   it('qr_extract_r_f64: the upper triangle of atᵀ divided by scale (and pre), zeros below', () => {
     const m = 3, n = 2, scale = 0.25, pre = 2 ** 600;

@@ -33,6 +33,7 @@ function singularFromGram(core: EngineCore, ascending: Float64Array): Float64Arr
 export function svdvals(core: EngineCore, A: Matrix, options?: EigOptions): Float64Array {
   const o = checkOptions('svdvals', options, EIGVALS_OPTIONS);
   core.assertMatrix(A, 'svdvals');
+  checkInputFinite(core, A, 'svdvals');
   // Far from 1 in magnitude, the Gram matrix would underflow (all zeros) or overflow: it is
   // formed from 2^e·A instead (exact), and the singular values scaled back by 2^−e.
   const e = gramScaleExponent(core, A);
@@ -47,6 +48,14 @@ export function svdvals(core: EngineCore, A: Matrix, options?: EigOptions): Floa
     }
   } finally {
     if (scaled !== A) scaled.dispose();
+  }
+}
+
+/** A NonFiniteError naming `op` (not an inner gram or gemv) when A holds NaN/±Infinity. */
+function checkInputFinite(core: EngineCore, A: Matrix, op: string): void {
+  const first = core.family('first_nonfinite', A.dtype)(A.size, A.ptr);
+  if (first >= 0) {
+    throw new NonFiniteError(`${op}: A[${Math.floor(first / A.cols)}, ${first % A.cols}] is ${A.get(Math.floor(first / A.cols), first % A.cols)}`);
   }
 }
 
@@ -157,6 +166,7 @@ const SMALL_SIGMA = 1e-3;
 
 export function svdTop(core: EngineCore, A: Matrix, k: number, options?: LanczosOptions): SvdTop {
   core.assertMatrix(A, 'svdTop');
+  checkInputFinite(core, A, 'svdTop');
   const [m, n] = [A.rows, A.cols];
   const tall = m >= n;
   const dim = tall ? n : m;
