@@ -2,7 +2,7 @@
 // kernels only receive pointers. A first-fit free list (kept in address order, neighbours
 // coalesced) over the region above the module's static data; memory grows on demand.
 
-import { FeaturelabError, MemoryLimitError } from './errors.js';
+import { InternalError, MemoryLimitError } from './errors.js';
 import { MAX_PAGES, PAGE_BYTES, type Ptr } from './wasm.js';
 
 /** Every block starts on a 64-byte boundary (a cache line; SIMD loads never straddle one). */
@@ -89,7 +89,7 @@ export class Heap {
   /** Returns a block to the free list. Releasing an unknown pointer is a bug and throws. */
   release(ptr: Ptr): void {
     const size = this.sizes.get(ptr);
-    if (size === undefined) throw new FeaturelabError(`featurelab internal error: release of unknown pointer ${ptr} (freed twice, or never allocated)`);
+    if (size === undefined) throw new InternalError(`featurelab internal error: release of unknown pointer ${ptr} (freed twice, or never allocated)`);
     this.sizes.delete(ptr);
     this.used -= size;
     // Insert in address order, then merge with neighbours.

@@ -8,7 +8,7 @@ export type TypedArrayFor<D extends DType> = D extends 'f64' ? Float64Array : Fl
 
 export const BYTES: Record<DType, number> = { f64: 8, f32: 4 };
 
-/** What a Matrix needs from the engine that owns it. @internal */
+/** What a Matrix needs from the engine that owns it (not exported by the package index). */
 export interface MatrixOwner {
   readonly memory: WebAssembly.Memory;
   releaseMatrix(matrix: Matrix): void;

@@ -96,6 +96,15 @@ export interface Kernels {
   dsterf(n: number, d: Ptr, e: Ptr, sweepsPerN: number): number;
 
   sqrt_clamped_f64(n: number, x: Ptr, out: Ptr): void;
+  qr_extract_r_f64(m: number, n: number, at: Ptr, scale: number, pre: number, r: Ptr): void;
+  qr_positive_diagonal_f64(m: number, n: number, q: Ptr, r: Ptr): void;
+  first_nonfinite_lower_f64(n: number, a: Ptr): number;
+  scale_cols_f64(m: number, k: number, a: Ptr, d: Ptr, out: Ptr): void;
+  copy_block_f64(rows: number, cols: number, src: Ptr, rs: number, cs: number, dst: Ptr): void;
+  set_diagonal_f64(n: number, a: Ptr, value: number): void;
+  set_diagonal_f32(n: number, a: Ptr, value: number): void;
+  jacobi_svd_workspace(k: number): number;
+  jacobi_svd_rt_f64(k: number, r: Ptr, negligible: number, sigma: Ptr, x: Ptr, y: Ptr, work: Ptr): void;
   dpotrf(n: number, a: Ptr, nb: number, info: Ptr, gemmWork: Ptr): number;
   dpotrs(n: number, l: Ptr, b: Ptr, k: number): void;
   dgeqr2t(m: number, n: number, at: Ptr, tau: Ptr): void;
