@@ -8,7 +8,8 @@
 // 3: shared memory, threads, static data in the custom section `featurelab.static-data`.
 // 4: threads_recover (clean up a job after a trap on the calling thread).
 // 5: the ABI's facts as globals the host reads (ABI_VERSION, MAX_THREADS, STATUS_*).
-export const ABI_VERSION: i32 = 5;
+// 6: kernels that replace TS loops over matrix data (ops/extract.ts, lapack/jacobi.ts, nn/ntk.ts).
+export const ABI_VERSION: i32 = 6;
 
 /** The most threads a pool can have (the control block holds one slot per thread). */
 export const MAX_THREADS: i32 = 64;

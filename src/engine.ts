@@ -36,11 +36,7 @@ export type {
   MemoryStats, NormKind, RandomOptions,
 } from './core/types.js';
 
-const DEFAULT_GRAIN = 262_144;
-/** Polls of a flag before a thread sleeps on it (≈ tens of microseconds). */
-const SPIN = 20_000;
-/** Workers' packing workspaces are capped; GEMMs blocked for more run on one thread (the kernels check). */
-const MAX_WORKER_WORKSPACE = 64 * 2 ** 20;
+import { DEFAULT_GRAIN, MAX_WORKER_WORKSPACE, SPIN } from './core/config.js';
 
 
 /**

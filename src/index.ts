@@ -29,6 +29,7 @@ export {
   ConvergenceError,
   NotPositiveDefiniteError,
   WorkerError,
+  InternalError,
 } from './errors.js';
 export type { EigOptions, Eigh, EigSelection, TridiagonalEig, LanczosOptions, LanczosResult, SvdTop } from './linalg.js';
 export { compileModule } from './wasm.js';

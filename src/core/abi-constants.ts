@@ -4,7 +4,7 @@
 
 /** The ABI constants the wasm module exports as globals. */
 export const WASM_CONSTANTS = Object.freeze({
-  ABI_VERSION: 5,
+  ABI_VERSION: 6,
   MAX_THREADS: 64,
   STATUS_OK: 0,
   STATUS_NO_CONVERGENCE: 1,

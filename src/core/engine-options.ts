@@ -8,11 +8,7 @@ import type { DType } from '../matrix.js';
 import { checkBoolean, checkOptions } from '../options.js';
 import { checkThreads } from '../threads.js';
 import type { Kernels } from '../wasm.js';
-
-const DEFAULT_BLOCKING: Record<DType, GemmBlocking> = {
-  f64: { mc: 96, nc: 2048, kc: 256 },
-  f32: { mc: 96, nc: 2048, kc: 512 },
-};
+import { DEFAULT_BLOCKING } from './config.js';
 
 const ENGINE_OPTIONS = ['wasm', 'checkFinite', 'blocking', 'threads', 'grain'] as const;
 
@@ -49,7 +45,7 @@ export function resolveBlocking(kernels: Kernels, blocking: EngineOptions['block
       : { mr: kernels.GEMM_F32_MR.value as number, nr: kernels.GEMM_F32_NR.value as number };
   const config = (dtype: DType) => {
     const { mr, nr } = tile(dtype);
-    const requested = { ...DEFAULT_BLOCKING[dtype] };
+    const requested: GemmBlocking = { ...DEFAULT_BLOCKING[dtype] };
     for (const key of ['mc', 'nc', 'kc'] as const) {
       const v = blocking?.[dtype]?.[key];
       if (v === undefined) continue;

@@ -2,6 +2,8 @@
 
 import { ArgumentError, ConvergenceError, NonFiniteError, ShapeError } from '../core/errors.js';
 import type { EngineCore } from '../core/core.js';
+import { WASM_CONSTANTS } from '../core/abi-constants.js';
+import { DEFAULT_EIG_BLOCK, DEFAULT_EIG_LEAF } from '../core/config.js';
 import type { Matrix } from '../matrix.js';
 import { describeArg } from '../options.js';
 import type { Ptr } from '../wasm.js';
@@ -19,8 +21,8 @@ export interface EigOptions {
 }
 
 
-export const STATUS_NO_CONVERGENCE = 1;
-export const DEFAULT_BLOCK = 32;
+export const STATUS_NO_CONVERGENCE = WASM_CONSTANTS.STATUS_NO_CONVERGENCE;
+export const DEFAULT_BLOCK = DEFAULT_EIG_BLOCK;
 
 /** Runs fn with freshly allocated byte buffers, freeing them afterwards. */
 export function withBuffers<T>(core: EngineCore, bytes: number[], what: string, fn: (...ptrs: Ptr[]) => T): T {
@@ -86,7 +88,7 @@ export function sweeps(options: EigOptions, op: string): number {
 export const MAX_LEAF = 2 ** 31 - 1;
 
 export function leafSize(options: EigOptions, op: string): number {
-  const leaf = options.leafSize === undefined ? 25 : options.leafSize;
+  const leaf = options.leafSize === undefined ? DEFAULT_EIG_LEAF : options.leafSize;
   // The kernels take an i32 (a larger value would wrap); any value ≥ n already means plain QL.
   if (!Number.isInteger(leaf) || leaf < 1 || leaf > MAX_LEAF) {
     throw new ArgumentError(`${op}: leafSize must be a positive integer, got ${describeArg(leaf)} (allowed: 1 to ${MAX_LEAF})`);

@@ -2,12 +2,13 @@
 
 import { NonFiniteError, NotPositiveDefiniteError, ShapeError } from '../core/errors.js';
 import { checkShape, type EngineCore } from '../core/core.js';
+import { WASM_CONSTANTS } from '../core/abi-constants.js';
 import type { Matrix } from '../matrix.js';
 import { checkBoolean, checkIndex, checkOptions, checkSeed } from '../options.js';
 import { randn } from '../ops/construct.js';
 import { blockSize, checkSquare, f64View, powerOfTwoNear, withBuffers } from './common.js';
 
-const STATUS_NOT_PD = 2;
+const STATUS_NOT_PD = WASM_CONSTANTS.STATUS_NOT_POSITIVE_DEFINITE;
 
 /** The Cholesky factor L (lower triangular, S = L·Lᵀ) of the SPD matrix S; its lower triangle is read. */
 export function cholesky(core: EngineCore, S: Matrix, options?: { blockSize?: number }, op = 'cholesky'): Matrix {

@@ -1,6 +1,6 @@
 // Level 1 and elementwise: axpy, scale, hadamard, map.
 
-import { activationCode, activationLabel, type Activation } from '../activations.js';
+import { activationCode, activationLabel, isPolynomialCode, type Activation } from '../activations.js';
 import type { EngineCore } from '../core/core.js';
 import type { MapOptions } from '../core/types.js';
 import { checkScalar } from '../core/validate.js';
@@ -45,7 +45,7 @@ export function map(core: EngineCore, a: Matrix, activation: Activation, options
   const { code, param } = activationCode(activation, 'map');
   const out = core.output('map', a, o.out);
   core.family('map', a.dtype)(code, derivative ? 1 : 0, param, a.size, a.ptr, out.ptr);
-  if (code === 7 || code === 8) {
+  if (isPolynomialCode(code)) {
     // Only polynomials can overflow on finite input.
     core.assertFinite(out, `map(${activationLabel(activation)})`, o.out ? undefined : out);
   }
