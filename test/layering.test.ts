@@ -90,13 +90,6 @@ const ALLOWED = new Set<string>([
   // Core depends on a domain: the façade builds fl.math from net/detmath.ts (review §3.2);
   // the folder move puts detmath.ts in src/core/.
   'src/engine.ts -> src/net/detmath.ts',
-  // assembly/threads.ts is both the pool and the job registry today; split into
-  // parallel/pool.ts + parallel/tasks.ts (review §5.4).
-  'assembly/threads.ts -> assembly/gemm.ts',
-  'assembly/threads.ts -> assembly/activations.ts',
-  'assembly/threads.ts -> assembly/rng.ts',
-  'assembly/threads.ts -> assembly/blas1.ts',
-  'assembly/threads.ts -> assembly/net.ts',
 ]);
 
 function matches(pattern: string, file: string): boolean {

@@ -26,7 +26,7 @@ export function checkMatrix(
   fl: Engine, fn: string, name: string, M: unknown,
   want: { dtype?: 'f64'; rows?: number; cols?: number } = {},
 ): asserts M is Matrix {
-  assertLive(fl, M as Matrix, `${fn} (${name})`);
+  assertLive(fl.core, M as Matrix, `${fn} (${name})`);
   const m = M as Matrix;
   if (want.dtype && m.dtype !== want.dtype) throw new DTypeError(`${fn}: ${name} must be ${want.dtype}, got ${m.describe()}`);
   if ((want.rows !== undefined && m.rows !== want.rows) || (want.cols !== undefined && m.cols !== want.cols)) {

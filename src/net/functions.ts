@@ -64,11 +64,11 @@ export function factorial(k: number, fn = 'factorial'): number {
 export function columnStack(fl: Engine, cols: readonly Matrix[]): Matrix {
   const n = cols[0]?.rows ?? 0;
   for (const c of cols) {
-    network.assertLive(fl, c, 'columnStack'); // its data is read from this engine's memory
+    network.assertLive(fl.core, c, 'columnStack'); // its data is read from this engine's memory
     if (c.rows !== n || c.cols !== 1 || c.dtype !== 'f64') throw new ShapeError(`columnStack: expected f64 columns of ${n}×1, got ${c.dtype} ${c.rows}×${c.cols}`);
   }
   if (cols.length === 0) throw new ArgumentError('columnStack: needs at least one column');
-  return fl.keep(network.stackColumns(fl, 'columnStack', cols));
+  return fl.keep(network.stackColumns(fl.core, 'columnStack', cols));
 }
 
 /** g(Z) elementwise as a new f64 matrix (or g′ with derivative). */
@@ -88,7 +88,7 @@ export function applyFunction(fl: Engine, g: ScalarFunction, Z: Matrix, derivati
   const c = derivative ? g.polynomial.slice(1).map((v, i) => v * (i + 1)) : [...g.polynomial];
   return fl.scope(() => {
     const Z64 = Z.dtype === 'f64' ? Z : fl.astype(Z, 'f64');
-    const out = network.polyval(fl, 'applyFunction', Z64, Float64Array.from(c.length ? c : [0]));
+    const out = network.polyval(fl.core, 'applyFunction', Z64, Float64Array.from(c.length ? c : [0]));
     if (fl.checkFinite && fl.countNonFinite(out) > 0) throw new NonFiniteError(`polynomial ${describeFunction(g)}: the result overflowed or an input was not finite`);
     return out;
   });

@@ -152,7 +152,7 @@ export function empiricalNTK(fl: Engine, net: TwoLayer, Xp: Matrix, options: { l
     const Z = fl.matmul(Xp, net.W);
     const H = applyFunction(fl, net.activation, Z);
     const D = applyFunction(fl, net.activation, Z, true);
-    network.scaleRowsCols(fl, 'empiricalNTK', D, fl.full(Xp.rows, 1, 1), net.a, D); // D·diag(a)
+    network.scaleRowsCols(fl.core, 'empiricalNTK', D, fl.full(Xp.rows, 1, 1), net.a, D); // D·diag(a)
     // second layer (a): σ(XpW)·σ(XpW)ᵀ; first layer (W): (Xp·Xpᵀ) ⊙ (σ′·diag(a²)·σ′ᵀ)
     const K = layers === 'first' ? fl.zeros(Xp.rows, Xp.rows) : fl.gram(H, 'AAt');
     if (layers !== 'second') fl.axpy(1, fl.hadamard(fl.gram(Xp, 'AAt'), fl.gram(D, 'AAt')), K);
@@ -204,7 +204,7 @@ export function kernelDistance(fl: Engine, K1: Matrix, K2: Matrix): number {
 
 /** H·K·H (H = I − 11ᵀ/n) of a square K as a new f64 matrix, in wasm. */
 function centred(fl: Engine, fn: string, K: Matrix): Matrix {
-  return fl.scope(() => network.centerKernel(fl, fn, K.dtype === 'f64' ? K : fl.astype(K, 'f64')));
+  return fl.scope(() => network.centerKernel(fl.core, fn, K.dtype === 'f64' ? K : fl.astype(K, 'f64')));
 }
 
 /**
@@ -334,9 +334,9 @@ export function teacherStudentGeometry(fl: Engine, W: Matrix, V: Matrix, options
     checkAllFinite(fl, 'teacherStudentGeometry', [['W', W], ['V', V]]);
     const w = inSafeRange(fl, fl.astype(W, 'f64')), v = inSafeRange(fl, fl.astype(V, 'f64'));
     const W64 = w.M, V64 = v.M;
-    const theta = network.rowAngles(fl, 'teacherStudentGeometry', W64, V64, ['W', 'V']);
+    const theta = network.rowAngles(fl.core, 'teacherStudentGeometry', W64, V64, ['W', 'V']);
     // each student's nearest teacher (the first smallest angle, as lines with { lines })
-    const { angles, group } = network.nearestAngles(fl, 'teacherStudentGeometry', theta, lines);
+    const { angles, group } = network.nearestAngles(fl.core, 'teacherStudentGeometry', theta, lines);
     // norms of the rescaled rows (scaled back below), and ⟨w_i, v_l⟩ of the rescaled rows
     const wn = fl.sumRows(fl.hadamard(W64, W64)).toArray().map(Math.sqrt);
     const vn = fl.sumRows(fl.hadamard(V64, V64)).toArray().map(Math.sqrt);

@@ -2,7 +2,7 @@
 // N×1), its parameterisations, forward pass, gradients and gradient-descent protocols. The
 // arithmetic runs in wasm (GEMM, maps, the fused backprop product); TS drives the loop.
 
-import type { Engine } from '../engine.js';
+import { Engine } from '../engine.js';
 import { ArgumentError, DivergenceError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
 import { Matrix } from '../matrix.js';
 import * as network from '../ops/network.js';
@@ -58,7 +58,7 @@ export function createNetwork(
         if (param.sphere) {
           // normalise each column w_j to unit length: W·diag(1/‖w_j‖), in place
           const inv = fl.sumCols(fl.hadamard(W, W)).toArray().map((v) => 1 / Math.sqrt(v));
-          network.scaleRowsCols(fl, 'createNetwork', W, fl.full(d, 1, 1), fl.fromArray(inv, N, 1), W);
+          network.scaleRowsCols(fl.core, 'createNetwork', W, fl.full(d, 1, 1), fl.fromArray(inv, N, 1), W);
         } else {
           fl.scale(W, 1 / Math.sqrt(d), { out: W });
         }
@@ -122,7 +122,8 @@ export interface Forward {
 export function checkNetwork(net: TwoLayer, X: Matrix | undefined, op: string, fl?: Engine): void {
   const fn = typeof op === 'string' ? op : 'checkNetwork';
   checkObject(fn, 'net', net);
-  const owner = fl ?? (net.W instanceof Matrix ? network.engineOf(net.W) : undefined);
+  const wOwner = net.W instanceof Matrix ? network.ownerOf(net.W) : undefined;
+  const owner = fl ?? (wOwner instanceof Engine ? wOwner : undefined);
   for (const [name, M] of [['W', net.W], ['a', net.a], ['X', X]] as const) {
     if (name === 'X' && M === undefined) continue;
     if (!(M instanceof Matrix)) throw new ArgumentError(`${fn}: ${name === 'X' ? 'X' : `net.${name}`} must be a Matrix, got ${describeArg(M)}`);
@@ -191,11 +192,11 @@ export function gradients(fl: Engine, net: TwoLayer, X: Matrix, y: Matrix): Grad
     const ga = fl.gemv(H, r, { trans: true, alpha: net.scale / n });
     let M: Matrix;
     if (net.activation === 'tanh' && H.dtype === 'f64') {
-      M = network.oneMinusSquare(fl, 'gradients', H); // tanh′ = 1 − tanh², from H (same bits as the map)
+      M = network.oneMinusSquare(fl.core, 'gradients', H); // tanh′ = 1 − tanh², from H (same bits as the map)
     } else {
       M = applyFunction(fl, net.activation, Z, true);
     }
-    network.scaleRowsCols(fl, 'gradients', M, r, net.a, M); // σ′ ⊙ (r·aᵀ)
+    network.scaleRowsCols(fl.core, 'gradients', M, r, net.a, M); // σ′ ⊙ (r·aᵀ)
     const gW = fl.matmul(X, M, { transA: true, alpha: net.scale / n });
     return { gW, ga, loss: meanSquare(fl, 'gradients', r, 2 * n), f };
   }));

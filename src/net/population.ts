@@ -22,9 +22,9 @@ export function reluPopulation(fl: Engine, W: Matrix, V: Matrix): { loss: number
   try {
     const loss = fl.scope(() => {
       const Ws = scaledByPow2(fl, W, k), Vs = scaledByPow2(fl, V, k);
-      return timesPow2(network.reluPopulationGrad(fl, 'reluPopulation', Ws, Vs, grad), -2 * k);
+      return timesPow2(network.reluPopulationGrad(fl.core, 'reluPopulation', Ws, Vs, grad), -2 * k);
     });
-    if (k !== 0) network.scaleByPow2InPlace(fl, 'reluPopulation', grad, -k); // no finite scan: checked below
+    if (k !== 0) network.scaleByPow2InPlace(fl.core, 'reluPopulation', grad, -k); // no finite scan: checked below
     if (!Number.isFinite(loss) || fl.countNonFinite(grad) > 0) {
       throw new NonFiniteError(`reluPopulation: the loss or gradient exceeds the double range (loss ${loss})`);
     }
@@ -73,15 +73,15 @@ export function reluPopulationGD(
     try {
       let t = 0;
       for (const mark of marks) {
-        if (mark > t) network.reluPopulationGD(fl, 'reluPopulationGD', W, V, eta, mark - t, grad);
+        if (mark > t) network.reluPopulationGD(fl.core, 'reluPopulationGD', W, V, eta, mark - t, grad);
         t = mark;
-        const loss = network.reluPopulationGrad(fl, 'reluPopulationGD', W, V, grad);
-        if (!Number.isFinite(loss) || network.firstNonFinite(fl, 'reluPopulationGD', W) >= 0) {
+        const loss = network.reluPopulationGrad(fl.core, 'reluPopulationGD', W, V, grad);
+        if (!Number.isFinite(loss) || network.firstNonFinite(fl.core, 'reluPopulationGD', W) >= 0) {
           throw new DivergenceError(`reluPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
         }
         options.record?.(t, loss);
       }
-      return network.reluPopulationGrad(fl, 'reluPopulationGD', W, V, grad);
+      return network.reluPopulationGrad(fl.core, 'reluPopulationGD', W, V, grad);
     } finally {
       grad.dispose();
     }
@@ -97,7 +97,7 @@ export function absPopulation(fl: Engine, W: Matrix, a: Matrix, Ws: Matrix, as: 
   checkAbsModel(fl, W, a, Ws, as, lambda, 'absPopulation');
   const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
   try {
-    const loss = network.absPopulationGrad(fl, 'absPopulation', W, a, Ws, as, lambda, gW, ga);
+    const loss = network.absPopulationGrad(fl.core, 'absPopulation', W, a, Ws, as, lambda, gW, ga);
     if (!Number.isFinite(loss) || fl.countNonFinite(gW) > 0 || fl.countNonFinite(ga) > 0) {
       throw new NonFiniteError(`absPopulation: the loss or gradients overflowed (loss ${loss}): the weights are too large`);
     }
@@ -166,7 +166,7 @@ export function absPopulationGD(
     let loss = NaN;
     try {
       for (let t = 0; t <= T; t++) {
-        loss = network.absPopulationGrad(fl, 'absPopulationGD', W, a, Ws, as, lambda, gW, ga);
+        loss = network.absPopulationGrad(fl.core, 'absPopulationGD', W, a, Ws, as, lambda, gW, ga);
         if (!Number.isFinite(loss)) throw new DivergenceError(`absPopulationGD: diverged by step ${t} (loss ${loss}); lower eta`);
         if (marks.has(t)) options.record?.(t, loss);
         if (t < T) {

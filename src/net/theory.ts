@@ -351,11 +351,11 @@ export function reluNtkInfinite(fl: Engine, X1: Matrix, X2: Matrix): Matrix {
     // the norms, so the result is scaled back by 2^−(kA + kB)).
     const a = inSafeRange(fl, fl.astype(X1, 'f64')), b = inSafeRange(fl, fl.astype(X2, 'f64'));
     const A = a.M, B = b.M;
-    const theta = network.rowAngles(fl, 'reluNtkInfinite', A, B, ['X1', 'X2']);
+    const theta = network.rowAngles(fl.core, 'reluNtkInfinite', A, B, ['X1', 'X2']);
     const G = fl.matmul(A, B, { transB: true });
     const n1 = fl.sumRows(fl.hadamard(A, A)), n2 = fl.sumRows(fl.hadamard(B, B));
-    const out = network.reluNtk(fl, 'reluNtkInfinite', theta, G, n1, n2, d, -(a.k + b.k));
-    const first = network.firstNonFinite(fl, 'reluNtkInfinite', out);
+    const out = network.reluNtk(fl.core, 'reluNtkInfinite', theta, G, n1, n2, d, -(a.k + b.k));
+    const first = network.firstNonFinite(fl.core, 'reluNtkInfinite', out);
     if (first >= 0) throw new NonFiniteError(`reluNtkInfinite: Θ(x_${Math.floor(first / B.rows)}, x′_${first % B.rows}) exceeds the double range`);
     return out;
   });

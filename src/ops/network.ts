@@ -5,51 +5,64 @@
 // allocated when anything throws. `label` is the public function's name ("gradients",
 // "empiricalNTK"), so errors name what the caller called; arguments appear as "label (name)".
 
-import type { Engine } from '../engine.js';
+import { EngineCore } from '../core/core.js';
+import { scope } from '../core/memory.js';
 import { InternalError, ShapeError } from '../errors.js';
-import type { DType, Matrix } from '../matrix.js';
+import type { DType, Matrix, MatrixOwner } from '../matrix.js';
 import type { Ptr } from '../wasm.js';
+import { fromArray, transpose, zeros } from './construct.js';
 
 /**
- * Throws unless `M` is a live matrix of `fl` (of `dtype`, if given); `what` names the public
+ * The engine state the functions below run on: an EngineCore, or anything holding one as
+ * `core` (the Engine façade, typed structurally so that ops/ never imports engine.ts).
+ */
+export type CoreSource = EngineCore | { readonly core: EngineCore };
+
+/** The EngineCore of `source` (itself, if it is one). */
+export function coreOf(source: CoreSource): EngineCore {
+  return source instanceof EngineCore ? source : source.core;
+}
+
+/**
+ * Throws unless `M` is a live matrix of `source` (of `dtype`, if given); `what` names the public
  * function and argument ("forward (X)"). The check src/net makes on every matrix it is given.
  */
-export function assertLive(fl: Engine, M: Matrix, what: string, dtype?: DType): void {
-  fl.assertMatrix(M, what, dtype);
+export function assertLive(source: CoreSource, M: Matrix, what: string, dtype?: DType): void {
+  coreOf(source).assertMatrix(M, what, dtype);
 }
 
-/** The engine a matrix belongs to (Matrix.owner is internal: src/net asks here). */
-export function engineOf(M: Matrix): Engine {
-  return M.owner as Engine;
+/** The owner (the Engine) of a matrix (Matrix.owner is internal: src/net asks here). */
+export function ownerOf(M: Matrix): MatrixOwner {
+  return M.owner;
 }
 
-/** `M` must be a live f64 matrix of `fl`, rows×cols where given. */
-function checkF64(fl: Engine, label: string, name: string, M: Matrix, rows?: number, cols?: number): void {
-  fl.assertMatrix(M, `${label} (${name})`, 'f64');
+/** `M` must be a live f64 matrix of `core`, rows×cols where given. */
+function checkF64(core: EngineCore, label: string, name: string, M: Matrix, rows?: number, cols?: number): void {
+  core.assertMatrix(M, `${label} (${name})`, 'f64');
   if ((rows !== undefined && M.rows !== rows) || (cols !== undefined && M.cols !== cols)) {
     throw new ShapeError(`${label}: ${name} must be ${rows ?? 'any'}×${cols ?? 'any'}, got ${M.describe()}`);
   }
 }
 
 /** `M` must be an f64 vector of n entries (n×1 or 1×n). */
-function checkVector(fl: Engine, label: string, name: string, M: Matrix, n: number): void {
-  fl.assertMatrix(M, `${label} (${name})`, 'f64');
+function checkVector(core: EngineCore, label: string, name: string, M: Matrix, n: number): void {
+  core.assertMatrix(M, `${label} (${name})`, 'f64');
   if (M.size !== n || (M.rows !== 1 && M.cols !== 1)) throw new ShapeError(`${label}: ${name} must be a vector of ${n} entries, got ${M.describe()}`);
 }
 
 /** Runs `body` with `bytes` of scratch memory, freed afterwards whatever happens. */
-function withWorkspace<T>(fl: Engine, bytes: number, what: string, body: (work: Ptr) => T): T {
-  const work = fl.allocBytes(bytes, what);
+function withWorkspace<T>(core: EngineCore, bytes: number, what: string, body: (work: Ptr) => T): T {
+  const work = core.allocBytes(bytes, what);
   try {
     return body(work);
   } finally {
-    fl.freeBytes(work);
+    core.freeBytes(work);
   }
 }
 
 /** A new rows×cols f64 output, disposed if `body` throws. */
-function withOutput(fl: Engine, rows: number, cols: number, body: (out: Matrix) => void): Matrix {
-  const out = fl.zeros(rows, cols);
+function withOutput(core: EngineCore, rows: number, cols: number, body: (out: Matrix) => void): Matrix {
+  const out = zeros(core, rows, cols);
   try {
     body(out);
     return out;
@@ -64,45 +77,50 @@ function withOutput(fl: Engine, rows: number, cols: number, body: (out: Matrix) 
  * c along its columns (kernel rank1_hadamard_f64: σ′ ⊙ r·cᵀ in backpropagation). Into a new
  * matrix, or into `out` (which may be M itself).
  */
-export function scaleRowsCols(fl: Engine, label: string, M: Matrix, r: Matrix, c: Matrix, out?: Matrix): Matrix {
-  checkF64(fl, label, 'M', M);
-  checkVector(fl, label, 'r', r, M.rows);
-  checkVector(fl, label, 'c', c, M.cols);
-  const run = (o: Matrix) => fl.kernels.rank1_hadamard_f64(M.rows, M.cols, M.ptr, r.ptr, c.ptr, o.ptr);
-  if (out === undefined) return withOutput(fl, M.rows, M.cols, run);
-  checkF64(fl, label, 'out', out, M.rows, M.cols);
+export function scaleRowsCols(source: CoreSource, label: string, M: Matrix, r: Matrix, c: Matrix, out?: Matrix): Matrix {
+  const core = coreOf(source);
+  checkF64(core, label, 'M', M);
+  checkVector(core, label, 'r', r, M.rows);
+  checkVector(core, label, 'c', c, M.cols);
+  const run = (o: Matrix) => core.kernels.rank1_hadamard_f64(M.rows, M.cols, M.ptr, r.ptr, c.ptr, o.ptr);
+  if (out === undefined) return withOutput(core, M.rows, M.cols, run);
+  checkF64(core, label, 'out', out, M.rows, M.cols);
   run(out);
   return out;
 }
 
 /** 1 − H² elementwise as a new matrix (tanh′ from tanh values; kernel one_minus_square_f64). */
-export function oneMinusSquare(fl: Engine, label: string, H: Matrix): Matrix {
-  checkF64(fl, label, 'H', H);
-  return withOutput(fl, H.rows, H.cols, (out) => fl.kernels.one_minus_square_f64(H.size, H.ptr, out.ptr));
+export function oneMinusSquare(source: CoreSource, label: string, H: Matrix): Matrix {
+  const core = coreOf(source);
+  checkF64(core, label, 'H', H);
+  return withOutput(core, H.rows, H.cols, (out) => core.kernels.one_minus_square_f64(H.size, H.ptr, out.ptr));
 }
 
 /** Σ_k c_k·z^k elementwise (Horner, c_0 first) as a new matrix (kernel polyval_f64). */
-export function polyval(fl: Engine, label: string, Z: Matrix, coefficients: Float64Array): Matrix {
-  checkF64(fl, label, 'Z', Z);
+export function polyval(source: CoreSource, label: string, Z: Matrix, coefficients: Float64Array): Matrix {
+  const core = coreOf(source);
+  checkF64(core, label, 'Z', Z);
   if (coefficients.length < 1) throw new InternalError(`${label}: polyval needs at least one coefficient`);
-  return fl.scope(() => {
-    const c = fl.fromArray(coefficients, 1, coefficients.length);
-    return withOutput(fl, Z.rows, Z.cols, (out) => fl.kernels.polyval_f64(Z.size, Z.ptr, c.ptr, c.size, out.ptr));
+  return scope(core, () => {
+    const c = fromArray(core, coefficients, 1, coefficients.length);
+    return withOutput(core, Z.rows, Z.cols, (out) => core.kernels.polyval_f64(Z.size, Z.ptr, c.ptr, c.size, out.ptr));
   });
 }
 
 /** H·K·H (H = I − 11ᵀ/n) of a square symmetric K as a new matrix (kernel center_kernel_f64). */
-export function centerKernel(fl: Engine, label: string, K: Matrix): Matrix {
-  checkF64(fl, label, 'K', K, K.rows, K.rows);
-  return withWorkspace(fl, K.rows * 8, 'kernel row means', (work) =>
-    withOutput(fl, K.rows, K.rows, (out) => fl.kernels.center_kernel_f64(K.rows, K.ptr, out.ptr, work)));
+export function centerKernel(source: CoreSource, label: string, K: Matrix): Matrix {
+  const core = coreOf(source);
+  checkF64(core, label, 'K', K, K.rows, K.rows);
+  return withWorkspace(core, K.rows * 8, 'kernel row means', (work) =>
+    withOutput(core, K.rows, K.rows, (out) => core.kernels.center_kernel_f64(K.rows, K.ptr, out.ptr, work)));
 }
 
 /** The m×k angles between the rows of A (m×d) and of B (k×d), stable atan2 form (kernel row_angles_f64). */
-export function rowAngles(fl: Engine, label: string, A: Matrix, B: Matrix, names: [string, string] = ['A', 'B']): Matrix {
-  checkF64(fl, label, names[0], A);
-  checkF64(fl, label, names[1], B, undefined, A.cols);
-  return withOutput(fl, A.rows, B.rows, (out) => fl.kernels.row_angles_f64(A.rows, B.rows, A.cols, A.ptr, B.ptr, out.ptr));
+export function rowAngles(source: CoreSource, label: string, A: Matrix, B: Matrix, names: [string, string] = ['A', 'B']): Matrix {
+  const core = coreOf(source);
+  checkF64(core, label, names[0], A);
+  checkF64(core, label, names[1], B, undefined, A.cols);
+  return withOutput(core, A.rows, B.rows, (out) => core.kernels.row_angles_f64(A.rows, B.rows, A.cols, A.ptr, B.ptr, out.ptr));
 }
 
 /**
@@ -110,46 +128,50 @@ export function rowAngles(fl: Engine, label: string, A: Matrix, B: Matrix, names
  * (both n1×n2) and their squared norms na2 (n1) and nb2 (n2), in d dimensions, times 2^e
  * (kernel relu_ntk_f64): (√(na2_i·nb2_j)(sin θ + (π − θ)cos θ) + G_ij(π − θ))/(2πd).
  */
-export function reluNtk(fl: Engine, label: string, theta: Matrix, G: Matrix, na2: Matrix, nb2: Matrix, d: number, e: number): Matrix {
-  checkF64(fl, label, 'theta', theta);
-  checkF64(fl, label, 'G', G, theta.rows, theta.cols);
-  checkVector(fl, label, 'na2', na2, theta.rows);
-  checkVector(fl, label, 'nb2', nb2, theta.cols);
+export function reluNtk(source: CoreSource, label: string, theta: Matrix, G: Matrix, na2: Matrix, nb2: Matrix, d: number, e: number): Matrix {
+  const core = coreOf(source);
+  checkF64(core, label, 'theta', theta);
+  checkF64(core, label, 'G', G, theta.rows, theta.cols);
+  checkVector(core, label, 'na2', na2, theta.rows);
+  checkVector(core, label, 'nb2', nb2, theta.cols);
   if (!Number.isInteger(d) || d < 1 || !Number.isInteger(e) || Math.abs(e) > 2 ** 30) throw new InternalError(`${label}: reluNtk needs an integer d ≥ 1 and exponent e, got d = ${d}, e = ${e}`);
-  return withOutput(fl, theta.rows, theta.cols, (out) =>
-    fl.kernels.relu_ntk_f64(theta.rows, theta.cols, d, theta.ptr, G.ptr, na2.ptr, nb2.ptr, e, out.ptr));
+  return withOutput(core, theta.rows, theta.cols, (out) =>
+    core.kernels.relu_ntk_f64(theta.rows, theta.cols, d, theta.ptr, G.ptr, na2.ptr, nb2.ptr, e, out.ptr));
 }
 
 /**
  * For each row of the angles θ (m×k, k ≥ 1): the index of the first smallest angle and that
  * angle; with `lines`, θ counts as min(θ, π − θ) (kernel nearest_angles_f64).
  */
-export function nearestAngles(fl: Engine, label: string, theta: Matrix, lines: boolean): { angles: Float64Array; group: Int32Array } {
-  checkF64(fl, label, 'theta', theta);
+export function nearestAngles(source: CoreSource, label: string, theta: Matrix, lines: boolean): { angles: Float64Array; group: Int32Array } {
+  const core = coreOf(source);
+  checkF64(core, label, 'theta', theta);
   if (theta.cols < 1) throw new ShapeError(`${label}: needs at least one column of angles, got ${theta.describe()}`);
-  return fl.scope(() => {
-    const angles = fl.zeros(theta.rows, 1), group = fl.zeros(theta.rows, 1);
-    fl.kernels.nearest_angles_f64(theta.rows, theta.cols, theta.ptr, lines ? 1 : 0, angles.ptr, group.ptr);
+  return scope(core, () => {
+    const angles = zeros(core, theta.rows, 1), group = zeros(core, theta.rows, 1);
+    core.kernels.nearest_angles_f64(theta.rows, theta.cols, theta.ptr, lines ? 1 : 0, angles.ptr, group.ptr);
     return { angles: angles.toArray() as Float64Array, group: Int32Array.from(group.toArray()) };
   });
 }
 
 /** Index of the first NaN/±Infinity in M (row-major), or −1 (kernel first_nonfinite_f64). */
-export function firstNonFinite(fl: Engine, label: string, M: Matrix): number {
-  checkF64(fl, label, 'M', M);
-  return fl.kernels.first_nonfinite_f64(M.size, M.ptr);
+export function firstNonFinite(source: CoreSource, label: string, M: Matrix): number {
+  const core = coreOf(source);
+  checkF64(core, label, 'M', M);
+  return core.kernels.first_nonfinite_f64(M.size, M.ptr);
 }
 
 /**
  * M := M·2^k in place, exactly unless it under- or overflows, in steps of at most 2^±1000 whose
  * factors are normal (kernel scal_f64). No finite scan: the caller reports overflow itself.
  */
-export function scaleByPow2InPlace(fl: Engine, label: string, M: Matrix, k: number): void {
-  checkF64(fl, label, 'M', M);
+export function scaleByPow2InPlace(source: CoreSource, label: string, M: Matrix, k: number): void {
+  const core = coreOf(source);
+  checkF64(core, label, 'M', M);
   if (!Number.isInteger(k)) throw new InternalError(`${label}: a power of two needs an integer exponent, got ${k}`);
   for (let left = k; left !== 0;) {
     const step = Math.max(-1000, Math.min(1000, left));
-    fl.kernels.scal_f64(M.size, pow2(step), M.ptr, M.ptr);
+    core.kernels.scal_f64(M.size, pow2(step), M.ptr, M.ptr);
     left -= step;
   }
 }
@@ -164,32 +186,34 @@ function pow2(e: number): number {
 }
 
 /** Students W (m×d) and teachers V (k×d): live f64 matrices of one width. */
-function checkStudentsTeachers(fl: Engine, label: string, W: Matrix, V: Matrix, vName: string): void {
-  checkF64(fl, label, 'W', W);
-  checkF64(fl, label, vName, V, undefined, W.cols);
+function checkStudentsTeachers(core: EngineCore, label: string, W: Matrix, V: Matrix, vName: string): void {
+  checkF64(core, label, 'W', W);
+  checkF64(core, label, vName, V, undefined, W.cols);
 }
 
 /**
  * The ReLU population loss at students W (m×d rows) for teachers V (k×d rows), its gradient
  * written into grad (m×d) (kernel relu_population_grad).
  */
-export function reluPopulationGrad(fl: Engine, label: string, W: Matrix, V: Matrix, grad: Matrix): number {
-  checkStudentsTeachers(fl, label, W, V, 'V');
-  checkF64(fl, label, 'grad', grad, W.rows, W.cols);
-  return withWorkspace(fl, (W.rows + V.rows) * 8, 'population norms', (norms) =>
-    fl.kernels.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad.ptr, norms));
+export function reluPopulationGrad(source: CoreSource, label: string, W: Matrix, V: Matrix, grad: Matrix): number {
+  const core = coreOf(source);
+  checkStudentsTeachers(core, label, W, V, 'V');
+  checkF64(core, label, 'grad', grad, W.rows, W.cols);
+  return withWorkspace(core, (W.rows + V.rows) * 8, 'population norms', (norms) =>
+    core.kernels.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad.ptr, norms));
 }
 
 /**
  * `steps` ReLU population GD steps W −= η∇L in place, with grad (m×d) as scratch; returns
  * the loss before the last step (kernel relu_population_gd).
  */
-export function reluPopulationGD(fl: Engine, label: string, W: Matrix, V: Matrix, eta: number, steps: number, grad: Matrix): number {
-  checkStudentsTeachers(fl, label, W, V, 'V');
-  checkF64(fl, label, 'grad', grad, W.rows, W.cols);
+export function reluPopulationGD(source: CoreSource, label: string, W: Matrix, V: Matrix, eta: number, steps: number, grad: Matrix): number {
+  const core = coreOf(source);
+  checkStudentsTeachers(core, label, W, V, 'V');
+  checkF64(core, label, 'grad', grad, W.rows, W.cols);
   if (!Number.isInteger(steps) || steps < 0 || steps > 2 ** 31 - 1) throw new InternalError(`${label}: steps must be an i32 count, got ${steps}`);
-  return withWorkspace(fl, (W.rows + V.rows) * 8, 'population norms', (norms) =>
-    fl.kernels.relu_population_gd(W.rows, V.rows, W.cols, W.ptr, V.ptr, eta, steps, grad.ptr, norms));
+  return withWorkspace(core, (W.rows + V.rows) * 8, 'population norms', (norms) =>
+    core.kernels.relu_population_gd(W.rows, V.rows, W.cols, W.ptr, V.ptr, eta, steps, grad.ptr, norms));
 }
 
 /**
@@ -198,28 +222,30 @@ export function reluPopulationGD(fl: Engine, label: string, W: Matrix, V: Matrix
  * (kernel abs_population_grad).
  */
 export function absPopulationGrad(
-  fl: Engine, label: string, W: Matrix, a: Matrix, Ws: Matrix, as: Matrix, lambda: number, gW: Matrix, ga: Matrix,
+  source: CoreSource, label: string, W: Matrix, a: Matrix, Ws: Matrix, as: Matrix, lambda: number, gW: Matrix, ga: Matrix,
 ): number {
-  checkStudentsTeachers(fl, label, W, Ws, 'Ws');
-  checkF64(fl, label, 'a', a, W.rows, 1);
-  checkF64(fl, label, 'as', as, Ws.rows, 1);
-  checkF64(fl, label, 'gW', gW, W.rows, W.cols);
-  checkF64(fl, label, 'ga', ga, W.rows, 1);
-  return withWorkspace(fl, (W.rows + Ws.rows) * 8, 'population norms', (norms) =>
-    fl.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms));
+  const core = coreOf(source);
+  checkStudentsTeachers(core, label, W, Ws, 'Ws');
+  checkF64(core, label, 'a', a, W.rows, 1);
+  checkF64(core, label, 'as', as, Ws.rows, 1);
+  checkF64(core, label, 'gW', gW, W.rows, W.cols);
+  checkF64(core, label, 'ga', ga, W.rows, 1);
+  return withWorkspace(core, (W.rows + Ws.rows) * 8, 'population norms', (norms) =>
+    core.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms));
 }
 
 /**
  * The n×1 f64 columns side by side as a new n×K matrix: copied in as the rows of a K×n
  * matrix, then transposed in wasm.
  */
-export function stackColumns(fl: Engine, label: string, cols: readonly Matrix[]): Matrix {
+export function stackColumns(source: CoreSource, label: string, cols: readonly Matrix[]): Matrix {
+  const core = coreOf(source);
   const n = cols[0]?.rows ?? 0;
-  cols.forEach((c, k) => checkF64(fl, label, `column ${k}`, c, n, 1));
+  cols.forEach((c, k) => checkF64(core, label, `column ${k}`, c, n, 1));
   if (cols.length === 0) throw new InternalError(`${label}: stackColumns needs at least one column`);
-  return fl.scope(() => {
-    const rows = fl.zeros(cols.length, n);
+  return scope(core, () => {
+    const rows = zeros(core, cols.length, n);
     cols.forEach((c, k) => rows.view().set(c.view(), k * n)); // a copy of bits, no arithmetic
-    return fl.transpose(rows);
+    return transpose(core, rows);
   });
 }
