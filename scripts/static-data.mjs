@@ -6,7 +6,7 @@
 // instantiates the module over it, and active data segments are written again at every
 // instantiation. Without a data section, instantiating a worker touches no memory at all;
 // the main thread writes the static data exactly once, before any kernel runs
-// (src/wasm.ts, initStaticData). The code section is not changed: the .wasm computes the
+// (src/core/wasm.ts, initStaticData). The code section is not changed: the .wasm computes the
 // same bytes as before.
 //
 // Format of the custom section (little-endian): u32 count, then per segment u32 offset,

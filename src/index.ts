@@ -1,5 +1,5 @@
 // featurelab: deterministic WebAssembly numerics for two-layer network theory.
-export { createEngine, Engine } from './engine.js';
+export { createEngine, Engine } from './core/engine.js';
 export type {
   EngineOptions,
   FromArrayOptions,
@@ -12,12 +12,12 @@ export type {
   FingerprintPart,
   MemoryStats,
   GemmBlocking,
-} from './engine.js';
-export type { ThreadInfo } from './threads.js';
-export { Matrix } from './matrix.js';
-export type { DType } from './matrix.js';
-export { ACTIVATION_NAMES, MAX_HERMITE_DEGREE } from './activations.js';
-export type { Activation, ActivationName } from './activations.js';
+} from './core/engine.js';
+export type { ThreadInfo } from './core/threads.js';
+export { Matrix } from './core/matrix.js';
+export type { DType } from './core/matrix.js';
+export { ACTIVATION_NAMES, MAX_HERMITE_DEGREE } from './core/activations.js';
+export type { Activation, ActivationName } from './core/activations.js';
 export {
   FeaturelabError,
   ShapeError,
@@ -30,13 +30,13 @@ export {
   NotPositiveDefiniteError,
   WorkerError,
   InternalError,
-} from './errors.js';
-export type { EigOptions, Eigh, EigSelection, TridiagonalEig, LanczosOptions, LanczosResult, SvdTop } from './linalg.js';
-export { compileModule } from './wasm.js';
-export type { WasmSource, Kernels, Ptr } from './wasm.js';
+} from './core/errors.js';
+export type { EigOptions, Eigh, EigSelection, TridiagonalEig, LanczosOptions, LanczosResult, SvdTop } from './linalg/index.js';
+export { compileModule } from './core/wasm.js';
+export type { WasmSource, Kernels, Ptr } from './core/wasm.js';
 
 // Two-layer networks: data, models, training, readouts, measurements and theory (src/net/).
-export { DetMath } from './net/detmath.js';
+export { DetMath } from './core/detmath.js';
 export { applyFunction, describeFunction, sqrtFactorial } from './net/functions.js';
 export type { ScalarFunction } from './net/functions.js';
 export { gaussianInputs, evaluateTarget, sampleBatch, randomUnitVector } from './net/data.js';

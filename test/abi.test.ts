@@ -5,13 +5,13 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { activationCode, ACTIVATION_NAMES } from '../dist/activations.js';
+import { activationCode, ACTIVATION_NAMES } from '../dist/core/activations.js';
 import { WASM_CONSTANTS } from '../dist/core/abi-constants.js';
 import { KERNEL_EXPORTS } from '../dist/core/kernel-exports.js';
 import { VERSION as CORE_VERSION } from '../dist/core/version.js';
 import { VERSION } from '../dist/experiments/index.js';
-import { MAX_THREADS } from '../dist/threads.js';
-import { ABI_VERSION } from '../dist/wasm.js';
+import { MAX_THREADS } from '../dist/core/threads.js';
+import { ABI_VERSION } from '../dist/core/wasm.js';
 import { abiConstantsSource, abiGlobals, versionSource } from '../scripts/generate-constants.mjs';
 
 const root = new URL('../', import.meta.url);

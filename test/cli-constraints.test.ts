@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { EXPERIMENTS, findExperiment } from '../dist/experiments/index.js';
 import { constraintViolations, resolveParams } from '../dist/experiments/params.js';
-import { TINY_OVERRIDES as TINY } from '../dist/conformance.js';
+import { TINY_OVERRIDES as TINY } from '../dist/harness/conformance.js';
 
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
 
 // [experiment, key=value arguments, what the message must name]. Each of these failed late

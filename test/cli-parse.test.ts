@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../dist/index.js';
 import { EXPERIMENTS, findExperiment, runExperiment } from '../dist/experiments/index.js';
-import { TINY_OVERRIDES as TINY } from '../dist/conformance.js';
+import { TINY_OVERRIDES as TINY } from '../dist/harness/conformance.js';
 
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
 const tiny = (id: string) => Object.entries(TINY[id]!).map(([k, v]) => `${k}=${v}`);

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../dist/index.js';
 import { EXPERIMENTS, runExperiment } from '../dist/experiments/index.js';
-import { createProgress } from '../dist/progress.js';
-import { TINY_OVERRIDES as TINY } from '../dist/conformance.js';
+import { createProgress } from '../dist/cli/progress.js';
+import { TINY_OVERRIDES as TINY } from '../dist/harness/conformance.js';
 
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 
 /** A fake clock and a sink that records what was written. */
 function harness(isTTY: boolean) {

@@ -8,11 +8,11 @@ import { EXPERIMENTS, findExperiment, runExperiment } from '../dist/experiments/
 import { engine, expectGoldens } from './helpers.js';
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { runBenchSuite } from '../dist/bench-suite.js';
+import { runBenchSuite } from '../dist/harness/bench-suite.js';
 // Tiny experiment sizes: one table, shared with the cross-engine conformance suite.
-import { TINY_OVERRIDES as TINY } from '../dist/conformance.js';
+import { TINY_OVERRIDES as TINY } from '../dist/harness/conformance.js';
 
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 
 let fl: Engine;

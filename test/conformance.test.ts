@@ -1,11 +1,11 @@
-// Cross-engine conformance: the fingerprints of src/conformance.ts's cases are committed as
+// Cross-engine conformance: the fingerprints of src/harness/conformance.ts's cases are committed as
 // goldens and must be reproduced bit for bit by Node, Chromium, Firefox and Bun. A
 // difference fails with the names of the cases and what each engine computed.
 // UPDATE_GOLDENS=1 rewrites test/goldens/conformance.json from Node.
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../dist/index.js';
-import { CONFORMANCE_CASES, runConformance } from '../dist/conformance.js';
+import { CONFORMANCE_CASES, runConformance } from '../dist/harness/conformance.js';
 import { BUN, CHROMIUM, FIREFOX, modulePage, runInBun, runInChromium, runInFirefox } from './engines.js';
 import { expectGoldens } from './helpers.js';
 
@@ -21,7 +21,7 @@ interface EngineRun {
 
 // Runs in the page and under Bun alike (imports resolved against dist/).
 const IMPORTS = `import { createEngine } from './dist/index.js';
-import { runConformance } from './dist/conformance.js';`;
+import { runConformance } from './dist/harness/conformance.js';`;
 const BODY = `
 const fl = await createEngine();
 const started = performance.now();

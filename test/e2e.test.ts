@@ -9,8 +9,8 @@ import type { Browser, Page } from 'playwright-core';
 import { createEngine, type Engine } from '../dist/index.js';
 import { findExperiment, runExperiment } from '../dist/experiments/index.js';
 import { constraintViolations, parseValue } from '../dist/experiments/params.js';
-import { runBenchSuite } from '../dist/bench-suite.js';
-import { startServer, type RunningServer } from '../dist/serve.js';
+import { runBenchSuite } from '../dist/harness/bench-suite.js';
+import { startServer, type RunningServer } from '../dist/cli/serve.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);

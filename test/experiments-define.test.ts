@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ArgumentError } from '../dist/errors.js';
+import { ArgumentError } from '../dist/core/errors.js';
 import { EXPERIMENTS, bool, defineExperiment, int, num, oneOf, resolveParams } from '../dist/experiments/index.js';
-import { TINY_OVERRIDES } from '../dist/conformance.js';
+import { TINY_OVERRIDES } from '../dist/harness/conformance.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -2,7 +2,7 @@
 // against an experiment's schema and constraints before any work, and enumerate its points.
 
 import { describe, expect, it } from 'vitest';
-import { ArgumentError } from '../dist/errors.js';
+import { ArgumentError } from '../dist/core/errors.js';
 import { MAX_GRID_POINTS, baOneStep, findExperiment, gridPoints, resolveParams, validateGrid, zhouGeLocal } from '../dist/experiments/index.js';
 
 const range = (lo: number, hi: number) => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);

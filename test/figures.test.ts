@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../dist/index.js';
 import { EXPERIMENTS, findExperiment, runExperiment } from '../dist/experiments/index.js';
 import type { ExperimentResult, PlotSpec } from '../dist/experiments/types.js';
-import { TINY_OVERRIDES } from '../dist/conformance.js';
-import { plotView, renderPlot } from '../dist/report-html.js';
+import { TINY_OVERRIDES } from '../dist/harness/conformance.js';
+import { plotView, renderPlot } from '../dist/experiments/report-html.js';
 import { engine } from './helpers.js';
 
 /** Tiny runs with every optional part on, so every figure has data. */

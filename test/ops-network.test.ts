@@ -10,7 +10,7 @@ import {
   ArgumentError, DisposedError, DivergenceError as RootDivergenceError, DTypeError, FeaturelabError, NonFiniteError, ShapeError,
   reluNtkInfinite, teacherStudentGeometry, type Engine, type Matrix,
 } from '../dist/index.js';
-import * as errors from '../dist/errors.js';
+import * as errors from '../dist/core/errors.js';
 import { DivergenceError as ModelDivergenceError } from '../dist/net/model.js';
 import { inSafeRange, timesPow2 } from '../dist/net/check.js';
 import * as network from '../dist/ops/network.js';
@@ -163,7 +163,7 @@ describe('loops over matrix data run in wasm, with the same bits', () => {
 });
 
 describe('errors are central', () => {
-  it('DivergenceError is one class in src/errors.ts, re-exported by the model and the root', () => {
+  it('DivergenceError is one class in src/core/errors.ts, re-exported by the model and the root', () => {
     expect(errors.DivergenceError).toBeDefined();
     expect(ModelDivergenceError).toBe(errors.DivergenceError);
     expect(RootDivergenceError).toBe(errors.DivergenceError);

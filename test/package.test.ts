@@ -227,7 +227,7 @@ describe('docs/science.md, the science the project cites', () => {
 
   it("each experiment's section names every parameter (the CLI keys) and every claim", async () => {
     const { EXPERIMENTS, runExperiment } = await import('../dist/experiments/index.js');
-    const { TINY_OVERRIDES } = await import('../dist/conformance.js');
+    const { TINY_OVERRIDES } = await import('../dist/harness/conformance.js');
     const fl = await createEngine({ threads: 1 });
     try {
       EXPERIMENTS.forEach((exp, i) => {

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../dist/index.js';
 import { EXPERIMENTS, findExperiment, runExperiment } from '../dist/experiments/index.js';
 import type { ExperimentResult } from '../dist/experiments/types.js';
-import { TINY_OVERRIDES } from '../dist/conformance.js';
-import { escapeHtml, formatParam, formatValue, renderIndexHtml, renderReportHtml } from '../dist/report-html.js';
+import { TINY_OVERRIDES } from '../dist/harness/conformance.js';
+import { escapeHtml, formatParam, formatValue, renderIndexHtml, renderReportHtml } from '../dist/experiments/report-html.js';
 import { engine } from './helpers.js';
 
 let fl: Engine;

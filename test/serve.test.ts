@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveRequestPath, startServer, type RunningServer } from '../dist/serve.js';
+import { resolveRequestPath, startServer, type RunningServer } from '../dist/cli/serve.js';
 
 /** A raw GET (fetch would normalise '..' in the path before sending it). */
 function get(port: number, path: string, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgumentError, createEngine, DisposedError, FeaturelabError, WorkerError, type Engine } from '../dist/index.js';
-import { runConformance } from '../dist/conformance.js';
+import { runConformance } from '../dist/harness/conformance.js';
 import { BUN, CHROMIUM, FIREFOX, ISOLATION_HEADERS, modulePage, runInBun, runInChromium, runInFirefox } from './engines.js';
 
 const GOLDENS = JSON.parse(readFileSync(new URL('./goldens/conformance.json', import.meta.url), 'utf8')) as Record<string, string>;
@@ -357,7 +357,7 @@ console.log('done', fl.threads);`;
 // The engine must run in a Web Worker of a cross-origin-isolated page to use threads (the
 // page's main thread may not block); the worker posts its results to the page.
 const WORKER = `import { createEngine } from '/dist/index.js';
-import { runConformance } from '/dist/conformance.js';
+import { runConformance } from '/dist/harness/conformance.js';
 onmessage = async ({ data }) => {
   try {
     const out = [];
@@ -429,7 +429,7 @@ for (const threads of ${JSON.stringify(THREAD_COUNTS)}) {
 }
 return out;`;
     const runs = await runInBun<BrowserRun['runs']>(
-      `import { createEngine } from './dist/index.js';\nimport { runConformance } from './dist/conformance.js';`,
+      `import { createEngine } from './dist/index.js';\nimport { runConformance } from './dist/harness/conformance.js';`,
       body,
       120_000,
     );

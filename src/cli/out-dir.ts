@@ -5,7 +5,7 @@
 
 import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { ArgumentError } from '../errors.js';
+import { ArgumentError } from '../core/errors.js';
 
 const errno = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? 'error';
 

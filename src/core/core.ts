@@ -5,10 +5,10 @@
 
 import { ArgumentError, DisposedError, DTypeError, FeaturelabError, InternalError, MemoryLimitError, NonFiniteError, ShapeError } from './errors.js';
 import type { EngineOptions, GemmBlocking, MemoryStats } from './types.js';
-import { Heap, formatBytes, MAX_MEMORY_BYTES } from '../heap.js';
-import { BYTES, Matrix, type DType, type MatrixOwner } from '../matrix.js';
-import type { ThreadInfo, ThreadPool } from '../threads.js';
-import type { Kernels, Ptr } from '../wasm.js';
+import { Heap, formatBytes, MAX_MEMORY_BYTES } from './heap.js';
+import { BYTES, Matrix, type DType, type MatrixOwner } from './matrix.js';
+import type { ThreadInfo, ThreadPool } from './threads.js';
+import type { Kernels, Ptr } from './wasm.js';
 import { describeValue } from './validate.js';
 
 /** The GEMM register tile and blocking per dtype. (not exported by the package index.) */

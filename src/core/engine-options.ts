@@ -4,10 +4,10 @@ import { ArgumentError } from './errors.js';
 import type { GemmConfig } from './core.js';
 import type { EngineOptions, GemmBlocking } from './types.js';
 import { describeValue } from './validate.js';
-import type { DType } from '../matrix.js';
-import { checkBoolean, checkOptions } from '../options.js';
-import { checkThreads } from '../threads.js';
-import type { Kernels } from '../wasm.js';
+import type { DType } from './matrix.js';
+import { checkBoolean, checkOptions } from './options.js';
+import { checkThreads } from './threads.js';
+import type { Kernels } from './wasm.js';
 import { DEFAULT_BLOCKING } from './config.js';
 
 const ENGINE_OPTIONS = ['wasm', 'checkFinite', 'blocking', 'threads', 'grain'] as const;

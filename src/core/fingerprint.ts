@@ -4,8 +4,8 @@
 import { ArgumentError } from './errors.js';
 import type { EngineCore } from './core.js';
 import type { FingerprintPart } from './types.js';
-import { BYTES, Matrix, type DType } from '../matrix.js';
-import type { Ptr } from '../wasm.js';
+import { BYTES, Matrix, type DType } from './matrix.js';
+import type { Ptr } from './wasm.js';
 import { describeValue } from './validate.js';
 
 /**

@@ -3,7 +3,7 @@
 // kind is a type error); test/abi.test.ts checks it against WebAssembly.Module.exports.
 // When you add an export: one line in assembly/index.ts, in Kernels and here.
 
-import type { Kernels } from '../wasm.js';
+import type { Kernels } from './wasm.js';
 
 /** How a member of `Kernels` appears in WebAssembly.Module.exports. */
 export type ExportKind<T> = T extends WebAssembly.Global ? 'global' : T extends WebAssembly.Memory ? 'memory' : 'function';

@@ -2,7 +2,7 @@
 
 import { ArgumentError } from './errors.js';
 import type { EngineCore } from './core.js';
-import { Matrix } from '../matrix.js';
+import { Matrix } from './matrix.js';
 import { describeValue } from './validate.js';
 
 /**

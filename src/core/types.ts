@@ -1,7 +1,7 @@
 // The public option and result types of the engine's methods.
 
-import type { Matrix, DType } from '../matrix.js';
-import type { WasmSource } from '../wasm.js';
+import type { Matrix, DType } from './matrix.js';
+import type { WasmSource } from './wasm.js';
 
 /** Cache-blocking parameters of GEMM. They change speed only, never results. */
 export interface GemmBlocking {

@@ -1,7 +1,7 @@
 // Small argument checks shared by the engine's operations (messages name the public function).
 
 import { ArgumentError, DTypeError } from './errors.js';
-import { Matrix, type DType } from '../matrix.js';
+import { Matrix, type DType } from './matrix.js';
 
 const TWO_32 = 2 ** 32;
 

@@ -3,9 +3,9 @@
 // σ(XW)/√N on a fresh batch, and its test risk. ba-one-step runs it at several sizes and
 // steps, moniri-spikes starts from its data and network; a benchmark can time it as is.
 
-import type { Engine } from '../engine.js';
-import type { Matrix } from '../matrix.js';
-import type { ActivationName } from '../activations.js';
+import type { Engine } from '../core/engine.js';
+import type { Matrix } from '../core/matrix.js';
+import type { ActivationName } from '../core/activations.js';
 import { sampleBatch, type Batch, type Target } from '../net/data.js';
 import { createNetwork, features, oneStep, type TwoLayer } from '../net/model.js';
 import { meanSquaredError, ridge } from '../net/readout.js';

@@ -1,7 +1,7 @@
 // The experiment registry and the runner that turns an experiment into a result.
 
-import type { Engine } from '../engine.js';
-import { ArgumentError } from '../errors.js';
+import type { Engine } from '../core/engine.js';
+import { ArgumentError } from '../core/errors.js';
 import { baOneStep } from './ba-one-step.js';
 import { huangLinear } from './huang-linear.js';
 import { moniriSpikes } from './moniri-spikes.js';

@@ -2,8 +2,8 @@
 // ⌊1/(1 − 2α)⌋ spikes in the feature matrix, the k-th aligned with the degree-k Hermite
 // feature, and the readout error falls in a staircase. docs/science.md §2.
 
-import type { Engine } from '../engine.js';
-import type { Matrix } from '../matrix.js';
+import type { Engine } from '../core/engine.js';
+import type { Matrix } from '../core/matrix.js';
 import { gaussianInputs, evaluateTarget, randomUnitVector, type Batch, type Target } from '../net/data.js';
 import { columnStack } from '../net/functions.js';
 import { centerColumns, countAbove, logLogSlope } from '../net/measure.js';

@@ -1,7 +1,7 @@
 // Resolving and validating experiment parameters: presets, key=value overrides, and
 // messages that name the key and what is allowed.
 
-import { ArgumentError } from '../errors.js';
+import { ArgumentError } from '../core/errors.js';
 import type { TypedExperiment } from './define.js';
 import type { Experiment, ParamSpec, ParamValue, Params, Preset } from './types.js';
 

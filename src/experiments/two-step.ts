@@ -2,8 +2,8 @@
 // ⌊α2/(½ − α1)⌋ outliers, and reusing the first batch lets the second step learn directions
 // of information exponent > 1. docs/science.md §3.
 
-import type { Engine } from '../engine.js';
-import type { Matrix } from '../matrix.js';
+import type { Engine } from '../core/engine.js';
+import type { Matrix } from '../core/matrix.js';
 import { randomUnitVector, sampleBatch, type Target } from '../net/data.js';
 import { alignments, countAbove } from '../net/measure.js';
 import { createNetwork, forward, oneStep, powerStep } from '../net/model.js';

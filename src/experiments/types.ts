@@ -1,7 +1,7 @@
 // The shape of an experiment: a typed parameter schema with quick and paper presets, and a
 // run that returns named metrics, plot series and claims (theory vs simulation).
 
-import type { Engine } from '../engine.js';
+import type { Engine } from '../core/engine.js';
 
 export type ParamValue = number | boolean | string;
 

@@ -3,8 +3,8 @@
 // teacher direction onto it and shrinks the far ones to zero. The model is an [assumed]
 // stand-in (docs/science.md §6).
 
-import type { Engine } from '../engine.js';
-import type { Matrix } from '../matrix.js';
+import type { Engine } from '../core/engine.js';
+import type { Matrix } from '../core/matrix.js';
 import { relativeChange, teacherStudentGeometry } from '../net/measure.js';
 import { absPopulation, absPopulationGD } from '../net/population.js';
 import type { Claim, RunContext, SeriesRows } from './types.js';

@@ -3,8 +3,8 @@
 // students by teacher, balances their norms and converges at rate T⁻³.
 // docs/science.md §5.
 
-import type { Engine } from '../engine.js';
-import type { Matrix } from '../matrix.js';
+import type { Engine } from '../core/engine.js';
+import type { Matrix } from '../core/matrix.js';
 import { logLogSlope, teacherStudentGeometry } from '../net/measure.js';
 import { reluPopulationGD } from '../net/population.js';
 import type { SeriesRows } from './types.js';

@@ -4,9 +4,9 @@ import { ArgumentError, ConvergenceError, NonFiniteError, ShapeError } from '../
 import type { EngineCore } from '../core/core.js';
 import { WASM_CONSTANTS } from '../core/abi-constants.js';
 import { DEFAULT_EIG_BLOCK, DEFAULT_EIG_LEAF } from '../core/config.js';
-import type { Matrix } from '../matrix.js';
-import { describeArg } from '../options.js';
-import type { Ptr } from '../wasm.js';
+import type { Matrix } from '../core/matrix.js';
+import { describeArg } from '../core/options.js';
+import type { Ptr } from '../core/wasm.js';
 
 export interface EigOptions {
   /** Panel width of the blocked tridiagonal reduction and back-transformation. Default 32. */

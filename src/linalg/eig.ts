@@ -2,8 +2,8 @@
 
 import { ArgumentError, ConvergenceError, NonFiniteError, ShapeError } from '../core/errors.js';
 import type { EngineCore } from '../core/core.js';
-import type { Matrix } from '../matrix.js';
-import { checkBoolean, checkOptions, describeArg } from '../options.js';
+import type { Matrix } from '../core/matrix.js';
+import { checkBoolean, checkOptions, describeArg } from '../core/options.js';
 import {
   blockSize, checkEigenvaluesFinite, checkSquare, checkStatus, EIGH_OPTIONS, EIGVALS_OPTIONS, f64View, isNumberArray,
   leafSize, prepareSymmetric, STATUS_NO_CONVERGENCE, sweeps, withBuffers, type EigOptions,

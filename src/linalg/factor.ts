@@ -3,8 +3,8 @@
 import { NonFiniteError, NotPositiveDefiniteError, ShapeError } from '../core/errors.js';
 import { checkShape, type EngineCore } from '../core/core.js';
 import { WASM_CONSTANTS } from '../core/abi-constants.js';
-import type { Matrix } from '../matrix.js';
-import { checkBoolean, checkIndex, checkOptions, checkSeed } from '../options.js';
+import type { Matrix } from '../core/matrix.js';
+import { checkBoolean, checkIndex, checkOptions, checkSeed } from '../core/options.js';
 import { randn } from '../ops/construct.js';
 import { blockSize, checkSquare, f64View, powerOfTwoNear, withBuffers } from './common.js';
 

@@ -2,11 +2,11 @@
 
 import { ArgumentError, ConvergenceError, NonFiniteError, ShapeError } from '../core/errors.js';
 import type { EngineCore } from '../core/core.js';
-import { Matrix } from '../matrix.js';
-import { checkIndex, checkOptions, checkSeed, describeArg } from '../options.js';
+import { Matrix } from '../core/matrix.js';
+import { checkIndex, checkOptions, checkSeed, describeArg } from '../core/options.js';
 import { randn } from '../ops/construct.js';
 import { matmul } from '../ops/blas.js';
-import type { Ptr } from '../wasm.js';
+import type { Ptr } from '../core/wasm.js';
 import { copyF64, f64View } from './common.js';
 import { eigTridiagonal } from './eig.js';
 

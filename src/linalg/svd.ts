@@ -2,8 +2,8 @@
 
 import { ArgumentError, NonFiniteError } from '../core/errors.js';
 import type { EngineCore } from '../core/core.js';
-import type { Matrix } from '../matrix.js';
-import { checkOptions, describeArg } from '../options.js';
+import type { Matrix } from '../core/matrix.js';
+import { checkOptions, describeArg } from '../core/options.js';
 import { gemv, gram, matmul } from '../ops/blas.js';
 import { EIGVALS_OPTIONS, f64View, withBuffers, type EigOptions } from './common.js';
 import { eigvalsh } from './eig.js';

@@ -3,11 +3,11 @@
 // whose intermediate sums of squares would overflow or underflow at extreme magnitudes.
 // Every error names the public function and the argument.
 
-import { Engine } from '../engine.js';
-import { ArgumentError, DisposedError, DTypeError, FeaturelabError, NonFiniteError, ShapeError } from '../errors.js';
-import { Matrix } from '../matrix.js';
+import { Engine } from '../core/engine.js';
+import { ArgumentError, DisposedError, DTypeError, FeaturelabError, NonFiniteError, ShapeError } from '../core/errors.js';
+import { Matrix } from '../core/matrix.js';
 import { assertLive } from '../ops/network.js';
-import { checkOptions, describeArg } from '../options.js';
+import { checkOptions, describeArg } from '../core/options.js';
 
 /** The largest count of steps or points a loop in src/net accepts (kernels index with i32). */
 export const MAX_STEPS = 2 ** 31 - 1;

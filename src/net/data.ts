@@ -2,10 +2,10 @@
 // targets (single- and multi-index, ReLU/|·| teacher networks, linear teachers) and label
 // noise. Every batch is a pure function of (seed, stream): fresh batches use new streams.
 
-import type { Engine } from '../engine.js';
-import { ArgumentError, InternalError, ShapeError } from '../errors.js';
-import type { Matrix } from '../matrix.js';
-import { checkOptions, describeArg } from '../options.js';
+import type { Engine } from '../core/engine.js';
+import { ArgumentError, InternalError, ShapeError } from '../core/errors.js';
+import type { Matrix } from '../core/matrix.js';
+import { checkOptions, describeArg } from '../core/options.js';
 import { checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, checkRng, named } from './check.js';
 import { applyFunction, checkFunction, type ScalarFunction } from './functions.js';
 

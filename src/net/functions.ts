@@ -2,13 +2,13 @@
 // wasm: the engine's activations, the normalised Hermite polynomials He_k/√k!, and
 // polynomials Σ c_k z^k.
 
-import type { Activation } from '../activations.js';
-import { ACTIVATION_NAMES } from '../activations.js';
-import type { Engine } from '../engine.js';
-import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
-import type { Matrix } from '../matrix.js';
+import type { Activation } from '../core/activations.js';
+import { ACTIVATION_NAMES } from '../core/activations.js';
+import type { Engine } from '../core/engine.js';
+import { ArgumentError, NonFiniteError, ShapeError } from '../core/errors.js';
+import type { Matrix } from '../core/matrix.js';
 import * as network from '../ops/network.js';
-import { checkBoolean } from '../options.js';
+import { checkBoolean } from '../core/options.js';
 import { checkEngine, checkInteger, checkMatrix } from './check.js';
 
 export type ScalarFunction =

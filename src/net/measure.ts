@@ -1,11 +1,11 @@
 // Measurements shared by the experiments: spectra and outliers, alignments, principal
 // angles, empirical NTK and kernel comparisons, teacher–student geometry.
 
-import type { Engine } from '../engine.js';
-import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
-import { Matrix } from '../matrix.js';
+import type { Engine } from '../core/engine.js';
+import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../core/errors.js';
+import { Matrix } from '../core/matrix.js';
 import * as network from '../ops/network.js';
-import { checkEnum, checkOptions, checkBoolean, describeArg } from '../options.js';
+import { checkEnum, checkOptions, checkBoolean, describeArg } from '../core/options.js';
 import { checkEngine, checkMatrix, checkNumber, inSafeRange, named, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
 import { applyFunction } from './functions.js';
 import { checkNetwork, type TwoLayer } from './model.js';

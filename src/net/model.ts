@@ -2,16 +2,16 @@
 // N×1), its parameterisations, forward pass, gradients and gradient-descent protocols. The
 // arithmetic runs in wasm (GEMM, maps, the fused backprop product); TS drives the loop.
 
-import { Engine } from '../engine.js';
-import { ArgumentError, DivergenceError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
-import { Matrix } from '../matrix.js';
+import { Engine } from '../core/engine.js';
+import { ArgumentError, DivergenceError, DTypeError, NonFiniteError, ShapeError } from '../core/errors.js';
+import { Matrix } from '../core/matrix.js';
 import * as network from '../ops/network.js';
-import { checkBoolean, checkEnum, checkOptions, describeArg } from '../options.js';
+import { checkBoolean, checkEnum, checkOptions, describeArg } from '../core/options.js';
 import { MAX_STEPS, meanSquare, named, checkCallback, checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, checkRng } from './check.js';
 import { applyFunction, checkFunction, type ScalarFunction } from './functions.js';
 
 // DivergenceError lives in src/errors.ts with the rest of the hierarchy; re-exported here for compatibility.
-export { DivergenceError } from '../errors.js';
+export { DivergenceError } from '../core/errors.js';
 
 export interface TwoLayer {
   /** d×N first-layer weights; column j is neuron w_j. */

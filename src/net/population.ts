@@ -1,11 +1,11 @@
 // Exact population (infinite-data) gradient descent for the ReLU and absolute-value
 // teacher–student models, with the closed forms evaluated in wasm (assembly/net.ts).
 
-import type { Engine } from '../engine.js';
-import { ArgumentError, DivergenceError, DTypeError, NonFiniteError, ShapeError } from '../errors.js';
-import type { Matrix } from '../matrix.js';
+import type { Engine } from '../core/engine.js';
+import { ArgumentError, DivergenceError, DTypeError, NonFiniteError, ShapeError } from '../core/errors.js';
+import type { Matrix } from '../core/matrix.js';
 import * as network from '../ops/network.js';
-import { checkOptions } from '../options.js';
+import { checkOptions } from '../core/options.js';
 import { MAX_STEPS, SAFE_EXPONENT, checkEngine, checkInteger, checkMatrix, checkNumber, named, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
 import { checkRecording, spacedSteps } from './model.js';
 

@@ -1,9 +1,9 @@
 // Second-stage readout: ridge regression on features, and the errors the papers report.
 
-import type { Engine } from '../engine.js';
-import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
-import type { Matrix } from '../matrix.js';
-import { checkEnum } from '../options.js';
+import type { Engine } from '../core/engine.js';
+import { ArgumentError, DTypeError, ShapeError } from '../core/errors.js';
+import type { Matrix } from '../core/matrix.js';
+import { checkEnum } from '../core/options.js';
 import { checkEngine, checkMatrix, checkNumber, meanSquare, named } from './check.js';
 
 /**

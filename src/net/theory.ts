@@ -3,11 +3,11 @@
 // prediction of Ba et al., spike counts, Huang et al.'s closed forms, the infinite-width
 // ReLU NTK. Notation and tags follow shared/spec/science.md.
 
-import type { Engine } from '../engine.js';
-import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
-import type { Matrix } from '../matrix.js';
+import type { Engine } from '../core/engine.js';
+import { ArgumentError, NonFiniteError, ShapeError } from '../core/errors.js';
+import type { Matrix } from '../core/matrix.js';
 import * as network from '../ops/network.js';
-import { checkOptions, describeArg } from '../options.js';
+import { checkOptions, describeArg } from '../core/options.js';
 import { checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, inSafeRange, named, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
 import { applyFunction, checkFunction, columnStack, factorial, sqrtFactorial, type ScalarFunction } from './functions.js';
 

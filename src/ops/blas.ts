@@ -4,9 +4,9 @@ import { ArgumentError, DTypeError, ShapeError } from '../core/errors.js';
 import { sameDType, type EngineCore } from '../core/core.js';
 import type { GemmOptions, GemvOptions, MatmulOptions } from '../core/types.js';
 import { describeValue, isVector } from '../core/validate.js';
-import { BYTES, type Matrix } from '../matrix.js';
-import { checkBoolean, checkNumber, checkOptions } from '../options.js';
-import type { Ptr } from '../wasm.js';
+import { BYTES, type Matrix } from '../core/matrix.js';
+import { checkBoolean, checkNumber, checkOptions } from '../core/options.js';
+import type { Ptr } from '../core/wasm.js';
 import { astype, copy } from './construct.js';
 
 /** α·op(A)·op(B) as a new matrix. */

@@ -4,8 +4,8 @@ import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../core/e
 import { checkShape, type EngineCore } from '../core/core.js';
 import type { FromArrayOptions, RandomOptions } from '../core/types.js';
 import { checkDType, checkScalar, describeValue, splitSeed } from '../core/validate.js';
-import type { DType, Matrix } from '../matrix.js';
-import { checkBoolean, checkIndex, checkOptions, checkSeed } from '../options.js';
+import type { DType, Matrix } from '../core/matrix.js';
+import { checkBoolean, checkIndex, checkOptions, checkSeed } from '../core/options.js';
 
 const TWO_32 = 2 ** 32;
 

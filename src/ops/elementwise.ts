@@ -1,11 +1,11 @@
 // Level 1 and elementwise: axpy, scale, hadamard, map.
 
-import { activationCode, activationLabel, isPolynomialCode, type Activation } from '../activations.js';
+import { activationCode, activationLabel, isPolynomialCode, type Activation } from '../core/activations.js';
 import type { EngineCore } from '../core/core.js';
 import type { MapOptions } from '../core/types.js';
 import { checkScalar } from '../core/validate.js';
-import type { Matrix } from '../matrix.js';
-import { checkBoolean, checkOptions } from '../options.js';
+import type { Matrix } from '../core/matrix.js';
+import { checkBoolean, checkOptions } from '../core/options.js';
 
 /** y := y + α·x in place (same shape and dtype); returns y. */
 export function axpy(core: EngineCore, alpha: number, x: Matrix, y: Matrix): Matrix {

@@ -7,9 +7,9 @@
 
 import { EngineCore } from '../core/core.js';
 import { scope } from '../core/memory.js';
-import { InternalError, ShapeError } from '../errors.js';
-import type { DType, Matrix, MatrixOwner } from '../matrix.js';
-import type { Ptr } from '../wasm.js';
+import { InternalError, ShapeError } from '../core/errors.js';
+import type { DType, Matrix, MatrixOwner } from '../core/matrix.js';
+import type { Ptr } from '../core/wasm.js';
 import { fromArray, transpose, zeros } from './construct.js';
 
 /**

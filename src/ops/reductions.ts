@@ -3,7 +3,7 @@
 import { ArgumentError } from '../core/errors.js';
 import type { EngineCore } from '../core/core.js';
 import type { NormKind } from '../core/types.js';
-import type { Matrix } from '../matrix.js';
+import type { Matrix } from '../core/matrix.js';
 
 /** Σ_i x_i y_i over all entries (same shape), in f64 with a fixed summation order. */
 export function dot(core: EngineCore, x: Matrix, y: Matrix): number {

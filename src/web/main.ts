@@ -2,7 +2,7 @@
 // experiment's schema), run it in a Web Worker, and show plots, claims, metrics and the
 // fingerprint; plus a benchmark view. The URL fragment encodes the run (see url-state.ts).
 
-import type { BenchReport, BenchSuiteName } from '../bench-suite.js';
+import type { BenchReport, BenchSuiteName } from '../harness/bench-suite.js';
 import { EXPERIMENTS, VERSION } from '../experiments/index.js';
 import { describeAllowed, resolveParams } from '../experiments/params.js';
 import type { Experiment, ExperimentResult, ParamSpec, ParamValue, Preset } from '../experiments/types.js';

@@ -4,7 +4,7 @@
 
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
-import { plotSpec } from '../report-html.js';
+import { plotSpec } from '../experiments/report-html.js';
 import type { PlotSpec, SeriesRows } from '../experiments/types.js';
 import { downloadBlob, downloadUrl } from './download.js';
 

@@ -1,6 +1,6 @@
 // Messages between the page (main.ts) and its worker (worker.ts).
 
-import type { BenchReport, BenchSuiteName } from '../bench-suite.js';
+import type { BenchReport, BenchSuiteName } from '../harness/bench-suite.js';
 import type { ExperimentResult, Preset } from '../experiments/types.js';
 
 export type WorkerRequest =

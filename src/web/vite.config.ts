@@ -7,13 +7,13 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // Cross-origin isolation, as `featurelab serve` sends it (wasm threads will need it).
 const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
-// src/wasm.ts finds featurelab.wasm beside itself by default (new URL(…, import.meta.url)),
+// src/core/wasm.ts finds featurelab.wasm beside itself by default (new URL(…, import.meta.url)),
 // which in src/ does not exist; the page passes the built module's URL explicitly, so Vite's
 // warning about that default is noise here.
 const logger = createLogger();
 const warnOnce = logger.warnOnce.bind(logger);
 logger.warnOnce = (message, options) => {
-  if (!message.includes('new URL("./featurelab.wasm", import.meta.url)')) warnOnce(message, options);
+  if (!message.includes('new URL("../featurelab.wasm", import.meta.url)')) warnOnce(message, options);
 };
 
 export default defineConfig({

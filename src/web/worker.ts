@@ -3,8 +3,8 @@
 // featurelab.wasm and the same TypeScript modules as Node, so results are bit-identical.
 
 import wasmUrl from '../../dist/featurelab.wasm?url';
-import { runBenchSuite } from '../bench-suite.js';
-import { createEngine, type Engine } from '../engine.js';
+import { runBenchSuite } from '../harness/bench-suite.js';
+import { createEngine, type Engine } from '../core/engine.js';
 import { findExperiment, runExperiment, VERSION } from '../experiments/index.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 

@@ -9,15 +9,15 @@
 
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FeaturelabError } from './errors.js';
-import { EXPERIMENTS } from './experiments/index.js';
-import type { Experiment, ExperimentResult, PlotSpec } from './experiments/types.js';
-import { discardTemp, replaceDir, tempDirBeside, withLock, writeFileAtomic } from './cli/out-dir.js';
+import { FeaturelabError } from '../core/errors.js';
+import { EXPERIMENTS } from '../experiments/index.js';
+import type { Experiment, ExperimentResult, PlotSpec } from '../experiments/types.js';
+import { discardTemp, replaceDir, tempDirBeside, withLock, writeFileAtomic } from './out-dir.js';
 
 /** Reports need the optional packages vega and vega-lite. */
 export class RendererUnavailableError extends FeaturelabError {}
 
-type Renderer = typeof import('./report-html.js');
+type Renderer = typeof import('../experiments/report-html.js');
 
 /** Checks that reports can be rendered (vega and vega-lite load), or says which packages are missing. */
 export async function loadRenderer(): Promise<void> {
@@ -27,7 +27,7 @@ export async function loadRenderer(): Promise<void> {
 /** Loads the HTML renderer (and with it vega and vega-lite), or says which packages are missing. */
 async function renderer(): Promise<Renderer> {
   try {
-    return await import('./report-html.js');
+    return await import('../experiments/report-html.js');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /\bvega(-lite)?\b/.test(String((e as Error).message))) {

@@ -15,17 +15,17 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatBenchTable, runBenchSuite } from './bench-suite.js';
-import { createEngine } from './engine.js';
-import { FeaturelabError } from './errors.js';
-import { EXPERIMENTS, findExperiment, runExperiment, VERSION } from './experiments/index.js';
-import { helpText, resolveParams } from './experiments/params.js';
-import type { ExperimentResult, Preset } from './experiments/types.js';
-import { prepareOutDir } from './cli/out-dir.js';
+import { formatBenchTable, runBenchSuite } from '../harness/bench-suite.js';
+import { createEngine } from '../core/engine.js';
+import { FeaturelabError } from '../core/errors.js';
+import { EXPERIMENTS, findExperiment, runExperiment, VERSION } from '../experiments/index.js';
+import { helpText, resolveParams } from '../experiments/params.js';
+import type { ExperimentResult, Preset } from '../experiments/types.js';
+import { prepareOutDir } from './out-dir.js';
 import { createProgress } from './progress.js';
 import { loadRenderer, writeIndex, writeReport } from './report.js';
 import { startServer } from './serve.js';
-import { MAX_THREADS } from './threads.js';
+import { MAX_THREADS } from '../core/threads.js';
 
 const USAGE = `usage:
   featurelab list [--json]
@@ -237,7 +237,7 @@ async function main(argv: string[]): Promise<number> {
       if (rest.length) throw new UsageError(`serve takes no arguments, got '${rest.join(' ')}'`);
       const port = decimalOption('--port', values.port!, 65535);
       // The page is built beside this file: dist/cli.js → dist/web/.
-      const root = values.dir ? resolve(values.dir) : fileURLToPath(new URL('./web/', import.meta.url));
+      const root = values.dir ? resolve(values.dir) : fileURLToPath(new URL('../web/', import.meta.url));
       const server = await startServer({ root, port, host: values.host });
       await print(`featurelab: serving ${root} at ${server.url} (Ctrl-C stops)\n`);
       await new Promise<void>((done) => {

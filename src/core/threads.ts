@@ -9,8 +9,8 @@
 // share memory with workers: there the engine runs on one thread and says why
 // (Engine.threadInfo, and one console warning).
 
-import { WASM_CONSTANTS } from './core/abi-constants.js';
-import { DEFAULT_MAX_THREADS } from './core/config.js';
+import { WASM_CONSTANTS } from './abi-constants.js';
+import { DEFAULT_MAX_THREADS } from './config.js';
 import { ArgumentError, WorkerError } from './errors.js';
 import type { Kernels, Ptr } from './wasm.js';
 

@@ -4,12 +4,12 @@
 // also reports the fingerprint of what it computed, so two machines or browsers are
 // compared on provably identical work. Pure: no node: imports.
 
-import type { Engine, FingerprintPart } from './engine.js';
-import type { Matrix } from './matrix.js';
-import { ArgumentError } from './errors.js';
-import { evaluateTarget, gaussianInputs, randomUnitVector, sampleBatch } from './net/data.js';
-import { createNetwork, gdStep } from './net/model.js';
-import { meanSquaredError, ridge } from './net/readout.js';
+import type { Engine, FingerprintPart } from '../core/engine.js';
+import type { Matrix } from '../core/matrix.js';
+import { ArgumentError } from '../core/errors.js';
+import { evaluateTarget, gaussianInputs, randomUnitVector, sampleBatch } from '../net/data.js';
+import { createNetwork, gdStep } from '../net/model.js';
+import { meanSquaredError, ridge } from '../net/readout.js';
 
 export type BenchSuiteName = 'full' | 'quick';
 

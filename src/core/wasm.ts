@@ -11,7 +11,7 @@
 // data section: its static data sits in the custom section `featurelab.static-data`
 // (scripts/static-data.mjs) and is written once, by the instance that owns the memory.
 
-import { WASM_CONSTANTS } from './core/abi-constants.js';
+import { WASM_CONSTANTS } from './abi-constants.js';
 import { ArgumentError, FeaturelabError } from './errors.js';
 import { describeArg } from './options.js';
 
@@ -199,7 +199,7 @@ export interface HostHooks {
   threadFailure(): never;
 }
 
-const defaultUrl = (): URL => new URL('./featurelab.wasm', import.meta.url);
+const defaultUrl = (): URL => new URL('../featurelab.wasm', import.meta.url);
 
 /** Compiles the featurelab module from the given source (or the .wasm beside this file). */
 export async function compileModule(source: WasmSource = defaultUrl()): Promise<WebAssembly.Module> {

@@ -5,8 +5,8 @@
 
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
-import { EXPERIMENTS } from './experiments/index.js';
-import type { Experiment, ExperimentResult, PlotSpec, SeriesRows } from './experiments/types.js';
+import { EXPERIMENTS } from './index.js';
+import type { Experiment, ExperimentResult, PlotSpec, SeriesRows } from './types.js';
 
 export const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const escape = escapeHtml;

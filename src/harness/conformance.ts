@@ -8,11 +8,11 @@
 // fromArray of literal values) and by exact JS arithmetic, never by JavaScript's Math
 // transcendentals, which differ between engines.
 
-import { ACTIVATION_NAMES, type Activation } from './activations.js';
-import type { DType } from './matrix.js';
-import type { Engine } from './engine.js';
-import { ArgumentError } from './errors.js';
-import { EXPERIMENTS, runExperiment } from './experiments/index.js';
+import { ACTIVATION_NAMES, type Activation } from '../core/activations.js';
+import type { DType } from '../core/matrix.js';
+import type { Engine } from '../core/engine.js';
+import { ArgumentError } from '../core/errors.js';
+import { EXPERIMENTS, runExperiment } from '../experiments/index.js';
 
 /** One workload: computes its results and returns their fingerprint (fl.fingerprint). */
 export interface ConformanceCase {

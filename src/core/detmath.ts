@@ -2,7 +2,7 @@
 // module (AssemblyScript's own Math), because JavaScript's Math.exp/log/pow/sin/… may round
 // differently in different engines. (+, −, ×, ÷ and √ are correctly rounded in JS already.)
 
-import type { Kernels } from '../wasm.js';
+import type { Kernels } from './wasm.js';
 
 export class DetMath {
   constructor(private readonly k: Kernels) {}

@@ -5,38 +5,38 @@
 // arithmetic on matrix data happens in TypeScript.
 
 import type { Activation } from './activations.js';
-import { abandonedPools, EngineCore, type EngineSetup } from './core/core.js';
-import { checkEngineOptions, resolveBlocking } from './core/engine-options.js';
-import { InternalError } from './core/errors.js';
-import { fingerprint } from './core/fingerprint.js';
-import * as memory from './core/memory.js';
+import { abandonedPools, EngineCore, type EngineSetup } from './core.js';
+import { checkEngineOptions, resolveBlocking } from './engine-options.js';
+import { InternalError } from './errors.js';
+import { fingerprint } from './fingerprint.js';
+import * as memory from './memory.js';
 import type {
   EngineOptions, FingerprintPart, FromArrayOptions, GemmBlocking, GemmOptions, GemvOptions, MapOptions, MatmulOptions,
   MemoryStats, NormKind, RandomOptions,
-} from './core/types.js';
-import type { EigOptions } from './linalg/common.js';
-import * as eig from './linalg/eig.js';
-import type { Eigh, EigSelection, TridiagonalEig } from './linalg/eig.js';
-import * as factor from './linalg/factor.js';
-import * as lanczos from './linalg/lanczos.js';
-import type { LanczosOptions, LanczosResult } from './linalg/lanczos.js';
-import * as svd from './linalg/svd.js';
-import type { SvdTop } from './linalg/svd.js';
+} from './types.js';
+import type { EigOptions } from '../linalg/common.js';
+import * as eig from '../linalg/eig.js';
+import type { Eigh, EigSelection, TridiagonalEig } from '../linalg/eig.js';
+import * as factor from '../linalg/factor.js';
+import * as lanczos from '../linalg/lanczos.js';
+import type { LanczosOptions, LanczosResult } from '../linalg/lanczos.js';
+import * as svd from '../linalg/svd.js';
+import type { SvdTop } from '../linalg/svd.js';
 import type { DType, Matrix } from './matrix.js';
-import { DetMath } from './net/detmath.js';
-import * as blas from './ops/blas.js';
-import * as construct from './ops/construct.js';
-import * as elementwise from './ops/elementwise.js';
-import * as reductions from './ops/reductions.js';
+import { DetMath } from './detmath.js';
+import * as blas from '../ops/blas.js';
+import * as construct from '../ops/construct.js';
+import * as elementwise from '../ops/elementwise.js';
+import * as reductions from '../ops/reductions.js';
 import { planThreads, poolBytes, ThreadPool, type ThreadInfo } from './threads.js';
 import { instantiate, loadModule, PAGE_BYTES, type HostHooks, type Kernels, type Ptr } from './wasm.js';
 
 export type {
   EngineOptions, FingerprintPart, FromArrayOptions, GemmBlocking, GemmOptions, GemvOptions, MapOptions, MatmulOptions,
   MemoryStats, NormKind, RandomOptions,
-} from './core/types.js';
+} from './types.js';
 
-import { DEFAULT_GRAIN, MAX_WORKER_WORKSPACE, SPIN } from './core/config.js';
+import { DEFAULT_GRAIN, MAX_WORKER_WORKSPACE, SPIN } from './config.js';
 
 
 /**

@@ -1,6 +1,6 @@
 // Names of the elementwise maps, and their codes in assembly/activations.ts.
 
-import { WASM_CONSTANTS } from './core/abi-constants.js';
+import { WASM_CONSTANTS } from './abi-constants.js';
 import { ArgumentError } from './errors.js';
 import { checkOptions, describeArg } from './options.js';
 
