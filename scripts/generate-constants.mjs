@@ -1,7 +1,7 @@
 // Writes the TS side's copies of facts defined elsewhere, so that each is defined once:
 //   src/core/abi-constants.ts  the ABI's exported globals of the built module (ABI_VERSION,
 //                              MAX_THREADS, STATUS_*, ACT_*: defined in assembly/abi.ts and
-//                              assembly/activations.ts), read from dist/featurelab.wasm;
+//                              assembly/math/activations.ts), read from dist/featurelab.wasm;
 //   src/core/version.ts        the package version, from package.json.
 // Both files are committed (so that tsc, vite and the browser bundle need no build step of
 // their own) and test/abi.test.ts fails when either differs from what this script writes.

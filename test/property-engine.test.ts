@@ -334,7 +334,7 @@ describe('reductions match compensated references', () => {
                 for (let q = 0; q < inner; q++) t[q] = byRow ? x[p * s.cols + q]! : x[q * s.cols + p]!;
                 const want = compensatedSum(t), absSum = compensatedSum(Float64Array.from(t, Math.abs));
                 // result rounded to the dtype: + u·|s| + η
-                // sumRows accumulates in f64, sumCols in the dtype (assembly/blas1.ts): γ of the dtype bounds both
+                // sumRows accumulates in f64, sumCols in the dtype (assembly/blas/level1.ts): γ of the dtype bounds both
                 const tol = gamma(inner + 1, s.dtype) * absSum + U[s.dtype] * Math.abs(want) + ldexp(ETA[s.dtype], -e);
                 if (ldexp(absSum * (1 + gamma(inner + 1, s.dtype)) + Math.abs(want) * U[s.dtype], e) >= MAX[s.dtype]) mayOverflow = true;
                 if (got) check(Math.abs(ldexp(got[p]!, -e) - want) <= tol, () => `${c}: ${name}[${p}] = ${got[p]}, want ${ldexp(want, e)}`);

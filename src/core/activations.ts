@@ -1,4 +1,4 @@
-// Names of the elementwise maps, and their codes in assembly/activations.ts.
+// Names of the elementwise maps, and their codes in assembly/math/activations.ts.
 
 import { WASM_CONSTANTS } from './abi-constants.js';
 import { ArgumentError } from './errors.js';
@@ -10,7 +10,7 @@ export type ActivationName = (typeof ACTIVATION_NAMES)[number];
 /** An elementwise map: a name, or the probabilists' Hermite polynomial He_k. */
 export type Activation = ActivationName | { hermite: number };
 
-// The codes are the module's ACT_* globals (assembly/activations.ts).
+// The codes are the module's ACT_* globals (assembly/math/activations.ts).
 const CODES = Object.fromEntries(
   ACTIVATION_NAMES.map((name) => [name, WASM_CONSTANTS[`ACT_${name.toUpperCase() as Uppercase<ActivationName>}`]]),
 ) as Record<ActivationName, number>;

@@ -1,7 +1,7 @@
 // The engine's internal state (EngineCore): the kernels, memory, heap, thread pool, live
 // matrices and scopes, with the checks every operation makes before handing a pointer to a
 // kernel. The free functions of src/ops/ and src/linalg/ take it as their first argument;
-// the public Engine (src/engine.ts) is a façade over them.
+// the public Engine (src/core/engine.ts) is a façade over them.
 
 import { ArgumentError, DisposedError, DTypeError, FeaturelabError, InternalError, MemoryLimitError, NonFiniteError, ShapeError } from './errors.js';
 import type { EngineOptions, GemmBlocking, MemoryStats } from './types.js';

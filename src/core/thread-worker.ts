@@ -1,4 +1,4 @@
-// A worker thread of an engine's pool (src/threads.ts), for Node and Bun (worker_threads)
+// A worker thread of an engine's pool (src/core/threads.ts), for Node and Bun (worker_threads)
 // and browsers (module Web Workers). It instantiates featurelab.wasm over the engine's
 // shared memory and runs the kernels' worker loop (thread_worker) until the engine stops
 // the pool. A task that throws (a wasm trap) is reported through the control block, so the

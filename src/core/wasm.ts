@@ -7,7 +7,7 @@
 // engines and lets callers hand us the module themselves.
 //
 // The memory is a shared WebAssembly.Memory (the module imports it as shared), so worker
-// threads can instantiate the same module over it (src/threads.ts). The module carries no
+// threads can instantiate the same module over it (src/core/threads.ts). The module carries no
 // data section: its static data sits in the custom section `featurelab.static-data`
 // (scripts/static-data.mjs) and is written once, by the instance that owns the memory.
 
@@ -162,7 +162,7 @@ export interface Kernels {
   GEMM_F32_NR: WebAssembly.Global;
   SHA256_CONTEXT_BYTES: WebAssembly.Global;
 
-  // The ABI's facts (assembly/abi.ts, assembly/activations.ts; src/core/abi-constants.ts).
+  // The ABI's facts (assembly/abi.ts, assembly/math/activations.ts; src/core/abi-constants.ts).
   ABI_VERSION: WebAssembly.Global;
   STATUS_OK: WebAssembly.Global;
   STATUS_NO_CONVERGENCE: WebAssembly.Global;

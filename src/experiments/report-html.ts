@@ -1,7 +1,7 @@
 // Reports as HTML strings: an experiment's self-contained page (plots as inline SVG rendered
 // by Vega-Lite, the claims table, parameters, assumptions, fingerprint, time) and the index
 // page of a reproduction. Pure rendering: nothing here touches the file system, so an API
-// user can turn a result into the same report the CLI writes (src/report.ts writes files).
+// user can turn a result into the same report the CLI writes (src/cli/report.ts writes files).
 
 import * as vega from 'vega';
 import { compile } from 'vega-lite';

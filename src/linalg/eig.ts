@@ -1,4 +1,4 @@
-// Symmetric eigensolvers: eigvalsh, eigh, eigTridiagonal, eighSelect (the algorithms run in assembly/linalg/).
+// Symmetric eigensolvers: eigvalsh, eigh, eigTridiagonal, eighSelect (the algorithms run in assembly/lapack/).
 
 import { ArgumentError, ConvergenceError, NonFiniteError, ShapeError } from '../core/errors.js';
 import type { EngineCore } from '../core/core.js';

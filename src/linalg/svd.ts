@@ -135,7 +135,7 @@ function tripletsOnA(core: EngineCore, A64: Matrix, L: Matrix, tall: boolean, ne
     const U1 = orth(temp(matmul(core, A64, orth(temp(matmul(core, A64, U0, { transA: true }))))));
     const { Q: V1, R } = qr(core, temp(matmul(core, A64, U1, { transA: true })));
     temp(V1); temp(R);
-    // Rᵀ = X·Σ·Yᵀ by one-sided Jacobi in wasm (assembly/linalg/jacobi.ts)
+    // Rᵀ = X·Σ·Yᵀ by one-sided Jacobi in wasm (assembly/lapack/jacobi.ts)
     const X = temp(core.newMatrix(k, k, 'svdTop Jacobi factor'));
     const Y = temp(core.newMatrix(k, k, 'svdTop Jacobi factor'));
     const sigma = withBuffers(core, [k * 8, core.kernels.jacobi_svd_workspace(k) * 8], 'svdTop workspace', (s, work) => {

@@ -10,7 +10,7 @@ import { checkBoolean, checkEnum, checkOptions, describeArg } from '../core/opti
 import { MAX_STEPS, meanSquare, named, checkCallback, checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, checkRng } from './check.js';
 import { applyFunction, checkFunction, type ScalarFunction } from './functions.js';
 
-// DivergenceError lives in src/errors.ts with the rest of the hierarchy; re-exported here for compatibility.
+// DivergenceError lives in src/core/errors.ts with the rest of the hierarchy; re-exported here for compatibility.
 export { DivergenceError } from '../core/errors.js';
 
 export interface TwoLayer {

@@ -1,5 +1,5 @@
 // Exact population (infinite-data) gradient descent for the ReLU and absolute-value
-// teacher–student models, with the closed forms evaluated in wasm (assembly/net.ts).
+// teacher–student models, with the closed forms evaluated in wasm (assembly/nn/net.ts).
 
 import type { Engine } from '../core/engine.js';
 import { ArgumentError, DivergenceError, DTypeError, NonFiniteError, ShapeError } from '../core/errors.js';

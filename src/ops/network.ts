@@ -1,4 +1,4 @@
-// A checked layer over the network kernels (assembly/net.ts, assembly/nn/): the only code
+// A checked layer over the network kernels (assembly/nn/net.ts, assembly/nn/): the only code
 // the two-layer network layer (src/net/) goes through to reach a kernel by pointer. Every
 // function checks that its matrices are live f64 matrices of this engine with the shapes the
 // kernel reads, allocates outputs and workspace, calls the kernel, and frees what it
