@@ -21,7 +21,8 @@ const TARGET_N = 1000;
 // ml-matrix is O(10 s) at n = 1000 (plain JS Householder + QL): one timed run there, none beyond.
 const ML_MATRIX_MAX_N = 1000;
 
-const plan = (n) => (n <= 200 ? { warmup: 3, time: 1000, iterations: 10 } : n <= 500 ? { warmup: 2, time: 0, iterations: 7 } : { warmup: 1, time: 0, iterations: 5 });
+const plan = (n) =>
+  n <= 200 ? { warmup: 3, time: 1000, iterations: 10 } : n <= 500 ? { warmup: 2, time: 0, iterations: 7 } : { warmup: 1, time: 0, iterations: 5 };
 
 const fl = await createEngine({ threads: Number(cli.threads) });
 let Matrix, EigenvalueDecomposition;
@@ -44,7 +45,14 @@ for (const n of SIZES) {
   const check = fl.scope(() => {
     const { values: w, vectors: V } = fl.eigh(S);
     const SV = fl.matmul(S, V);
-    const VL = fl.matmul(V, fl.fromArray(Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? w[i / (n + 1)] : 0)), n, n));
+    const VL = fl.matmul(
+      V,
+      fl.fromArray(
+        Float64Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? w[i / (n + 1)] : 0)),
+        n,
+        n,
+      ),
+    );
     const R = fl.axpy(-1, VL, SV);
     return { residual: fl.norm(R) / fl.norm(S), orthogonality: fl.norm(fl.axpy(-1, fl.eye(n), fl.matmul(V, V, { transA: true })), 'max') };
   });
@@ -53,7 +61,11 @@ for (const n of SIZES) {
   row.numpy = np.skip ? { skipped: np.skip } : { eigvalsh: np.eigvalsh.medianMs, eigh: np.eigh.medianMs, version: np.numpy };
   if (Matrix && n <= ML_MATRIX_MAX_N) {
     const M = Matrix.from1DArray(n, n, S.toArray());
-    const ml = measure(`ml-matrix ${n}`, () => new EigenvalueDecomposition(M, { assumeSymmetric: true }), { warmup: n <= 200 ? 1 : 0, time: 0, iterations: n <= 200 ? 5 : 1 });
+    const ml = measure(`ml-matrix ${n}`, () => new EigenvalueDecomposition(M, { assumeSymmetric: true }), {
+      warmup: n <= 200 ? 1 : 0,
+      time: 0,
+      iterations: n <= 200 ? 5 : 1,
+    });
     row.mlMatrix = { eigh: ml.medianMs, version: packageVersion('ml-matrix') };
   } else {
     row.mlMatrix = { skipped: Matrix ? 'too slow' : 'not installed' };
@@ -95,6 +107,21 @@ for (const x of targets) {
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const out = new URL('./results/eig.json', import.meta.url);
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cpu: os.cpus()[0]?.model, node: process.version, threads: fl.threads, rows, targets, elapsedSeconds: (performance.now() - started) / 1000 }, null, 2) + '\n');
+writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      cpu: os.cpus()[0]?.model,
+      node: process.version,
+      threads: fl.threads,
+      rows,
+      targets,
+      elapsedSeconds: (performance.now() - started) / 1000,
+    },
+    null,
+    2,
+  ) + '\n',
+);
 console.log(`\nwrote ${out.pathname} · suite took ${((performance.now() - started) / 1000).toFixed(1)} s`);
 fl.dispose();

@@ -105,11 +105,16 @@ const machine = {
 };
 console.log(`GEMM benchmark · ${machine.cpu} · ${machine.cores} cores · Node ${machine.node} · ${new Date().toISOString()}`);
 console.log(`load average at start: ${machine.loadavgAtStart.map((x) => x.toFixed(2)).join(' ')}`);
-console.log(`featurelab ${pkg.version}: checkFinite=${fl.checkFinite}, gemm f64 ${JSON.stringify(fl.gemmConfig.f64)}, f32 ${JSON.stringify(fl.gemmConfig.f32)}`);
+console.log(
+  `featurelab ${pkg.version}: checkFinite=${fl.checkFinite}, gemm f64 ${JSON.stringify(fl.gemmConfig.f64)}, f32 ${JSON.stringify(fl.gemmConfig.f32)}`,
+);
 
 const jsPeers = [];
 const peerInfo = {};
-for (const [name, load] of [['tfjs-wasm', loadTfjsWasm], ['ml-matrix', loadMlMatrix]]) {
+for (const [name, load] of [
+  ['tfjs-wasm', loadTfjsWasm],
+  ['ml-matrix', loadMlMatrix],
+]) {
   const peer = await load();
   if (peer.skip) {
     console.log(`note: ${name} skipped: ${peer.skip}`);
@@ -168,7 +173,10 @@ const record = (entry) => {
   cases.push(entry);
   const what = `${String(entry.n).padStart(4)} ${entry.dtype} ${entry.library.padEnd(10)}`;
   if (entry.skipped) console.log(`  ${what} skipped: ${entry.skipped}`);
-  else console.log(`  ${what} ${entry.medianMs.toFixed(2).padStart(9)} ms  ${entry.gflops.toFixed(2).padStart(6)} GFLOP/s  (${entry.samples} samples, ±${entry.rme.toFixed(1)}%)`);
+  else
+    console.log(
+      `  ${what} ${entry.medianMs.toFixed(2).padStart(9)} ms  ${entry.gflops.toFixed(2).padStart(6)} GFLOP/s  (${entry.samples} samples, ±${entry.rme.toFixed(1)}%)`,
+    );
 };
 
 console.log('\ntiming (median of samples):');
@@ -196,7 +204,17 @@ for (const n of SIZES) {
     if (!numpy.skip) {
       const { results } = runNumpy([n], [dtype], planFor(NUMPY_PLANS, n));
       const r = results[0];
-      record({ n, dtype, library: 'numpy', medianMs: r.medianMs, minMs: r.minMs, gflops: r.gflops, samples: r.samples, samplesMs: r.samplesMs, rme: relativeSpread(r.samplesMs) });
+      record({
+        n,
+        dtype,
+        library: 'numpy',
+        medianMs: r.medianMs,
+        minMs: r.minMs,
+        gflops: r.gflops,
+        samples: r.samples,
+        samplesMs: r.samplesMs,
+        rme: relativeSpread(r.samplesMs),
+      });
     }
   }
 }
@@ -219,7 +237,9 @@ const threadTargets = [];
 if (THREADS.length > 1 && THREAD_SIZES.length > 0) {
   const engines = [];
   for (const threads of THREADS) engines.push(await createEngine({ threads }));
-  console.log(`\nthreads: ${engines.map((e) => `${e.threads}${e.threadInfo.fallback ? ` (fallback: ${e.threadInfo.fallback})` : ''}`).join(', ')} · ${ROUNDS} interleaved rounds after 2 warm-up rounds`);
+  console.log(
+    `\nthreads: ${engines.map((e) => `${e.threads}${e.threadInfo.fallback ? ` (fallback: ${e.threadInfo.fallback})` : ''}`).join(', ')} · ${ROUNDS} interleaved rounds after 2 warm-up rounds`,
+  );
   console.log('speed-up = median over rounds of t(1 thread)/t(N threads) within the round; median ms and GFLOP/s over rounds');
   for (const n of THREAD_SIZES) {
     for (const dtype of DTYPES) {
@@ -239,11 +259,17 @@ if (THREADS.length > 1 && THREAD_SIZES.length > 0) {
         const tasks = counts.map((c, t) => c - (before[i][t] ?? 0));
         const total = tasks.reduce((a, b) => a + b, 0);
         const entry = {
-          n, dtype, threads: engines[i].threads, medianMs: res.medianMs, minMs: res.minMs, samplesMs: res.samplesMs,
+          n,
+          dtype,
+          threads: engines[i].threads,
+          medianMs: res.medianMs,
+          minMs: res.minMs,
+          samplesMs: res.samplesMs,
           gflops: gflops(n, res.medianMs),
           // Paired: the median over rounds of (one thread's time) / (this count's time) in the
           // same round, which the machine's slow drift does not bias; and the ratio of medians.
-          speedup: res.speedup, speedupOfMedians: results[0].medianMs / res.medianMs,
+          speedup: res.speedup,
+          speedupOfMedians: results[0].medianMs / res.medianMs,
           taskShare: total > 0 ? tasks.map((c) => +(c / total).toFixed(3)) : undefined,
         };
         scaling.push(entry);
@@ -289,7 +315,8 @@ for (const n of SIZES) {
     const row = [String(n), dtype, own.medianMs.toFixed(2), own.gflops.toFixed(2)];
     for (const p of PEERS) {
       const other = find(n, dtype, p.name);
-      if (!other) row.push('—', '—'); // peer does not do this dtype, or is not installed
+      if (!other)
+        row.push('—', '—'); // peer does not do this dtype, or is not installed
       else if (other.skipped) row.push('skipped', '—');
       else row.push(other.gflops.toFixed(2), `${(own.gflops / other.gflops).toFixed(2)}x`);
     }
@@ -348,5 +375,7 @@ writeFileSync(
     2,
   ) + '\n',
 );
-console.log(`\nwrote ${new URL(out).pathname} · suite took ${elapsedSeconds.toFixed(1)} s · load average at end: ${machine.loadavgAtEnd.map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `\nwrote ${new URL(out).pathname} · suite took ${elapsedSeconds.toFixed(1)} s · load average at end: ${machine.loadavgAtEnd.map((x) => x.toFixed(2)).join(' ')}`,
+);
 fl.dispose();

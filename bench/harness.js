@@ -23,7 +23,6 @@ export function measure(name, fn, { warmup, time, iterations }) {
   };
 }
 
-
 /**
  * Times several variants of one computation in interleaved rounds (one call of each per
  * round, after `warmup` untimed rounds), so that the machine's drift over the run (a noisy

@@ -46,9 +46,7 @@ export async function loadTfjsWasm() {
   // for one thread anyway so the comparison stays single-threaded everywhere.
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-  const binary = simd
-    ? threaded ? 'tfjs-backend-wasm-threaded-simd.wasm' : 'tfjs-backend-wasm-simd.wasm'
-    : 'tfjs-backend-wasm.wasm';
+  const binary = simd ? (threaded ? 'tfjs-backend-wasm-threaded-simd.wasm' : 'tfjs-backend-wasm-simd.wasm') : 'tfjs-backend-wasm.wasm';
   // Load the .wasm files straight from node_modules (a directory prefix, so the
   // backend's own SIMD choice applies).
   const distDir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), path.sep);

@@ -8,20 +8,23 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import {
-  createEngine, createNetwork, gdStep, meanSquaredError, randomUnitVector, ridge, sampleBatch, evaluateTarget, gaussianInputs,
-} from '../dist/index.js';
+import { createEngine, createNetwork, gdStep, meanSquaredError, randomUnitVector, ridge, sampleBatch, evaluateTarget, gaussianInputs } from '../dist/index.js';
 import { interleaved, threadCounts } from './harness.js';
 import { runPythonScript } from './peers.js';
 
 const { values: cli } = parseArgs({
   options: {
-    d: { type: 'string', default: '1000' }, n: { type: 'string', default: '2000' }, N: { type: 'string', default: '2000' },
-    reps: { type: 'string', default: '5' }, threads: { type: 'string' },
+    d: { type: 'string', default: '1000' },
+    n: { type: 'string', default: '2000' },
+    N: { type: 'string', default: '2000' },
+    reps: { type: 'string', default: '5' },
+    threads: { type: 'string' },
   },
 });
 const [d, n, N, reps] = [cli.d, cli.n, cli.N, cli.reps].map(Number);
-const eta = 4, lambda = 1e-3, noise = 0.1;
+const eta = 4,
+  lambda = 1e-3,
+  noise = 0.1;
 const THREADS = threadCounts(cli.threads, os.availableParallelism());
 const TARGET_SPEEDUP = 1.5; // on all cores of a 2-core machine, against one thread
 
@@ -49,7 +52,9 @@ function pipeline(fl, seed) {
 }
 
 console.log(`Ba one-step pipeline · d=${d} n=${n} N=${N} · ${os.cpus()[0]?.model} · ${os.availableParallelism()} cores · Node ${process.version}`);
-console.log(`threads: ${engines.map((e) => `${e.threads}${e.threadInfo.fallback ? ` (fallback: ${e.threadInfo.fallback})` : ''}`).join(', ')} · ${reps} interleaved runs each after a warm-up`);
+console.log(
+  `threads: ${engines.map((e) => `${e.threads}${e.threadInfo.fallback ? ` (fallback: ${e.threadInfo.fallback})` : ''}`).join(', ')} · ${reps} interleaved runs each after a warm-up`,
+);
 // Every thread count runs the same seeds; the results must agree bit for bit.
 // Call k on every engine uses seed 100 + k (the first call is the warm-up).
 const seen = engines.map(() => []);
@@ -76,7 +81,9 @@ const single = results[0].medianMs;
 const all = results[results.length - 1];
 const speedup = all.speedup;
 if (engines.length > 1) {
-  console.log(`target ≥ ${TARGET_SPEEDUP}× on ${engines[engines.length - 1].threads} threads against one: ${speedup >= TARGET_SPEEDUP ? 'MET' : 'NOT MET'} (${speedup.toFixed(2)}×)`);
+  console.log(
+    `target ≥ ${TARGET_SPEEDUP}× on ${engines[engines.length - 1].threads} threads against one: ${speedup >= TARGET_SPEEDUP ? 'MET' : 'NOT MET'} (${speedup.toFixed(2)}×)`,
+  );
 }
 const np = runPythonScript('numpy_pipeline.py', [`--d=${d}`, `--n=${n}`, `--N=${N}`, `--reps=${reps}`]);
 let ratio;
@@ -90,11 +97,25 @@ else {
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(
   new URL('./results/pipeline.json', import.meta.url),
-  JSON.stringify({
-    date: new Date().toISOString(), d, n, N,
-    featurelab: { medianMs: single, samplesMs: results[0].samplesMs, s1: last.s1, risk: last.risk },
-    threads: results.map((r, i) => ({ threads: engines[i].threads, medianMs: r.medianMs, samplesMs: r.samplesMs, speedup: r.speedup, speedupOfMedians: single / r.medianMs })),
-    numpy: np, ratio,
-  }, null, 2) + '\n',
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      d,
+      n,
+      N,
+      featurelab: { medianMs: single, samplesMs: results[0].samplesMs, s1: last.s1, risk: last.risk },
+      threads: results.map((r, i) => ({
+        threads: engines[i].threads,
+        medianMs: r.medianMs,
+        samplesMs: r.samplesMs,
+        speedup: r.speedup,
+        speedupOfMedians: single / r.medianMs,
+      })),
+      numpy: np,
+      ratio,
+    },
+    null,
+    2,
+  ) + '\n',
 );
 for (const e of engines) e.dispose();

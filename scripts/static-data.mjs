@@ -19,11 +19,15 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const SECTION_CUSTOM = 0, SECTION_DATA = 11, SECTION_DATA_COUNT = 12;
+const SECTION_CUSTOM = 0,
+  SECTION_DATA = 11,
+  SECTION_DATA_COUNT = 12;
 const NAME = 'featurelab.static-data';
 
 function readU32(bytes, pos) {
-  let value = 0, shift = 0, byte;
+  let value = 0,
+    shift = 0,
+    byte;
   do {
     byte = bytes[pos++];
     value += (byte & 0x7f) * 2 ** shift;
@@ -33,7 +37,9 @@ function readU32(bytes, pos) {
 }
 
 function readS32(bytes, pos) {
-  let value = 0, shift = 0, byte;
+  let value = 0,
+    shift = 0,
+    byte;
   do {
     byte = bytes[pos++];
     value |= (byte & 0x7f) << shift;

@@ -42,21 +42,53 @@ export type { ScalarFunction } from './net/functions.js';
 export { gaussianInputs, evaluateTarget, sampleBatch, randomUnitVector } from './net/data.js';
 export type { Target, Batch, BatchOptions } from './net/data.js';
 export {
-  createNetwork, forward, loss, gradients, gdStep, oneStep, twoStep, trainOnline, powerStep, logSpacedSteps, trainFullBatch,
-  studentsOf, features, checkNetwork,
+  createNetwork,
+  forward,
+  loss,
+  gradients,
+  gdStep,
+  oneStep,
+  twoStep,
+  trainOnline,
+  powerStep,
+  logSpacedSteps,
+  trainFullBatch,
+  studentsOf,
+  features,
+  checkNetwork,
   DivergenceError,
 } from './net/model.js';
 export type { TwoLayer, Parameterisation, Forward, Gradients, StepOptions } from './net/model.js';
 export { ridge, meanSquaredError } from './net/readout.js';
 export {
-  spectrum, alignments, principalCosines, empiricalNTK, kernelAlignment, kernelDistance, centerKernel, cka,
-  targetAlignment, relativeChange, teacherStudentGeometry,
+  spectrum,
+  alignments,
+  principalCosines,
+  empiricalNTK,
+  kernelAlignment,
+  kernelDistance,
+  centerKernel,
+  cka,
+  targetAlignment,
+  relativeChange,
+  teacherStudentGeometry,
 } from './net/measure.js';
 export type { Spectrum, TeacherStudentGeometry } from './net/measure.js';
 export { reluPopulation, reluPopulationGD, absPopulation, absPopulationGD } from './net/population.js';
 export {
-  gaussHermite, expectation, hermiteCoefficients, hermiteSummary, marchenkoPastur, fitMarchenkoPastur, spikedPrediction,
-  predictedSpikes, predictedTwoStepOutliers, huangStage1, huangStage2Step, reluNtkInfinite, hermiteFeatures,
+  gaussHermite,
+  expectation,
+  hermiteCoefficients,
+  hermiteSummary,
+  marchenkoPastur,
+  fitMarchenkoPastur,
+  spikedPrediction,
+  predictedSpikes,
+  predictedTwoStepOutliers,
+  huangStage1,
+  huangStage2Step,
+  reluNtkInfinite,
+  hermiteFeatures,
 } from './net/theory.js';
 export type { Quadrature, HermiteSummary, MPFit, SpikePrediction, HuangStage1 } from './net/theory.js';
 

@@ -43,7 +43,9 @@ describe('every export defined once in assembly/', () => {
     for (const { path, text } of sources) {
       for (const m of text.matchAll(/^(?:export )?function (\w+)/gm)) defined.set(m[1]!, [...(defined.get(m[1]!) ?? []), path]);
     }
-    const functions = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
+    const functions = WebAssembly.Module.exports(module)
+      .filter((e) => e.kind === 'function')
+      .map((e) => e.name);
     const wrong = functions.filter((name) => defined.get(name)?.length !== 1).map((name) => `${name}: ${defined.get(name)?.join(', ') ?? 'not found'}`);
     expect(wrong).toEqual([]);
   });

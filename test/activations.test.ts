@@ -49,7 +49,7 @@ describe('activations against high-precision references (mpmath, exact rationals
     expectClose(apply(fx.x.slice(0, 35), 'erf', false, 'f32'), fx.erf!.slice(0, 35), 1, 1e-45, 'erf f32', EPS32);
   });
 
-  it('probabilists\' Hermite He_k and derivatives k·He_{k-1}', () => {
+  it("probabilists' Hermite He_k and derivatives k·He_{k-1}", () => {
     for (const [k, want] of Object.entries(fx.hermite)) {
       const got = apply(fx.hermite_x, { hermite: Number(k) });
       // the recurrence cancels near roots: bound by the size of the terms (|x|+k)^k
@@ -84,7 +84,14 @@ describe('activations against high-precision references (mpmath, exact rationals
     const h = 1e-5;
     for (const act of ['tanh', 'erf', 'softplus', 'sigmoid', { hermite: 4 }] as Activation[]) {
       const d = apply(x, act, true);
-      const up = apply(x.map((v) => v + h), act), down = apply(x.map((v) => v - h), act);
+      const up = apply(
+          x.map((v) => v + h),
+          act,
+        ),
+        down = apply(
+          x.map((v) => v - h),
+          act,
+        );
       for (let i = 0; i < x.length; i++) {
         expect(Math.abs(d[i]! - (up[i]! - down[i]!) / (2 * h))).toBeLessThan(1e-8 * Math.max(1, Math.abs(d[i]!)));
       }
@@ -96,9 +103,19 @@ describe('activations against high-precision references (mpmath, exact rationals
     fl.scope(() => {
       const x = fl.randn(1, n, { seed: 4 });
       const x2 = fl.scale(x, 3);
-      for (const [code, param] of [[1, 0], [2, 0], [3, 0], [4, 0], [5, 0], [6, 0], [7, 5], [8, 0]]) {
+      for (const [code, param] of [
+        [1, 0],
+        [2, 0],
+        [3, 0],
+        [4, 0],
+        [5, 0],
+        [6, 0],
+        [7, 5],
+        [8, 0],
+      ]) {
         for (const derive of [0, 1]) {
-          const a = fl.map(x2, 'identity'), b = fl.map(x2, 'identity');
+          const a = fl.map(x2, 'identity'),
+            b = fl.map(x2, 'identity');
           fl.kernels.map_f64(code!, derive, param!, n, x2.ptr, a.ptr);
           fl.kernels.map_ref_f64(code!, derive, param!, n, x2.ptr, b.ptr);
           expect(sameBytes(a.toArray(), b.toArray()), `code ${code} derive ${derive}`).toBe(true);

@@ -42,8 +42,14 @@ export function gamma(k: number, dtype: DType = 'f64'): number {
 
 /** x·2^e, exact unless the result over- or underflows (steps of 2^±600 avoid overflowing the factor). */
 export function ldexp(x: number, e: number): number {
-  while (e > 600) { x *= 2 ** 600; e -= 600; }
-  while (e < -600) { x *= 2 ** -600; e += 600; }
+  while (e > 600) {
+    x *= 2 ** 600;
+    e -= 600;
+  }
+  while (e < -600) {
+    x *= 2 ** -600;
+    e += 600;
+  }
   return x * 2 ** e;
 }
 
@@ -108,11 +114,19 @@ export function specData(s: MatrixSpec): Float64Array | Float32Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     switch (s.kind) {
-      case 'zeros': out[i] = 0; break;
-      case 'constant': out[i] = s.scale * (s.seed % 2 ? -1 : 1); break;
-      case 'random': out[i] = hashValue(s.seed, i) * s.scale; break;
+      case 'zeros':
+        out[i] = 0;
+        break;
+      case 'constant':
+        out[i] = s.scale * (s.seed % 2 ? -1 : 1);
+        break;
+      case 'random':
+        out[i] = hashValue(s.seed, i) * s.scale;
+        break;
       // Entries spread over 2^±20 around the scale (wide dynamic range inside one matrix).
-      case 'graded': out[i] = hashValue(s.seed, i) * ldexp(s.scale, (mix32(s.seed + i) % 41) - 20); break;
+      case 'graded':
+        out[i] = hashValue(s.seed, i) * ldexp(s.scale, (mix32(s.seed + i) % 41) - 20);
+        break;
     }
   }
   // 'graded' at the top scales would overflow: clamp to the largest finite value (data stay finite)
@@ -232,7 +246,8 @@ export function opGet(a: ArrayLike<number>, rows: number, cols: number, trans: b
  * bound checked here, so it serves as the exact sum.
  */
 export function compensatedSum(xs: ArrayLike<number>): number {
-  let s = 0, c = 0;
+  let s = 0,
+    c = 0;
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i]!;
     const t = s + x;
@@ -260,20 +275,36 @@ export function jacobiSingularValues(x: ArrayLike<number>, m: number, n: number)
   const col = Array.from({ length: cols }, (_, j) => Float64Array.from({ length: rows }, (_, i) => (m >= n ? x[i * n + j]! : x[j * n + i]!)));
   for (let sweep = 0; sweep < 60; sweep++) {
     let rotated = false;
-    for (let p = 0; p < cols; p++) for (let q = p + 1; q < cols; q++) {
-      const a = col[p]!, b = col[q]!;
-      let alpha = 0, beta = 0, g = 0;
-      for (let i = 0; i < rows; i++) { alpha += a[i]! ** 2; beta += b[i]! ** 2; g += a[i]! * b[i]!; }
-      if (g === 0 || Math.abs(g) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
-      rotated = true;
-      const zeta = (beta - alpha) / (2 * g);
-      const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-      const c = 1 / Math.sqrt(1 + t * t), s = c * t;
-      for (let i = 0; i < rows; i++) { const ai = a[i]!, bi = b[i]!; a[i] = c * ai - s * bi; b[i] = s * ai + c * bi; }
-    }
+    for (let p = 0; p < cols; p++)
+      for (let q = p + 1; q < cols; q++) {
+        const a = col[p]!,
+          b = col[q]!;
+        let alpha = 0,
+          beta = 0,
+          g = 0;
+        for (let i = 0; i < rows; i++) {
+          alpha += a[i]! ** 2;
+          beta += b[i]! ** 2;
+          g += a[i]! * b[i]!;
+        }
+        if (g === 0 || Math.abs(g) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
+        rotated = true;
+        const zeta = (beta - alpha) / (2 * g);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t),
+          s = c * t;
+        for (let i = 0; i < rows; i++) {
+          const ai = a[i]!,
+            bi = b[i]!;
+          a[i] = c * ai - s * bi;
+          b[i] = s * ai + c * bi;
+        }
+      }
     if (!rotated) break;
   }
-  return Float64Array.from(col, (v) => frobenius(v)).sort().reverse();
+  return Float64Array.from(col, (v) => frobenius(v))
+    .sort()
+    .reverse();
 }
 
 /**

@@ -14,7 +14,8 @@ const runIt = haveChromium || process.env.CI ? it : it.skip;
 async function workload(fl: Awaited<ReturnType<typeof createEngine>>): Promise<string[]> {
   const A = fl.randn(67, 45, { seed: 20261122 });
   const B = fl.randn(33, 45, { seed: 20261122, stream: 1, dtype: 'f64' });
-  const A32 = fl.astype(A, 'f32'), B32 = fl.astype(B, 'f32');
+  const A32 = fl.astype(A, 'f32'),
+    B32 = fl.astype(B, 'f32');
   return [
     fl.fingerprint(A, B),
     fl.fingerprint(fl.matmul(A, B, { transB: true })),

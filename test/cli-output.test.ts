@@ -30,10 +30,13 @@ const leftovers = (out: string) => readdirSync(out).filter((f) => f.startsWith('
 /** out/index.html links exactly the report directories present and counts their claims. */
 function expectIndexMatches(out: string): void {
   const html = readFileSync(join(out, 'index.html'), 'utf8');
-  const present = readdirSync(out).filter((f) => existsSync(join(out, f, 'result.json'))).sort();
+  const present = readdirSync(out)
+    .filter((f) => existsSync(join(out, f, 'result.json')))
+    .sort();
   const linked = [...new Set([...html.matchAll(/href="([^"/]+)\/report\.html"/g)].map((m) => m[1]!))].sort();
   expect(linked).toEqual(present);
-  let passed = 0, total = 0;
+  let passed = 0,
+    total = 0;
   for (const id of present) {
     const r = JSON.parse(readFileSync(join(out, id, 'result.json'), 'utf8'));
     passed += r.claims.filter((c: { pass: boolean }) => c.pass).length;
@@ -81,7 +84,10 @@ describe('CLI output: item 2, one complete run per directory', () => {
     expectIndexMatches(out);
   }, 120_000);
 
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`${signal} during the report phase removes the temporary directory, keeps the previous run and exits ${code}`, async () => {
       const out = fresh('signal');
       expect(run(['run', 'ba-one-step', ...tiny('ba-one-step'), '--seed', '1', '--out', out]).status).toBe(0);
@@ -178,7 +184,8 @@ describe('CLI output: the report renderer (vega, vega-lite) is loaded only for r
     }\n`,
   );
   writeFileSync(join(hooks, 'register.mjs'), `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
-  const noVega = (args: string[]) => spawnSync(process.execPath, ['--import', join(hooks, 'register.mjs'), CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const noVega = (args: string[]) =>
+    spawnSync(process.execPath, ['--import', join(hooks, 'register.mjs'), CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
 
   it('run without vega: exit 2 with what to install, before any computation', () => {
     const started = performance.now();

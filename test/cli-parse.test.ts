@@ -84,7 +84,9 @@ describe('--version, list --json, --strict, exit codes', () => {
     expect(list.map((e: { id: string }) => e.id)).toEqual(EXPERIMENTS.map((e) => e.id));
     for (const [i, exp] of EXPERIMENTS.entries()) {
       expect(list[i]).toMatchObject({ id: exp.id, title: exp.title, paper: exp.paper });
-      expect(list[i].params.map((p: { name: string; quick: unknown; paper: unknown }) => [p.name, p.quick, p.paper])).toEqual(exp.params.map((p) => [p.name, p.quick, p.paper]));
+      expect(list[i].params.map((p: { name: string; quick: unknown; paper: unknown }) => [p.name, p.quick, p.paper])).toEqual(
+        exp.params.map((p) => [p.name, p.quick, p.paper]),
+      );
     }
   });
 
@@ -96,8 +98,13 @@ describe('--version, list --json, --strict, exit codes', () => {
     // which runs fail or pass a claim is measured here, not assumed: the tiny sizes, and
     // zhou-ge-local at its quick preset (a few seconds)
     const fl = await createEngine({ threads: 1 });
-    const outcome = (id: string, args: string[], overrides: Record<string, string> = {}) =>
-      ({ id, args, failed: runExperiment(fl, findExperiment(id), { overrides }).claims.filter((c) => !c.pass).map((c) => c.id) });
+    const outcome = (id: string, args: string[], overrides: Record<string, string> = {}) => ({
+      id,
+      args,
+      failed: runExperiment(fl, findExperiment(id), { overrides })
+        .claims.filter((c) => !c.pass)
+        .map((c) => c.id),
+    });
     const failing = EXPERIMENTS.map((e) => outcome(e.id, tiny(e.id), TINY[e.id])).find((o) => o.failed.length > 0);
     const passing = [outcome('zhou-ge-local', [])].find((o) => o.failed.length === 0);
     fl.dispose();

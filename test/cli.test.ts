@@ -44,9 +44,14 @@ describe('experiments', () => {
     // the large-step risk claim fails at ψ1 = 4, ψ2 = 2 (risk 0.065 vs bound 0.040; the theory only says O(d/n));
     // on the Fig. 3c curve the η = N^½ step is below the bound at ψ1 = 8
     expect(r.claims.map((c) => [c.id, c.pass])).toEqual([
-      ['spike-value', true], ['gradient-alignment', true], ['spike-alignment', true],
-      ['small-step-kernel-bound', true], ['large-step-beats-bound', false],
-      ['curve-large-step-beats-bound', true], ['curve-small-step-above-bound', true], ['trained-beats-random', true],
+      ['spike-value', true],
+      ['gradient-alignment', true],
+      ['spike-alignment', true],
+      ['small-step-kernel-bound', true],
+      ['large-step-beats-bound', false],
+      ['curve-large-step-beats-bound', true],
+      ['curve-small-step-above-bound', true],
+      ['trained-beats-random', true],
     ]);
     for (const key of ['s1', 'alignment', 'riskRF', 'riskTrained']) expect(r.metrics[key]).toBeTypeOf('number');
   });
@@ -54,7 +59,11 @@ describe('experiments', () => {
   it('huang-linear at the quick preset: claims as measured (the derived collapse-time heuristic is off by ~4 steps)', () => {
     const r = runExperiment(fl, findExperiment('huang-linear'));
     expect(r.claims.map((c) => [c.id, c.pass])).toEqual([
-      ['stage1-closed-form', true], ['ratio-sqrt-gamma', true], ['ntk-limit', true], ['loss-collapse', false], ['loss-final', true],
+      ['stage1-closed-form', true],
+      ['ratio-sqrt-gamma', true],
+      ['ntk-limit', true],
+      ['loss-collapse', false],
+      ['loss-final', true],
     ]);
     for (const key of ['sqrtGamma', 'ratioFinal', 'ntkErrorFinal', 'lossFinal']) expect(r.metrics[key]).toBeTypeOf('number');
   });
@@ -62,8 +71,14 @@ describe('experiments', () => {
   it('moniri-spikes at the quick preset: claims as measured (the second spike has its predicted strength but stays inside the bulk at n = 1000)', () => {
     const r = runExperiment(fl, findExperiment('moniri-spikes'));
     expect(r.claims.map((c) => [c.id, c.pass])).toEqual([
-      ['spike-count', false], ['hermite-alignment', true], ['spike-strength-1', true], ['spike-strength-2', true],
-      ['growth-exponent-1', true], ['growth-exponent-2', false], ['spike-staircase', false], ['error-staircase', true],
+      ['spike-count', false],
+      ['hermite-alignment', true],
+      ['spike-strength-1', true],
+      ['spike-strength-2', true],
+      ['growth-exponent-1', true],
+      ['growth-exponent-2', false],
+      ['spike-staircase', false],
+      ['error-staircase', true],
     ]);
     expect(r.metrics.hermiteAlignment1).toBeGreaterThan(0.8);
     for (const key of ['spikes', 'predictedSpikes']) expect(r.metrics[key]).toBeTypeOf('number');
@@ -72,7 +87,12 @@ describe('experiments', () => {
   it('two-step at the quick preset: claims as measured (the k = 1 term has its predicted size, 0.3, far inside the bulk at n = 600; reuse does not reveal the IE-2 direction)', () => {
     const r = runExperiment(fl, findExperiment('two-step'));
     expect(r.claims.map((c) => [c.id, c.pass])).toEqual([
-      ['outliers-total', true], ['outliers-added', false], ['term-strength-1', true], ['reuse-learns-ie2', false], ['fresh-learns-ie1', true], ['phase-diagram', false],
+      ['outliers-total', true],
+      ['outliers-added', false],
+      ['term-strength-1', true],
+      ['reuse-learns-ie2', false],
+      ['fresh-learns-ie1', true],
+      ['phase-diagram', false],
     ]);
     for (const key of ['outliers', 'predictedOutliers']) expect(r.metrics[key]).toBeTypeOf('number');
   });
@@ -114,7 +134,8 @@ describe('CLI', () => {
 
   it('--threads: the same result bytes on 1 and 3 threads', () => {
     const args = ['run', 'ba-one-step', 'd=60', 'n=120', 'N=120', 'nTest=100', 'dCurve=24', '--json'];
-    const one = run(...args, '--threads', '1'), three = run(...args, '--threads', '3');
+    const one = run(...args, '--threads', '1'),
+      three = run(...args, '--threads', '3');
     expect(one.status).toBe(0);
     expect(three.status).toBe(0);
     expect(JSON.parse(three.stdout).fingerprint).toBe(JSON.parse(one.stdout).fingerprint);

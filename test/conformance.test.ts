@@ -81,9 +81,7 @@ describe('conformance suite', () => {
     const started = performance.now();
     nodeResults = runConformance(fl);
     report('node', { results: nodeResults, ms: performance.now() - started, agent: `Node ${process.version}` }, performance.now() - started);
-    expectGoldens(GOLDENS, nodeResults, (got, golden) =>
-      expectConformance('node', got as Record<string, string>, golden as Record<string, string>),
-    );
+    expectGoldens(GOLDENS, nodeResults, (got, golden) => expectConformance('node', got as Record<string, string>, golden as Record<string, string>));
   });
 
   it('a case gives the same fingerprint alone on a fresh engine (no dependence on run order or memory layout)', async () => {

@@ -8,7 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DOCS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** The text without fenced code blocks (their `#` lines are not headings, their brackets not links). */
 function prose(markdown: string): string {
@@ -20,7 +25,10 @@ function slug(heading: string): string {
   const text = heading
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1') // a link keeps its text
     .replace(/[`*]/g, '');
-  return text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+    .replace(/ /g, '-');
 }
 
 /** Every anchor a Markdown file defines: its headings (duplicates numbered as GitHub does) and <a id>s. */
@@ -75,7 +83,8 @@ describe('documentation links', () => {
   });
 
   it('the link checker itself finds headings, numbered duplicates, explicit anchors and broken links', () => {
-    const md = '# A `code` title (x/y)\n## Threads\n### Threads\n<a id="ba-one-step"></a>\n```sh\n# not a heading\n[no](missing.md)\n```\n[yes](other.md#threads-1)\n';
+    const md =
+      '# A `code` title (x/y)\n## Threads\n### Threads\n<a id="ba-one-step"></a>\n```sh\n# not a heading\n[no](missing.md)\n```\n[yes](other.md#threads-1)\n';
     expect([...anchors(md)]).toEqual(['a-code-title-xy', 'threads', 'threads-1', 'ba-one-step']);
     expect(relativeLinks(md)).toEqual(['other.md#threads-1']);
     expect(relativeLinks('[web](https://example.org) [mail](mailto:a@b) `[x](y.md)` [z](docs/z.md)')).toEqual(['docs/z.md']);

@@ -53,8 +53,7 @@ describeIt('web page in Chromium (featurelab serve)', () => {
   });
 
   const status = (prefix = '') => page.locator(`#${prefix}status`);
-  const waitForState = (state: string, prefix = '', timeout = 60_000) =>
-    page.waitForSelector(`#${prefix}status[data-state="${state}"]`, { timeout });
+  const waitForState = (state: string, prefix = '', timeout = 60_000) => page.waitForSelector(`#${prefix}status[data-state="${state}"]`, { timeout });
 
   it('opens a URL encoding a tiny run and shows the same fingerprint as Node, with plots and claims', async () => {
     await page.goto(`${server.url}${TINY_HASH}`);
@@ -91,11 +90,15 @@ describeIt('web page in Chromium (featurelab serve)', () => {
     const differing = exp.params.filter((p) => p.name in TINY && parseValue(p, TINY[p.name as keyof typeof TINY], exp.id) !== p.quick).map((p) => p.name);
     expect(differing.length).toBeGreaterThan(0);
     expect(await page.$$eval('.param.changed', (els) => els.map((e) => (e as HTMLElement).dataset.param))).toEqual(differing);
-    expect(await page.textContent(`.param[data-param="${differing[0]}"] .changed-marker`)).toBe(`changed (quick: ${exp.params.find((p) => p.name === differing[0])!.quick})`);
+    expect(await page.textContent(`.param[data-param="${differing[0]}"] .changed-marker`)).toBe(
+      `changed (quick: ${exp.params.find((p) => p.name === differing[0])!.quick})`,
+    );
     expect(await page.locator('.param:not(.changed) .changed-marker:not(:empty)').count()).toBe(0);
 
     // Tooltips: each field carries its parameter's documentation, and every button a title.
-    const titles = await page.$$eval('.param', (els) => els.map((e) => [(e as HTMLElement).dataset.param, e.querySelector('input, select')!.getAttribute('title')]));
+    const titles = await page.$$eval('.param', (els) =>
+      els.map((e) => [(e as HTMLElement).dataset.param, e.querySelector('input, select')!.getAttribute('title')]),
+    );
     expect(titles.map(([name]) => name)).toEqual(exp.params.map((p) => p.name));
     for (const [name, title] of titles) expect(title, name!).toContain(exp.params.find((p) => p.name === name)!.doc);
     expect(await page.$$eval('button', (els) => els.filter((b) => !b.getAttribute('title')).map((b) => b.id || b.textContent))).toEqual([]);
@@ -155,7 +158,10 @@ describeIt('web page in Chromium (featurelab serve)', () => {
     // work when it declares one for this, else reported from inside the run with its class.
     const sizes = { d: '100', n: '120', N: '50', nTest: '100' };
     const ba = findExperiment('ba-one-step');
-    const violations = constraintViolations(ba, Object.fromEntries(ba.params.map((p) => [p.name, p.name in sizes ? parseValue(p, sizes[p.name as keyof typeof sizes], ba.id) : p.quick])));
+    const violations = constraintViolations(
+      ba,
+      Object.fromEntries(ba.params.map((p) => [p.name, p.name in sizes ? parseValue(p, sizes[p.name as keyof typeof sizes], ba.id) : p.quick])),
+    );
     await page.evaluate(() => (location.hash = '#ba-one-step?d=100&n=120&N=50&nTest=100&run=1'));
     if (violations.length) {
       await page.waitForSelector('#constraint-error:not([hidden])');
@@ -276,13 +282,14 @@ describeIt('web page in Chromium (featurelab serve)', () => {
     expect(await page.locator('#experiment-about').isVisible()).toBe(Boolean(twoStepAbout));
   }, 60_000);
 
-  it('moves the progress bar during a run, also between the experiment\'s progress reports', async () => {
+  it("moves the progress bar during a run, also between the experiment's progress reports", async () => {
     await page.evaluate(() => {
       const samples: [number, string][] = [];
       (globalThis as any).progressSamples = samples;
       const timer = setInterval(() => {
         const state = document.getElementById('status')!.dataset.state;
-        if (state === 'running') samples.push([(document.getElementById('progress') as HTMLProgressElement).value, document.getElementById('status-label')!.textContent!]);
+        if (state === 'running')
+          samples.push([(document.getElementById('progress') as HTMLProgressElement).value, document.getElementById('status-label')!.textContent!]);
         if (state === 'done' || state === 'error') clearInterval(timer);
       }, 40);
     });

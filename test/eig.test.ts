@@ -8,13 +8,21 @@ beforeAll(async () => {
 });
 afterAll(() => fl.dispose());
 
-interface EigCase { name: string; n: number; values: number[]; norm2: number; matrix?: number[]; seed?: number }
+interface EigCase {
+  name: string;
+  n: number;
+  values: number[];
+  norm2: number;
+  matrix?: number[];
+  seed?: number;
+}
 const cases = fixture<EigCase[]>('eig.json');
 
 function matrixOf(c: EigCase): Float64Array {
   if (c.matrix) return Float64Array.from(c.matrix);
   // (A + Aᵀ)/2 of the shared hash generator, as make_eig_fixtures.py builds it
-  const n = c.n, out = new Float64Array(n * n);
+  const n = c.n,
+    out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = (testValue(c.seed!, i * n + j) + testValue(c.seed!, j * n + i)) / 2;
   return out;
 }
@@ -27,7 +35,8 @@ function lowerOnly(data: Float64Array, n: number): Float64Array {
 }
 
 function frob(a: ArrayLike<number>): number {
-  let s = 0, m = 0;
+  let s = 0,
+    m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
   if (m === 0) return 0;
   for (let i = 0; i < a.length; i++) s += (a[i]! / m) ** 2;
@@ -64,7 +73,12 @@ function checkEigh(S: Matrix, data: Float64Array, values: Float64Array, V: Matri
 describe('eigvalsh / eigh on hard matrices against numpy (LAPACK)', () => {
   // Small blocks and leaves make every path run on small inputs: unblocked and blocked
   // reduction, divide and conquer down to 1×1 leaves, and plain QL (leafSize ≥ n).
-  for (const [blockSize, leafSize] of [[1, 1], [3, 2], [32, 25], [32, 1e6]] as const) {
+  for (const [blockSize, leafSize] of [
+    [1, 1],
+    [3, 2],
+    [32, 25],
+    [32, 1e6],
+  ] as const) {
     it(`block ${blockSize}, leaf ${leafSize}: values within c·n·ε·‖S‖₂, residual and orthogonality within c·n·ε`, () => {
       for (const c of cases) {
         const data = matrixOf(c);

@@ -228,7 +228,9 @@ export async function runInFirefox<T>(page: string, timeoutMs: number, serve: Se
   const profile = mkdtempSync(join(tmpdir(), 'featurelab-firefox-'));
   writeFileSync(
     join(profile, 'user.js'),
-    Object.entries(FIREFOX_PREFS).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`).join(''),
+    Object.entries(FIREFOX_PREFS)
+      .map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`)
+      .join(''),
   );
   let stderr = '';
   // Own process group (detached), so the content processes Firefox starts die with it.
@@ -283,7 +285,8 @@ process.stdout.write(JSON.stringify(outcome));
 `,
   );
   const child = spawn(BUN, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
+  let stdout = '',
+    stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const done = new Promise<PageResult<T>>((resolve, reject) =>

@@ -24,7 +24,10 @@ const toySchema = {
 describe('defineExperiment', () => {
   const seen: unknown[] = [];
   const toy = defineExperiment({
-    id: 'toy', title: 'Toy', paper: 'none', summary: 'a toy',
+    id: 'toy',
+    title: 'Toy',
+    paper: 'none',
+    summary: 'a toy',
     params: toySchema,
     smoke: { n: 2 },
     constraints: [(p) => (p.n > 10 && p.link === 'b' ? `n=${p.n} with link=b: lower n` : undefined)],
@@ -110,11 +113,25 @@ describe('the types', () => {
     const dir = mkdtempSync(join(tmpdir(), 'featurelab-types-'));
     try {
       const lib = join(ROOT, 'dist', 'experiments', 'index.js');
-      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], types: [], skipLibCheck: false },
-        files: ['consumer.ts'],
-      }));
-      writeFileSync(join(dir, 'consumer.ts'), `
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'ES2022',
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            strict: true,
+            noEmit: true,
+            lib: ['ES2022', 'DOM'],
+            types: [],
+            skipLibCheck: false,
+          },
+          files: ['consumer.ts'],
+        }),
+      );
+      writeFileSync(
+        join(dir, 'consumer.ts'),
+        `
         import { baOneStep, findExperiment, validateGrid, gridPoints, defineExperiment, int, oneOf, bool, type ParamsOfExperiment } from ${JSON.stringify(lib)};
 
         validateGrid(baOneStep, { d: [100, 200], activation: ['tanh', 'erf'], noise: [0, 0.1] });
@@ -162,7 +179,8 @@ describe('the types', () => {
         // @ts-expect-error a number spec has a range
         int({ doc: '', quick: 1, paper: 1 });
         export { d, act, wide, psi };
-      `);
+      `,
+      );
       const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
       const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' });
       expect(r.stdout + r.stderr).toBe('');

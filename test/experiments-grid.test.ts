@@ -13,8 +13,14 @@ describe('validateGrid', () => {
     const check = validateGrid(baOneStep, { N: [100, 800], d: [200, 400] });
     expect(check.errors).toEqual([]);
     const quick = resolveParams(baOneStep, 'quick');
-    expect(check.points).toEqual([{ ...quick, d: 200, N: 800 }, { ...quick, d: 400, N: 800 }]);
-    expect(check.rejected.map((r) => [r.point.d, r.point.N])).toEqual([[200, 100], [400, 100]]);
+    expect(check.points).toEqual([
+      { ...quick, d: 200, N: 800 },
+      { ...quick, d: 400, N: 800 },
+    ]);
+    expect(check.rejected.map((r) => [r.point.d, r.point.N])).toEqual([
+      [200, 100],
+      [400, 100],
+    ]);
     expect(check.rejected[0]!.violations).toEqual([expect.stringMatching(/^N=100 < d=200: .*needs N ≥ d/)]);
   });
 
@@ -41,7 +47,10 @@ describe('validateGrid', () => {
   it('parses command-line strings as resolveParams does', () => {
     const check = validateGrid(findExperiment('huang-linear'), { steps: ['10', '20'], noise: ['0.5'] });
     expect(check.errors).toEqual([]);
-    expect(check.points.map((p) => [p.steps, p.noise])).toEqual([[10, 0.5], [20, 0.5]]);
+    expect(check.points.map((p) => [p.steps, p.noise])).toEqual([
+      [10, 0.5],
+      [20, 0.5],
+    ]);
   });
 
   it(`refuses a grid of more than MAX_GRID_POINTS (${MAX_GRID_POINTS}) points before building any`, () => {

@@ -4,7 +4,17 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createEngine, createNetwork, evaluateTarget, features, gaussianInputs, meanSquaredError, oneStep, randomUnitVector, ridge, sampleBatch, type Engine,
+  createEngine,
+  createNetwork,
+  evaluateTarget,
+  features,
+  gaussianInputs,
+  meanSquaredError,
+  oneStep,
+  randomUnitVector,
+  ridge,
+  sampleBatch,
+  type Engine,
 } from '../dist/index.js';
 import { oneStepRisk, pipelineData, ridgeRisk } from '../dist/experiments/ba-pipeline.js';
 
@@ -14,7 +24,13 @@ beforeAll(async () => {
 });
 afterAll(() => fl.dispose());
 
-const seed = 7, d = 24, n = 40, N = 32, noise = 0.1, lambda = 1e-3, eta = 2;
+const seed = 7,
+  d = 24,
+  n = 40,
+  N = 32,
+  noise = 0.1,
+  lambda = 1e-3,
+  eta = 2;
 const streams = { train: 12, fresh: 14, network: 16 };
 
 describe('the Ba one-step pipeline', () => {

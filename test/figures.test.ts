@@ -34,7 +34,13 @@ interface Legend {
   labels: string[];
 }
 
-const unescapeXml = (s: string) => s.replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const unescapeXml = (s: string) =>
+  s
+    .replace(/&apos;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** Visible texts of the marks of one role inside an SVG fragment (Vega hides overlapping labels with opacity 0). */
 function texts(fragment: string, role: string): string[] {
@@ -50,10 +56,17 @@ function texts(fragment: string, role: string): string[] {
 /** The axes and legends of a Vega SVG, read from their ARIA descriptions and text marks. */
 function guides(svg: string): { axes: Axis[]; legends: Legend[] } {
   const parts = svg.split(/(?=<g class="mark-group role-(?:axis|legend)" role="graphics-symbol")/);
-  const axes: Axis[] = [], legends: Legend[] = [];
+  const axes: Axis[] = [],
+    legends: Legend[] = [];
   for (const part of parts) {
     const axis = /^<g class="mark-group role-axis"[^>]*aria-label="([XY])-axis(?: titled '(.*?)')? for an? (\w+) scale/.exec(part);
-    if (axis) axes.push({ orient: axis[1]!, title: axis[2] === undefined ? undefined : unescapeXml(axis[2]), continuous: ['linear', 'log'].includes(axis[3]!), labels: texts(part, 'axis-label') });
+    if (axis)
+      axes.push({
+        orient: axis[1]!,
+        title: axis[2] === undefined ? undefined : unescapeXml(axis[2]),
+        continuous: ['linear', 'log'].includes(axis[3]!),
+        labels: texts(part, 'axis-label'),
+      });
     if (part.startsWith('<g class="mark-group role-legend"')) legends.push({ title: texts(part, 'legend-title')[0], labels: texts(part, 'legend-label') });
   }
   return { axes, legends };
@@ -70,7 +83,8 @@ function untitled(spec: unknown, path = ''): string[] {
   for (const key of ['encoding', 'facet']) {
     const channels = node[key] as Record<string, Record<string, unknown>> | undefined;
     for (const [name, channel] of Object.entries(channels ?? {})) {
-      if (TITLED_CHANNELS.includes(name) && channel && ('field' in channel || 'aggregate' in channel) && !('title' in channel)) out.push(`${path}${key}.${name}`);
+      if (TITLED_CHANNELS.includes(name) && channel && ('field' in channel || 'aggregate' in channel) && !('title' in channel))
+        out.push(`${path}${key}.${name}`);
     }
   }
   for (const child of ['layer', 'spec']) {
@@ -115,7 +129,11 @@ describe('every figure', () => {
   it('has human axis and legend titles: no camelCase or short field names, no "Count of Records", no comma-joined layer fields', () => {
     for (const [id, result] of results) {
       // series keys a reader should not see as a title: camelCase, with digits, or one or two letters
-      const rawKeys = new Set(Object.values(result.series).flatMap((rows) => rows.flatMap((r) => Object.keys(r))).filter((k) => /[A-Z0-9]/.test(k) || k.length <= 2));
+      const rawKeys = new Set(
+        Object.values(result.series)
+          .flatMap((rows) => rows.flatMap((r) => Object.keys(r)))
+          .filter((k) => /[A-Z0-9]/.test(k) || k.length <= 2),
+      );
       svgs.get(id)!.forEach((svg, i) => {
         const where = `${id}: "${result.plots[i]!.title}"`;
         expect(svg, where).not.toContain('Count of Records');
@@ -175,7 +193,8 @@ describe('two-step phase diagram', () => {
     const max = Math.max(...result.series.phase!.flatMap((r) => [r.predicted, r.measured, r.added, r.predictedAdded] as number[]));
     expect(legends[0]!.labels).toEqual(Array.from({ length: max + 1 }, (_, i) => String(i)));
     // the four panels' headers, and every cell's count printed in it
-    for (const header of ['predicted', 'measured', 'outliers of W2 in all (reading 1)', 'outliers added by step 2 (reading 2)']) expect(svg).toContain(`>${header}</text>`);
+    for (const header of ['predicted', 'measured', 'outliers of W2 in all (reading 1)', 'outliers added by step 2 (reading 2)'])
+      expect(svg).toContain(`>${header}</text>`);
     const cells = texts(svg, 'mark');
     expect(cells).toHaveLength(4 * 12);
     for (const c of cells) expect(c).toMatch(/^\d+$/);
@@ -239,7 +258,7 @@ describe('zhu-balance', () => {
 });
 
 describe('zhou-ge-local trajectories', () => {
-  it('mark each neuron\'s start and end and draw the teacher lines, in both runs', () => {
+  it("mark each neuron's start and end and draw the teacher lines, in both runs", () => {
     const result = results.get('zhou-ge-local')!;
     const m = result.params.m as number;
     for (const title of [/^Rich run/, /^Lazy run/]) {

@@ -11,7 +11,15 @@ afterAll(() => fl.dispose());
 
 const GUARD = 16; // elements of NaN poison on each side of every buffer
 
-interface Case { m: number; n: number; k: number; transA: boolean; transB: boolean; alpha: number; beta: number }
+interface Case {
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  alpha: number;
+  beta: number;
+}
 
 /** Guarded raw buffer: [GUARD NaN | data | GUARD NaN]. */
 function guarded(dtype: DT, n: number, fill: (i: number) => number) {
@@ -45,7 +53,8 @@ function runKernel(dtype: DT, impl: 'opt' | 'ref', c: Case, blocking = { mc: 96,
   const C = guarded(dtype, c.m * c.n, (i) => (c.beta === 0 ? NaN : testValue(seeds[2]!, i)));
   const lda = c.transA ? c.m : c.k;
   const ldb = c.transB ? c.k : c.n;
-  const ta = c.transA ? 1 : 0, tb = c.transB ? 1 : 0;
+  const ta = c.transA ? 1 : 0,
+    tb = c.transB ? 1 : 0;
   if (impl === 'ref') {
     (dtype === 'f64' ? k.gemm_ref_f64 : k.gemm_ref_f32)(ta, tb, c.m, c.n, c.k, c.alpha, A.ptr, lda, B.ptr, ldb, c.beta, C.ptr, c.n);
   } else {
@@ -67,7 +76,9 @@ function runKernel(dtype: DT, impl: 'opt' | 'ref', c: Case, blocking = { mc: 96,
   expect(A.guardsIntact() && B.guardsIntact(), 'input guards').toBe(true);
   expect(C.guardsIntact(), `output guard ${JSON.stringify(c)}`).toBe(true);
   const out = C.data();
-  A.free(); B.free(); C.free();
+  A.free();
+  B.free();
+  C.free();
   return out;
 }
 
@@ -75,7 +86,15 @@ const LADDER = [1, 2, 3, 7, 8, 9, 31, 33, 64, 127, 257];
 // Square sizes plus non-square mixes around the tile (4, 8) and block edges.
 const SHAPES: [number, number, number][] = [
   ...LADDER.map((s) => [s, s, s] as [number, number, number]),
-  [1, 257, 3], [257, 1, 9], [3, 7, 257], [33, 9, 64], [9, 33, 31], [127, 64, 2], [64, 127, 33], [31, 257, 8], [257, 31, 127],
+  [1, 257, 3],
+  [257, 1, 9],
+  [3, 7, 257],
+  [33, 9, 64],
+  [9, 33, 31],
+  [127, 64, 2],
+  [64, 127, 33],
+  [31, 257, 8],
+  [257, 31, 127],
 ];
 
 describe('GEMM kernels equal their scalar twin bit for bit', () => {
@@ -86,7 +105,11 @@ describe('GEMM kernels equal their scalar twin bit for bit', () => {
         for (const transA of [false, true]) {
           for (const transB of [false, true]) {
             const variant = (m + n + k + (transA ? 1 : 0) + (transB ? 2 : 0)) % 3;
-            const [alpha, beta] = [[1, 0], [-1.25, 0], [0.5, -2]][variant]!;
+            const [alpha, beta] = [
+              [1, 0],
+              [-1.25, 0],
+              [0.5, -2],
+            ][variant]!;
             const c = { m, n, k, transA, transB, alpha: alpha!, beta: beta! };
             const opt = runKernel(dtype, 'opt', c);
             const ref = runKernel(dtype, 'ref', c);
@@ -104,7 +127,13 @@ describe('GEMM kernels equal their scalar twin bit for bit', () => {
     it(`${dtype}: results do not depend on the block sizes`, () => {
       const c = { m: 67, n: 45, k: 133, transA: false, transB: true, alpha: 1, beta: 0 };
       const ref = runKernel(dtype, 'ref', c);
-      for (const blocking of [{ mc: 4, nc: 8, kc: 1 }, { mc: 8, nc: 16, kc: 3 }, { mc: 12, nc: 24, kc: 64 }, { mc: 96, nc: 2048, kc: 256 }, { mc: 64, nc: 8, kc: 500 }]) {
+      for (const blocking of [
+        { mc: 4, nc: 8, kc: 1 },
+        { mc: 8, nc: 16, kc: 3 },
+        { mc: 12, nc: 24, kc: 64 },
+        { mc: 96, nc: 2048, kc: 256 },
+        { mc: 64, nc: 8, kc: 500 },
+      ]) {
         expect(sameBytes(runKernel(dtype, 'opt', c, blocking), ref), JSON.stringify(blocking)).toBe(true);
       }
     });
@@ -112,7 +141,12 @@ describe('GEMM kernels equal their scalar twin bit for bit', () => {
 });
 
 describe('matmul / gemm through the public API', () => {
-  interface FixtureCase extends Case { seedA: number; seedB: number; seedC: number; c: number[] }
+  interface FixtureCase extends Case {
+    seedA: number;
+    seedB: number;
+    seedC: number;
+    c: number[];
+  }
   const cases = fixture<FixtureCase[]>('gemm.json');
 
   for (const dtype of ['f64', 'f32'] as const) {
@@ -122,7 +156,9 @@ describe('matmul / gemm through the public API', () => {
       for (const c of cases) {
         const [ar, ac] = c.transA ? [c.k, c.m] : [c.m, c.k];
         const [br, bc] = c.transB ? [c.n, c.k] : [c.k, c.n];
-        const a = testArray(c.seedA, ar * ac), b = testArray(c.seedB, br * bc), c0 = testArray(c.seedC, c.m * c.n);
+        const a = testArray(c.seedA, ar * ac),
+          b = testArray(c.seedB, br * bc),
+          c0 = testArray(c.seedC, c.m * c.n);
         const got = fl.scope(() => {
           const A = fl.fromArray(T.from(a), ar, ac);
           const B = fl.fromArray(T.from(b), br, bc);
@@ -130,7 +166,8 @@ describe('matmul / gemm through the public API', () => {
           return fl.gemm(C, A, B, { alpha: c.alpha, beta: c.beta, transA: c.transA, transB: c.transB }).toArray();
         });
         const bound = (idx: number) => {
-          const i = Math.floor(idx / c.n), j = idx % c.n;
+          const i = Math.floor(idx / c.n),
+            j = idx % c.n;
           let s = 0;
           for (let p = 0; p < c.k; p++) {
             const aip = c.transA ? a[p * c.m + i]! : a[i * c.k + p]!;
@@ -159,7 +196,12 @@ describe('matmul / gemm through the public API', () => {
 
   it('gram equals matmul with a transpose bit for bit, and is exactly symmetric', () => {
     fl.scope(() => {
-      for (const [m, n] of [[1, 1], [7, 3], [130, 260], [300, 140]] as const) {
+      for (const [m, n] of [
+        [1, 1],
+        [7, 3],
+        [130, 260],
+        [300, 140],
+      ] as const) {
         const A = fl.randn(m, n, { seed: m + n });
         expect(sameBytes(fl.gram(A).toArray(), fl.matmul(A, A, { transA: true }).toArray())).toBe(true);
         expect(sameBytes(fl.gram(A, 'AAt').toArray(), fl.matmul(A, A, { transB: true }).toArray())).toBe(true);
@@ -170,7 +212,8 @@ describe('matmul / gemm through the public API', () => {
 
   it('an empty inner dimension gives zeros (α·0 + β·C)', () => {
     fl.scope(() => {
-      const A = fl.zeros(3, 0), B = fl.zeros(0, 2);
+      const A = fl.zeros(3, 0),
+        B = fl.zeros(0, 2);
       expect(Array.from(fl.matmul(A, B).toArray())).toEqual([0, 0, 0, 0, 0, 0]);
       const C = fl.full(3, 2, 2);
       expect(Array.from(fl.gemm(C, A, B, { beta: 0.5 }).toArray())).toEqual([1, 1, 1, 1, 1, 1]);

@@ -50,7 +50,8 @@ export function sameBytes(a: Float64Array | Float32Array, b: Float64Array | Floa
 export function firstMismatch(got: ArrayLike<number>, want: ArrayLike<number>, tol: (i: number) => number): number {
   if (got.length !== want.length) return 0;
   for (let i = 0; i < got.length; i++) {
-    const g = got[i]!, w = want[i]!;
+    const g = got[i]!,
+      w = want[i]!;
     if (Number.isNaN(w) ? !Number.isNaN(g) : !(Math.abs(g - w) <= tol(i))) return i;
   }
   return -1;

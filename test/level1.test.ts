@@ -8,7 +8,15 @@ beforeAll(async () => {
 });
 afterAll(() => fl.dispose());
 
-interface L1 { n: number; seedX: number; seedY: number; dot: number; sum: number; asum: number; nrm2: number }
+interface L1 {
+  n: number;
+  seedX: number;
+  seedY: number;
+  dot: number;
+  sum: number;
+  asum: number;
+  nrm2: number;
+}
 const cases = fixture<L1[]>('level1.json');
 
 describe('reductions', () => {
@@ -29,11 +37,16 @@ describe('reductions', () => {
       const T = dtype === 'f64' ? Float64Array : Float32Array;
       for (const c of cases) {
         fl.scope(() => {
-          const xs = testArray(c.seedX, c.n), ys = testArray(c.seedY, c.n);
+          const xs = testArray(c.seedX, c.n),
+            ys = testArray(c.seedY, c.n);
           const x = fl.fromArray(T.from(xs), c.n, 1);
           const y = fl.fromArray(T.from(ys), c.n, 1);
-          let sAbs = 0, pAbs = 0;
-          for (let i = 0; i < c.n; i++) { sAbs += Math.abs(xs[i]!); pAbs += Math.abs(xs[i]! * ys[i]!); }
+          let sAbs = 0,
+            pAbs = 0;
+          for (let i = 0; i < c.n; i++) {
+            sAbs += Math.abs(xs[i]!);
+            pAbs += Math.abs(xs[i]! * ys[i]!);
+          }
           const tol = (scale: number) => 2 * c.n * EPS64 * scale + 1e-300;
           expect(Math.abs(fl.dot(x, y) - c.dot)).toBeLessThanOrEqual(tol(pAbs));
           expect(Math.abs(fl.sum(x) - c.sum)).toBeLessThanOrEqual(tol(sAbs));
@@ -79,16 +92,38 @@ describe('elementwise', () => {
       void eps;
       const T = dtype === 'f64' ? Float64Array : Float32Array;
       const round = dtype === 'f64' ? (v: number) => v : Math.fround;
-      for (const [m, n] of [[1, 1], [3, 7], [9, 33], [64, 65]] as const) {
+      for (const [m, n] of [
+        [1, 1],
+        [3, 7],
+        [9, 33],
+        [64, 65],
+      ] as const) {
         fl.scope(() => {
-          const xs = T.from(testArray(m * 7 + n, m * n)), ys = T.from(testArray(m * 7 + n + 1, m * n));
-          const x = fl.fromArray(xs, m, n), y = fl.fromArray(ys, m, n);
+          const xs = T.from(testArray(m * 7 + n, m * n)),
+            ys = T.from(testArray(m * 7 + n + 1, m * n));
+          const x = fl.fromArray(xs, m, n),
+            y = fl.fromArray(ys, m, n);
           const alpha = -0.3;
           const a = round(alpha);
           fl.axpy(alpha, x, y);
-          expect(sameBytes(y.toArray(), T.from(ys, (v, i) => round(v + round(a * xs[i]!))))).toBe(true);
-          expect(sameBytes(fl.scale(x, alpha).toArray(), T.from(xs, (v) => round(a * v)))).toBe(true);
-          expect(sameBytes(fl.hadamard(x, x).toArray(), T.from(xs, (v) => round(v * v)))).toBe(true);
+          expect(
+            sameBytes(
+              y.toArray(),
+              T.from(ys, (v, i) => round(v + round(a * xs[i]!))),
+            ),
+          ).toBe(true);
+          expect(
+            sameBytes(
+              fl.scale(x, alpha).toArray(),
+              T.from(xs, (v) => round(a * v)),
+            ),
+          ).toBe(true);
+          expect(
+            sameBytes(
+              fl.hadamard(x, x).toArray(),
+              T.from(xs, (v) => round(v * v)),
+            ),
+          ).toBe(true);
           const t = fl.transpose(x).toArray();
           for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(t[j * m + i]).toBe(xs[i * n + j]);
           const inPlace = fl.scale(x, 2, { out: x });

@@ -20,7 +20,8 @@ function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 function diffMax(a: Matrix, b: Matrix): number {
-  const x = a.toArray(), y = b.toArray();
+  const x = a.toArray(),
+    y = b.toArray();
   let m = 0;
   for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!));
   return m;
@@ -50,7 +51,10 @@ describe('Cholesky and SPD solves', () => {
       const G = fl.randn(n, n, { seed: 4 });
       const S = fl.matmul(G, G, { transB: true, alpha: 1 / n });
       const data = S.toArray();
-      for (let i = 0; i < n; i++) { data[i * n + i] += 1; for (let j = i + 1; j < n; j++) data[i * n + j] = NaN; }
+      for (let i = 0; i < n; i++) {
+        data[i * n + i] += 1;
+        for (let j = i + 1; j < n; j++) data[i * n + j] = NaN;
+      }
       const Sp = fl.fromArray(data, n, n, { allowNonFinite: true });
       const B = fl.randn(n, 3, { seed: 5 });
       const X = fl.solveSPD(Sp, B);
@@ -73,7 +77,12 @@ describe('Cholesky and SPD solves', () => {
 
 describe('QR and random orthogonal matrices', () => {
   it('A = Q·R with orthonormal Q and upper triangular R (tall and square)', () => {
-    for (const [m, n] of [[1, 1], [5, 3], [40, 40], [100, 17]] as const) {
+    for (const [m, n] of [
+      [1, 1],
+      [5, 3],
+      [40, 40],
+      [100, 17],
+    ] as const) {
       fl.scope(() => {
         const A = fl.randn(m, n, { seed: m + n });
         const { Q, R } = fl.qr(A);
@@ -100,16 +109,22 @@ describe('QR and random orthogonal matrices', () => {
 });
 
 describe('tridiagonal eigensolver, selection, singular values, Lanczos', () => {
-  it('Golub–Welsch: 20-point Gauss–Hermite rule integrates E z⁴ = 3 and E z⁶ = 15 (probabilists\')', () => {
+  it("Golub–Welsch: 20-point Gauss–Hermite rule integrates E z⁴ = 3 and E z⁶ = 15 (probabilists')", () => {
     const n = 20;
     const e = Array.from({ length: n - 1 }, (_, k) => Math.sqrt(k + 1));
     const { values, vectors } = fl.eigTridiagonal(new Float64Array(n), e, { vectors: true });
     const v = vectors!.toArray();
-    let m0 = 0, m2 = 0, m4 = 0, m6 = 0;
+    let m0 = 0,
+      m2 = 0,
+      m4 = 0,
+      m6 = 0;
     for (let i = 0; i < n; i++) {
       const w = v[i]! * v[i]!; // first component squared: the weight of node i
       const x = values[i]!;
-      m0 += w; m2 += w * x * x; m4 += w * x ** 4; m6 += w * x ** 6;
+      m0 += w;
+      m2 += w * x * x;
+      m4 += w * x ** 4;
+      m6 += w * x ** 6;
     }
     vectors!.dispose();
     expect(Math.abs(m0 - 1)).toBeLessThan(1e-14);
@@ -128,7 +143,8 @@ describe('tridiagonal eigensolver, selection, singular values, Lanczos', () => {
       const top = fl.eighSelect(S, { largest: 3 });
       expect(Array.from(top.values)).toEqual(Array.from(all.values.slice(37)));
       expect([top.vectors.rows, top.vectors.cols]).toEqual([40, 3]);
-      const v = all.vectors.toArray(), t = top.vectors.toArray();
+      const v = all.vectors.toArray(),
+        t = top.vectors.toArray();
       for (let i = 0; i < 40; i++) for (let j = 0; j < 3; j++) expect(t[i * 3 + j]).toBe(v[i * 40 + 37 + j]);
       expect(fl.eighSelect(S, { smallest: 2 }).values).toEqual(all.values.slice(0, 2));
       expect(fl.eighSelect(S, { indices: [5, 9] }).values).toEqual(all.values.slice(5, 9));
@@ -152,9 +168,11 @@ describe('tridiagonal eigensolver, selection, singular values, Lanczos', () => {
 
   it('svdTop finds the planted spikes with orthonormal factors and small residuals', () => {
     fl.scope(() => {
-      const m = 300, n = 120;
+      const m = 300,
+        n = 120;
       const Z = fl.randn(m, n, { seed: 6 });
-      const u = fl.randn(m, 2, { seed: 7 }), v = fl.randn(n, 2, { seed: 8 });
+      const u = fl.randn(m, 2, { seed: 7 }),
+        v = fl.randn(n, 2, { seed: 8 });
       const spikes = fl.matmul(u, v, { transB: true, alpha: 0.05 });
       const A = fl.axpy(1, spikes, fl.scale(Z, 1 / Math.sqrt(n)));
       const ref = fl.svdvals(A);
@@ -163,7 +181,8 @@ describe('tridiagonal eigensolver, selection, singular values, Lanczos', () => {
       expect(orthonormalColumns(top.V)).toBeLessThan(1e-9);
       expect(orthonormalColumns(top.U)).toBeLessThan(1e-9);
       // ‖A·v_i − σ_i·u_i‖ small
-      const AV = fl.matmul(A, top.V).toArray(), U = top.U.toArray();
+      const AV = fl.matmul(A, top.V).toArray(),
+        U = top.U.toArray();
       for (let i = 0; i < 3; i++) for (let r = 0; r < m; r++) expect(Math.abs(AV[r * 3 + i]! - top.values[i]! * U[r * 3 + i]!)).toBeLessThan(1e-8);
       const wide = fl.svdTop(fl.transpose(A), 2, { seed: 1 });
       expect(Math.abs(wide.values[0]! - top.values[0]!)).toBeLessThan(1e-9 * top.values[0]!);
@@ -174,7 +193,11 @@ describe('tridiagonal eigensolver, selection, singular values, Lanczos', () => {
   it('lanczos on a matrix-free diagonal operator is exact and reproducible by seed', () => {
     fl.scope(() => {
       const n = 200;
-      const diag = fl.fromArray(Float64Array.from({ length: n }, (_, i) => i + 1), n, 1);
+      const diag = fl.fromArray(
+        Float64Array.from({ length: n }, (_, i) => i + 1),
+        n,
+        1,
+      );
       const op = (x: Matrix) => fl.hadamard(diag, x);
       const r = fl.lanczos(op, n, 4, { seed: 3, maxIterations: 120 });
       expect(Array.from(r.values).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([200, 199, 198, 197]);

@@ -62,7 +62,9 @@ describe('loading the module', () => {
     const ids: number[] = [];
     for (let pos = 8; pos < bytes.length; ) {
       ids.push(bytes[pos]!);
-      let size = 0, shift = 0, byte: number;
+      let size = 0,
+        shift = 0,
+        byte: number;
       pos++;
       do {
         byte = bytes[pos++]!;

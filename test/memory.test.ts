@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ArgumentError,
-  DisposedError,
-  DTypeError,
-  MemoryLimitError,
-  NonFiniteError,
-  ShapeError,
-  createEngine,
-} from '../dist/index.js';
+import { ArgumentError, DisposedError, DTypeError, MemoryLimitError, NonFiniteError, ShapeError, createEngine } from '../dist/index.js';
 
 describe('ownership and scopes', () => {
   it('dispose frees memory, is idempotent, and later use throws a DisposedError', async () => {
@@ -105,7 +97,8 @@ describe('ownership and scopes', () => {
 describe('bad input gets a clear error', () => {
   it('mismatched shapes name both shapes', async () => {
     const fl = await createEngine();
-    const A = fl.zeros(3, 4), B = fl.zeros(5, 6);
+    const A = fl.zeros(3, 4),
+      B = fl.zeros(5, 6);
     expect(() => fl.matmul(A, B)).toThrow(ShapeError);
     expect(() => fl.matmul(A, B)).toThrow(/A \(3×4\) has 4 columns but B \(5×6\) has 5 rows/);
     expect(() => fl.matmul(A, B, { transA: true, transB: true })).toThrow(/Aᵀ \(A is 3×4\) has 3 columns but Bᵀ \(B is 5×6\) has 6 rows/);
@@ -119,7 +112,8 @@ describe('bad input gets a clear error', () => {
 
   it('mixed dtypes, wrong array types and wrong lengths', async () => {
     const fl = await createEngine();
-    const A = fl.zeros(2, 2), B = fl.zeros(2, 2, { dtype: 'f32' });
+    const A = fl.zeros(2, 2),
+      B = fl.zeros(2, 2, { dtype: 'f32' });
     expect(() => fl.matmul(A, B)).toThrow(DTypeError);
     expect(() => fl.matmul(A, B)).toThrow(/mixed dtypes 2×2 f64 and 2×2 f32/);
     expect(() => fl.fromArray([1, 2, 3, 4] as never, 2, 2)).toThrow(/Float64Array or Float32Array, got Array/);
@@ -169,7 +163,8 @@ describe('bad input gets a clear error', () => {
   });
 
   it('matrices from another engine are refused', async () => {
-    const a = await createEngine(), b = await createEngine();
+    const a = await createEngine(),
+      b = await createEngine();
     const A = a.zeros(2, 2);
     expect(() => b.matmul(A, A)).toThrow(/belongs to another engine/);
     a.dispose();

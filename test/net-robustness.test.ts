@@ -5,12 +5,49 @@
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ArgumentError, DisposedError, DTypeError, FeaturelabError, NonFiniteError,
-  absPopulation, absPopulationGD, alignments, applyFunction, checkNetwork, cka, createEngine, createNetwork, describeFunction,
-  empiricalNTK, fitMarchenkoPastur, forward, gaussianInputs, gdStep, gradients, hermiteFeatures, hermiteSummary, gaussHermite,
-  huangStage1, huangStage2Step, kernelAlignment, kernelDistance, logSpacedSteps, oneStep, principalCosines, randomUnitVector, relativeChange,
-  reluPopulation, reluPopulationGD, ridge, sampleBatch, spikedPrediction, targetAlignment, teacherStudentGeometry, trainFullBatch, twoStep,
-  type Engine, type Matrix, type TwoLayer,
+  ArgumentError,
+  DisposedError,
+  DTypeError,
+  FeaturelabError,
+  NonFiniteError,
+  absPopulation,
+  absPopulationGD,
+  alignments,
+  applyFunction,
+  checkNetwork,
+  cka,
+  createEngine,
+  createNetwork,
+  describeFunction,
+  empiricalNTK,
+  fitMarchenkoPastur,
+  forward,
+  gaussianInputs,
+  gdStep,
+  gradients,
+  hermiteFeatures,
+  hermiteSummary,
+  gaussHermite,
+  huangStage1,
+  huangStage2Step,
+  kernelAlignment,
+  kernelDistance,
+  logSpacedSteps,
+  oneStep,
+  principalCosines,
+  randomUnitVector,
+  relativeChange,
+  reluPopulation,
+  reluPopulationGD,
+  ridge,
+  sampleBatch,
+  spikedPrediction,
+  targetAlignment,
+  teacherStudentGeometry,
+  trainFullBatch,
+  twoStep,
+  type Engine,
+  type TwoLayer,
 } from '../dist/index.js';
 import { engine, testArray } from './helpers.js';
 
@@ -52,10 +89,26 @@ describe('measurements: degenerate input is a named error, extreme magnitudes a 
   it('alignments: β = 0 is an error; U and β at 2^±700 give the unscaled alignments', () => {
     fl.scope(() => {
       expectError(() => alignments(fl, mat(1, 5, 2), fl.zeros(5, 1)), ArgumentError, 'alignments', /β is zero/);
-      const U = mat(1, 5, 2), beta = mat(2, 5, 1);
-      const u = U.toArray(), b = beta.toArray();
-      const want = [0, 1].map((j) => dot([0, 1, 2, 3, 4].map((i) => u[i * 2 + j]!), b) ** 2 / dot(b, b));
-      for (const [su, sb] of [[1, 1], [1, P], [1, 1 / P], [2 ** -300, P], [2 ** 300, 1 / P]]) {
+      const U = mat(1, 5, 2),
+        beta = mat(2, 5, 1);
+      const u = U.toArray(),
+        b = beta.toArray();
+      const want = [0, 1].map(
+        (j) =>
+          dot(
+            [0, 1, 2, 3, 4].map((i) => u[i * 2 + j]!),
+            b,
+          ) **
+            2 /
+          dot(b, b),
+      );
+      for (const [su, sb] of [
+        [1, 1],
+        [1, P],
+        [1, 1 / P],
+        [2 ** -300, P],
+        [2 ** 300, 1 / P],
+      ]) {
         const got = alignments(fl, fl.scale(U, su!), fl.scale(beta, sb!));
         want.forEach((w, j) => expect(Math.abs(got[j]! / su! / su! - w)).toBeLessThan(1e-14 * w));
       }
@@ -66,12 +119,19 @@ describe('measurements: degenerate input is a named error, extreme magnitudes a 
 
   it('kernelAlignment / kernelDistance: a zero kernel is an error; 2^±700 kernels give the JS value', () => {
     fl.scope(() => {
-      const K1 = mat(3, 4, 4), K2 = mat(4, 4, 4);
+      const K1 = mat(3, 4, 4),
+        K2 = mat(4, 4, 4);
       expectError(() => kernelAlignment(fl, fl.zeros(4, 4), K2), ArgumentError, 'kernelAlignment', /K1 is zero/);
       expectError(() => kernelDistance(fl, K1, fl.zeros(4, 4)), ArgumentError, 'kernelDistance', /K2 is zero/);
-      const a = K1.toArray(), b = K2.toArray();
+      const a = K1.toArray(),
+        b = K2.toArray();
       const want = dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b));
-      for (const [s1, s2] of [[P, 1], [1 / P, 1], [P, 1 / P], [P, P]]) {
+      for (const [s1, s2] of [
+        [P, 1],
+        [1 / P, 1],
+        [P, 1 / P],
+        [P, P],
+      ]) {
         expect(Math.abs(kernelAlignment(fl, fl.scale(K1, s1!), fl.scale(K2, s2!)) - want)).toBeLessThan(1e-14);
       }
     });
@@ -84,12 +144,19 @@ describe('measurements: degenerate input is a named error, extreme magnitudes a 
       expectError(() => cka(fl, fl.full(6, 6, 0.1), G), ArgumentError, 'cka', /K1 is zero after centring/);
       expectError(() => cka(fl, G, fl.full(6, 6, 0.7)), ArgumentError, 'cka', /K2 is zero after centring/);
       // K_ij = u_i + u_j is constant after centring too
-      const u = testArray(6, 6), Ku = fl.fromArray(Float64Array.from({ length: 36 }, (_, i) => u[Math.floor(i / 6)]! + u[i % 6]!), 6, 6);
+      const u = testArray(6, 6),
+        Ku = fl.fromArray(
+          Float64Array.from({ length: 36 }, (_, i) => u[Math.floor(i / 6)]! + u[i % 6]!),
+          6,
+          6,
+        );
       expectError(() => cka(fl, Ku, G), ArgumentError, 'cka', /K1 is zero after centring/);
       expectError(() => targetAlignment(fl, G, fl.full(6, 1, 0.3)), ArgumentError, 'targetAlignment', /y is constant/);
       expectError(() => targetAlignment(fl, fl.full(6, 6, 0.3), mat(7, 6, 1)), ArgumentError, 'targetAlignment', /K is zero after centring/);
-      const H = fl.gram(mat(8, 4, 6)), y = mat(9, 6, 1);
-      const ckaRef = cka(fl, G, H), taRef = targetAlignment(fl, G, y);
+      const H = fl.gram(mat(8, 4, 6)),
+        y = mat(9, 6, 1);
+      const ckaRef = cka(fl, G, H),
+        taRef = targetAlignment(fl, G, y);
       expect(Number.isFinite(ckaRef) && Number.isFinite(taRef)).toBe(true);
       for (const s of [P, 1 / P]) {
         expect(cka(fl, fl.scale(G, s), H)).toBe(ckaRef);
@@ -102,8 +169,10 @@ describe('measurements: degenerate input is a named error, extreme magnitudes a 
     fl.scope(() => {
       expectError(() => relativeChange(fl, fl.eye(3), fl.zeros(3, 3)), ArgumentError, 'relativeChange', /M0 is zero/);
       expect(relativeChange(fl, fl.full(3, 3, 1e308), fl.full(3, 3, -1e308))).toBe(2);
-      const A = mat(10, 3, 4), B = mat(11, 3, 4);
-      const d = Array.from(A.toArray(), (x, i) => x - B.toArray()[i]!), b = B.toArray();
+      const A = mat(10, 3, 4),
+        B = mat(11, 3, 4);
+      const d = Array.from(A.toArray(), (x, i) => x - B.toArray()[i]!),
+        b = B.toArray();
       const want = Math.sqrt(dot(d, d) / dot(b, b));
       expect(Math.abs(relativeChange(fl, fl.scale(A, 1 / P), fl.scale(B, 1 / P)) - want)).toBeLessThan(1e-14 * want);
     });
@@ -111,7 +180,8 @@ describe('measurements: degenerate input is a named error, extreme magnitudes a 
 
   it('teacherStudentGeometry: a zero teacher or student is an error; students at 2^700 keep their angles and report their norms', () => {
     fl.scope(() => {
-      const W = mat(12, 5, 3), V = mat(13, 2, 3);
+      const W = mat(12, 5, 3),
+        V = mat(13, 2, 3);
       expectError(() => teacherStudentGeometry(fl, W, fl.zeros(2, 3)), ArgumentError, 'teacherStudentGeometry', /teacher 0 .* is zero/);
       expectError(() => teacherStudentGeometry(fl, fl.zeros(5, 3), V), ArgumentError, 'teacherStudentGeometry', /student 0 .* is zero/);
       const ref = teacherStudentGeometry(fl, W, V);
@@ -130,13 +200,38 @@ describe('measurements: degenerate input is a named error, extreme magnitudes a 
     expectError(() => fitMarchenkoPastur(Float64Array.from([Infinity, 1]), 4, 8), ArgumentError, 'fitMarchenkoPastur', /finite/);
     expectError(() => fitMarchenkoPastur(s, NaN, 8), ArgumentError, 'fitMarchenkoPastur', /p must be an integer/);
     expectError(() => fitMarchenkoPastur(s, 4, undefined as never), ArgumentError, 'fitMarchenkoPastur', /q must be an integer/);
-    expectError(() => fitMarchenkoPastur(s.map((x) => x * 2 ** 600), 4, 8), NonFiniteError, 'fitMarchenkoPastur', /σ²/);
+    expectError(
+      () =>
+        fitMarchenkoPastur(
+          s.map((x) => x * 2 ** 600),
+          4,
+          8,
+        ),
+      NonFiniteError,
+      'fitMarchenkoPastur',
+      /σ²/,
+    );
     // at 2^-530 the squares are subnormal (bits lost before): the fit now scales exactly
-    const ref = fitMarchenkoPastur(s, 4, 8), small = fitMarchenkoPastur(s.map((x) => x * 2 ** -530), 4, 8);
+    const ref = fitMarchenkoPastur(s, 4, 8),
+      small = fitMarchenkoPastur(
+        s.map((x) => x * 2 ** -530),
+        4,
+        8,
+      );
     expect(small.outliers).toBe(ref.outliers);
     expect(small.edge).toBe(ref.edge * 2 ** -530);
     // at 2^-600, σ² ≈ 2^-1200 underflows to zero: an error rather than a silent σ² = 0
-    expectError(() => fitMarchenkoPastur(s.map((x) => x * 2 ** -600), 4, 8), ArgumentError, 'fitMarchenkoPastur', /underflows/);
+    expectError(
+      () =>
+        fitMarchenkoPastur(
+          s.map((x) => x * 2 ** -600),
+          4,
+          8,
+        ),
+      ArgumentError,
+      'fitMarchenkoPastur',
+      /underflows/,
+    );
   });
 
   it('principalCosines, hermiteFeatures, spikedPrediction, huangStage1/2: degenerate or overflowing input is a named error', () => {
@@ -154,7 +249,8 @@ describe('measurements: degenerate input is a named error, extreme magnitudes a 
 
   it('reluPopulation: the loss and gradient at 2^−600 are the unscaled ones scaled back (the norms underflowed before)', () => {
     fl.scope(() => {
-      const W = mat(16, 4, 3), V = mat(17, 2, 3);
+      const W = mat(16, 4, 3),
+        V = mat(17, 2, 3);
       const ref = reluPopulation(fl, W, V);
       const tiny = reluPopulation(fl, fl.scale(W, 2 ** -600), fl.scale(V, 2 ** -600));
       expect(Array.from(tiny.grad.toArray())).toEqual(Array.from(ref.grad.toArray(), (x) => x * 2 ** -600));
@@ -174,8 +270,14 @@ async function isolated(body: string): Promise<string> {
   try {
     return await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => resolve('timeout'), 10_000);
-      worker.on('message', (m) => { clearTimeout(timer); resolve(m as string); });
-      worker.on('error', (e) => { clearTimeout(timer); reject(e); });
+      worker.on('message', (m) => {
+        clearTimeout(timer);
+        resolve(m as string);
+      });
+      worker.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
   } finally {
     await worker.terminate();
@@ -208,7 +310,10 @@ describe('counts are bounded: no hang (item 5)', () => {
 describe('matrices of another engine, disposed or of the wrong dtype never reach a kernel (item 6)', () => {
   it('population functions, empiricalNTK, gradients and applyFunction refuse them by name', () => {
     fl.scope(() => {
-      const W = mat(20, 4, 3), V = mat(21, 2, 3), a = mat(22, 4, 1), as = mat(23, 2, 1);
+      const W = mat(20, 4, 3),
+        V = mat(21, 2, 3),
+        a = mat(22, 4, 1),
+        as = mat(23, 2, 1);
       const foreign = (rows: number, cols: number) => other.fromArray(testArray(24, rows * cols), rows, cols);
       expectError(() => reluPopulation(fl, foreign(4, 3), V), ArgumentError, 'reluPopulation', /another engine/);
       expectError(() => reluPopulation(fl, W, foreign(2, 3)), ArgumentError, 'reluPopulation', /another engine/);
@@ -234,7 +339,8 @@ describe('bad arguments are FeaturelabErrors naming the function and argument (i
   it('null options, missing arguments, bogus enums and unknown keys', () => {
     fl.scope(() => {
       const n = net();
-      const X = mat(30, 10, 4), y = mat(31, 10, 1);
+      const X = mat(30, 10, 4),
+        y = mat(31, 10, 1);
       const target = { kind: 'linear', beta: mat(32, 4, 1) } as const;
       const cases: [string, () => unknown, RegExp][] = [
         ['twoStep', () => twoStep(fl, n, { X, y }, 'bogus' as never, 1, 1), /second must be a batch/],
@@ -244,7 +350,11 @@ describe('bad arguments are FeaturelabErrors naming the function and argument (i
         ['gaussianInputs', () => gaussianInputs(fl, 5, 4, undefined as never), /options \{ seed, stream \} are required/],
         ['randomUnitVector', () => randomUnitVector(fl, 4, { seed: null, stream: 0 } as never), /seed/],
         ['createNetwork', () => createNetwork(fl, 4, 6, 'tanh', null as never, { seed: 1, stream: 0 }), /param must be an object/],
-        ['createNetwork', () => createNetwork(fl, 4, 6, 'tanh', { kind: 'mean-field', sphere: 'yes' } as never, { seed: 1, stream: 0 }), /sphere must be true or false/],
+        [
+          'createNetwork',
+          () => createNetwork(fl, 4, 6, 'tanh', { kind: 'mean-field', sphere: 'yes' } as never, { seed: 1, stream: 0 }),
+          /sphere must be true or false/,
+        ],
         ['forward', () => forward(fl, n, undefined as never), /X must be a Matrix/],
         ['forward', () => forward(fl, null as never, X), /net must be an object/],
         ['forward', () => forward(null as never, n, X), /fl must be an engine/],
@@ -282,7 +392,9 @@ describe('a failed call leaves no live matrix (item 9)', () => {
   it('memoryStats is unchanged after each failing call', async () => {
     const fresh = await createEngine({ threads: 1 });
     try {
-      const W = fresh.randn(4, 3, { seed: 1 }), V = fresh.randn(2, 3, { seed: 2 }), a = fresh.randn(4, 1, { seed: 3 });
+      const W = fresh.randn(4, 3, { seed: 1 }),
+        V = fresh.randn(2, 3, { seed: 2 }),
+        a = fresh.randn(4, 1, { seed: 3 });
       const dead = fresh.randn(2, 1, { seed: 4 });
       dead.dispose();
       const deadV = fresh.randn(2, 3, { seed: 5 });
@@ -292,10 +404,30 @@ describe('a failed call leaves no live matrix (item 9)', () => {
         ['randomUnitVector d = 0', () => () => randomUnitVector(fresh, 0, { seed: 1, stream: 0 })],
         ['reluPopulation disposed V', () => () => reluPopulation(fresh, W, deadV)],
         ['absPopulation disposed a*', () => () => absPopulation(fresh, W, a, V, dead, 0)],
-        ['absPopulationGD bad points', () => { const as = fresh.randn(2, 1); return () => absPopulationGD(fresh, W, a, V, as, 0, 0.1, 3, { points: -1 }); }],
+        [
+          'absPopulationGD bad points',
+          () => {
+            const as = fresh.randn(2, 1);
+            return () => absPopulationGD(fresh, W, a, V, as, 0, 0.1, 3, { points: -1 });
+          },
+        ],
         ['sampleBatch bad noise', () => () => sampleBatch(fresh, { kind: 'linear', beta: V }, 10, 3, { seed: 1, stream: 0, noise: NaN })],
-        ['hermiteFeatures b = 0', () => { const X = fresh.randn(5, 3), b = fresh.zeros(3, 1); return () => hermiteFeatures(fresh, X, b, 2); }],
-        ['forward X of another engine', () => { const n = createNetwork(fresh, 3, 4, 'tanh', { kind: 'ntk' }, { seed: 1, stream: 0 }); const X = other.randn(5, 3); return () => forward(fresh, n, X); }],
+        [
+          'hermiteFeatures b = 0',
+          () => {
+            const X = fresh.randn(5, 3),
+              b = fresh.zeros(3, 1);
+            return () => hermiteFeatures(fresh, X, b, 2);
+          },
+        ],
+        [
+          'forward X of another engine',
+          () => {
+            const n = createNetwork(fresh, 3, 4, 'tanh', { kind: 'ntk' }, { seed: 1, stream: 0 });
+            const X = other.randn(5, 3);
+            return () => forward(fresh, n, X);
+          },
+        ],
       ];
       for (const [what, prepare] of calls) {
         const call = prepare();

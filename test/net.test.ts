@@ -1,10 +1,46 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DivergenceError, absPopulation, absPopulationGD, alignments, oneStep, twoStep, trainOnline, hermiteFeatures, features, studentsOf, cka, createNetwork, empiricalNTK, expectation, fitMarchenkoPastur, forward,
-  gaussHermite, gdStep, gradients, hermiteSummary, huangStage1, kernelAlignment, marchenkoPastur, predictedSpikes,
-  predictedTwoStepOutliers, principalCosines, randomUnitVector, reluNtkInfinite, reluPopulation, reluPopulationGD, ridge,
-  sampleBatch, spectrum, spikedPrediction, targetAlignment, teacherStudentGeometry, trainFullBatch,
-  type Engine, type Matrix, type ScalarFunction, type TwoLayer,
+  DivergenceError,
+  absPopulation,
+  absPopulationGD,
+  alignments,
+  oneStep,
+  twoStep,
+  trainOnline,
+  hermiteFeatures,
+  features,
+  studentsOf,
+  cka,
+  createNetwork,
+  empiricalNTK,
+  expectation,
+  fitMarchenkoPastur,
+  forward,
+  gaussHermite,
+  gdStep,
+  gradients,
+  hermiteSummary,
+  huangStage1,
+  kernelAlignment,
+  marchenkoPastur,
+  predictedSpikes,
+  predictedTwoStepOutliers,
+  principalCosines,
+  randomUnitVector,
+  reluNtkInfinite,
+  reluPopulation,
+  reluPopulationGD,
+  ridge,
+  sampleBatch,
+  spectrum,
+  spikedPrediction,
+  targetAlignment,
+  teacherStudentGeometry,
+  trainFullBatch,
+  type Engine,
+  type Matrix,
+  type ScalarFunction,
+  type TwoLayer,
 } from '../dist/index.js';
 import { engine, expectGoldens, fixture, testArray } from './helpers.js';
 
@@ -30,20 +66,30 @@ describe('two-layer network: gradients', () => {
       fl.scope(() => {
         const [n, d, N] = [9, 5, 4];
         const net = createNetwork(fl, d, N, activation, { kind: 'mean-field' }, { seed: 3, stream: 0 });
-        const { X, y } = sampleBatch(fl, { kind: 'single-index', link: 'tanh', beta: randomUnitVector(fl, d, { seed: 3, stream: 9 }) }, n, d, { seed: 3, stream: 4, noise: 0.1 });
+        const { X, y } = sampleBatch(fl, { kind: 'single-index', link: 'tanh', beta: randomUnitVector(fl, d, { seed: 3, stream: 9 }) }, n, d, {
+          seed: 3,
+          stream: 4,
+          noise: 0.1,
+        });
         const g = gradients(fl, net, X, y);
-        const gW = g.gW.toArray(), ga = g.ga.toArray();
+        const gW = g.gW.toArray(),
+          ga = g.ga.toArray();
         const h = 1e-6;
-        const W0 = net.W.toArray(), a0 = net.a.toArray();
+        const W0 = net.W.toArray(),
+          a0 = net.a.toArray();
         for (let idx = 0; idx < d * N; idx++) {
-          const plus = Float64Array.from(W0), minus = Float64Array.from(W0);
-          plus[idx] += h; minus[idx] -= h;
+          const plus = Float64Array.from(W0),
+            minus = Float64Array.from(W0);
+          plus[idx] += h;
+          minus[idx] -= h;
           const fd = (lossAt({ ...net, W: fl.fromArray(plus, d, N) }, X, y) - lossAt({ ...net, W: fl.fromArray(minus, d, N) }, X, y)) / (2 * h);
           expect(Math.abs(fd - gW[idx]!), `∂L/∂W[${idx}]`).toBeLessThan(1e-7 * Math.max(1, Math.abs(fd)));
         }
         for (let j = 0; j < N; j++) {
-          const plus = Float64Array.from(a0), minus = Float64Array.from(a0);
-          plus[j] += h; minus[j] -= h;
+          const plus = Float64Array.from(a0),
+            minus = Float64Array.from(a0);
+          plus[j] += h;
+          minus[j] -= h;
           const fd = (lossAt({ ...net, a: fl.fromArray(plus, N, 1) }, X, y) - lossAt({ ...net, a: fl.fromArray(minus, N, 1) }, X, y)) / (2 * h);
           expect(Math.abs(fd - ga[j]!), `∂L/∂a[${j}]`).toBeLessThan(1e-7 * Math.max(1, Math.abs(fd)));
         }
@@ -64,7 +110,8 @@ describe('two-layer network: gradients against numpy', () => {
       const y = fl.fromArray(testArray(63, n), n, 1);
       const g = gradients(fl, { W, a, scale: 1 / Math.sqrt(N), activation: 'tanh' }, X, y);
       expect(Math.abs(g.loss - fx.loss)).toBeLessThan(1e-14 * fx.loss);
-      const gW = g.gW.toArray(), ga = g.ga.toArray();
+      const gW = g.gW.toArray(),
+        ga = g.ga.toArray();
       const scale = Math.max(...fx.gW.map(Math.abs), ...fx.ga.map(Math.abs));
       fx.gW.forEach((v, i) => expect(Math.abs(gW[i]! - v)).toBeLessThan(1e-14 * scale));
       fx.ga.forEach((v, i) => expect(Math.abs(ga[i]! - v)).toBeLessThan(1e-14 * scale));
@@ -105,8 +152,10 @@ describe('population teacher–student closed forms', () => {
       const w0 = W.toArray();
       const h = 1e-6;
       for (let idx = 0; idx < m * d; idx++) {
-        const p = Float64Array.from(w0), q = Float64Array.from(w0);
-        p[idx] += h; q[idx] -= h;
+        const p = Float64Array.from(w0),
+          q = Float64Array.from(w0);
+        p[idx] += h;
+        q[idx] -= h;
         const fd = (reluPopulation(fl, fl.fromArray(p, m, d), V).loss - reluPopulation(fl, fl.fromArray(q, m, d), V).loss) / (2 * h);
         expect(Math.abs(fd - g[idx]!)).toBeLessThan(1e-7);
       }
@@ -122,8 +171,10 @@ describe('population teacher–student closed forms', () => {
   it('absolute-value loss agrees with Monte Carlo and its gradients with finite differences', () => {
     fl.scope(() => {
       const [m, k, d, S] = [3, 2, 3, 400_000];
-      const W = fl.randn(m, d, { seed: 10 }), a = fl.randn(m, 1, { seed: 11 });
-      const Ws = fl.randn(k, d, { seed: 12 }), as = fl.randn(k, 1, { seed: 13 });
+      const W = fl.randn(m, d, { seed: 10 }),
+        a = fl.randn(m, 1, { seed: 11 });
+      const Ws = fl.randn(k, d, { seed: 12 }),
+        as = fl.randn(k, 1, { seed: 13 });
       const lambda = 0.01;
       const { loss, gW, ga } = absPopulation(fl, W, a, Ws, as, lambda);
       const X = fl.randn(S, d, { seed: 14 });
@@ -135,17 +186,27 @@ describe('population teacher–student closed forms', () => {
       const mc = fl.sum(r2) / (2 * S) + reg;
       const se = Math.sqrt((fl.dot(r2, r2) / S - (fl.sum(r2) / S) ** 2) / S) / 2;
       expect(Math.abs(mc - loss)).toBeLessThan(5 * se);
-      const h = 1e-6, w0 = W.toArray(), a0 = a.toArray(), g = gW.toArray(), gav = ga.toArray();
+      const h = 1e-6,
+        w0 = W.toArray(),
+        a0 = a.toArray(),
+        g = gW.toArray(),
+        gav = ga.toArray();
       for (let idx = 0; idx < m * d; idx++) {
-        const p = Float64Array.from(w0), q = Float64Array.from(w0);
-        p[idx] += h; q[idx] -= h;
-        const fd = (absPopulation(fl, fl.fromArray(p, m, d), a, Ws, as, lambda).loss - absPopulation(fl, fl.fromArray(q, m, d), a, Ws, as, lambda).loss) / (2 * h);
+        const p = Float64Array.from(w0),
+          q = Float64Array.from(w0);
+        p[idx] += h;
+        q[idx] -= h;
+        const fd =
+          (absPopulation(fl, fl.fromArray(p, m, d), a, Ws, as, lambda).loss - absPopulation(fl, fl.fromArray(q, m, d), a, Ws, as, lambda).loss) / (2 * h);
         expect(Math.abs(fd - g[idx]!)).toBeLessThan(1e-6);
       }
       for (let j = 0; j < m; j++) {
-        const p = Float64Array.from(a0), q = Float64Array.from(a0);
-        p[j] += h; q[j] -= h;
-        const fd = (absPopulation(fl, W, fl.fromArray(p, m, 1), Ws, as, lambda).loss - absPopulation(fl, W, fl.fromArray(q, m, 1), Ws, as, lambda).loss) / (2 * h);
+        const p = Float64Array.from(a0),
+          q = Float64Array.from(a0);
+        p[j] += h;
+        q[j] -= h;
+        const fd =
+          (absPopulation(fl, W, fl.fromArray(p, m, 1), Ws, as, lambda).loss - absPopulation(fl, W, fl.fromArray(q, m, 1), Ws, as, lambda).loss) / (2 * h);
         expect(Math.abs(fd - gav[j]!)).toBeLessThan(1e-6);
       }
     });
@@ -159,7 +220,9 @@ describe('theory', () => {
     expect(Math.abs(expectation(fl, q, { polynomial: [0, 0, 0, 0, 0, 0, 1] }) - 15)).toBeLessThan(1e-11);
     // Stein: E[z·tanh z] = E[tanh′ z]
     expect(Math.abs(expectation(fl, q, 'identity', 'tanh') - expectation(fl, q, { polynomial: [1] }, 'tanh'))).toBeGreaterThan(0);
-    const stein = expectation(fl, q, 'identity', 'tanh') - fl.scope(() => fl.dot(fl.map(fl.fromArray(q.nodes, 100, 1), 'tanh', { derivative: true }), fl.fromArray(q.weights, 100, 1)));
+    const stein =
+      expectation(fl, q, 'identity', 'tanh') -
+      fl.scope(() => fl.dot(fl.map(fl.fromArray(q.nodes, 100, 1), 'tanh', { derivative: true }), fl.fromArray(q.weights, 100, 1)));
     expect(Math.abs(stein)).toBeLessThan(1e-10);
     // E erf(a + ξ) = erf(a/√3)
     for (const a of [-1.3, 0.2, 2.0]) {
@@ -220,7 +283,8 @@ describe('theory', () => {
       const [p, q] = [200, 400];
       const Z = fl.scale(fl.randn(p, q, { seed: 20 }), 1 / Math.sqrt(q));
       expect(spectrum(fl, Z).outliers).toBe(0);
-      const u = randomUnitVector(fl, p, { seed: 20, stream: 1 }), v = randomUnitVector(fl, q, { seed: 20, stream: 2 });
+      const u = randomUnitVector(fl, p, { seed: 20, stream: 1 }),
+        v = randomUnitVector(fl, q, { seed: 20, stream: 2 });
       const S = fl.axpy(1, fl.matmul(u, v, { transB: true, alpha: 4 }), fl.copy(Z));
       const s = spectrum(fl, S);
       expect(s.outliers).toBe(1);
@@ -237,7 +301,10 @@ describe('measurements', () => {
       const net = createNetwork(fl, d, N, 'tanh', { kind: 'ntk' }, { seed: 30, stream: 0 });
       const Xp = fl.randn(p, d, { seed: 31 });
       const K = empiricalNTK(fl, net, Xp).toArray();
-      const x = Xp.toArray(), W = net.W.toArray(), a = net.a.toArray(), s = net.scale;
+      const x = Xp.toArray(),
+        W = net.W.toArray(),
+        a = net.a.toArray(),
+        s = net.scale;
       const J: number[][] = [];
       for (let i = 0; i < p; i++) {
         const row: number[] = [];
@@ -250,14 +317,17 @@ describe('measurements', () => {
         }
         J.push(row);
       }
-      for (let i = 0; i < p; i++) for (let k = 0; k < p; k++) {
-        const want = J[i]!.reduce((acc, v, c) => acc + v * J[k]![c]!, 0);
-        expect(Math.abs(K[i * p + k]! - want)).toBeLessThan(1e-12);
-      }
+      for (let i = 0; i < p; i++)
+        for (let k = 0; k < p; k++) {
+          const want = J[i]!.reduce((acc, v, c) => acc + v * J[k]![c]!, 0);
+          expect(Math.abs(K[i * p + k]! - want)).toBeLessThan(1e-12);
+        }
       expect(Math.abs(kernelAlignment(fl, empiricalNTK(fl, net, Xp), empiricalNTK(fl, net, Xp)) - 1)).toBeLessThan(1e-14);
       expect(Math.abs(cka(fl, empiricalNTK(fl, net, Xp), empiricalNTK(fl, net, Xp)) - 1)).toBeLessThan(1e-12);
       // the two layers' parts add up to the whole
-      const both = empiricalNTK(fl, net, Xp), first = empiricalNTK(fl, net, Xp, { layers: 'first' }), second = empiricalNTK(fl, net, Xp, { layers: 'second' });
+      const both = empiricalNTK(fl, net, Xp),
+        first = empiricalNTK(fl, net, Xp, { layers: 'first' }),
+        second = empiricalNTK(fl, net, Xp, { layers: 'second' });
       expect(fl.norm(fl.axpy(-1, both, fl.axpy(1, first, fl.copy(second))), 'max')).toBeLessThan(1e-14);
       const inf = reluNtkInfinite(fl, Xp, Xp);
       expect([inf.rows, inf.cols]).toEqual([p, p]);
@@ -269,9 +339,12 @@ describe('measurements', () => {
   it('ridge: primal and dual agree and the objective is stationary', () => {
     fl.scope(() => {
       const [n, N, lambda] = [30, 12, 0.1];
-      const Phi = fl.randn(n, N, { seed: 40 }), y = fl.randn(n, 1, { seed: 41 });
-      const primal = ridge(fl, Phi, y, lambda, 'primal'), dual = ridge(fl, Phi, y, lambda, 'dual');
-      const p = primal.toArray(), q = dual.toArray();
+      const Phi = fl.randn(n, N, { seed: 40 }),
+        y = fl.randn(n, 1, { seed: 41 });
+      const primal = ridge(fl, Phi, y, lambda, 'primal'),
+        dual = ridge(fl, Phi, y, lambda, 'dual');
+      const p = primal.toArray(),
+        q = dual.toArray();
       for (let j = 0; j < N; j++) expect(Math.abs(p[j]! - q[j]!)).toBeLessThan(1e-12);
       // (1/n)Φᵀ(Φâ − y) + (λ/N)â = 0
       const r = fl.axpy(-1, y, fl.matmul(Phi, primal));
@@ -303,7 +376,8 @@ describe('measurements', () => {
       const A = fl.randn(20, 3, { seed: 50 });
       const B = fl.matmul(A, fl.randn(3, 3, { seed: 51 }));
       for (const c of principalCosines(fl, A, B)) expect(Math.abs(c - 1)).toBeLessThan(1e-12);
-      const e1 = fl.fromArray(new Float64Array([1, 0, 0]), 3, 1), e2 = fl.fromArray(new Float64Array([0, 1, 0]), 3, 1);
+      const e1 = fl.fromArray(new Float64Array([1, 0, 0]), 3, 1),
+        e2 = fl.fromArray(new Float64Array([0, 1, 0]), 3, 1);
       expect(principalCosines(fl, e1, e2)[0]).toBeLessThan(1e-15);
       expect(Array.from(alignments(fl, fl.eye(3), fl.fromArray(new Float64Array([3, 4, 0]), 3, 1)))).toEqual([9 / 25, 16 / 25, 0]);
       const V = fl.fromArray(new Float64Array([1, 0, 0, 1]), 2, 2);
@@ -360,11 +434,17 @@ describe('protocols: golden fingerprints and bad parameters', () => {
       const student = createNetwork(fl, 3, 4, 'relu', { kind: 'fixed-output', sigma: 0.1 }, { seed: 7, stream: 40 });
       const teacher = { kind: 'teacher', activation: 'relu', V } as const;
       const sgd: number[] = [];
-      trainOnline(fl, student, (t) => sampleBatch(fl, teacher, 16, 3, { seed: 7, stream: 1000 + 2 * t }), 50, { etaW: 0.05, points: 6, record: (_t, l) => sgd.push(l) });
+      trainOnline(fl, student, (t) => sampleBatch(fl, teacher, 16, 3, { seed: 7, stream: 1000 + 2 * t }), 50, {
+        etaW: 0.05,
+        points: 6,
+        record: (_t, l) => sgd.push(l),
+      });
       out.onlineSGD = fl.fingerprint(student.W, sgd);
       // regularised |·| population GD on both layers
-      const Wa = fl.randn(5, 2, { seed: 7, stream: 50 }), aa = fl.full(5, 1, 0.3);
-      const Wsa = fl.fromArray(new Float64Array([1, 0, 0.5, 0.8660254037844386]), 2, 2), asa = fl.full(2, 1, 1);
+      const Wa = fl.randn(5, 2, { seed: 7, stream: 50 }),
+        aa = fl.full(5, 1, 0.3);
+      const Wsa = fl.fromArray(new Float64Array([1, 0, 0.5, 0.8660254037844386]), 2, 2),
+        asa = fl.full(2, 1, 1);
       const absTrace: number[] = [];
       absPopulationGD(fl, Wa, aa, Wsa, asa, 1e-3, 0.05, 300, { points: 6, record: (_t, l) => absTrace.push(l) });
       expect(absTrace[absTrace.length - 1]!).toBeLessThan(absTrace[0]!);

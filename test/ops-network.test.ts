@@ -7,8 +7,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ArgumentError, DisposedError, DivergenceError as RootDivergenceError, DTypeError, FeaturelabError, NonFiniteError, ShapeError,
-  reluNtkInfinite, teacherStudentGeometry, type Engine, type Matrix,
+  ArgumentError,
+  DisposedError,
+  DivergenceError as RootDivergenceError,
+  DTypeError,
+  FeaturelabError,
+  NonFiniteError,
+  ShapeError,
+  reluNtkInfinite,
+  teacherStudentGeometry,
+  type Engine,
+  type Matrix,
 } from '../dist/index.js';
 import * as errors from '../dist/core/errors.js';
 import { DivergenceError as ModelDivergenceError } from '../dist/net/model.js';
@@ -28,7 +37,11 @@ afterAll(() => {
 });
 
 const mat = (seed: number, rows: number, cols: number, scale = 1) =>
-  fl.fromArray(testArray(seed, rows * cols).map((x) => x * scale), rows, cols);
+  fl.fromArray(
+    testArray(seed, rows * cols).map((x) => x * scale),
+    rows,
+    cols,
+  );
 
 /** The error `fn` throws (fails the test when it returns). */
 function thrown(fn: () => unknown): Error {
@@ -41,19 +54,23 @@ function thrown(fn: () => unknown): Error {
 }
 
 describe('the pointer layer is sealed', () => {
-  it('no file of src/net/ calls a kernel, allocates raw bytes, reads a pointer, a memory view, a matrix\'s owner or the engine\'s internal checks', () => {
+  it("no file of src/net/ calls a kernel, allocates raw bytes, reads a pointer, a memory view, a matrix's owner or the engine's internal checks", () => {
     const dir = new URL('../src/net/', import.meta.url);
     const offending: string[] = [];
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
-      readFileSync(new URL(file, dir), 'utf8').split('\n').forEach((line, i) => {
-        if (/kernels\.|\.ptr\b|allocBytes|freeBytes|\.view\(\)|\.owner\b|assertMatrix/.test(line)) offending.push(`${file}:${i + 1}: ${line.trim()}`);
-      });
+      readFileSync(new URL(file, dir), 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/kernels\.|\.ptr\b|allocBytes|freeBytes|\.view\(\)|\.owner\b|assertMatrix/.test(line)) offending.push(`${file}:${i + 1}: ${line.trim()}`);
+        });
     }
     expect(offending).toEqual([]);
   });
 
-  it('refuses a matrix of another engine, a disposed or f32 matrix and a wrong shape, under the caller\'s name', () => {
-    const M = mat(1, 3, 4), r = mat(2, 3, 1), c = mat(3, 4, 1);
+  it("refuses a matrix of another engine, a disposed or f32 matrix and a wrong shape, under the caller's name", () => {
+    const M = mat(1, 3, 4),
+      r = mat(2, 3, 1),
+      c = mat(3, 4, 1);
     const foreign = other.fromArray(testArray(3, 4), 4, 1);
     const before = fl.memoryStats();
     const e1 = thrown(() => network.scaleRowsCols(fl, 'gradients', M, r, foreign));
@@ -91,19 +108,26 @@ describe('the pointer layer is sealed', () => {
 /** reluNtkInfinite as it was computed in JS before the loop moved to wasm (the oracle). */
 function reluNtkBefore(X1: Matrix, X2: Matrix): Float64Array | string {
   return fl.scope(() => {
-    const a = inSafeRange(fl, fl.astype(X1, 'f64')), b = inSafeRange(fl, fl.astype(X2, 'f64'));
-    const A = a.M, B = b.M, d = A.cols;
+    const a = inSafeRange(fl, fl.astype(X1, 'f64')),
+      b = inSafeRange(fl, fl.astype(X2, 'f64'));
+    const A = a.M,
+      B = b.M,
+      d = A.cols;
     const theta = fl.zeros(A.rows, B.rows);
     fl.kernels.row_angles_f64(A.rows, B.rows, d, A.ptr, B.ptr, theta.ptr);
     const g = fl.matmul(A, B, { transB: true }).toArray();
-    const n1 = fl.sumRows(fl.hadamard(A, A)).toArray(), n2 = fl.sumRows(fl.hadamard(B, B)).toArray();
+    const n1 = fl.sumRows(fl.hadamard(A, A)).toArray(),
+      n2 = fl.sumRows(fl.hadamard(B, B)).toArray();
     const th = theta.toArray();
     const out = new Float64Array(A.rows * B.rows);
     for (let i = 0; i < A.rows; i++) {
       for (let j = 0; j < B.rows; j++) {
         const t = th[i * B.rows + j]!;
         const norms = Math.sqrt(n1[i]! * n2[j]!);
-        out[i * B.rows + j] = timesPow2((norms * (fl.math.sin(t) + (Math.PI - t) * fl.math.cos(t)) + g[i * B.rows + j]! * (Math.PI - t)) / (2 * Math.PI * d), -(a.k + b.k));
+        out[i * B.rows + j] = timesPow2(
+          (norms * (fl.math.sin(t) + (Math.PI - t) * fl.math.cos(t)) + g[i * B.rows + j]! * (Math.PI - t)) / (2 * Math.PI * d),
+          -(a.k + b.k),
+        );
         if (!Number.isFinite(out[i * B.rows + j]!)) return `reluNtkInfinite: Θ(x_${i}, x′_${j}) exceeds the double range`;
       }
     }
@@ -113,9 +137,15 @@ function reluNtkBefore(X1: Matrix, X2: Matrix): Float64Array | string {
 
 describe('loops over matrix data run in wasm, with the same bits', () => {
   it('reluNtkInfinite equals the former per-element JS loop bit for bit (plain and rescaled inputs)', () => {
-    for (const [s1, s2] of [[1, 1], [2 ** 300, 1], [2 ** -400, 2 ** 250], [3, 2 ** -700]] as const) {
+    for (const [s1, s2] of [
+      [1, 1],
+      [2 ** 300, 1],
+      [2 ** -400, 2 ** 250],
+      [3, 2 ** -700],
+    ] as const) {
       fl.scope(() => {
-        const X1 = mat(11, 7, 5, s1), X2 = mat(12, 6, 5, s2);
+        const X1 = mat(11, 7, 5, s1),
+          X2 = mat(12, 6, 5, s2);
         const want = reluNtkBefore(X1, X2);
         const got = reluNtkInfinite(fl, X1, X2);
         expect(want).toBeInstanceOf(Float64Array);
@@ -127,7 +157,8 @@ describe('loops over matrix data run in wasm, with the same bits', () => {
 
   it('reluNtkInfinite reports the first entry beyond the double range, as the JS loop did', () => {
     fl.scope(() => {
-      const X1 = fl.fromArray(Float64Array.of(1, 0, 2 ** 600, 0, 3, 1), 3, 2), X2 = fl.fromArray(Float64Array.of(2 ** 600, 2 ** 599), 1, 2);
+      const X1 = fl.fromArray(Float64Array.of(1, 0, 2 ** 600, 0, 3, 1), 3, 2),
+        X2 = fl.fromArray(Float64Array.of(2 ** 600, 2 ** 599), 1, 2);
       const want = reluNtkBefore(X1, X2);
       expect(want).toBe('reluNtkInfinite: Θ(x_1, x′_0) exceeds the double range');
       const before = fl.memoryStats().liveMatrices;
@@ -147,7 +178,8 @@ describe('loops over matrix data run in wasm, with the same bits', () => {
     const th = theta.toArray();
     for (const lines of [false, true]) {
       const t = lines ? th.map((x) => Math.min(x, Math.PI - x)) : th;
-      const group: number[] = [], angles: number[] = [];
+      const group: number[] = [],
+        angles: number[] = [];
       for (let i = 0; i < 3; i++) {
         let best = 0;
         for (let l = 1; l < 2; l++) if (t[i * 2 + l]! < t[i * 2 + best]!) best = l;

@@ -35,7 +35,10 @@ beforeAll(() => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   // --offline: the package must install from the tarball alone (no runtime dependencies; the
   // vega peers are optional and not installed)
-  execFileSync(NPM, ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', join(tmp, packed[0].filename)], { cwd: app, encoding: 'utf8' });
+  execFileSync(NPM, ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', join(tmp, packed[0].filename)], {
+    cwd: app,
+    encoding: 'utf8',
+  });
   installed = join(app, 'node_modules', 'featurelab');
 }, 120_000);
 
@@ -77,7 +80,9 @@ describe('the installed package', () => {
     // every module URL Node resolves with a resolve hook.
     for (const name of ['vega', 'vega-lite']) symlinkSync(join(ROOT, 'node_modules', name), join(app, 'node_modules', name), 'dir');
     try {
-      writeFileSync(join(app, 'hooks.mjs'), `
+      writeFileSync(
+        join(app, 'hooks.mjs'),
+        `
         import { appendFileSync } from 'node:fs';
         let log;
         export function initialize(data) { log = data.log; }
@@ -86,7 +91,8 @@ describe('the installed package', () => {
           appendFileSync(log, result.url + '\\n');
           return result;
         }
-      `);
+      `,
+      );
       const log = join(app, 'resolved.log');
       const got = runModule(`
         import { register } from 'node:module';
@@ -122,13 +128,16 @@ describe('the installed package', () => {
   });
 
   it('(b) require("featurelab") fails with a message that says ESM-only and shows the dynamic import', () => {
-    writeFileSync(join(app, 'probe.cjs'), `
+    writeFileSync(
+      join(app, 'probe.cjs'),
+      `
       const out = {};
       for (const id of ['featurelab', 'featurelab/experiments', 'featurelab/report', 'featurelab/conformance']) {
         try { require(id); out[id] = 'loaded'; } catch (e) { out[id] = e.message; }
       }
       console.log(JSON.stringify(out));
-    `);
+    `,
+    );
     const r = spawnSync(process.execPath, ['probe.cjs'], { cwd: app, encoding: 'utf8' });
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -141,7 +150,9 @@ describe('the installed package', () => {
   it('(c) every exports entry resolves to a shipped file, under every condition', () => {
     const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
     const entries = Object.entries(pkg.exports as Record<string, string | Record<string, string>>);
-    expect(entries.map(([key]) => key)).toEqual(expect.arrayContaining(['.', './experiments', './report', './conformance', './featurelab.wasm', './package.json']));
+    expect(entries.map(([key]) => key)).toEqual(
+      expect.arrayContaining(['.', './experiments', './report', './conformance', './featurelab.wasm', './package.json']),
+    );
     // Every target of every condition exists in the installed package…
     for (const [key, target] of entries) {
       const targets = typeof target === 'string' ? { default: target } : target;
@@ -169,11 +180,16 @@ describe('the installed package', () => {
   });
 
   it('(e) the exported types compile in a TypeScript consumer', () => {
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], types: [] },
-      files: ['consumer.ts'],
-    }));
-    writeFileSync(join(app, 'consumer.ts'), `
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, lib: ['ES2022', 'DOM'], types: [] },
+        files: ['consumer.ts'],
+      }),
+    );
+    writeFileSync(
+      join(app, 'consumer.ts'),
+      `
       import { createEngine, type Experiment, type ExperimentResult, type ExperimentOutput, type Claim, type Constraint,
                type ParamSpec, type Params, type ParamValue, type Preset, type PlotSpec, type SeriesRows, type RunContext } from 'featurelab';
       import { EXPERIMENTS, findExperiment, runExperiment } from 'featurelab/experiments';
@@ -201,7 +217,8 @@ describe('the installed package', () => {
       // @ts-expect-error a Claim's pass is a boolean
       const bad: Claim = { id: 'x', statement: '', predicted: 1, measured: 1, tolerance: '', pass: 'yes' };
       export { claims, value, specs, rule, run, html, index, file, indexFile, svg, csv, bad };
-    `);
+    `,
+    );
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');

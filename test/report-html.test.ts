@@ -68,7 +68,8 @@ describe('renderReportHtml', () => {
 
   it('puts the reason beside a failed claim, and no excuse beside a passing one', async () => {
     const notes = findExperiment('huang-linear').failureNotes!;
-    const failing = 'loss-collapse', passing = 'stage1-closed-form';
+    const failing = 'loss-collapse',
+      passing = 'stage1-closed-form';
     const result = { ...huang, claims: huang.claims.map((c) => ({ ...c, pass: c.id === failing ? false : c.id === passing ? true : c.pass })) };
     const html = await renderReportHtml(result);
     const row = html.indexOf(`id="claim-${failing}"`);
@@ -99,14 +100,16 @@ describe('renderIndexHtml', () => {
     const failed = { ...huang, claims: huang.claims.map((c, i) => ({ ...c, pass: i > 0 })) };
     const html = renderIndexHtml([failed]);
     const passed = failed.claims.filter((c) => c.pass).length;
-    expect(html).toMatch(new RegExp(`<tr class="fail"><td><a href="huang-linear/report.html">huang-linear</a></td><td>${passed} of ${failed.claims.length}</td>`));
+    expect(html).toMatch(
+      new RegExp(`<tr class="fail"><td><a href="huang-linear/report.html">huang-linear</a></td><td>${passed} of ${failed.claims.length}</td>`),
+    );
     expect(html).toContain('docs/science.md §4');
     expect(html).toContain(`href="huang-linear/report.html#claim-${failed.claims[0]!.id}"`);
     expect(html).toContain(`${passed} of ${failed.claims.length} claims pass`);
   });
 });
 
-describe('the experiments\' own words', () => {
+describe("the experiments' own words", () => {
   // Claims that fail at the quick or paper preset (README's results table): each needs its reason.
   const KNOWN_FAILURES: Record<string, string[]> = {
     'ba-one-step': ['large-step-beats-bound'],

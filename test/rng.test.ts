@@ -46,7 +46,13 @@ describe('randn / rand', () => {
         for (const draw of ['randn', 'rand'] as const) {
           const whole = fl[draw](1, 1001, { seed: 9, stream: 4, dtype }).toArray();
           const parts: number[] = [];
-          for (const [offset, len] of [[0, 1], [1, 2], [3, 500], [503, 497], [1000, 1]] as const) {
+          for (const [offset, len] of [
+            [0, 1],
+            [1, 2],
+            [3, 500],
+            [503, 497],
+            [1000, 1],
+          ] as const) {
             parts.push(...fl[draw](1, len, { seed: 9, stream: 4, offset, dtype }).toArray());
           }
           expect(sameBytes(whole, (dtype === 'f64' ? Float64Array : Float32Array).from(parts))).toBe(true);
@@ -87,8 +93,12 @@ describe('randn / rand', () => {
       const u = fl.rand(1000, 1000, { seed: 12 });
       expect(Math.abs(fl.sum(u) / n - 0.5)).toBeLessThan(6 * Math.sqrt(1 / 12 / n));
       const uv = u.toArray();
-      let min = 1, max = 0;
-      for (const v of uv) { min = Math.min(min, v); max = Math.max(max, v); }
+      let min = 1,
+        max = 0;
+      for (const v of uv) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
       expect(min).toBeGreaterThan(0);
       expect(max).toBeLessThan(1);
     });

@@ -5,8 +5,15 @@
 // exact powers of two, never by the code path under test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ArgumentError, createEngine, DisposedError, DTypeError, FeaturelabError, NonFiniteError, ShapeError,
-  type Engine, type Matrix,
+  ArgumentError,
+  createEngine,
+  DisposedError,
+  DTypeError,
+  FeaturelabError,
+  NonFiniteError,
+  ShapeError,
+  type Engine,
+  type Matrix,
 } from '../dist/index.js';
 
 let fl: Engine;
@@ -48,7 +55,9 @@ describe('extreme magnitudes give correct results or a clear error (item 4)', ()
         const { values, U, V } = fl.svdTop(scaled(A, e), 3, { seed: 1 });
         for (let i = 0; i < 3; i++) expect(Math.abs(times2(values[i]!, -e) - want[i]!)).toBeLessThanOrEqual(1e-10 * want[0]!);
         // The vectors do not depend on the scale: A·V = U·diag(σ) at scale 1.
-        const AV = fl.matmul(A, V), u = U.toArray(), av = AV.toArray();
+        const AV = fl.matmul(A, V),
+          u = U.toArray(),
+          av = AV.toArray();
         for (let r = 0; r < 40; r++) {
           for (let c = 0; c < 3; c++) expect(Math.abs(av[r * 3 + c]! - u[r * 3 + c]! * want[c]!)).toBeLessThan(1e-8 * want[0]!);
         }
@@ -115,7 +124,9 @@ describe('kernels receive only live matrices of their engine, of the right dtype
   it('assertMatrix checks the instance, the owner, liveness and (optionally) the dtype', async () => {
     const other = await createEngine({ threads: 1 });
     try {
-      const A = fl.zeros(2, 2), F = fl.zeros(2, 2, { dtype: 'f32' }), foreign = other.zeros(2, 2);
+      const A = fl.zeros(2, 2),
+        F = fl.zeros(2, 2, { dtype: 'f32' }),
+        foreign = other.zeros(2, 2);
       const dead = fl.zeros(1, 1);
       dead.dispose();
       expect(() => fl.assertMatrix(A, 'f (A)', 'f64')).not.toThrow();
@@ -141,7 +152,9 @@ describe('a wasm trap reaches the caller as a FeaturelabError (item 6)', () => {
     // Only reachable through the raw kernels: a map over memory beyond the end.
     const beyond = 2 ** 32 - 2 ** 20;
     expect(() => fl.kernels.map_f64(3, 0, 0, 64, beyond, beyond)).toThrow(FeaturelabError);
-    expect(() => fl.kernels.map_f64(3, 0, 0, 64, beyond, beyond)).toThrow(/^featurelab internal error: the kernel map_f64 failed: RuntimeError: memory access out of bounds$/);
+    expect(() => fl.kernels.map_f64(3, 0, 0, 64, beyond, beyond)).toThrow(
+      /^featurelab internal error: the kernel map_f64 failed: RuntimeError: memory access out of bounds$/,
+    );
     expect(fl.scope(() => fl.sum(fl.full(2, 2, 1.5)))).toBe(6);
   });
 });
@@ -159,8 +172,10 @@ function refuses(call: () => unknown, message: RegExp, type: new (...args: never
   expect(error).toBeInstanceOf(FeaturelabError);
   expect((error as Error).message).toMatch(message);
   const after = fl.memoryStats();
-  expect({ live: after.liveMatrices, bytes: after.bytesInUse }, `leak after: ${(error as Error).message}`)
-    .toEqual({ live: before.liveMatrices, bytes: before.bytesInUse });
+  expect({ live: after.liveMatrices, bytes: after.bytesInUse }, `leak after: ${(error as Error).message}`).toEqual({
+    live: before.liveMatrices,
+    bytes: before.bytesInUse,
+  });
 }
 
 describe('bad arguments are FeaturelabErrors naming the function and argument, and leak nothing (items 8, 9)', () => {

@@ -129,6 +129,8 @@ describe('featurelab serve (static server)', () => {
 
   it('says what to do when the page was not built, and when the port is taken', async () => {
     await expect(startServer({ root: join(base, 'nothing-here'), port: 0 })).rejects.toThrow(/index\.html missing\): run npm run build/);
-    await expect(startServer({ root, port: server.port })).rejects.toThrow(new RegExp(`port ${server.port} on 127.0.0.1 is already in use: choose another with --port`));
+    await expect(startServer({ root, port: server.port })).rejects.toThrow(
+      new RegExp(`port ${server.port} on 127.0.0.1 is already in use: choose another with --port`),
+    );
   });
 });

@@ -125,13 +125,15 @@ describe('bit-identical results for any thread count (Node)', () => {
   function workload(fl: Engine): string[] {
     return [
       fl.scope(() => {
-        const A = fl.randn(301, 611, { seed: 1 }), B = fl.randn(611, 2101, { seed: 2 });
+        const A = fl.randn(301, 611, { seed: 1 }),
+          B = fl.randn(611, 2101, { seed: 2 });
         const C = fl.randn(301, 2101, { seed: 3 });
         fl.gemm(C, A, B, { alpha: 0.5, beta: -2 });
         return fl.fingerprint(fl.matmul(A, B), C, fl.matmul(B, A, { transA: true, transB: true }));
       }),
       fl.scope(() => {
-        const A = fl.randn(203, 1100, { seed: 4, dtype: 'f32' }), B = fl.randn(1100, 517, { seed: 5, dtype: 'f32' });
+        const A = fl.randn(203, 1100, { seed: 4, dtype: 'f32' }),
+          B = fl.randn(1100, 517, { seed: 5, dtype: 'f32' });
         return fl.fingerprint(fl.matmul(A, B), fl.matmul(A, A, { transB: true, alpha: 1 / 1100 }));
       }),
       fl.scope(() => {
@@ -143,14 +145,23 @@ describe('bit-identical results for any thread count (Node)', () => {
       }),
       fl.scope(() => {
         const Z = fl.randn(513, 1025, { seed: 7 });
-        const r = fl.randn(513, 1, { seed: 8 }), c = fl.randn(1025, 1, { seed: 9 });
+        const r = fl.randn(513, 1, { seed: 8 }),
+          c = fl.randn(1025, 1, { seed: 9 });
         const M = fl.map(Z, 'tanh', { derivative: true });
         fl.kernels.rank1_hadamard_f64(513, 1025, M.ptr, r.ptr, c.ptr, M.ptr);
         const H = fl.map(Z, 'tanh');
         const D = fl.zeros(513, 1025);
         fl.kernels.one_minus_square_f64(H.size, H.ptr, D.ptr);
-        return fl.fingerprint(M, D, fl.map(Z, 'erf'), fl.map(fl.astype(Z, 'f32'), 'softplus'), fl.rand(999, 1001, { seed: 10, offset: 7 }),
-          fl.hadamard(Z, Z), fl.scale(Z, 1 / 3), fl.axpy(-0.25, Z, fl.copy(H)));
+        return fl.fingerprint(
+          M,
+          D,
+          fl.map(Z, 'erf'),
+          fl.map(fl.astype(Z, 'f32'), 'softplus'),
+          fl.rand(999, 1001, { seed: 10, offset: 7 }),
+          fl.hadamard(Z, Z),
+          fl.scale(Z, 1 / 3),
+          fl.axpy(-0.25, Z, fl.copy(H)),
+        );
       }),
     ];
   }
@@ -176,11 +187,13 @@ describe('bit-identical results for any thread count (Node)', () => {
   }
 
   it('two pooled engines used in turn do not disturb each other', async () => {
-    const a = await createEngine({ threads: 2, grain: 0 }), b = await createEngine({ threads: 3, grain: 0 });
+    const a = await createEngine({ threads: 2, grain: 0 }),
+      b = await createEngine({ threads: 3, grain: 0 });
     try {
       for (let i = 0; i < 3; i++) {
-        expect(a.scope(() => a.fingerprint(a.matmul(a.randn(130, 70, { seed: i }), a.randn(70, 90, { seed: i + 1 })))))
-          .toBe(b.scope(() => b.fingerprint(b.matmul(b.randn(130, 70, { seed: i }), b.randn(70, 90, { seed: i + 1 })))));
+        expect(a.scope(() => a.fingerprint(a.matmul(a.randn(130, 70, { seed: i }), a.randn(70, 90, { seed: i + 1 }))))).toBe(
+          b.scope(() => b.fingerprint(b.matmul(b.randn(130, 70, { seed: i }), b.randn(70, 90, { seed: i + 1 })))),
+        );
       }
     } finally {
       a.dispose();
@@ -197,7 +210,8 @@ describe('scheduling, failures and shutdown (Node)', () => {
     for (const threads of [2, 4]) {
       const fl = await createEngine({ threads, grain: 0 });
       try {
-        const count = 1000, rounds = 2000;
+        const count = 1000,
+          rounds = 2000;
         const out = fl.allocBytes(count * 4);
         const view = () => new Int32Array(fl.memory.buffer, out, count);
         for (let batch = 0; batch < 10; batch++) {
@@ -218,8 +232,13 @@ describe('scheduling, failures and shutdown (Node)', () => {
     const fl = await createEngine({ threads: 4, grain: 0 });
     const product = (e: Engine, dtype: 'f64' | 'f32', i: number) =>
       e.scope(() => {
-        const [m, n, k] = [[67, 130, 33], [7, 33, 67], [40, 9, 300]][i % 3]!;
-        const A = e.randn(m, k, { seed: i, dtype }), B = e.randn(n, k, { seed: i, stream: 1, dtype });
+        const [m, n, k] = [
+          [67, 130, 33],
+          [7, 33, 67],
+          [40, 9, 300],
+        ][i % 3]!;
+        const A = e.randn(m, k, { seed: i, dtype }),
+          B = e.randn(n, k, { seed: i, stream: 1, dtype });
         const C = e.randn(m, n, { seed: i, stream: 2, dtype });
         e.gemm(C, A, B, { transB: true, alpha: 0.375, beta: -1.25 });
         return e.fingerprint(C, e.matmul(A, B, { transB: true, alpha: -3.5 }));
@@ -257,7 +276,10 @@ describe('scheduling, failures and shutdown (Node)', () => {
     // state the trap left behind used to keep every later job on one thread, silently.
     const fl = await createEngine({ threads: 2, grain: 0 });
     try {
-      const work = () => fl.scope(() => fl.fingerprint(fl.map(fl.randn(300, 300, { seed: 1 }), 'tanh'), fl.matmul(fl.randn(150, 80, { seed: 1 }), fl.randn(80, 60, { seed: 2 }))));
+      const work = () =>
+        fl.scope(() =>
+          fl.fingerprint(fl.map(fl.randn(300, 300, { seed: 1 }), 'tanh'), fl.matmul(fl.randn(150, 80, { seed: 1 }), fl.randn(80, 60, { seed: 2 }))),
+        );
       const before = work();
       const beyond = 2 ** 32 - 2 ** 20;
       let callerTraps = 0;
@@ -272,7 +294,8 @@ describe('scheduling, failures and shutdown (Node)', () => {
         }
         // Either a worker's task failed first (WorkerError) or the calling thread's did.
         expect(error).toBeInstanceOf(FeaturelabError);
-        if (/the kernel map_f64 failed: RuntimeError: memory access out of bounds; the interrupted parallel job was cleaned up/.test((error as Error).message)) callerTraps++;
+        if (/the kernel map_f64 failed: RuntimeError: memory access out of bounds; the interrupted parallel job was cleaned up/.test((error as Error).message))
+          callerTraps++;
       }
       expect(callerTraps).toBeGreaterThan(0);
       const workers = () => fl.threadTaskCounts()[1]!;
@@ -405,24 +428,30 @@ describe('bit-identical results for any thread count (browsers with the engine i
     const present = existsSync(browser.binary);
     // Chromium is required (as for the other browser tests); Firefox runs where installed.
     const required = browser.name === 'chromium' && process.env.CI;
-    (present || required ? it : it.skip)(`${browser.name}: the conformance suite at ${THREAD_COUNTS.join(', ')} threads reproduces the goldens`, async () => {
-      expect(present, `${browser.binary} is missing`).toBe(true);
-      const page = modulePage(`import { createEngine } from './dist/index.js';`, BROWSER_BODY);
-      const got = await browser.run(page, { headers: ISOLATION_HEADERS, scripts: { '/worker.js': WORKER } });
-      expect(got.isolated).toBe(true);
-      // The page's main thread may not block: one thread, and the reason.
-      expect(got.onMain).toMatchObject({ threads: 1, requested: 2 });
-      expect(got.onMain.fallback).toMatch(/may not block.*Web Worker/);
-      expect(got.runs.map((r) => r.info)).toEqual(THREAD_COUNTS.map((t) => ({ threads: t, requested: t })));
-      for (const run of got.runs) {
-        console.log(`threads: ${browser.name} ${run.threads} thread(s): ${Object.keys(run.results).length} cases in ${(run.ms / 1000).toFixed(2)} s`);
-        expect(mismatches(run.results), `${browser.name}, ${run.threads} threads`).toEqual([]);
-      }
-    }, 200_000);
+    (present || required ? it : it.skip)(
+      `${browser.name}: the conformance suite at ${THREAD_COUNTS.join(', ')} threads reproduces the goldens`,
+      async () => {
+        expect(present, `${browser.binary} is missing`).toBe(true);
+        const page = modulePage(`import { createEngine } from './dist/index.js';`, BROWSER_BODY);
+        const got = await browser.run(page, { headers: ISOLATION_HEADERS, scripts: { '/worker.js': WORKER } });
+        expect(got.isolated).toBe(true);
+        // The page's main thread may not block: one thread, and the reason.
+        expect(got.onMain).toMatchObject({ threads: 1, requested: 2 });
+        expect(got.onMain.fallback).toMatch(/may not block.*Web Worker/);
+        expect(got.runs.map((r) => r.info)).toEqual(THREAD_COUNTS.map((t) => ({ threads: t, requested: t })));
+        for (const run of got.runs) {
+          console.log(`threads: ${browser.name} ${run.threads} thread(s): ${Object.keys(run.results).length} cases in ${(run.ms / 1000).toFixed(2)} s`);
+          expect(mismatches(run.results), `${browser.name}, ${run.threads} threads`).toEqual([]);
+        }
+      },
+      200_000,
+    );
   }
 
-  (existsSync(BUN) || process.env.CI ? it : it.skip)(`bun: the conformance suite at ${THREAD_COUNTS.join(', ')} threads reproduces the goldens (worker_threads)`, async () => {
-    const body = `
+  (existsSync(BUN) || process.env.CI ? it : it.skip)(
+    `bun: the conformance suite at ${THREAD_COUNTS.join(', ')} threads reproduces the goldens (worker_threads)`,
+    async () => {
+      const body = `
 const out = [];
 for (const threads of ${JSON.stringify(THREAD_COUNTS)}) {
   const fl = await createEngine({ threads, grain: 0 });
@@ -430,33 +459,39 @@ for (const threads of ${JSON.stringify(THREAD_COUNTS)}) {
   fl.dispose();
 }
 return out;`;
-    const runs = await runInBun<BrowserRun['runs']>(
-      `import { createEngine } from './dist/index.js';\nimport { runConformance } from './dist/harness/conformance.js';`,
-      body,
-      120_000,
-    );
-    expect(runs.map((r) => r.info)).toEqual(THREAD_COUNTS.map((t) => ({ threads: t, requested: t })));
-    for (const run of runs) expect(mismatches(run.results), `bun, ${run.threads} threads`).toEqual([]);
-  }, 150_000);
+      const runs = await runInBun<BrowserRun['runs']>(
+        `import { createEngine } from './dist/index.js';\nimport { runConformance } from './dist/harness/conformance.js';`,
+        body,
+        120_000,
+      );
+      expect(runs.map((r) => r.info)).toEqual(THREAD_COUNTS.map((t) => ({ threads: t, requested: t })));
+      for (const run of runs) expect(mismatches(run.results), `bun, ${run.threads} threads`).toEqual([]);
+    },
+    150_000,
+  );
 
-  (existsSync(CHROMIUM) || process.env.CI ? it : it.skip)('chromium: a page that is not cross-origin isolated runs on one thread and says why', async () => {
-    const body = `
+  (existsSync(CHROMIUM) || process.env.CI ? it : it.skip)(
+    'chromium: a page that is not cross-origin isolated runs on one thread and says why',
+    async () => {
+      const body = `
 const fl = await createEngine({ threads: 4 });
 const fp = fl.fingerprint(fl.matmul(fl.randn(50, 40, { seed: 1 }), fl.randn(40, 30, { seed: 2 })));
 const info = fl.threadInfo;
 fl.dispose();
 return { info, fp, isolated: crossOriginIsolated };`;
-    const got = await runInChromium<{ info: BrowserRun['onMain']; fp: string; isolated: boolean }>(
-      modulePage(`import { createEngine } from './dist/index.js';`, body),
-      60_000,
-    );
-    expect(got.isolated).toBe(false);
-    expect(got.info).toMatchObject({ threads: 1, requested: 4 });
-    expect(got.info.fallback).toMatch(/not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/);
-    const fl = await createEngine({ threads: 1 });
-    expect(got.fp).toBe(fl.fingerprint(fl.matmul(fl.randn(50, 40, { seed: 1 }), fl.randn(40, 30, { seed: 2 }))));
-    fl.dispose();
-  }, 90_000);
+      const got = await runInChromium<{ info: BrowserRun['onMain']; fp: string; isolated: boolean }>(
+        modulePage(`import { createEngine } from './dist/index.js';`, body),
+        60_000,
+      );
+      expect(got.isolated).toBe(false);
+      expect(got.info).toMatchObject({ threads: 1, requested: 4 });
+      expect(got.info.fallback).toMatch(/not cross-origin isolated.*Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/);
+      const fl = await createEngine({ threads: 1 });
+      expect(got.fp).toBe(fl.fingerprint(fl.matmul(fl.randn(50, 40, { seed: 1 }), fl.randn(40, 30, { seed: 2 }))));
+      fl.dispose();
+    },
+    90_000,
+  );
 });
 
 afterAll(() => undefined);

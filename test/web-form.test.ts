@@ -29,14 +29,22 @@ describe('web form check', () => {
     expect(check.violations).toEqual([]);
     expect(check.overrides).toEqual([]);
     expect(check.fields.map((f) => [f.name, f.value, f.differs])).toEqual([
-      ['d', 10, false], ['N', 20, false], ['eta', 0.5, false], ['act', 'relu', false], ['reuse', false, false],
+      ['d', 10, false],
+      ['N', 20, false],
+      ['eta', 0.5, false],
+      ['act', 'relu', false],
+      ['reuse', false, false],
     ]);
   });
 
   it('marks values that differ from the preset, compared as parsed values, against the chosen preset', () => {
     const check = form({ d: '12', eta: '5e-1', act: 'tanh', reuse: 'true' });
     expect(check.fields.filter((f) => f.differs).map((f) => f.name)).toEqual(['d', 'act', 'reuse']); // 5e-1 is 0.5
-    expect(check.overrides).toEqual([['d', '12'], ['act', 'tanh'], ['reuse', 'true']]);
+    expect(check.overrides).toEqual([
+      ['d', '12'],
+      ['act', 'tanh'],
+      ['reuse', 'true'],
+    ]);
     expect(check.fields.find((f) => f.name === 'd')!.preset).toBe(10);
     // tanh is the paper preset's value, 10 is not
     const paper = form({ d: '10', act: 'tanh' }, 'paper');
@@ -56,11 +64,21 @@ describe('web form check', () => {
     expect(check.fields[0]!.error).toBe('d=abc is not allowed: d must be an integer ≥ 2');
     expect(check.violations).toEqual([]);
     expect(check.runnable).toBe(false);
-    expect(check.overrides).toEqual([['d', 'abc'], ['N', '3']]); // kept as typed, for the URL
+    expect(check.overrides).toEqual([
+      ['d', 'abc'],
+      ['N', '3'],
+    ]); // kept as typed, for the URL
   });
 
   it('a rule that throws still stops the run, with its message', () => {
-    const throwing: Experiment = { ...stub, constraints: [() => { throw new Error('rule failed'); }] };
+    const throwing: Experiment = {
+      ...stub,
+      constraints: [
+        () => {
+          throw new Error('rule failed');
+        },
+      ],
+    };
     const check = checkForm(throwing, 'quick', new Map());
     expect([check.runnable, check.violations]).toEqual([false, ['rule failed']]);
   });

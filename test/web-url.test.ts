@@ -5,7 +5,11 @@ import { EXPERIMENTS } from '../dist/experiments/index.js';
 
 describe('web page URL state', () => {
   it('round-trips an experiment run with overrides in order', () => {
-    const overrides: [string, string][] = [['d', '60'], ['lambda', '1e-3'], ['activation', 'erf']];
+    const overrides: [string, string][] = [
+      ['d', '60'],
+      ['lambda', '1e-3'],
+      ['activation', 'erf'],
+    ];
     const state = { view: 'experiment' as const, id: 'ba-one-step', preset: 'paper', seed: '7', overrides, run: true };
     const hash = formatHash(state);
     expect(hash).toBe('#ba-one-step?preset=paper&seed=7&d=60&lambda=1e-3&activation=erf&run=1');
@@ -20,8 +24,23 @@ describe('web page URL state', () => {
   });
 
   it('encodes values that need escaping', () => {
-    const hash = formatHash({ view: 'experiment', id: 'x', preset: 'quick', seed: '0', overrides: [['eta', '1e+3'], ['s', 'a b&c']], run: false });
-    expect(parseHash(hash)).toMatchObject({ overrides: [['eta', '1e+3'], ['s', 'a b&c']] });
+    const hash = formatHash({
+      view: 'experiment',
+      id: 'x',
+      preset: 'quick',
+      seed: '0',
+      overrides: [
+        ['eta', '1e+3'],
+        ['s', 'a b&c'],
+      ],
+      run: false,
+    });
+    expect(parseHash(hash)).toMatchObject({
+      overrides: [
+        ['eta', '1e+3'],
+        ['s', 'a b&c'],
+      ],
+    });
   });
 
   it('the benchmark view', () => {

@@ -51,7 +51,8 @@ const VALUE_OPTIONS = new Set(['--preset', '--seed', '--out', '--port', '--host'
 function joinNegativeValues(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!, next = argv[i + 1];
+    const arg = argv[i]!,
+      next = argv[i + 1];
     if (VALUE_OPTIONS.has(arg) && next !== undefined && /^-[0-9.]/.test(next)) {
       out.push(`${arg}=${next}`);
       i++;
@@ -95,7 +96,9 @@ function threadsFrom(option: string | undefined): number | undefined {
   const env = process.env.FEATURELAB_THREADS;
   if (env === undefined || env === '') return undefined;
   if (!/^[0-9]+$/.test(env) || Number(env) < 1 || Number(env) > MAX_THREADS) {
-    throw new UsageError(`the environment variable FEATURELAB_THREADS must be an integer in [1, ${MAX_THREADS}], got '${env}' (unset it to use the available cores)`);
+    throw new UsageError(
+      `the environment variable FEATURELAB_THREADS must be an integer in [1, ${MAX_THREADS}], got '${env}' (unset it to use the available cores)`,
+    );
   }
   return Number(env);
 }

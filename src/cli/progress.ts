@@ -44,7 +44,8 @@ export function createProgress(id: string, sink: ProgressSink, options: Progress
         // redraw at most 10 times a second: a tight loop of updates must not flood the terminal
         if (t - lastDraw < 100) return;
         lastDraw = t;
-        const width = 24, filled = Math.round(f * width);
+        const width = 24,
+          filled = Math.round(f * width);
         const elapsed = (t - started) / 1000;
         // an ETA only once there is something to extrapolate from
         const eta = f >= 0.02 && elapsed >= 1 ? ` ETA ${formatDuration((elapsed * (1 - f)) / f)}` : '';

@@ -31,7 +31,9 @@ async function renderer(): Promise<Renderer> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /\bvega(-lite)?\b/.test(String((e as Error).message))) {
-      throw new RendererUnavailableError(`reports need the packages vega and vega-lite: npm install vega vega-lite, or use --json (${(e as Error).message.split('\n')[0]})`);
+      throw new RendererUnavailableError(
+        `reports need the packages vega and vega-lite: npm install vega vega-lite, or use --json (${(e as Error).message.split('\n')[0]})`,
+      );
     }
     throw e;
   }

@@ -11,9 +11,10 @@ export type ActivationName = (typeof ACTIVATION_NAMES)[number];
 export type Activation = ActivationName | { hermite: number };
 
 // The codes are the module's ACT_* globals (assembly/math/activations.ts).
-const CODES = Object.fromEntries(
-  ACTIVATION_NAMES.map((name) => [name, WASM_CONSTANTS[`ACT_${name.toUpperCase() as Uppercase<ActivationName>}`]]),
-) as Record<ActivationName, number>;
+const CODES = Object.fromEntries(ACTIVATION_NAMES.map((name) => [name, WASM_CONSTANTS[`ACT_${name.toUpperCase() as Uppercase<ActivationName>}`]])) as Record<
+  ActivationName,
+  number
+>;
 const HERMITE_CODE: number = WASM_CONSTANTS.ACT_HERMITE;
 
 /** Whether a map code is a polynomial (Hermite, square): its values may overflow to ±∞ for finite input. */
@@ -28,9 +29,7 @@ export function activationCode(activation: Activation, fn = 'map'): { code: numb
   if (typeof activation === 'string') {
     const code = Object.hasOwn(CODES, activation) ? CODES[activation as ActivationName] : undefined;
     if (code === undefined) {
-      throw new ArgumentError(
-        `${fn}: unknown activation '${activation}': expected one of ${ACTIVATION_NAMES.join(', ')} or { hermite: k }`,
-      );
+      throw new ArgumentError(`${fn}: unknown activation '${activation}': expected one of ${ACTIVATION_NAMES.join(', ')} or { hermite: k }`);
     }
     return { code, param: 0 };
   }

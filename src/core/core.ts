@@ -16,9 +16,32 @@ export type GemmConfig = Record<DType, GemmBlocking & { mr: number; nr: number }
 
 /** Kernel families with an f64 and an f32 member. (not exported by the package index.) */
 export type KernelFamily =
-  | 'gemm' | 'gemm_workspace' | 'gemm_epilogue' | 'gemm_ref' | 'gemv' | 'fill' | 'axpy' | 'scal' | 'hadamard' | 'transpose'
-  | 'count_nonfinite' | 'first_nonfinite' | 'canonicalize_nan' | 'sum' | 'dot' | 'asum' | 'amax' | 'nrm2'
-  | 'norm1' | 'norminf' | 'row_sums' | 'col_sums' | 'map' | 'rng_uniform' | 'rng_normal' | 'set_diagonal';
+  | 'gemm'
+  | 'gemm_workspace'
+  | 'gemm_epilogue'
+  | 'gemm_ref'
+  | 'gemv'
+  | 'fill'
+  | 'axpy'
+  | 'scal'
+  | 'hadamard'
+  | 'transpose'
+  | 'count_nonfinite'
+  | 'first_nonfinite'
+  | 'canonicalize_nan'
+  | 'sum'
+  | 'dot'
+  | 'asum'
+  | 'amax'
+  | 'nrm2'
+  | 'norm1'
+  | 'norminf'
+  | 'row_sums'
+  | 'col_sums'
+  | 'map'
+  | 'rng_uniform'
+  | 'rng_normal'
+  | 'set_diagonal';
 
 /** What createEngine hands the constructor besides the instance. (not exported by the package index.) */
 export interface EngineSetup {
@@ -29,8 +52,7 @@ export interface EngineSetup {
 }
 
 /** The FinalizationRegistry that stops the workers of an engine dropped without dispose(). */
-export const abandonedPools =
-  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<ThreadPool>((pool) => pool.stop()) : undefined;
+export const abandonedPools = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<ThreadPool>((pool) => pool.stop()) : undefined;
 
 /** The state behind one Engine, and the checks on it. (not exported by the package index.) */
 export class EngineCore {
@@ -78,9 +100,11 @@ export class EngineCore {
     if (error instanceof FeaturelabError) return error;
     const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const after =
-      state === 'recovered' ? '; the interrupted parallel job was cleaned up and the thread pool carries on'
-      : state === 'lost' ? '; the engine now runs on one thread (see threadInfo.fallback)'
-      : '';
+      state === 'recovered'
+        ? '; the interrupted parallel job was cleaned up and the thread pool carries on'
+        : state === 'lost'
+          ? '; the engine now runs on one thread (see threadInfo.fallback)'
+          : '';
     const also = workerError ? ` (a worker thread failed in the same job: ${workerError})` : '';
     return new InternalError(`featurelab internal error: the kernel ${name} failed: ${what}${also}${after}`);
   }
@@ -228,7 +252,10 @@ export class EngineCore {
 }
 
 export function checkShape(rows: number, cols: number, op: string): void {
-  for (const [name, v] of [['rows', rows], ['cols', cols]] as const) {
+  for (const [name, v] of [
+    ['rows', rows],
+    ['cols', cols],
+  ] as const) {
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
       throw new ShapeError(`${op}: ${name} must be a non-negative integer, got ${describeValue(v)}`);
     }
@@ -263,8 +290,24 @@ function guardKernels(raw: Kernels, failed: (error: unknown, name: string) => Er
     // a rest parameter and spread would cost about twice as much per call.
     guarded[name] =
       fn.length <= 16
-        ? (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number,
-            i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number): number => {
+        ? (
+            a: number,
+            b: number,
+            c: number,
+            d: number,
+            e: number,
+            f: number,
+            g: number,
+            h: number,
+            i: number,
+            j: number,
+            k: number,
+            l: number,
+            m: number,
+            n: number,
+            o: number,
+            p: number,
+          ): number => {
             try {
               return fn(a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p);
             } catch (error) {

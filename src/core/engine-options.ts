@@ -36,7 +36,6 @@ function checkBlock(dtype: DType, key: keyof GemmBlocking, v: unknown): void {
   }
 }
 
-
 /** The GEMM blocking per dtype: defaults, overridden by the options, rounded to the register tile. */
 export function resolveBlocking(kernels: Kernels, blocking: EngineOptions['blocking']): GemmConfig {
   const tile = (dtype: DType) =>

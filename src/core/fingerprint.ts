@@ -65,7 +65,9 @@ function hashPart(core: EngineCore, ctx: Ptr, part: unknown, path: unknown[]): v
     for (const item of part) hashPart(core, ctx, item, path);
     path.pop();
   } else if (typeof part === 'object' && part !== null && Object.getPrototypeOf(part) === Object.prototype) {
-    const keys = Object.keys(part).filter((k) => (part as Record<string, unknown>)[k] !== undefined).sort();
+    const keys = Object.keys(part)
+      .filter((k) => (part as Record<string, unknown>)[k] !== undefined)
+      .sort();
     hashBytes(core, ctx, encodeCount('O', keys.length));
     path.push(part);
     for (const key of keys) {
@@ -154,4 +156,3 @@ function encodeCount(tag: string, count: number): Uint8Array {
   new DataView(out.buffer).setBigUint64(1, BigInt(count), true);
   return out;
 }
-

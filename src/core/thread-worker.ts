@@ -63,11 +63,16 @@ async function main(): Promise<void> {
   port.onInit(async (init) => {
     let kernels: Kernels;
     try {
-      kernels = await instantiateOver(init.module, init.memory, {
-        threadFailure: () => {
-          throw new FeaturelabError('featurelab internal error: a worker thread started a job of its own');
+      kernels = await instantiateOver(
+        init.module,
+        init.memory,
+        {
+          threadFailure: () => {
+            throw new FeaturelabError('featurelab internal error: a worker thread started a job of its own');
+          },
         },
-      }, false);
+        false,
+      );
     } catch (error) {
       port.post({ error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
       port.close();

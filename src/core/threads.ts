@@ -62,9 +62,11 @@ function whyNoThreads(sharedMemory: boolean): string | undefined {
   const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown };
   if (!sharedMemory) return 'this JavaScript engine cannot create a shared WebAssembly.Memory';
   const reasons: string[] = [];
-  if (!canBlock()) reasons.push('this thread may not block (a browser page\'s main thread): run the engine in a Web Worker');
+  if (!canBlock()) reasons.push("this thread may not block (a browser page's main thread): run the engine in a Web Worker");
   if (g.crossOriginIsolated === false) {
-    reasons.push('the page is not cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (featurelab serve does)');
+    reasons.push(
+      'the page is not cross-origin isolated: serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (featurelab serve does)',
+    );
   }
   if (!isNodeLike() && typeof g.Worker !== 'function') reasons.push('Web Workers are not available');
   return reasons.length > 0 ? reasons.join('; ') : undefined;
@@ -104,9 +106,10 @@ export async function planThreads(requested: number | undefined, sharedMemory = 
   if (requested !== undefined) wanted = checkThreads(requested, 'createEngine: threads');
   else {
     const env = nodeProcess()?.env?.FEATURELAB_THREADS;
-    wanted = env !== undefined && env !== ''
-      ? checkThreads(Number(env), 'the environment variable FEATURELAB_THREADS')
-      : Math.max(1, Math.min(DEFAULT_MAX_THREADS, await availableCores()));
+    wanted =
+      env !== undefined && env !== ''
+        ? checkThreads(Number(env), 'the environment variable FEATURELAB_THREADS')
+        : Math.max(1, Math.min(DEFAULT_MAX_THREADS, await availableCores()));
   }
   if (wanted === 1) return { threads: 1, requested: 1 };
   const fallback = whyNoThreads(sharedMemory);
@@ -162,7 +165,9 @@ async function spawnNode(init: WorkerInit, label: string): Promise<WorkerHandle>
   const script = new URL(WORKER_SCRIPT, import.meta.url);
   const worker = new Worker(script, inputType ? { name: label, execArgv: [] } : { name: label });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  let started = false, stopping = false, lastError = '';
+  let started = false,
+    stopping = false,
+    lastError = '';
   const handle: WorkerHandle = {
     ready: new Promise<void>((resolve, reject) => {
       worker.on('message', (reply: WorkerReply) => {

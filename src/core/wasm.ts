@@ -25,12 +25,74 @@ export interface Kernels {
 
   gemm_workspace_f64(mc: number, nc: number, kc: number): number;
   gemm_workspace_f32(mc: number, nc: number, kc: number): number;
-  gemm_f64(transA: number, transB: number, m: number, n: number, k: number, a: Ptr, lda: number, b: Ptr, ldb: number, c: Ptr, ldc: number, work: Ptr, mc: number, nc: number, kc: number, flags: number): void;
-  gemm_f32(transA: number, transB: number, m: number, n: number, k: number, a: Ptr, lda: number, b: Ptr, ldb: number, c: Ptr, ldc: number, work: Ptr, mc: number, nc: number, kc: number, flags: number): void;
+  gemm_f64(
+    transA: number,
+    transB: number,
+    m: number,
+    n: number,
+    k: number,
+    a: Ptr,
+    lda: number,
+    b: Ptr,
+    ldb: number,
+    c: Ptr,
+    ldc: number,
+    work: Ptr,
+    mc: number,
+    nc: number,
+    kc: number,
+    flags: number,
+  ): void;
+  gemm_f32(
+    transA: number,
+    transB: number,
+    m: number,
+    n: number,
+    k: number,
+    a: Ptr,
+    lda: number,
+    b: Ptr,
+    ldb: number,
+    c: Ptr,
+    ldc: number,
+    work: Ptr,
+    mc: number,
+    nc: number,
+    kc: number,
+    flags: number,
+  ): void;
   gemm_epilogue_f64(m: number, n: number, alpha: number, c: Ptr, ldc: number, beta: number, w: Ptr, ldw: number): void;
   gemm_epilogue_f32(m: number, n: number, alpha: number, c: Ptr, ldc: number, beta: number, w: Ptr, ldw: number): void;
-  gemm_ref_f64(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: Ptr, lda: number, b: Ptr, ldb: number, beta: number, c: Ptr, ldc: number): void;
-  gemm_ref_f32(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: Ptr, lda: number, b: Ptr, ldb: number, beta: number, c: Ptr, ldc: number): void;
+  gemm_ref_f64(
+    transA: number,
+    transB: number,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Ptr,
+    lda: number,
+    b: Ptr,
+    ldb: number,
+    beta: number,
+    c: Ptr,
+    ldc: number,
+  ): void;
+  gemm_ref_f32(
+    transA: number,
+    transB: number,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Ptr,
+    lda: number,
+    b: Ptr,
+    ldb: number,
+    beta: number,
+    c: Ptr,
+    ldc: number,
+  ): void;
   gemv_f64(trans: number, m: number, n: number, a: Ptr, lda: number, x: Ptr, y: Ptr): void;
   gemv_f32(trans: number, m: number, n: number, a: Ptr, lda: number, x: Ptr, y: Ptr): void;
 
@@ -90,7 +152,19 @@ export interface Kernels {
   eig_workspace(n: number, nb: number): number;
   symmetrize_lower(n: number, src: Ptr, dst: Ptr): number;
   eigvalsh_driver(n: number, a: Ptr, scale: number, w: Ptr, nb: number, sweepsPerN: number, work: Ptr, gemmWork: Ptr): number;
-  eigh_driver(n: number, a: Ptr, scale: number, w: Ptr, z: Ptr, nb: number, leafSize: number, sweepsPerN: number, work: Ptr, dcWork: Ptr, gemmWork: Ptr): number;
+  eigh_driver(
+    n: number,
+    a: Ptr,
+    scale: number,
+    w: Ptr,
+    z: Ptr,
+    nb: number,
+    leafSize: number,
+    sweepsPerN: number,
+    work: Ptr,
+    dcWork: Ptr,
+    gemmWork: Ptr,
+  ): number;
   dstedc_workspace(n: number): number;
   dstedc(n: number, d: Ptr, e: Ptr, q: Ptr, ldq: number, leafSize: number, sweepsPerN: number, work: Ptr, gemmWork: Ptr): number;
   dsterf(n: number, d: Ptr, e: Ptr, sweepsPerN: number): number;
@@ -269,7 +343,9 @@ export async function loadModule(
 export function unshareMemoryImport(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
   const out = bytes.slice();
   const leb = (pos: number): [number, number] => {
-    let value = 0, shift = 0, byte: number;
+    let value = 0,
+      shift = 0,
+      byte: number;
     do {
       byte = out[pos++]!;
       value += (byte & 0x7f) * 2 ** shift;
@@ -294,8 +370,10 @@ export function unshareMemoryImport(bytes: Uint8Array<ArrayBuffer>): Uint8Array<
         p += length;
       }
       const kind = out[p++]!;
-      if (kind === 0) [, p] = leb(p); // function: type index
-      else if (kind === 3) p += 2; // global: value type, mutability
+      if (kind === 0)
+        [, p] = leb(p); // function: type index
+      else if (kind === 3)
+        p += 2; // global: value type, mutability
       else {
         if (kind === 1) p++; // table: element type, then limits
         const flags = out[p]!;

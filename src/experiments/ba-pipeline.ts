@@ -44,7 +44,14 @@ export interface PipelineData {
 export function pipelineData(fl: Engine, s: PipelineSetup): PipelineData {
   const { seed, streams } = s;
   const train = sampleBatch(fl, s.target, s.n, s.d, { seed, stream: streams.train, noise: s.noise });
-  const net = createNetwork(fl, s.d, s.N, s.activation, { kind: 'mean-field', ...(s.sphere !== undefined && { sphere: s.sphere }) }, { seed, stream: streams.network });
+  const net = createNetwork(
+    fl,
+    s.d,
+    s.N,
+    s.activation,
+    { kind: 'mean-field', ...(s.sphere !== undefined && { sphere: s.sphere }) },
+    { seed, stream: streams.network },
+  );
   const fresh = sampleBatch(fl, s.target, s.n, s.d, { seed, stream: streams.fresh, noise: s.noise });
   return { train, fresh, net };
 }

@@ -58,7 +58,10 @@ export function bool({ doc, quick, paper, assumption }: Common & { quick: boolea
 }
 
 /** One of `values` (pass a literal array, or a constant `as const`, to type the value as their union). */
-export function oneOf<const V extends readonly string[]>(values: V, { doc, quick, paper, assumption }: Common & { quick: V[number]; paper: V[number] }): Spec<V[number]> {
+export function oneOf<const V extends readonly string[]>(
+  values: V,
+  { doc, quick, paper, assumption }: Common & { quick: V[number]; paper: V[number] },
+): Spec<V[number]> {
   return withAssumption({ type: 'enum' as const, doc, quick, paper, values }, assumption);
 }
 

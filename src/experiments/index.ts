@@ -12,10 +12,43 @@ import { resolveParams } from './params.js';
 import type { Experiment, ExperimentResult, ParamValue, Preset } from './types.js';
 
 export type {
-  Experiment, ExperimentResult, ExperimentOutput, Claim, Constraint, ParamSpec, Params, ParamValue, Preset, PlotSpec, SeriesRows, RunContext,
+  Experiment,
+  ExperimentResult,
+  ExperimentOutput,
+  Claim,
+  Constraint,
+  ParamSpec,
+  Params,
+  ParamValue,
+  Preset,
+  PlotSpec,
+  SeriesRows,
+  RunContext,
 } from './types.js';
-export { constraintViolations, checkConstraints, resolveParams, helpText, validateGrid, gridPoints, MAX_GRID_POINTS, type Grid, type GridCheck } from './params.js';
-export { defineExperiment, int, num, bool, oneOf, type ExperimentDefinition, type ParamsOf, type ParamsOfExperiment, type Schema, type Spec, type TypedExperiment } from './define.js';
+export {
+  constraintViolations,
+  checkConstraints,
+  resolveParams,
+  helpText,
+  validateGrid,
+  gridPoints,
+  MAX_GRID_POINTS,
+  type Grid,
+  type GridCheck,
+} from './params.js';
+export {
+  defineExperiment,
+  int,
+  num,
+  bool,
+  oneOf,
+  type ExperimentDefinition,
+  type ParamsOf,
+  type ParamsOfExperiment,
+  type Schema,
+  type Spec,
+  type TypedExperiment,
+} from './define.js';
 export { absoluteClaim, relativeClaim, exactClaim, belowClaim, atMostClaim, atLeastClaim } from './claims.js';
 /** The experiments with their parameter types (for typed grids: validateGrid(baOneStep, { d: [200, 400] })). */
 export { baOneStep, moniriSpikes, twoStep, huangLinear, zhuBalance, zhouGeLocal };
@@ -45,6 +78,13 @@ export function runExperiment(
   const out = exp.run({ fl, params, seed, progress: options.progress ?? (() => {}) });
   const seconds = (performance.now() - started) / 1000;
   const assumptions = exp.params.filter((p) => p.assumption).map((p) => ({ name: p.name, value: params[p.name]!, note: p.assumption! }));
-  const fingerprint = fl.fingerprint({ id: exp.id, seed, params, metrics: out.metrics, series: out.series, claims: out.claims as unknown as Record<string, string | number | boolean>[] });
+  const fingerprint = fl.fingerprint({
+    id: exp.id,
+    seed,
+    params,
+    metrics: out.metrics,
+    series: out.series,
+    claims: out.claims as unknown as Record<string, string | number | boolean>[],
+  });
   return { id: exp.id, title: exp.title, paper: exp.paper, preset, seed, params, assumptions, ...out, fingerprint, seconds, version: VERSION };
 }

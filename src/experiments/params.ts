@@ -82,7 +82,9 @@ export function resolveParams(exp: Experiment, preset: Preset, overrides: Record
 function specOf(exp: Experiment, key: string): ParamSpec {
   const spec = exp.params.find((p) => p.name === key);
   if (!spec) {
-    throw new ArgumentError(`${exp.id}: unknown parameter '${key}'; parameters are ${exp.params.map((p) => p.name).join(', ')} (featurelab run ${exp.id} --help)`);
+    throw new ArgumentError(
+      `${exp.id}: unknown parameter '${key}'; parameters are ${exp.params.map((p) => p.name).join(', ')} (featurelab run ${exp.id} --help)`,
+    );
   }
   return spec;
 }
@@ -186,14 +188,24 @@ export function gridPoints<P = Params>(exp: TypedExperiment<P>, grid: NoInfer<Gr
   const problems = errors.concat(rejected.map((r) => r.violations.join('; ')));
   if (problems.length) {
     const shown = problems.slice(0, 10).join('\n  ');
-    throw new ArgumentError(`gridPoints: ${problems.length} problem(s) in the grid of ${exp.id}:\n  ${shown}${problems.length > 10 ? `\n  … and ${problems.length - 10} more` : ''}`);
+    throw new ArgumentError(
+      `gridPoints: ${problems.length} problem(s) in the grid of ${exp.id}:\n  ${shown}${problems.length > 10 ? `\n  … and ${problems.length - 10} more` : ''}`,
+    );
   }
   return points;
 }
 
 /** `featurelab run <id> --help`: every parameter with its defaults and meaning. */
 export function helpText(exp: Experiment): string {
-  const lines = [`${exp.id} — ${exp.title}`, `  ${exp.paper}`, `  Model, formulas, assumptions and sources: docs/science.md#${exp.id} (shipped in the package)`, '', `  ${exp.summary}`, '', 'Parameters (key=value; defaults quick / paper):'];
+  const lines = [
+    `${exp.id} — ${exp.title}`,
+    `  ${exp.paper}`,
+    `  Model, formulas, assumptions and sources: docs/science.md#${exp.id} (shipped in the package)`,
+    '',
+    `  ${exp.summary}`,
+    '',
+    'Parameters (key=value; defaults quick / paper):',
+  ];
   const width = Math.max(...exp.params.map((p) => p.name.length));
   for (const p of exp.params) {
     lines.push(`  ${p.name.padEnd(width)}  ${String(p.quick)} / ${String(p.paper)}  (${describeAllowed(p)})`);

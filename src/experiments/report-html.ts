@@ -9,7 +9,6 @@ import { EXPERIMENTS } from './index.js';
 import type { Experiment, ExperimentResult, PlotSpec, SeriesRows } from './types.js';
 
 export const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-const escape = escapeHtml;
 
 /** Significant digits of a number's shortest round-trip decimal form ("0.001" → 1, "2.5940123" → 8). */
 function significantDigits(shortest: string): number {
@@ -95,10 +94,10 @@ function registered(id: string): Pick<Experiment, 'about' | 'failureNotes'> | un
 function claimRows(result: ExperimentResult, notes: Readonly<Record<string, string>>): string {
   return result.claims
     .map((c) => {
-      const row = `<tr class="${c.pass ? 'pass' : 'fail'}" id="claim-${escape(c.id)}"><td>${c.pass ? 'pass' : 'FAIL'}</td><td>${escape(c.id)}</td><td>${escape(c.statement)}</td><td>${escape(formatValue(c.predicted))}</td><td>${escape(formatValue(c.measured))}</td><td>${escape(c.tolerance)}</td></tr>`;
+      const row = `<tr class="${c.pass ? 'pass' : 'fail'}" id="claim-${escapeHtml(c.id)}"><td>${c.pass ? 'pass' : 'FAIL'}</td><td>${escapeHtml(c.id)}</td><td>${escapeHtml(c.statement)}</td><td>${escapeHtml(formatValue(c.predicted))}</td><td>${escapeHtml(formatValue(c.measured))}</td><td>${escapeHtml(c.tolerance)}</td></tr>`;
       const note = notes[c.id];
       // the note says why a claim fails; a passing claim needs no excuse
-      return !c.pass && note ? `${row}\n<tr class="why"><td></td><td colspan="5"><b>Why it fails:</b> ${escape(note)}</td></tr>` : row;
+      return !c.pass && note ? `${row}\n<tr class="why"><td></td><td colspan="5"><b>Why it fails:</b> ${escapeHtml(note)}</td></tr>` : row;
     })
     .join('\n');
 }
@@ -108,19 +107,26 @@ function claimRows(result: ExperimentResult, notes: Readonly<Record<string, stri
  * it). The paragraph on what the experiment is and the notes on failed claims come from
  * `experiment` (by default the registered experiment with the result's id).
  */
-export async function renderReportHtml(result: ExperimentResult, experiment: Pick<Experiment, 'about' | 'failureNotes'> | undefined = registered(result.id)): Promise<string> {
+export async function renderReportHtml(
+  result: ExperimentResult,
+  experiment: Pick<Experiment, 'about' | 'failureNotes'> | undefined = registered(result.id),
+): Promise<string> {
   const plots = [];
   for (const plot of result.plots) plots.push(`<figure>${await renderPlot(plot, result.series)}</figure>`);
   const claims = claimRows(result, experiment?.failureNotes ?? {});
   const passed = result.claims.filter((c) => c.pass).length;
-  const params = Object.entries(result.params).map(([k, v]) => `<tr><td>${escape(k)}</td><td>${escape(formatParam(v))}</td></tr>`).join('');
-  const metrics = Object.entries(result.metrics).map(([k, v]) => `<tr><td>${escape(k)}</td><td>${escape(formatValue(v))}</td></tr>`).join('');
+  const params = Object.entries(result.params)
+    .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(formatParam(v))}</td></tr>`)
+    .join('');
+  const metrics = Object.entries(result.metrics)
+    .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(formatValue(v))}</td></tr>`)
+    .join('');
   const assumptions = result.assumptions.length
-    ? `<h2>Assumptions</h2><ul>${result.assumptions.map((a) => `<li><b>${escape(a.name)} = ${escape(formatParam(a.value))}</b>: ${escape(a.note)}</li>`).join('')}</ul>`
+    ? `<h2>Assumptions</h2><ul>${result.assumptions.map((a) => `<li><b>${escapeHtml(a.name)} = ${escapeHtml(formatParam(a.value))}</b>: ${escapeHtml(a.note)}</li>`).join('')}</ul>`
     : '';
-  const about = experiment?.about ? `<p id="about">${escape(experiment.about)}</p>\n` : '';
+  const about = experiment?.about ? `<p id="about">${escapeHtml(experiment.about)}</p>\n` : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(result.id)} — featurelab</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(result.id)} — featurelab</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
@@ -129,12 +135,12 @@ tr.why td{border-top:none;background:#fff6f6;font-size:.95em}
 #claims tr:not(.why) td:nth-child(2){white-space:nowrap}
 figure{margin:1em 0}code{background:#f4f4f4;padding:.1em .3em;white-space:nowrap}#about{max-width:60em;line-height:1.45}
 </style></head><body>
-<h1>${escape(result.title)}</h1>
-<p><i>${escape(result.paper)}</i></p>
+<h1>${escapeHtml(result.title)}</h1>
+<p><i>${escapeHtml(result.paper)}</i></p>
 ${about}<p>The model, its formulas and predictions, and which of them come from the paper and which are assumed:
 <code>${scienceReference(result.id)}</code> in the featurelab package.</p>
-<p>Experiment <code>${escape(result.id)}</code>, preset <code>${result.preset}</code>, seed ${result.seed},
-${result.seconds.toFixed(1)} s, featurelab ${escape(result.version)}. Fingerprint <code id="fingerprint">${result.fingerprint}</code>.</p>
+<p>Experiment <code>${escapeHtml(result.id)}</code>, preset <code>${result.preset}</code>, seed ${result.seed},
+${result.seconds.toFixed(1)} s, featurelab ${escapeHtml(result.version)}. Fingerprint <code id="fingerprint">${result.fingerprint}</code>.</p>
 <h2>Claims</h2>
 <p>${passed} of ${result.claims.length} claims pass. A failed claim is reported as measured, not tuned away.</p>
 <table id="claims"><tr><th></th><th>claim</th><th>statement</th><th>predicted</th><th>measured</th><th>tolerance</th></tr>
@@ -144,7 +150,9 @@ ${plots.join('\n')}
 <h2>Metrics</h2><table>${metrics}</table>
 <h2>Parameters</h2><table>${params}</table>
 ${assumptions}
-<p>Data: <a href="result.json">result.json</a>${Object.keys(result.series).map((s) => `, <a href="${s}.csv">${s}.csv</a>`).join('')}.</p>
+<p>Data: <a href="result.json">result.json</a>${Object.keys(result.series)
+    .map((s) => `, <a href="${s}.csv">${s}.csv</a>`)
+    .join('')}.</p>
 </body></html>
 `;
 }
@@ -155,11 +163,16 @@ export function renderIndexHtml(results: readonly ExperimentResult[]): string {
     .map((r) => {
       const passed = r.claims.filter((c) => c.pass).length;
       const cls = passed === r.claims.length ? 'pass' : 'fail';
-      return `<tr class="${cls}"><td><a href="${r.id}/report.html">${escape(r.id)}</a></td><td>${passed} of ${r.claims.length}</td><td>${escape(r.title)}</td><td><i>${escape(r.paper)}</i></td><td><code>${scienceReference(r.id)}</code></td><td>${r.seconds.toFixed(1)} s</td></tr>`;
+      return `<tr class="${cls}"><td><a href="${r.id}/report.html">${escapeHtml(r.id)}</a></td><td>${passed} of ${r.claims.length}</td><td>${escapeHtml(r.title)}</td><td><i>${escapeHtml(r.paper)}</i></td><td><code>${scienceReference(r.id)}</code></td><td>${r.seconds.toFixed(1)} s</td></tr>`;
     })
     .join('\n');
   const rows = results
-    .flatMap((r) => r.claims.map((c) => `<tr class="${c.pass ? 'pass' : 'fail'}"><td><a href="${r.id}/report.html#claim-${escape(c.id)}">${escape(r.id)}</a></td><td>${c.pass ? 'pass' : 'FAIL'}</td><td>${escape(c.id)}</td><td>${escape(c.statement)}</td><td>${escape(formatValue(c.predicted))}</td><td>${escape(formatValue(c.measured))}</td></tr>`))
+    .flatMap((r) =>
+      r.claims.map(
+        (c) =>
+          `<tr class="${c.pass ? 'pass' : 'fail'}"><td><a href="${r.id}/report.html#claim-${escapeHtml(c.id)}">${escapeHtml(r.id)}</a></td><td>${c.pass ? 'pass' : 'FAIL'}</td><td>${escapeHtml(c.id)}</td><td>${escapeHtml(c.statement)}</td><td>${escapeHtml(formatValue(c.predicted))}</td><td>${escapeHtml(formatValue(c.measured))}</td></tr>`,
+      ),
+    )
     .join('\n');
   const passed = results.reduce((s, r) => s + r.claims.filter((c) => c.pass).length, 0);
   const total = results.reduce((s, r) => s + r.claims.length, 0);
@@ -167,7 +180,7 @@ export function renderIndexHtml(results: readonly ExperimentResult[]): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>featurelab reproduction</title>
 <style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}tr.fail td:nth-child(2){color:#b00020;font-weight:700}tr.pass td:nth-child(2){color:#176c2f}code{background:#f4f4f4;padding:.1em .3em;white-space:nowrap}#experiments td:first-child,#experiments td:nth-child(2),#experiments td:last-child{white-space:nowrap}</style>
 </head><body><h1>featurelab: reproductions</h1>
-<p>${passed} of ${total} claims pass${presets ? ` (preset ${escape(presets)})` : ''}. Each report says what its experiment is and why a failed claim fails;
+<p>${passed} of ${total} claims pass${presets ? ` (preset ${escapeHtml(presets)})` : ''}. Each report says what its experiment is and why a failed claim fails;
 the models and predictions are written down in <code>docs/science.md</code> in the featurelab package.</p>
 <table id="experiments"><tr><th>experiment</th><th>claims pass</th><th>what it tests</th><th>paper</th><th>science</th><th>time</th></tr>
 ${summary}</table>

@@ -201,10 +201,20 @@ export function runBenchSuite(fl: Engine, options: BenchRunOptions = {}): BenchR
 
 /** The report as a fixed-width text table (the CLI prints this). */
 export function formatBenchTable(report: BenchReport): string {
-  const rows = report.cases.map((c) => [c.label, c.medianMs.toFixed(1), c.minMs.toFixed(1), c.gflops === null ? '—' : c.gflops.toFixed(1), c.fingerprint.slice(0, 16)]);
+  const rows = report.cases.map((c) => [
+    c.label,
+    c.medianMs.toFixed(1),
+    c.minMs.toFixed(1),
+    c.gflops === null ? '—' : c.gflops.toFixed(1),
+    c.fingerprint.slice(0, 16),
+  ]);
   const header = ['case', 'median ms', 'min ms', 'GFLOP/s', 'fingerprint'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [
     `featurelab ${report.version} benchmark, suite ${report.suite} · ${report.environment} · ${report.threads} thread${report.threads === 1 ? '' : 's'}`,
     line(header),

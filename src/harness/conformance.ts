@@ -105,7 +105,10 @@ function gemmCases(): ConformanceCase[] {
       }
     }
     // The α/β epilogue: C := α·op(A)·op(B) + β·C, and a scaled product without accumulation.
-    for (const [m, n, k] of [[67, 130, 33], [7, 33, 67]] as const) {
+    for (const [m, n, k] of [
+      [67, 130, 33],
+      [7, 33, 67],
+    ] as const) {
       for (const [transA, transB] of TRANSPOSES) {
         cases.push({
           name: `gemm-accumulate-${dtype}-${m}x${n}x${k}-${transLabel(transA, transB)}`,
@@ -126,7 +129,11 @@ function gemmCases(): ConformanceCase[] {
 function gemvCases(): ConformanceCase[] {
   const cases: ConformanceCase[] = [];
   for (const dtype of DTYPES) {
-    for (const [rows, cols] of [[67, 130], [1, 33], [130, 7]] as const) {
+    for (const [rows, cols] of [
+      [67, 130],
+      [1, 33],
+      [130, 7],
+    ] as const) {
       for (const trans of [false, true]) {
         cases.push({
           name: `gemv-${dtype}-${rows}x${cols}-${trans ? 'T' : 'N'}`,
@@ -151,8 +158,8 @@ function gemvCases(): ConformanceCase[] {
 // zeros, subnormals, the saturation ranges of tanh/erf/sigmoid and softplus's exp overflow.
 
 const SPECIAL_VALUES = [
-  0, -0, 5e-324, -5e-324, 1e-310, 1e-300, -1e-200, 1e-20, -1e-8, 1e-4, 0.25, -0.5, 0.5, 1, -1, 2, -2.5, 3, 5.9, -6, 8,
-  -10, 18, -20, 26, 30, -37, 40, 88, -100, 300, -709, 710, -745, 800, 1e4, -1e5,
+  0, -0, 5e-324, -5e-324, 1e-310, 1e-300, -1e-200, 1e-20, -1e-8, 1e-4, 0.25, -0.5, 0.5, 1, -1, 2, -2.5, 3, 5.9, -6, 8, -10, 18, -20, 26, 30, -37, 40, 88, -100,
+  300, -709, 710, -745, 800, 1e4, -1e5,
 ];
 
 function activationInputs(fl: Engine, dtype: DType) {
@@ -192,16 +199,18 @@ function mapCases(): ConformanceCase[] {
 function level1Cases(): ConformanceCase[] {
   const cases: ConformanceCase[] = [];
   for (const dtype of DTYPES) {
-    for (const [rows, cols] of [[1, 1], [1, 7], [67, 45], [130, 33]] as const) {
+    for (const [rows, cols] of [
+      [1, 1],
+      [1, 7],
+      [67, 45],
+      [130, 33],
+    ] as const) {
       cases.push({
         name: `reductions-${dtype}-${rows}x${cols}`,
         run: (fl) => {
           const A = fl.randn(rows, cols, { seed: 5000 + rows * cols, dtype });
           const B = fl.rand(rows, cols, { seed: 5000 + rows * cols, stream: 1, dtype });
-          const scalars = [
-            fl.dot(A, B), fl.dot(A, A), fl.sum(A), fl.sum(B),
-            fl.norm(A, 'fro'), fl.norm(A, 'max'), fl.norm(A, '1'), fl.norm(A, 'inf'),
-          ];
+          const scalars = [fl.dot(A, B), fl.dot(A, A), fl.sum(A), fl.sum(B), fl.norm(A, 'fro'), fl.norm(A, 'max'), fl.norm(A, '1'), fl.norm(A, 'inf')];
           return fl.fingerprint(scalars, fl.sumRows(A), fl.sumCols(A));
         },
       });
@@ -228,8 +237,22 @@ function detMathCase(): ConformanceCase {
     run: (fl) => {
       const m = fl.math;
       const rows = xs.map((x) => [
-        m.exp(x), m.expm1(x), m.log(x), m.log1p(x), m.pow(x, 0.5), m.pow(x, 3), m.pow(1.5, x), m.sin(x), m.cos(x),
-        m.tanh(x), m.sinh(x), m.cosh(x), m.atan2(x, 0.75), m.atan2(-1, x), m.acos(x), m.erf(x),
+        m.exp(x),
+        m.expm1(x),
+        m.log(x),
+        m.log1p(x),
+        m.pow(x, 0.5),
+        m.pow(x, 3),
+        m.pow(1.5, x),
+        m.sin(x),
+        m.cos(x),
+        m.tanh(x),
+        m.sinh(x),
+        m.cosh(x),
+        m.atan2(x, 0.75),
+        m.atan2(-1, x),
+        m.acos(x),
+        m.erf(x),
       ]);
       return fl.fingerprint(rows);
     },
@@ -248,7 +271,11 @@ function covariance(fl: Engine, n: number, k: number, seed: number): ReturnType<
 
 function linalgCases(): ConformanceCase[] {
   const cases: ConformanceCase[] = [];
-  const spectra: [string, number, number][] = [['40', 40, 60], ['150', 150, 200], ['150-rank60', 150, 60]];
+  const spectra: [string, number, number][] = [
+    ['40', 40, 60],
+    ['150', 150, 200],
+    ['150-rank60', 150, 60],
+  ];
   for (const [label, n, k] of spectra) {
     cases.push({ name: `eigvalsh-${label}`, run: (fl) => fl.fingerprint(fl.eigvalsh(covariance(fl, n, k, 7000 + n + k))) });
     cases.push({

@@ -20,7 +20,6 @@ export interface EigOptions {
   leafSize?: number;
 }
 
-
 export const STATUS_NO_CONVERGENCE = WASM_CONSTANTS.STATUS_NO_CONVERGENCE;
 export const DEFAULT_BLOCK = DEFAULT_EIG_BLOCK;
 
@@ -55,7 +54,8 @@ export function prepareSymmetric(core: EngineCore, S: Matrix, op: string, dst: P
     const scale = k.symmetrize_lower(n, src, dst);
     const bad = k.first_nonfinite_f64(n * n, dst);
     if (bad >= 0) {
-      const i = Math.floor(bad / n), j = bad % n;
+      const i = Math.floor(bad / n),
+        j = bad % n;
       const [r, c] = i >= j ? [i, j] : [j, i];
       throw new NonFiniteError(`${op}: S[${r}, ${c}] (lower triangle) is not finite`);
     }

@@ -5,8 +5,20 @@ import type { EngineCore } from '../core/core.js';
 import type { Matrix } from '../core/matrix.js';
 import { checkBoolean, checkOptions, describeArg } from '../core/options.js';
 import {
-  blockSize, checkEigenvaluesFinite, checkSquare, checkStatus, EIGH_OPTIONS, EIGVALS_OPTIONS, f64View, isNumberArray,
-  leafSize, prepareSymmetric, STATUS_NO_CONVERGENCE, sweeps, withBuffers, type EigOptions,
+  blockSize,
+  checkEigenvaluesFinite,
+  checkSquare,
+  checkStatus,
+  EIGH_OPTIONS,
+  EIGVALS_OPTIONS,
+  f64View,
+  isNumberArray,
+  leafSize,
+  prepareSymmetric,
+  STATUS_NO_CONVERGENCE,
+  sweeps,
+  withBuffers,
+  type EigOptions,
 } from './common.js';
 
 export interface Eigh {
@@ -24,16 +36,11 @@ export function eigvalsh(core: EngineCore, S: Matrix, options?: EigOptions, op =
   const nb = blockSize(o, op);
   const maxSweeps = sweeps(o, op);
   const k = core.kernels;
-  return withBuffers(
-    core,
-    [n * n * 8, n * 8, k.eig_workspace(n, nb) * 8, k.la_gemm_workspace(n) * 8],
-    'eigvalsh workspace',
-    (a, w, work, gemmWork) => {
-      const scale = prepareSymmetric(core, S, op, a!);
-      checkStatus(k.eigvalsh_driver(n, a!, scale, w!, nb, maxSweeps, work!, gemmWork!), op, n, maxSweeps);
-      return checkEigenvaluesFinite(f64View(core, w!, n).slice(), op);
-    },
-  );
+  return withBuffers(core, [n * n * 8, n * 8, k.eig_workspace(n, nb) * 8, k.la_gemm_workspace(n) * 8], 'eigvalsh workspace', (a, w, work, gemmWork) => {
+    const scale = prepareSymmetric(core, S, op, a!);
+    checkStatus(k.eigvalsh_driver(n, a!, scale, w!, nb, maxSweeps, work!, gemmWork!), op, n, maxSweeps);
+    return checkEigenvaluesFinite(f64View(core, w!, n).slice(), op);
+  });
 }
 
 /** Eigenvalues (ascending) and eigenvectors (columns) of the symmetric S; only its lower triangle is read. */
@@ -94,7 +101,10 @@ export function eigTridiagonal(
   if (!isNumberArray(d) || !isNumberArray(e)) throw new ArgumentError('eigTridiagonal: d and e must be arrays of numbers (or Float64Arrays)');
   const n = d.length;
   if (e.length !== Math.max(n - 1, 0)) throw new ShapeError(`eigTridiagonal: e needs ${Math.max(n - 1, 0)} entries for n = ${n}, got ${e.length}`);
-  for (const [name, arr] of [['d', d], ['e', e]] as const) {
+  for (const [name, arr] of [
+    ['d', d],
+    ['e', e],
+  ] as const) {
     for (let i = 0; i < arr.length; i++) {
       if (!Number.isFinite(arr[i])) throw new NonFiniteError(`eigTridiagonal: ${name}[${i}] is ${arr[i]}`);
     }
@@ -112,9 +122,7 @@ export function eigTridiagonal(
         f64View(core, dp!, n).set(d);
         f64View(core, ep!, Math.max(n - 1, 0)).set(e);
         // Power-of-two scaling is done inside the kernels.
-        const status = vectors
-          ? k.dstedc(n, dp!, ep!, vectors.ptr, n, leaf, maxSweeps, dcWork!, gemmWork!)
-          : k.dsterf(n, dp!, ep!, maxSweeps);
+        const status = vectors ? k.dstedc(n, dp!, ep!, vectors.ptr, n, leaf, maxSweeps, dcWork!, gemmWork!) : k.dsterf(n, dp!, ep!, maxSweeps);
         checkStatus(status, 'eigTridiagonal', n, maxSweeps);
         return checkEigenvaluesFinite(f64View(core, dp!, n).slice(), 'eigTridiagonal');
       },
@@ -126,7 +134,6 @@ export function eigTridiagonal(
   }
 }
 
-
 /** Which eigenpairs to keep: the k largest, the k smallest, or indices [from, to) of the ascending order. */
 export type EigSelection = { largest: number } | { smallest: number } | { indices: [number, number] };
 
@@ -137,9 +144,11 @@ function selectionRange(sel: EigSelection, n: number, op: string): [number, numb
     throw new ArgumentError(`${op}: selection must be ${SELECTION_FORMS}, got ${describeArg(sel)}`);
   }
   const keys = Object.keys(checkOptions(op, sel, ['largest', 'smallest', 'indices'], 'selection'));
-  if (keys.length !== 1) throw new ArgumentError(`${op}: selection must have exactly one of largest, smallest, indices (${SELECTION_FORMS}), got ${keys.length}`);
+  if (keys.length !== 1)
+    throw new ArgumentError(`${op}: selection must have exactly one of largest, smallest, indices (${SELECTION_FORMS}), got ${keys.length}`);
   const count = (k: unknown, what: string): number => {
-    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > n) throw new ArgumentError(`${op}: selection.${what} must be an integer in [0, ${n}], got ${describeArg(k)}`);
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > n)
+      throw new ArgumentError(`${op}: selection.${what} must be an integer in [0, ${n}], got ${describeArg(k)}`);
     return k;
   };
   if ('largest' in sel) return [n - count(sel.largest, 'largest'), n];
@@ -164,7 +173,8 @@ export function eighSelect(core: EngineCore, S: Matrix, selection: EigSelection,
   const [from, to] = selectionRange(selection, checkSquare(S, 'eighSelect'), 'eighSelect');
   const full = eigh(core, S, options, 'eighSelect');
   try {
-    const n = S.rows, count = to - from;
+    const n = S.rows,
+      count = to - from;
     const vectors = core.newMatrix(n, count, 'eighSelect eigenvectors');
     core.kernels.copy_block_f64(n, count, full.vectors.ptr + from * 8, n, 1, vectors.ptr);
     return { values: full.values.slice(from, to), vectors };
@@ -172,4 +182,3 @@ export function eighSelect(core: EngineCore, S: Matrix, selection: EigSelection,
     full.vectors.dispose();
   }
 }
-

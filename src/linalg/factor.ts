@@ -60,9 +60,11 @@ export function choleskySolve(core: EngineCore, L: Matrix, B: Matrix, op = 'chol
   core.kernels.dpotrs(n, L.ptr, X.ptr, B.cols);
   if (core.kernels.first_nonfinite_f64(X.size, X.ptr) >= 0) {
     X.dispose();
-    throw new NonFiniteError(op === 'choleskySolve'
+    throw new NonFiniteError(
+      op === 'choleskySolve'
         ? 'choleskySolve: the solution overflowed (is L a Cholesky factor with a nonzero diagonal?)'
-        : `${op}: the solution overflowed f64; scale B down`);
+        : `${op}: the solution overflowed f64; scale B down`,
+    );
   }
   return X;
 }

@@ -31,13 +31,11 @@ export interface LanczosResult {
   residuals: Float64Array;
 }
 
-
 /** stream + k, wrapped into the valid streams [0, 2^53) (exact: no sum beyond 2^53 is formed). */
 function streamAfter(stream: number, k: number): number {
   const room = 2 ** 53 - stream;
   return k < room ? stream + k : k - room;
 }
-
 
 /**
  * The k largest eigenpairs of a symmetric operator given only as x ↦ op(x) (n×1 → n×1, a
@@ -66,7 +64,8 @@ export function lanczos(core: EngineCore, op: (x: Matrix) => Matrix, n: number, 
   if (!Number.isInteger(k) || k < 1 || k > n) throw new ArgumentError(`${fn}: k must be an integer in [1, ${n}], got ${describeArg(k)}`);
   const { seed, stream, maxIterations: maxIter, tol } = lanczosOptions(fn, options, n, k);
   const kr = core.kernels;
-  const alpha = new Float64Array(maxIter), beta = new Float64Array(maxIter);
+  const alpha = new Float64Array(maxIter),
+    beta = new Float64Array(maxIter);
   const owned: Matrix[] = [];
   const own = (m: Matrix) => (owned.push(m), m);
   let h: Ptr | undefined;
@@ -95,7 +94,9 @@ export function lanczos(core: EngineCore, op: (x: Matrix) => Matrix, n: number, 
       return true;
     };
     randomInto(-1, 0);
-    let m = 0, normT = 0, restarts = 0;
+    let m = 0,
+      normT = 0,
+      restarts = 0;
     let ritz: { values: Float64Array; vectors: Matrix; residuals: Float64Array } | undefined;
     for (let j = 0; j < maxIter; j++) {
       const x = core.newMatrix(n, 1, 'lanczos q');
@@ -172,4 +173,3 @@ export function lanczos(core: EngineCore, op: (x: Matrix) => Matrix, n: number, 
     if (h !== undefined) core.freeBytes(h);
   }
 }
-

@@ -103,7 +103,6 @@ function unscaleSingularValues(sigma: Float64Array, e: number, op: string): Floa
   return out;
 }
 
-
 export interface SvdTop {
   /** The k largest singular values, descending. */
   values: Float64Array;
@@ -113,7 +112,6 @@ export interface SvdTop {
   V: Matrix;
   iterations: number;
 }
-
 
 /**
  * Triplets from the Lanczos vectors L (n×k right vectors when tall, m×k left vectors when
@@ -128,13 +126,18 @@ function tripletsOnA(core: EngineCore, A64: Matrix, L: Matrix, tall: boolean, ne
   const temp = (m: Matrix) => (temps.push(m), m);
   let U: Matrix | undefined;
   try {
-    const orth = (M: Matrix) => { const f = qr(core, M); temp(f.R); return temp(f.Q); };
+    const orth = (M: Matrix) => {
+      const f = qr(core, M);
+      temp(f.R);
+      return temp(f.Q);
+    };
     // U₀ spans the wanted left subspace; one step of subspace iteration on A (not AᵀA) then
     // removes the Gram route's ε·‖A‖²/σ contamination from it, so Av ≈ σu holds too.
     const U0 = orth(tall ? temp(matmul(core, A64, L)) : L);
     const U1 = orth(temp(matmul(core, A64, orth(temp(matmul(core, A64, U0, { transA: true }))))));
     const { Q: V1, R } = qr(core, temp(matmul(core, A64, U1, { transA: true })));
-    temp(V1); temp(R);
+    temp(V1);
+    temp(R);
     // Rᵀ = X·Σ·Yᵀ by one-sided Jacobi in wasm (assembly/lapack/jacobi.ts)
     const X = temp(core.newMatrix(k, k, 'svdTop Jacobi factor'));
     const Y = temp(core.newMatrix(k, k, 'svdTop Jacobi factor'));
@@ -228,7 +231,8 @@ export function svdTop(core: EngineCore, A: Matrix, k: number, options?: Lanczos
       try {
         values = e === 0 ? t.sigma : unscaleSingularValues(t.sigma, e, 'svdTop');
       } catch (error) {
-        t.U.dispose(); t.V.dispose();
+        t.U.dispose();
+        t.V.dispose();
         throw error;
       }
       result.vectors.dispose();
@@ -241,4 +245,3 @@ export function svdTop(core: EngineCore, A: Matrix, k: number, options?: Lanczos
     if (A64 !== A) A64.dispose();
   }
 }
-

@@ -5,7 +5,7 @@
 
 import { Engine } from '../core/engine.js';
 import { ArgumentError, DisposedError, DTypeError, FeaturelabError, NonFiniteError, ShapeError } from '../core/errors.js';
-import { Matrix } from '../core/matrix.js';
+import type { Matrix } from '../core/matrix.js';
 import { assertLive } from '../ops/network.js';
 import { checkOptions, describeArg } from '../core/options.js';
 
@@ -22,10 +22,7 @@ export function checkEngine(fl: unknown, fn: string): asserts fl is Engine {
  * `M` must be a live matrix of this engine (never a foreign or disposed one: its pointer would
  * be read in this engine's memory), optionally of a dtype and shape.
  */
-export function checkMatrix(
-  fl: Engine, fn: string, name: string, M: unknown,
-  want: { dtype?: 'f64'; rows?: number; cols?: number } = {},
-): asserts M is Matrix {
+export function checkMatrix(fl: Engine, fn: string, name: string, M: unknown, want: { dtype?: 'f64'; rows?: number; cols?: number } = {}): asserts M is Matrix {
   assertLive(fl.core, M as Matrix, `${fn} (${name})`);
   const m = M as Matrix;
   if (want.dtype && m.dtype !== want.dtype) throw new DTypeError(`${fn}: ${name} must be ${want.dtype}, got ${m.describe()}`);
@@ -44,13 +41,19 @@ export function checkInteger(fn: string, name: string, v: unknown, min: number, 
 
 /** A finite number with optional bounds (`above`: strictly greater; `atLeast`: ≥). */
 export function checkNumber(fn: string, name: string, v: unknown, bounds: { above?: number; atLeast?: number; below?: number; atMost?: number } = {}): number {
-  const ok = typeof v === 'number' && Number.isFinite(v) &&
-    (bounds.above === undefined || v > bounds.above) && (bounds.atLeast === undefined || v >= bounds.atLeast) &&
-    (bounds.below === undefined || v < bounds.below) && (bounds.atMost === undefined || v <= bounds.atMost);
+  const ok =
+    typeof v === 'number' &&
+    Number.isFinite(v) &&
+    (bounds.above === undefined || v > bounds.above) &&
+    (bounds.atLeast === undefined || v >= bounds.atLeast) &&
+    (bounds.below === undefined || v < bounds.below) &&
+    (bounds.atMost === undefined || v <= bounds.atMost);
   if (!ok) {
     const parts = [
-      bounds.above !== undefined ? `> ${bounds.above}` : '', bounds.atLeast !== undefined ? `≥ ${bounds.atLeast}` : '',
-      bounds.below !== undefined ? `< ${bounds.below}` : '', bounds.atMost !== undefined ? `≤ ${bounds.atMost}` : '',
+      bounds.above !== undefined ? `> ${bounds.above}` : '',
+      bounds.atLeast !== undefined ? `≥ ${bounds.atLeast}` : '',
+      bounds.below !== undefined ? `< ${bounds.below}` : '',
+      bounds.atMost !== undefined ? `≤ ${bounds.atMost}` : '',
     ].filter(Boolean);
     const what = parts.length === 1 && bounds.above === 0 ? 'a positive finite number' : `a finite number${parts.length ? ` ${parts.join(' and ')}` : ''}`;
     throw new ArgumentError(`${fn}: ${name} must be ${what}, got ${describeArg(v)}`);
@@ -73,7 +76,13 @@ export function checkObject(fn: string, name: string, v: unknown): asserts v is 
  * The random-stream options { seed, stream } (plus `extra` keys): seed an integer in [0, 2^53)
  * or a bigint, stream an integer in [0, 2^53 − `streamsUsed`] (a batch also uses stream + 1).
  */
-export function checkRng<T extends { seed: number | bigint; stream: number }>(fn: string, rng: T, extra: readonly string[] = [], streamsUsed = 1, what = 'options'): T {
+export function checkRng<T extends { seed: number | bigint; stream: number }>(
+  fn: string,
+  rng: T,
+  extra: readonly string[] = [],
+  streamsUsed = 1,
+  what = 'options',
+): T {
   if (rng === undefined) throw new ArgumentError(`${fn}: ${what} { seed, stream } are required`);
   checkOptions(fn, rng, ['seed', 'stream', ...extra], what);
   const { seed, stream } = rng;
@@ -112,8 +121,14 @@ export function exponentOf(x: number): number {
 
 /** x·2^e, exactly unless the result over- or underflows (in steps whose factors are normal). */
 export function timesPow2(x: number, e: number): number {
-  while (e > 1000) { x *= pow2(1000); e -= 1000; }
-  while (e < -1000) { x *= pow2(-1000); e += 1000; }
+  while (e > 1000) {
+    x *= pow2(1000);
+    e -= 1000;
+  }
+  while (e < -1000) {
+    x *= pow2(-1000);
+    e += 1000;
+  }
   return x * pow2(e);
 }
 
@@ -131,7 +146,7 @@ export function rescaleExponent(amax: number): number {
 export function scaledByPow2(fl: Engine, M: Matrix, k: number): Matrix {
   if (k === 0) return M;
   let out = fl.astype(M, 'f64');
-  for (let left = k; left !== 0;) {
+  for (let left = k; left !== 0; ) {
     const step = Math.max(-1000, Math.min(1000, left));
     out = fl.scale(out, pow2(step), { out });
     left -= step;
@@ -153,7 +168,8 @@ export function inSafeRange(fl: Engine, M: Matrix): { M: Matrix; k: number } {
 export function meanSquare(fl: Engine, fn: string, r: Matrix, divisor: number): number {
   const { M, k } = inSafeRange(fl, r);
   const value = timesPow2(fl.dot(M, M) / divisor, -2 * k);
-  if (!Number.isFinite(value)) throw new NonFiniteError(`${fn}: the mean squared error is ${value} (a residual held NaN/Infinity, or the value exceeds the double range)`);
+  if (!Number.isFinite(value))
+    throw new NonFiniteError(`${fn}: the mean squared error is ${value} (a residual held NaN/Infinity, or the value exceeds the double range)`);
   return value;
 }
 

@@ -57,7 +57,15 @@ function drawInputs(fl: Engine, n: number, d: number, options: { seed: number | 
 }
 
 /** The sizes, stream options and covariance of a draw of inputs (checked before allocating). */
-function checkInputs(fl: Engine, fn: string, n: number, d: number, options: { seed: number | bigint; stream: number; covarianceSqrt?: Matrix }, extra: readonly string[], streamsUsed = 1): void {
+function checkInputs(
+  fl: Engine,
+  fn: string,
+  n: number,
+  d: number,
+  options: { seed: number | bigint; stream: number; covarianceSqrt?: Matrix },
+  extra: readonly string[],
+  streamsUsed = 1,
+): void {
   checkEngine(fl, fn);
   checkInteger(fn, 'n', n, 0, 2 ** 31 - 1);
   checkInteger(fn, 'd', d, 1, 2 ** 31 - 1);
@@ -78,7 +86,11 @@ function checkTarget(fl: Engine, fn: string, target: Target, d: number): void {
   checkObject(fn, 'target', target);
   const keys = TARGET_KEYS[target.kind as Target['kind']];
   if (!Object.hasOwn(TARGET_KEYS, target.kind) || !keys) {
-    throw new ArgumentError(`${fn}: target.kind must be one of ${Object.keys(TARGET_KEYS).map((k) => `'${k}'`).join(', ')}, got ${describeArg(target.kind)}`);
+    throw new ArgumentError(
+      `${fn}: target.kind must be one of ${Object.keys(TARGET_KEYS)
+        .map((k) => `'${k}'`)
+        .join(', ')}, got ${describeArg(target.kind)}`,
+    );
   }
   checkOptions(fn, target, keys, 'target');
   switch (target.kind) {
@@ -104,7 +116,8 @@ function checkTarget(fl: Engine, fn: string, target: Target, d: number): void {
       return;
     }
     case 'teacher':
-      if (target.activation !== 'relu' && target.activation !== 'abs') throw new ArgumentError(`${fn}: teacher target: activation must be 'relu' or 'abs', got ${describeArg(target.activation)}`);
+      if (target.activation !== 'relu' && target.activation !== 'abs')
+        throw new ArgumentError(`${fn}: teacher target: activation must be 'relu' or 'abs', got ${describeArg(target.activation)}`);
       checkMatrix(fl, fn, 'target.V', target.V, { dtype: 'f64' });
       if (target.V.cols !== d) throw new ShapeError(`${fn}: teacher target: V is ${target.V.rows}×${target.V.cols} but x has dimension ${d}`);
       if (target.c !== undefined) checkMatrix(fl, fn, 'target.c', target.c, { dtype: 'f64', rows: target.V.rows, cols: 1 });
@@ -163,13 +176,15 @@ export function sampleBatch(fl: Engine, target: Target, n: number, d: number, op
   checkInputs(fl, 'sampleBatch', n, d, options, ['noise', 'covarianceSqrt'], 2);
   const noise = options.noise === undefined ? 0 : checkNumber('sampleBatch', 'noise', options.noise, { atLeast: 0 });
   checkTarget(fl, 'sampleBatch', target, d);
-  return named('sampleBatch', () => fl.scope(() => {
-    const X = drawInputs(fl, n, d, options);
-    const clean = targetValues(fl, 'sampleBatch', target, X);
-    const y = fl.copy(clean);
-    if (noise > 0) fl.axpy(noise, fl.randn(n, 1, { seed: options.seed, stream: options.stream + 1 }), y);
-    return { X, y, clean };
-  }));
+  return named('sampleBatch', () =>
+    fl.scope(() => {
+      const X = drawInputs(fl, n, d, options);
+      const clean = targetValues(fl, 'sampleBatch', target, X);
+      const y = fl.copy(clean);
+      if (noise > 0) fl.axpy(noise, fl.randn(n, 1, { seed: options.seed, stream: options.stream + 1 }), y);
+      return { X, y, clean };
+    }),
+  );
 }
 
 /** A unit vector in R^d from (seed, stream) (a random direction β*). */

@@ -29,7 +29,9 @@ export function describeFunction(g: ScalarFunction): string {
 export function checkFunction(g: ScalarFunction, what: string): void {
   if (typeof g === 'string') {
     if (!(ACTIVATION_NAMES as readonly string[]).includes(g)) {
-      throw new ArgumentError(`${what}: unknown function '${g}': expected one of ${ACTIVATION_NAMES.join(', ')}, { hermite: k }, { hermiteNormalized: k } or { polynomial: [c0, c1, …] }`);
+      throw new ArgumentError(
+        `${what}: unknown function '${g}': expected one of ${ACTIVATION_NAMES.join(', ')}, { hermite: k }, { hermiteNormalized: k } or { polynomial: [c0, c1, …] }`,
+      );
     }
     return;
   }
@@ -41,7 +43,9 @@ export function checkFunction(g: ScalarFunction, what: string): void {
     }
     if ('polynomial' in g && Array.isArray(g.polynomial) && g.polynomial.length > 0 && g.polynomial.every(Number.isFinite)) return;
   }
-  throw new ArgumentError(`${what}: expected an activation name, { hermite: k }, { hermiteNormalized: k } or { polynomial: [c0, c1, …] }, got ${JSON.stringify(g)}`);
+  throw new ArgumentError(
+    `${what}: expected an activation name, { hermite: k }, { hermiteNormalized: k } or { polynomial: [c0, c1, …] }, got ${JSON.stringify(g)}`,
+  );
 }
 
 /** √k! (exact products of integers, then one square root: deterministic in every engine). */
@@ -65,7 +69,8 @@ export function columnStack(fl: Engine, cols: readonly Matrix[]): Matrix {
   const n = cols[0]?.rows ?? 0;
   for (const c of cols) {
     network.assertLive(fl.core, c, 'columnStack'); // its data is read from this engine's memory
-    if (c.rows !== n || c.cols !== 1 || c.dtype !== 'f64') throw new ShapeError(`columnStack: expected f64 columns of ${n}×1, got ${c.dtype} ${c.rows}×${c.cols}`);
+    if (c.rows !== n || c.cols !== 1 || c.dtype !== 'f64')
+      throw new ShapeError(`columnStack: expected f64 columns of ${n}×1, got ${c.dtype} ${c.rows}×${c.cols}`);
   }
   if (cols.length === 0) throw new ArgumentError('columnStack: needs at least one column');
   return fl.keep(network.stackColumns(fl.core, 'columnStack', cols));
@@ -89,7 +94,8 @@ export function applyFunction(fl: Engine, g: ScalarFunction, Z: Matrix, derivati
   return fl.scope(() => {
     const Z64 = Z.dtype === 'f64' ? Z : fl.astype(Z, 'f64');
     const out = network.polyval(fl.core, 'applyFunction', Z64, Float64Array.from(c.length ? c : [0]));
-    if (fl.checkFinite && fl.countNonFinite(out) > 0) throw new NonFiniteError(`polynomial ${describeFunction(g)}: the result overflowed or an input was not finite`);
+    if (fl.checkFinite && fl.countNonFinite(out) > 0)
+      throw new NonFiniteError(`polynomial ${describeFunction(g)}: the result overflowed or an input was not finite`);
     return out;
   });
 }

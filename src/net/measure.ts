@@ -51,17 +51,21 @@ export function countAbove(values: Float64Array, threshold: number): number {
 export function logLogSlope(fl: Engine, points: readonly { x: number; y: number }[]): number {
   if (!Array.isArray(points) || points.length < 2) throw new ArgumentError(`logLogSlope: needs at least 2 points, got ${describeArg(points)}`);
   points.forEach((p, i) => {
-    if (!(p && typeof p.x === 'number' && p.x > 0 && Number.isFinite(p.x))) throw new ArgumentError(`logLogSlope: point ${i} has x = ${describeArg(p?.x)}; x must be a positive finite number`);
-    if (!(typeof p.y === 'number' && p.y !== 0 && Number.isFinite(p.y))) throw new ArgumentError(`logLogSlope: point ${i} has y = ${describeArg(p.y)}; log|y| needs a finite non-zero y`);
+    if (!(p && typeof p.x === 'number' && p.x > 0 && Number.isFinite(p.x)))
+      throw new ArgumentError(`logLogSlope: point ${i} has x = ${describeArg(p?.x)}; x must be a positive finite number`);
+    if (!(typeof p.y === 'number' && p.y !== 0 && Number.isFinite(p.y)))
+      throw new ArgumentError(`logLogSlope: point ${i} has y = ${describeArg(p.y)}; log|y| needs a finite non-zero y`);
   });
   if (points.every((p) => p.x === points[0]!.x)) throw new ArgumentError(`logLogSlope: every point has x = ${points[0]!.x}: the slope is undefined`);
   return fl.scope(() => {
-    const m = points.length, ones = fl.full(m, 1, 1);
+    const m = points.length,
+      ones = fl.full(m, 1, 1);
     const centred = (values: number[]) => {
       const v = fl.fromArray(Float64Array.from(values), m, 1);
       return fl.axpy(-fl.sum(v) / m, ones, v);
     };
-    const x = centred(points.map((p) => fl.math.log(p.x))), y = centred(points.map((p) => fl.math.log(Math.abs(p.y))));
+    const x = centred(points.map((p) => fl.math.log(p.x))),
+      y = centred(points.map((p) => fl.math.log(Math.abs(p.y))));
     return fl.dot(x, y) / fl.dot(x, x);
   });
 }
@@ -88,11 +92,16 @@ export function alignments(fl: Engine, U: Matrix, beta: Matrix): Float64Array {
   checkEngine(fl, 'alignments');
   checkMatrix(fl, 'alignments', 'U', U);
   checkMatrix(fl, 'alignments', 'beta', beta);
-  if (U.rows !== beta.rows || beta.cols !== 1) throw new ShapeError(`alignments: U is ${U.rows}×${U.cols}, β must be ${U.rows}×1, got ${beta.rows}×${beta.cols}`);
+  if (U.rows !== beta.rows || beta.cols !== 1)
+    throw new ShapeError(`alignments: U is ${U.rows}×${U.cols}, β must be ${U.rows}×1, got ${beta.rows}×${beta.cols}`);
   if (U.dtype !== beta.dtype) throw new DTypeError(`alignments: U is ${U.describe()} but β is ${beta.describe()}; convert with astype()`);
   return fl.scope(() => {
-    checkAllFinite(fl, 'alignments', [['U', U], ['beta', beta]]);
-    const u = inSafeRange(fl, U), b = inSafeRange(fl, beta);
+    checkAllFinite(fl, 'alignments', [
+      ['U', U],
+      ['beta', beta],
+    ]);
+    const u = inSafeRange(fl, U),
+      b = inSafeRange(fl, beta);
     const c = fl.gemv(u.M, b.M, { trans: true }).toArray();
     const b2 = fl.dot(b.M, b.M);
     if (b2 === 0) throw new ArgumentError('alignments: β is zero: the alignment with a zero direction is undefined');
@@ -112,25 +121,36 @@ export function principalCosines(fl: Engine, A: Matrix, B: Matrix): Float64Array
   checkMatrix(fl, 'principalCosines', 'A', A);
   checkMatrix(fl, 'principalCosines', 'B', B);
   if (A.rows !== B.rows) throw new ShapeError(`principalCosines: A is ${A.rows}×${A.cols} but B is ${B.rows}×${B.cols}`);
-  for (const [name, M] of [['A', A], ['B', B]] as const) {
-    if (M.cols < 1 || M.cols > M.rows) throw new ShapeError(`principalCosines: ${name} must have between 1 and ${M.rows} columns (a basis of a subspace of R^${M.rows}), got ${M.describe()}`);
+  for (const [name, M] of [
+    ['A', A],
+    ['B', B],
+  ] as const) {
+    if (M.cols < 1 || M.cols > M.rows)
+      throw new ShapeError(`principalCosines: ${name} must have between 1 and ${M.rows} columns (a basis of a subspace of R^${M.rows}), got ${M.describe()}`);
   }
   return fl.scope(() => {
-    checkAllFinite(fl, 'principalCosines', [['A', A], ['B', B]]);
+    checkAllFinite(fl, 'principalCosines', [
+      ['A', A],
+      ['B', B],
+    ]);
     const basis = (name: string, M: Matrix): Matrix => {
       const { Q, R } = fl.qr(inSafeRange(fl, M).M); // the span is unchanged by the scaling
       // A diagonal entry of R at rounding level means a column depends on the others.
-      const n = R.cols, r = R.toArray();
+      const n = R.cols,
+        r = R.toArray();
       let largest = 0;
       for (let j = 0; j < n; j++) largest = Math.max(largest, Math.abs(r[j * n + j]!));
       for (let j = 0; j < n; j++) {
         if (!(Math.abs(r[j * n + j]!) > M.rows * EPS * largest)) {
-          throw new ArgumentError(`principalCosines: the columns of ${name} are linearly dependent (column ${j} lies in the span of the others, or is zero); pass a basis`);
+          throw new ArgumentError(
+            `principalCosines: the columns of ${name} are linearly dependent (column ${j} lies in the span of the others, or is zero); pass a basis`,
+          );
         }
       }
       return Q;
     };
-    const qa = basis('A', A), qb = basis('B', B);
+    const qa = basis('A', A),
+      qb = basis('B', B);
     return fl.svdvals(fl.matmul(qa, qb, { transA: true })).map((c) => Math.min(c, 1));
   });
 }
@@ -148,16 +168,18 @@ export function empiricalNTK(fl: Engine, net: TwoLayer, Xp: Matrix, options: { l
   checkNetwork(net, Xp, 'empiricalNTK', fl);
   const layers = checkOptions('empiricalNTK', options, ['layers']).layers ?? 'both';
   checkEnum('empiricalNTK', 'layers', layers, ['both', 'first', 'second']);
-  return named('empiricalNTK', () => fl.scope(() => {
-    const Z = fl.matmul(Xp, net.W);
-    const H = applyFunction(fl, net.activation, Z);
-    const D = applyFunction(fl, net.activation, Z, true);
-    network.scaleRowsCols(fl.core, 'empiricalNTK', D, fl.full(Xp.rows, 1, 1), net.a, D); // D·diag(a)
-    // second layer (a): σ(XpW)·σ(XpW)ᵀ; first layer (W): (Xp·Xpᵀ) ⊙ (σ′·diag(a²)·σ′ᵀ)
-    const K = layers === 'first' ? fl.zeros(Xp.rows, Xp.rows) : fl.gram(H, 'AAt');
-    if (layers !== 'second') fl.axpy(1, fl.hadamard(fl.gram(Xp, 'AAt'), fl.gram(D, 'AAt')), K);
-    return fl.scale(K, net.scale * net.scale, { out: K });
-  }));
+  return named('empiricalNTK', () =>
+    fl.scope(() => {
+      const Z = fl.matmul(Xp, net.W);
+      const H = applyFunction(fl, net.activation, Z);
+      const D = applyFunction(fl, net.activation, Z, true);
+      network.scaleRowsCols(fl.core, 'empiricalNTK', D, fl.full(Xp.rows, 1, 1), net.a, D); // D·diag(a)
+      // second layer (a): σ(XpW)·σ(XpW)ᵀ; first layer (W): (Xp·Xpᵀ) ⊙ (σ′·diag(a²)·σ′ᵀ)
+      const K = layers === 'first' ? fl.zeros(Xp.rows, Xp.rows) : fl.gram(H, 'AAt');
+      if (layers !== 'second') fl.axpy(1, fl.hadamard(fl.gram(Xp, 'AAt'), fl.gram(D, 'AAt')), K);
+      return fl.scale(K, net.scale * net.scale, { out: K });
+    }),
+  );
 }
 
 /** Two kernels to compare: live matrices of this engine with one shape and dtype. */
@@ -176,9 +198,11 @@ function checkKernels(fl: Engine, fn: string, K1: Matrix, K2: Matrix, square: bo
  * 2^±200 (the ratio is scale-free); a zero input is an ArgumentError (`zero` says why).
  */
 function alignmentOf(fl: Engine, fn: string, A: Matrix, B: Matrix, zero: (name: string) => string): number {
-  const a = inSafeRange(fl, A).M, b = inSafeRange(fl, B).M;
+  const a = inSafeRange(fl, A).M,
+    b = inSafeRange(fl, B).M;
   const dot = fl.dot(a, b);
-  const na = fl.norm(a), nb = fl.norm(b);
+  const na = fl.norm(a),
+    nb = fl.norm(b);
   if (na === 0) throw new ArgumentError(`${fn}: ${zero('K1')}`);
   if (nb === 0) throw new ArgumentError(`${fn}: ${zero('K2')}`);
   return dot / (na * nb);
@@ -188,7 +212,10 @@ function alignmentOf(fl: Engine, fn: string, A: Matrix, B: Matrix, zero: (name: 
 export function kernelAlignment(fl: Engine, K1: Matrix, K2: Matrix): number {
   checkKernels(fl, 'kernelAlignment', K1, K2, false);
   return fl.scope(() => {
-    checkAllFinite(fl, 'kernelAlignment', [['K1', K1], ['K2', K2]]);
+    checkAllFinite(fl, 'kernelAlignment', [
+      ['K1', K1],
+      ['K2', K2],
+    ]);
     return alignmentOf(fl, 'kernelAlignment', K1, K2, (name) => `${name} is zero: the alignment with a zero kernel is undefined`);
   });
 }
@@ -197,7 +224,10 @@ export function kernelAlignment(fl: Engine, K1: Matrix, K2: Matrix): number {
 export function kernelDistance(fl: Engine, K1: Matrix, K2: Matrix): number {
   checkKernels(fl, 'kernelDistance', K1, K2, false);
   return fl.scope(() => {
-    checkAllFinite(fl, 'kernelDistance', [['K1', K1], ['K2', K2]]);
+    checkAllFinite(fl, 'kernelDistance', [
+      ['K1', K1],
+      ['K2', K2],
+    ]);
     return 1 - alignmentOf(fl, 'kernelDistance', K1, K2, (name) => `${name} is zero: the distance to a zero kernel is undefined`);
   });
 }
@@ -249,8 +279,12 @@ function centredForAlignment(fl: Engine, fn: string, name: string, K: Matrix): M
 export function cka(fl: Engine, K1: Matrix, K2: Matrix): number {
   checkKernels(fl, 'cka', K1, K2, true);
   return fl.scope(() => {
-    checkAllFinite(fl, 'cka', [['K1', K1], ['K2', K2]]);
-    const C1 = centredForAlignment(fl, 'cka', 'K1', K1), C2 = centredForAlignment(fl, 'cka', 'K2', K2);
+    checkAllFinite(fl, 'cka', [
+      ['K1', K1],
+      ['K2', K2],
+    ]);
+    const C1 = centredForAlignment(fl, 'cka', 'K1', K1),
+      C2 = centredForAlignment(fl, 'cka', 'K2', K2);
     return alignmentOf(fl, 'cka', C1, C2, (name) => `${name} is zero after centring`);
   });
 }
@@ -266,7 +300,10 @@ export function targetAlignment(fl: Engine, K: Matrix, y: Matrix): number {
   if (K.rows !== K.cols || K.rows < 1) throw new ShapeError(`targetAlignment: K must be square and non-empty, got ${K.describe()}`);
   if (y.rows !== K.rows || y.cols !== 1) throw new ShapeError(`targetAlignment: y must be ${K.rows}×1, got ${y.rows}×${y.cols}`);
   return fl.scope(() => {
-    checkAllFinite(fl, 'targetAlignment', [['K', K], ['y', y]]);
+    checkAllFinite(fl, 'targetAlignment', [
+      ['K', K],
+      ['y', y],
+    ]);
     const Kc = centredForAlignment(fl, 'targetAlignment', 'K', K);
     const y64 = inSafeRange(fl, fl.astype(y, 'f64')).M;
     const mean = fl.sum(y64) / y.rows;
@@ -291,9 +328,13 @@ export function relativeChange(fl: Engine, Mt: Matrix, M0: Matrix): number {
   if (Mt.rows !== M0.rows || Mt.cols !== M0.cols) throw new ShapeError(`relativeChange: Mt is ${Mt.rows}×${Mt.cols} but M0 is ${M0.rows}×${M0.cols}`);
   if (Mt.dtype !== M0.dtype) throw new DTypeError(`relativeChange: Mt is ${Mt.describe()} but M0 is ${M0.describe()}; convert with astype()`);
   return fl.scope(() => {
-    checkAllFinite(fl, 'relativeChange', [['Mt', Mt], ['M0', M0]]);
+    checkAllFinite(fl, 'relativeChange', [
+      ['Mt', Mt],
+      ['M0', M0],
+    ]);
     const k = rescaleExponent(Math.max(fl.norm(Mt, 'max'), fl.norm(M0, 'max')));
-    const A = scaledByPow2(fl, Mt, k), B = scaledByPow2(fl, M0, k);
+    const A = scaledByPow2(fl, Mt, k),
+      B = scaledByPow2(fl, M0, k);
     const base = fl.norm(B);
     if (base === 0) throw new ArgumentError('relativeChange: M0 is zero (or negligible next to Mt): the change relative to it is undefined');
     return finiteResult('relativeChange', fl.norm(fl.axpy(-1, B, fl.copy(A))) / base, 'the relative change');
@@ -331,9 +372,14 @@ export function teacherStudentGeometry(fl: Engine, W: Matrix, V: Matrix, options
   if (k < 1) throw new ArgumentError('teacherStudentGeometry: needs at least one teacher');
   if (W.cols < 1) throw new ShapeError(`teacherStudentGeometry: neurons need at least one input dimension, got W ${W.describe()}`);
   return fl.scope(() => {
-    checkAllFinite(fl, 'teacherStudentGeometry', [['W', W], ['V', V]]);
-    const w = inSafeRange(fl, fl.astype(W, 'f64')), v = inSafeRange(fl, fl.astype(V, 'f64'));
-    const W64 = w.M, V64 = v.M;
+    checkAllFinite(fl, 'teacherStudentGeometry', [
+      ['W', W],
+      ['V', V],
+    ]);
+    const w = inSafeRange(fl, fl.astype(W, 'f64')),
+      v = inSafeRange(fl, fl.astype(V, 'f64'));
+    const W64 = w.M,
+      V64 = v.M;
     const theta = network.rowAngles(fl.core, 'teacherStudentGeometry', W64, V64, ['W', 'V']);
     // each student's nearest teacher (the first smallest angle, as lines with { lines })
     const { angles, group } = network.nearestAngles(fl.core, 'teacherStudentGeometry', theta, lines);
@@ -349,7 +395,8 @@ export function teacherStudentGeometry(fl: Engine, W: Matrix, V: Matrix, options
     const inner = fl.matmul(W64, V64, { transB: true }).toArray();
     const sizes = new Int32Array(k);
     for (let i = 0; i < m; i++) sizes[group[i]!]!++;
-    const balance = new Float64Array(m), residuals = new Float64Array(k);
+    const balance = new Float64Array(m),
+      residuals = new Float64Array(k);
     for (let l = 0; l < k; l++) residuals[l] = timesPow2(vn[l]!, -v.k);
     for (let i = 0; i < m; i++) {
       const l = group[i]!;
@@ -357,7 +404,11 @@ export function teacherStudentGeometry(fl: Engine, W: Matrix, V: Matrix, options
       residuals[l]! -= timesPow2((lines ? Math.abs(inner[i * k + l]!) : inner[i * k + l]!) / vn[l]!, -w.k);
     }
     const norms = Float64Array.from(wn, (x) => timesPow2(x, -w.k));
-    for (const [what, values] of [['a norm', norms], ['a balance', balance], ['a residual', residuals]] as const) {
+    for (const [what, values] of [
+      ['a norm', norms],
+      ['a balance', balance],
+      ['a residual', residuals],
+    ] as const) {
       for (const x of values) finiteResult('teacherStudentGeometry', x, what);
     }
     return { angles, group, groupSizes: sizes, norms, balance, residuals };

@@ -43,42 +43,58 @@ export function createNetwork(
   rng: { seed: number | bigint; stream: number },
 ): TwoLayer {
   checkEngine(fl, 'createNetwork');
-  for (const [name, v] of [['d', d], ['N', N]] as const) {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new ArgumentError(`createNetwork: ${name} must be a positive integer, got ${describeArg(v)}`);
+  for (const [name, v] of [
+    ['d', d],
+    ['N', N],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
+      throw new ArgumentError(`createNetwork: ${name} must be a positive integer, got ${describeArg(v)}`);
   }
   checkFunction(activation, 'createNetwork: activation');
   checkParameterisation(param);
   checkRng('createNetwork', rng, [], 2, 'rng');
   const wOpts = { seed: rng.seed, stream: rng.stream };
   const aOpts = { seed: rng.seed, stream: rng.stream + 1 };
-  return named('createNetwork', () => fl.scope(() => {
-    switch (param.kind) {
-      case 'mean-field': {
-        const W = fl.randn(d, N, wOpts);
-        if (param.sphere) {
-          // normalise each column w_j to unit length: W·diag(1/‖w_j‖), in place
-          const inv = fl.sumCols(fl.hadamard(W, W)).toArray().map((v) => 1 / Math.sqrt(v));
-          network.scaleRowsCols(fl.core, 'createNetwork', W, fl.full(d, 1, 1), fl.fromArray(inv, N, 1), W);
-        } else {
-          fl.scale(W, 1 / Math.sqrt(d), { out: W });
+  return named('createNetwork', () =>
+    fl.scope(() => {
+      switch (param.kind) {
+        case 'mean-field': {
+          const W = fl.randn(d, N, wOpts);
+          if (param.sphere) {
+            // normalise each column w_j to unit length: W·diag(1/‖w_j‖), in place
+            const inv = fl
+              .sumCols(fl.hadamard(W, W))
+              .toArray()
+              .map((v) => 1 / Math.sqrt(v));
+            network.scaleRowsCols(fl.core, 'createNetwork', W, fl.full(d, 1, 1), fl.fromArray(inv, N, 1), W);
+          } else {
+            fl.scale(W, 1 / Math.sqrt(d), { out: W });
+          }
+          const a = fl.scale(fl.randn(N, 1, aOpts), 1 / Math.sqrt(N));
+          return { W, a, scale: 1 / Math.sqrt(N), activation };
         }
-        const a = fl.scale(fl.randn(N, 1, aOpts), 1 / Math.sqrt(N));
-        return { W, a, scale: 1 / Math.sqrt(N), activation };
+        case 'linear': {
+          if (activation !== 'identity')
+            throw new ArgumentError(
+              `createNetwork: the 'linear' parameterisation (Huang et al.) needs activation 'identity', got ${JSON.stringify(activation)}`,
+            );
+          const W = fl.scale(fl.randn(d, N, wOpts), param.sigma0);
+          const u = fl.rand(N, 1, aOpts).toArray();
+          const a = fl.fromArray(
+            u.map((x) => (x < 0.5 ? -param.v0 : param.v0)),
+            N,
+            1,
+          );
+          return { W, a, scale: 1 / N, activation };
+        }
+        case 'fixed-output': {
+          return { W: fl.scale(fl.randn(d, N, wOpts), param.sigma), a: fl.full(N, 1, 1), scale: 1, activation };
+        }
+        case 'ntk':
+          return { W: fl.scale(fl.randn(d, N, wOpts), 1 / Math.sqrt(d)), a: fl.randn(N, 1, aOpts), scale: 1 / Math.sqrt(N), activation };
       }
-      case 'linear': {
-        if (activation !== 'identity') throw new ArgumentError(`createNetwork: the 'linear' parameterisation (Huang et al.) needs activation 'identity', got ${JSON.stringify(activation)}`);
-        const W = fl.scale(fl.randn(d, N, wOpts), param.sigma0);
-        const u = fl.rand(N, 1, aOpts).toArray();
-        const a = fl.fromArray(u.map((x) => (x < 0.5 ? -param.v0 : param.v0)), N, 1);
-        return { W, a, scale: 1 / N, activation };
-      }
-      case 'fixed-output': {
-        return { W: fl.scale(fl.randn(d, N, wOpts), param.sigma), a: fl.full(N, 1, 1), scale: 1, activation };
-      }
-      case 'ntk':
-        return { W: fl.scale(fl.randn(d, N, wOpts), 1 / Math.sqrt(d)), a: fl.randn(N, 1, aOpts), scale: 1 / Math.sqrt(N), activation };
-    }
-  }));
+    }),
+  );
 }
 
 const PARAMETERISATION_KEYS: Record<Parameterisation['kind'], readonly string[]> = {
@@ -102,7 +118,8 @@ function checkParameterisation(param: Parameterisation): void {
 }
 
 function positive(v: number, name: string): void {
-  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new ArgumentError(`createNetwork: ${name} must be a positive finite number, got ${describeArg(v)}`);
+  if (!(typeof v === 'number' && v > 0 && Number.isFinite(v)))
+    throw new ArgumentError(`createNetwork: ${name} must be a positive finite number, got ${describeArg(v)}`);
 }
 
 export interface Forward {
@@ -124,15 +141,21 @@ export function checkNetwork(net: TwoLayer, X: Matrix | undefined, op: string, f
   checkObject(fn, 'net', net);
   const wOwner = net.W instanceof Matrix ? network.ownerOf(net.W) : undefined;
   const owner = fl ?? (wOwner instanceof Engine ? wOwner : undefined);
-  for (const [name, M] of [['W', net.W], ['a', net.a], ['X', X]] as const) {
+  for (const [name, M] of [
+    ['W', net.W],
+    ['a', net.a],
+    ['X', X],
+  ] as const) {
     if (name === 'X' && M === undefined) continue;
     if (!(M instanceof Matrix)) throw new ArgumentError(`${fn}: ${name === 'X' ? 'X' : `net.${name}`} must be a Matrix, got ${describeArg(M)}`);
     checkMatrix(owner!, fn, name === 'X' ? 'X' : `net.${name}`, M);
     if (M.dtype !== 'f64') throw new DTypeError(`${fn}: ${name} must be f64 (the network layer computes in f64), got ${M.describe()}`);
   }
-  if (net.a.rows !== net.W.cols || net.a.cols !== 1) throw new ShapeError(`${fn}: a must be ${net.W.cols}×1 for W ${net.W.rows}×${net.W.cols}, got ${net.a.rows}×${net.a.cols}`);
+  if (net.a.rows !== net.W.cols || net.a.cols !== 1)
+    throw new ShapeError(`${fn}: a must be ${net.W.cols}×1 for W ${net.W.rows}×${net.W.cols}, got ${net.a.rows}×${net.a.cols}`);
   if (X && X.cols !== net.W.rows) throw new ShapeError(`${fn}: X is ${X.rows}×${X.cols} but W is ${net.W.rows}×${net.W.cols}`);
-  if (!(typeof net.scale === 'number' && Number.isFinite(net.scale))) throw new ArgumentError(`${fn}: the output scale must be finite, got ${describeArg(net.scale)}`);
+  if (!(typeof net.scale === 'number' && Number.isFinite(net.scale)))
+    throw new ArgumentError(`${fn}: the output scale must be finite, got ${describeArg(net.scale)}`);
   checkFunction(net.activation, `${fn}: net.activation`);
 }
 
@@ -144,12 +167,14 @@ function checkLabels(fl: Engine, fn: string, name: string, y: Matrix, n: number)
 export function forward(fl: Engine, net: TwoLayer, X: Matrix): Forward {
   checkEngine(fl, 'forward');
   checkNetwork(net, requireX(X, 'forward'), 'forward', fl);
-  return named('forward', () => fl.scope(() => {
-    const Z = fl.matmul(X, net.W);
-    const H = applyFunction(fl, net.activation, Z);
-    const f = fl.gemv(H, net.a, { alpha: net.scale });
-    return { Z, H, f };
-  }));
+  return named('forward', () =>
+    fl.scope(() => {
+      const Z = fl.matmul(X, net.W);
+      const H = applyFunction(fl, net.activation, Z);
+      const f = fl.gemv(H, net.a, { alpha: net.scale });
+      return { Z, H, f };
+    }),
+  );
 }
 
 /** Mean squared loss (1/2n)·‖f − y‖². */
@@ -158,10 +183,12 @@ export function loss(fl: Engine, f: Matrix, y: Matrix): number {
   checkMatrix(fl, 'loss', 'f', f, { dtype: 'f64', cols: 1 });
   checkLabels(fl, 'loss', 'y', y, f.rows);
   if (f.rows < 1) throw new ShapeError(`loss: needs at least one sample, got f ${f.describe()}`);
-  return named('loss', () => fl.scope(() => {
-    const r = fl.axpy(-1, y, fl.copy(f));
-    return meanSquare(fl, 'loss', r, 2 * f.rows);
-  }));
+  return named('loss', () =>
+    fl.scope(() => {
+      const r = fl.axpy(-1, y, fl.copy(f));
+      return meanSquare(fl, 'loss', r, 2 * f.rows);
+    }),
+  );
 }
 
 export interface Gradients {
@@ -185,21 +212,23 @@ export function gradients(fl: Engine, net: TwoLayer, X: Matrix, y: Matrix): Grad
   checkMatrix(fl, 'gradients', 'y', y);
   if (y.rows !== X.rows || y.cols !== 1 || y.dtype !== 'f64') throw new ShapeError(`gradients: y must be ${X.rows}×1 f64, got ${y.describe()}`);
   if (X.rows < 1) throw new ShapeError(`gradients: needs at least one sample, got X ${X.describe()}`);
-  return named('gradients', () => fl.scope(() => {
-    const { Z, H, f } = forward(fl, net, X);
-    const r = fl.axpy(-1, y, fl.copy(f));
-    const n = X.rows;
-    const ga = fl.gemv(H, r, { trans: true, alpha: net.scale / n });
-    let M: Matrix;
-    if (net.activation === 'tanh' && H.dtype === 'f64') {
-      M = network.oneMinusSquare(fl.core, 'gradients', H); // tanh′ = 1 − tanh², from H (same bits as the map)
-    } else {
-      M = applyFunction(fl, net.activation, Z, true);
-    }
-    network.scaleRowsCols(fl.core, 'gradients', M, r, net.a, M); // σ′ ⊙ (r·aᵀ)
-    const gW = fl.matmul(X, M, { transA: true, alpha: net.scale / n });
-    return { gW, ga, loss: meanSquare(fl, 'gradients', r, 2 * n), f };
-  }));
+  return named('gradients', () =>
+    fl.scope(() => {
+      const { Z, H, f } = forward(fl, net, X);
+      const r = fl.axpy(-1, y, fl.copy(f));
+      const n = X.rows;
+      const ga = fl.gemv(H, r, { trans: true, alpha: net.scale / n });
+      let M: Matrix;
+      if (net.activation === 'tanh' && H.dtype === 'f64') {
+        M = network.oneMinusSquare(fl.core, 'gradients', H); // tanh′ = 1 − tanh², from H (same bits as the map)
+      } else {
+        M = applyFunction(fl, net.activation, Z, true);
+      }
+      network.scaleRowsCols(fl.core, 'gradients', M, r, net.a, M); // σ′ ⊙ (r·aᵀ)
+      const gW = fl.matmul(X, M, { transA: true, alpha: net.scale / n });
+      return { gW, ga, loss: meanSquare(fl, 'gradients', r, 2 * n), f };
+    }),
+  );
 }
 
 export interface StepOptions {
@@ -229,7 +258,11 @@ function checkStep(fn: string, options: StepOptions, keys: readonly string[]): {
   checkOptions(fn, options, keys);
   const etaA = options.etaA ?? 0;
   const lambda = options.weightDecay ?? 0;
-  for (const [name, v] of [['etaW', options.etaW], ['etaA', etaA], ['weightDecay', lambda]] as const) {
+  for (const [name, v] of [
+    ['etaW', options.etaW],
+    ['etaA', etaA],
+    ['weightDecay', lambda],
+  ] as const) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ArgumentError(`${fn}: ${name} must be a finite number ≥ 0, got ${describeArg(v)}`);
   }
   return { etaW: options.etaW, etaA, lambda };
@@ -446,8 +479,10 @@ export function studentsOf(fl: Engine, net: TwoLayer): Matrix {
 export function features(fl: Engine, net: TwoLayer, X: Matrix): Matrix {
   checkEngine(fl, 'features');
   checkNetwork(net, requireX(X, 'features'), 'features', fl);
-  return named('features', () => fl.scope(() => {
-    const H = applyFunction(fl, net.activation, fl.matmul(X, net.W));
-    return fl.scale(H, net.scale, { out: H });
-  }));
+  return named('features', () =>
+    fl.scope(() => {
+      const H = applyFunction(fl, net.activation, fl.matmul(X, net.W));
+      return fl.scale(H, net.scale, { out: H });
+    }),
+  );
 }

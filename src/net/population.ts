@@ -21,7 +21,8 @@ export function reluPopulation(fl: Engine, W: Matrix, V: Matrix): { loss: number
   const grad = fl.zeros(W.rows, W.cols);
   try {
     const loss = fl.scope(() => {
-      const Ws = scaledByPow2(fl, W, k), Vs = scaledByPow2(fl, V, k);
+      const Ws = scaledByPow2(fl, W, k),
+        Vs = scaledByPow2(fl, V, k);
       return timesPow2(network.reluPopulationGrad(fl.core, 'reluPopulation', Ws, Vs, grad), -2 * k);
     });
     if (k !== 0) network.scaleByPow2InPlace(fl.core, 'reluPopulation', grad, -k); // no finite scan: checked below
@@ -43,7 +44,9 @@ export function reluPopulation(fl: Engine, W: Matrix, V: Matrix): { loss: number
 function checkSafeRange(fl: Engine, op: string, named: [string, Matrix][]): void {
   for (const [name, M] of named) {
     if (rescaleExponent(fl.norm(M, 'max')) !== 0) {
-      throw new ArgumentError(`${op}: the entries of ${name} (max |·| = ${fl.norm(M, 'max')}) lie beyond 2^±${SAFE_EXPONENT}, where the closed forms' norms overflow or underflow; rescale the weights`);
+      throw new ArgumentError(
+        `${op}: the entries of ${name} (max |·| = ${fl.norm(M, 'max')}) lie beyond 2^±${SAFE_EXPONENT}, where the closed forms' norms overflow or underflow; rescale the weights`,
+      );
     }
   }
 }
@@ -52,18 +55,14 @@ function checkSafeRange(fl: Engine, op: string, named: [string, Matrix][]): void
  * T population GD steps W −= η∇L in place (the loop runs in wasm between records), calling
  * record(t, loss) at log-spaced steps and at T. Returns the final loss.
  */
-export function reluPopulationGD(
-  fl: Engine,
-  W: Matrix,
-  V: Matrix,
-  eta: number,
-  T: number,
-  options: Recording = {},
-): number {
+export function reluPopulationGD(fl: Engine, W: Matrix, V: Matrix, eta: number, T: number, options: Recording = {}): number {
   checkEngine(fl, 'reluPopulationGD');
   checkPair(fl, W, V, 'reluPopulationGD');
   if (W === V) throw new ArgumentError('reluPopulationGD: W and V must be different matrices (W is updated in place)');
-  checkSafeRange(fl, 'reluPopulationGD', [['W', W], ['V', V]]);
+  checkSafeRange(fl, 'reluPopulationGD', [
+    ['W', W],
+    ['V', V],
+  ]);
   checkNumber('reluPopulationGD', 'eta', eta, { above: 0 });
   checkInteger('reluPopulationGD', 'T', T, 0, MAX_STEPS);
   const marks = spacedSteps(fl, T, checkRecording('reluPopulationGD', checkOptions('reluPopulationGD', options, ['points', 'record']), 60));
@@ -95,7 +94,8 @@ export function reluPopulationGD(
 export function absPopulation(fl: Engine, W: Matrix, a: Matrix, Ws: Matrix, as: Matrix, lambda: number): { loss: number; gW: Matrix; ga: Matrix } {
   checkEngine(fl, 'absPopulation');
   checkAbsModel(fl, W, a, Ws, as, lambda, 'absPopulation');
-  const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
+  const gW = fl.zeros(W.rows, W.cols),
+    ga = fl.zeros(W.rows, 1);
   try {
     const loss = network.absPopulationGrad(fl.core, 'absPopulation', W, a, Ws, as, lambda, gW, ga);
     if (!Number.isFinite(loss) || fl.countNonFinite(gW) > 0 || fl.countNonFinite(ga) > 0) {
@@ -113,9 +113,18 @@ function checkAbsModel(fl: Engine, W: Matrix, a: Matrix, Ws: Matrix, as: Matrix,
   checkPair(fl, W, Ws, op, 'Ws');
   checkMatrix(fl, op, 'a', a, { dtype: 'f64' });
   checkMatrix(fl, op, 'as', as, { dtype: 'f64' });
-  if (a.rows !== W.rows || a.cols !== 1 || as.rows !== Ws.rows || as.cols !== 1) throw new ShapeError(`${op}: a must be ${W.rows}×1 and a* ${Ws.rows}×1, got ${a.describe()} and ${as.describe()}`);
-  checkNonFinite(fl, op, [['a', a], ['as', as]]);
-  checkSafeRange(fl, op, [['W', W], ['a', a], ['Ws', Ws], ['as', as]]);
+  if (a.rows !== W.rows || a.cols !== 1 || as.rows !== Ws.rows || as.cols !== 1)
+    throw new ShapeError(`${op}: a must be ${W.rows}×1 and a* ${Ws.rows}×1, got ${a.describe()} and ${as.describe()}`);
+  checkNonFinite(fl, op, [
+    ['a', a],
+    ['as', as],
+  ]);
+  checkSafeRange(fl, op, [
+    ['W', W],
+    ['a', a],
+    ['Ws', Ws],
+    ['as', as],
+  ]);
   checkNumber(op, 'lambda', lambda, { atLeast: 0 });
 }
 
@@ -131,10 +140,16 @@ function checkPair(fl: Engine, W: Matrix, V: Matrix, op: string, vName = 'V'): v
   // f64 matrices of this engine.
   checkMatrix(fl, op, 'W', W);
   checkMatrix(fl, op, vName, V);
-  if (W.dtype !== 'f64' || V.dtype !== 'f64') throw new DTypeError(`${op}: population dynamics run in f64 (late losses reach 1e-12); got W ${W.describe()} and ${vName} ${V.describe()}`);
-  checkNonFinite(fl, op, [['W', W], [vName, V]]);
+  if (W.dtype !== 'f64' || V.dtype !== 'f64')
+    throw new DTypeError(`${op}: population dynamics run in f64 (late losses reach 1e-12); got W ${W.describe()} and ${vName} ${V.describe()}`);
+  checkNonFinite(fl, op, [
+    ['W', W],
+    [vName, V],
+  ]);
   if (W.cols !== V.cols) {
-    throw new ShapeError(`${op}: students are ${W.rows}×${W.cols} but teachers ${V.rows}×${V.cols} (both take neurons as rows; for a network's W use studentsOf(net))`);
+    throw new ShapeError(
+      `${op}: students are ${W.rows}×${W.cols} but teachers ${V.rows}×${V.cols} (both take neurons as rows; for a network's W use studentsOf(net))`,
+    );
   }
 }
 
@@ -157,12 +172,14 @@ export function absPopulationGD(
   checkNumber('absPopulationGD', 'eta', eta, { above: 0 });
   checkInteger('absPopulationGD', 'T', T, 0, MAX_STEPS);
   checkAbsModel(fl, W, a, Ws, as, lambda, 'absPopulationGD');
-  if (new Set([W, a, Ws, as]).size < 4) throw new ArgumentError('absPopulationGD: W, a, Ws and as must be four different matrices (W and a are updated in place)');
+  if (new Set([W, a, Ws, as]).size < 4)
+    throw new ArgumentError('absPopulationGD: W, a, Ws and as must be four different matrices (W and a are updated in place)');
   const marks = new Set(spacedSteps(fl, T, checkRecording('absPopulationGD', checkOptions('absPopulationGD', options, ['points', 'record']), 60)));
   // A record callback may dispose or replace the matrices: errors then name absPopulationGD.
   return named('absPopulationGD', () => {
     // One set of gradient buffers for all T steps (the kernel overwrites them every call)
-    const gW = fl.zeros(W.rows, W.cols), ga = fl.zeros(W.rows, 1);
+    const gW = fl.zeros(W.rows, W.cols),
+      ga = fl.zeros(W.rows, 1);
     let loss = NaN;
     try {
       for (let t = 0; t <= T; t++) {

@@ -24,16 +24,18 @@ export function ridge(fl: Engine, Phi: Matrix, y: Matrix, lambda: number, form: 
   const shift = (n * lambda) / N;
   if (!Number.isFinite(shift)) throw new ArgumentError(`ridge: the ridge shift nλ/N = ${n}·${lambda}/${N} overflows`);
   const dual = form === 'dual' || (form === 'auto' && n < N);
-  return named('ridge', () => fl.scope(() => {
-    if (dual) {
-      const G = fl.gram(Phi, 'AAt');
-      fl.axpy(shift, fl.eye(n), G);
-      return fl.gemv(Phi, fl.solveSPD(G, y), { trans: true });
-    }
-    const G = fl.gram(Phi, 'AtA');
-    fl.axpy(shift, fl.eye(N), G);
-    return fl.solveSPD(G, fl.gemv(Phi, y, { trans: true }));
-  }));
+  return named('ridge', () =>
+    fl.scope(() => {
+      if (dual) {
+        const G = fl.gram(Phi, 'AAt');
+        fl.axpy(shift, fl.eye(n), G);
+        return fl.gemv(Phi, fl.solveSPD(G, y), { trans: true });
+      }
+      const G = fl.gram(Phi, 'AtA');
+      fl.axpy(shift, fl.eye(N), G);
+      return fl.solveSPD(G, fl.gemv(Phi, y, { trans: true }));
+    }),
+  );
 }
 
 /** Mean squared error (1/n)‖ŷ − y‖². */
@@ -44,8 +46,10 @@ export function meanSquaredError(fl: Engine, yhat: Matrix, y: Matrix): number {
   if (yhat.dtype !== y.dtype) throw new DTypeError(`meanSquaredError: yhat is ${yhat.describe()} but y is ${y.describe()}`);
   if (yhat.rows !== y.rows || yhat.cols !== y.cols) throw new ShapeError(`meanSquaredError: ${yhat.rows}×${yhat.cols} vs ${y.rows}×${y.cols}`);
   if (y.rows < 1) throw new ShapeError(`meanSquaredError: needs at least one sample, got ${y.describe()}`);
-  return named('meanSquaredError', () => fl.scope(() => {
-    const r = fl.axpy(-1, y, fl.copy(yhat));
-    return meanSquare(fl, 'meanSquaredError', r, y.rows);
-  }));
+  return named('meanSquaredError', () =>
+    fl.scope(() => {
+      const r = fl.axpy(-1, y, fl.copy(yhat));
+      return meanSquare(fl, 'meanSquaredError', r, y.rows);
+    }),
+  );
 }

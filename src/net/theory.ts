@@ -100,7 +100,8 @@ export function hermiteSummary(fl: Engine, quad: Quadrature, g: ScalarFunction, 
   const tol = options.tol === undefined ? 1e-10 : checkNumber('hermiteSummary', 'tol', options.tol, { above: 0 });
   const c = hermiteCoefficients(fl, quad, g, K);
   const second = expectation(fl, quad, g, g);
-  const mu0 = c[0]!, mu1 = c[1]!;
+  const mu0 = c[0]!,
+    mu1 = c[1]!;
   const rest = Math.max(second - mu0 * mu0 - mu1 * mu1, 0);
   let ie = Infinity;
   for (let k = 1; k <= K; k++) {
@@ -124,11 +125,13 @@ export function marchenkoPastur(c: number, sigma2 = 1): { lower: number; upper: 
   checkNumber('marchenkoPastur', 'c', c, { above: 0, atMost: 1 });
   checkNumber('marchenkoPastur', 'sigma2', sigma2, { above: 0 });
   const r = Math.sqrt(c);
-  const lower = sigma2 * (1 - r) * (1 - r), upper = sigma2 * (1 + r) * (1 + r);
+  const lower = sigma2 * (1 - r) * (1 - r),
+    upper = sigma2 * (1 + r) * (1 + r);
   return {
     lower,
     upper,
-    density: (lambda: number) => (lambda <= lower || lambda >= upper ? 0 : Math.sqrt((upper - lambda) * (lambda - lower)) / (2 * Math.PI * c * sigma2 * lambda)),
+    density: (lambda: number) =>
+      lambda <= lower || lambda >= upper ? 0 : Math.sqrt((upper - lambda) * (lambda - lower)) / (2 * Math.PI * c * sigma2 * lambda),
   };
 }
 
@@ -155,7 +158,9 @@ export function fitMarchenkoPastur(s: Float64Array, p: number, q: number, margin
   checkInteger('fitMarchenkoPastur', 'q', q, 1, Number.MAX_SAFE_INTEGER);
   checkNumber('fitMarchenkoPastur', 'margin', margin, { atLeast: 0 });
   if (!(s instanceof Float64Array) || s.length === 0 || s.length > Math.min(p, q)) {
-    throw new ArgumentError(`fitMarchenkoPastur: expected a Float64Array of 1…${Math.min(p, q)} singular values of a ${p}×${q} matrix, got ${s instanceof Float64Array ? `${s.length} values` : describeArg(s)}`);
+    throw new ArgumentError(
+      `fitMarchenkoPastur: expected a Float64Array of 1…${Math.min(p, q)} singular values of a ${p}×${q} matrix, got ${s instanceof Float64Array ? `${s.length} values` : describeArg(s)}`,
+    );
   }
   for (let i = 0; i < s.length; i++) {
     if (!(Number.isFinite(s[i]!) && s[i]! >= 0 && (i === 0 || s[i]! <= s[i - 1]!))) {
@@ -166,7 +171,9 @@ export function fitMarchenkoPastur(s: Float64Array, p: number, q: number, margin
   let bulk = s.length;
   // σ² is computed on the bulk rescaled by 2^k (exact) when its largest value lies beyond
   // 2^±200, so the squares neither overflow nor underflow; k = 0 otherwise.
-  let sigma2Scaled = 0, k = 0, edge = 0;
+  let sigma2Scaled = 0,
+    k = 0,
+    edge = 0;
   for (let iter = 0; iter < 50; iter++) {
     k = rescaleExponent(s[s.length - bulk]!);
     let sum = 0;
@@ -183,11 +190,15 @@ export function fitMarchenkoPastur(s: Float64Array, p: number, q: number, margin
   }
   const sigma2 = timesPow2(sigma2Scaled, -2 * k);
   if (!Number.isFinite(sigma2) || !Number.isFinite(edge * (1 + margin))) {
-    throw new NonFiniteError(`fitMarchenkoPastur: the bulk variance σ² = mean s² exceeds the double range (singular values near ${s[s.length - bulk]}); rescale the matrix`);
+    throw new NonFiniteError(
+      `fitMarchenkoPastur: the bulk variance σ² = mean s² exceeds the double range (singular values near ${s[s.length - bulk]}); rescale the matrix`,
+    );
   }
   if (sigma2Scaled > 0 && sigma2 === 0) {
     // (a subnormal σ² is still the correctly rounded value; a zero would be a silent one)
-    throw new ArgumentError(`fitMarchenkoPastur: the bulk variance σ² = mean s² underflows to zero (singular values near ${s[s.length - bulk]}); rescale the matrix`);
+    throw new ArgumentError(
+      `fitMarchenkoPastur: the bulk variance σ² = mean s² underflows to zero (singular values near ${s[s.length - bulk]}); rescale the matrix`,
+    );
   }
   let outliers = 0;
   while (outliers < s.length && s[outliers]! > edge * (1 + margin)) outliers++;
@@ -223,7 +234,8 @@ export function spikedPrediction(theta: number, d: number, N: number): SpikePred
   if (t <= threshold) return { t, threshold, s1: s0 * (1 + Math.sqrt(c)), alignmentU: 0 };
   if (t > 2 ** 500) {
     // t² would overflow: the same formulas divided through by t⁴ (s1 ≈ s0·t, ⟨û, u⟩² → 1)
-    const u = 1 / t, u2 = u * u;
+    const u = 1 / t,
+      u2 = u * u;
     return { t, threshold, s1: s0 * t * Math.sqrt((1 + u2) * (1 + c * u2)), alignmentU: 1 - (c * u2 * (1 + u2)) / (1 + c * u2) };
   }
   return {
@@ -263,7 +275,16 @@ export function coefficientVanishes(coefficients: Float64Array, k: number): bool
  * component along the unit directions He_k(z)/‖He_k(z)‖ and a^{∘k}/‖a^{∘k}‖ is
  * c_k·(η·c1·‖b‖)^k·√(k!·n)·‖a^{∘k}‖, which grows like n^{1+αk−k/2} for η ≍ n^α, N ≍ n.
  */
-export function spikeStrength(p: { k: number; ck: number; c1: number; eta: number; bNorm: number; n: number; aPowerNorm: number; pow: (x: number, y: number) => number }): number {
+export function spikeStrength(p: {
+  k: number;
+  ck: number;
+  c1: number;
+  eta: number;
+  bNorm: number;
+  n: number;
+  aPowerNorm: number;
+  pow: (x: number, y: number) => number;
+}): number {
   return p.ck * p.pow(p.eta * p.c1 * p.bNorm, p.k) * Math.sqrt(factorial(p.k) * p.n) * p.aPowerNorm;
 }
 
@@ -275,13 +296,25 @@ export function spikeStrength(p: { k: number; ck: number; c1: number; eta: numbe
  * Its size along the unit directions is that coefficient times ‖u_k‖·‖a^{∘(k+1)}‖, which grows
  * like N^{α2 + kα1 − k/2}: visible for k ≤ α2/(½ − α1).
  */
-export function twoStepTermStrength(p: { k: number; ck1: number; c1: number; eta1: number; eta2: number; uNorm: number; aPowerNorm: number; pow: (x: number, y: number) => number }): number {
+export function twoStepTermStrength(p: {
+  k: number;
+  ck1: number;
+  c1: number;
+  eta1: number;
+  eta2: number;
+  uNorm: number;
+  aPowerNorm: number;
+  pow: (x: number, y: number) => number;
+}): number {
   return p.eta2 * (p.k + 1) * p.ck1 * p.pow(p.eta1 * p.c1, p.k) * p.uNorm * p.aPowerNorm;
 }
 
 /** Moniri & Hassani 2026: number of outliers ⌊α2/(½ − α1)⌋ after two steps. */
 export function predictedTwoStepOutliers(alpha1: number, alpha2: number): number {
-  for (const [name, a] of [['alpha1', alpha1], ['alpha2', alpha2]] as const) {
+  for (const [name, a] of [
+    ['alpha1', alpha1],
+    ['alpha2', alpha2],
+  ] as const) {
     if (!(typeof a === 'number' && a >= 0 && a < 0.5)) throw new ArgumentError(`predictedTwoStepOutliers: ${name} must be in [0, 0.5), got ${a}`);
   }
   return Math.floor(alpha2 / (0.5 - alpha1) + 1e-9); // inclusive thresholds, as predictedSpikes
@@ -306,13 +339,22 @@ export function huangStage1(fl: Engine, t: number, p: { a: number; F: number; v0
   checkObject('huangStage1', 'p', p);
   checkOptions('huangStage1', p, ['a', 'F', 'v0', 'gamma'], 'p');
   if (!(typeof p.a === 'number' && p.a > 0 && p.a < 1)) throw new ArgumentError(`huangStage1: a = η√γ/(nm) must be in (0, 1), got ${p.a}`);
-  for (const [k, v] of [['F', p.F], ['v0', p.v0], ['gamma', p.gamma]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || (k === 'gamma' && v <= 0)) throw new ArgumentError(`huangStage1: ${k} must be finite${k === 'gamma' ? ' and positive' : ''}, got ${v}`);
+  for (const [k, v] of [
+    ['F', p.F],
+    ['v0', p.v0],
+    ['gamma', p.gamma],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || (k === 'gamma' && v <= 0))
+      throw new ArgumentError(`huangStage1: ${k} must be finite${k === 'gamma' ? ' and positive' : ''}, got ${v}`);
   }
-  const up = fl.math.pow(1 + p.a, t), down = fl.math.pow(1 - p.a, t);
-  const plus = p.v0 + p.F / p.a, minus = p.v0 - p.F / p.a;
-  const v = 0.5 * (up * plus + down * minus), rho = Math.sqrt(p.gamma) * (0.5 * (up * plus - down * minus) - p.F / p.a);
-  if (!Number.isFinite(v) || !Number.isFinite(rho)) throw new NonFiniteError(`huangStage1: v(t) or ρ(t) exceeds the double range at t = ${t} ((1 + a)^t = ${up})`);
+  const up = fl.math.pow(1 + p.a, t),
+    down = fl.math.pow(1 - p.a, t);
+  const plus = p.v0 + p.F / p.a,
+    minus = p.v0 - p.F / p.a;
+  const v = 0.5 * (up * plus + down * minus),
+    rho = Math.sqrt(p.gamma) * (0.5 * (up * plus - down * minus) - p.F / p.a);
+  if (!Number.isFinite(v) || !Number.isFinite(rho))
+    throw new NonFiniteError(`huangStage1: v(t) or ρ(t) exceeds the double range at t = ${t} ((1 + a)^t = ${up})`);
   return { v, rho };
 }
 
@@ -344,16 +386,22 @@ export function reluNtkInfinite(fl: Engine, X1: Matrix, X2: Matrix): Matrix {
   const d = X1.cols;
   if (d < 1) throw new ShapeError(`reluNtkInfinite: inputs need at least one dimension, got X1 ${X1.describe()}`);
   return fl.scope(() => {
-    for (const [name, X] of [['X1', X1], ['X2', X2]] as const) {
+    for (const [name, X] of [
+      ['X1', X1],
+      ['X2', X2],
+    ] as const) {
       if (fl.countNonFinite(X) > 0) throw new NonFiniteError(`reluNtkInfinite: ${name} holds NaN or Infinity`);
     }
     // Rows rescaled by powers of two beyond 2^±200 (angles are scale-free; Θ is bilinear in
     // the norms, so the result is scaled back by 2^−(kA + kB)).
-    const a = inSafeRange(fl, fl.astype(X1, 'f64')), b = inSafeRange(fl, fl.astype(X2, 'f64'));
-    const A = a.M, B = b.M;
+    const a = inSafeRange(fl, fl.astype(X1, 'f64')),
+      b = inSafeRange(fl, fl.astype(X2, 'f64'));
+    const A = a.M,
+      B = b.M;
     const theta = network.rowAngles(fl.core, 'reluNtkInfinite', A, B, ['X1', 'X2']);
     const G = fl.matmul(A, B, { transB: true });
-    const n1 = fl.sumRows(fl.hadamard(A, A)), n2 = fl.sumRows(fl.hadamard(B, B));
+    const n1 = fl.sumRows(fl.hadamard(A, A)),
+      n2 = fl.sumRows(fl.hadamard(B, B));
     const out = network.reluNtk(fl.core, 'reluNtkInfinite', theta, G, n1, n2, d, -(a.k + b.k));
     const first = network.firstNonFinite(fl.core, 'reluNtkInfinite', out);
     if (first >= 0) throw new NonFiniteError(`reluNtkInfinite: Θ(x_${Math.floor(first / B.rows)}, x′_${first % B.rows}) exceeds the double range`);
@@ -373,13 +421,20 @@ export function hermiteFeatures(fl: Engine, X: Matrix, b: Matrix, K: number): Ma
   if (b.rows !== X.cols || b.cols !== 1) throw new ShapeError(`hermiteFeatures: b must be ${X.cols}×1, got ${b.rows}×${b.cols}`);
   if (X.rows < 1) throw new ShapeError(`hermiteFeatures: X needs at least one row, got ${X.describe()}`);
   if (!Number.isInteger(K) || K < 1 || K > 30) throw new ArgumentError(`hermiteFeatures: K must be an integer in [1, 30], got ${describeArg(K)}`);
-  return named('hermiteFeatures', () => fl.scope(() => {
-    if (fl.countNonFinite(b) > 0) throw new NonFiniteError('hermiteFeatures: b holds NaN or Infinity');
-    // b is only a direction: rescale it by a power of two beyond 2^±200 so 1/‖b‖ is finite
-    const bk = scaledByPow2(fl, b, rescaleExponent(fl.norm(b, 'max')));
-    const bNorm = fl.norm(bk);
-    if (bNorm === 0) throw new ArgumentError('hermiteFeatures: b is zero: the projection direction b/‖b‖ is undefined');
-    const z = fl.gemv(fl.astype(X, 'f64'), fl.astype(bk, 'f64'), { alpha: 1 / bNorm });
-    return fl.keep(columnStack(fl, Array.from({ length: K }, (_, i) => applyFunction(fl, { hermiteNormalized: i + 1 }, z))));
-  }));
+  return named('hermiteFeatures', () =>
+    fl.scope(() => {
+      if (fl.countNonFinite(b) > 0) throw new NonFiniteError('hermiteFeatures: b holds NaN or Infinity');
+      // b is only a direction: rescale it by a power of two beyond 2^±200 so 1/‖b‖ is finite
+      const bk = scaledByPow2(fl, b, rescaleExponent(fl.norm(b, 'max')));
+      const bNorm = fl.norm(bk);
+      if (bNorm === 0) throw new ArgumentError('hermiteFeatures: b is zero: the projection direction b/‖b‖ is undefined');
+      const z = fl.gemv(fl.astype(X, 'f64'), fl.astype(bk, 'f64'), { alpha: 1 / bNorm });
+      return fl.keep(
+        columnStack(
+          fl,
+          Array.from({ length: K }, (_, i) => applyFunction(fl, { hermiteNormalized: i + 1 }, z)),
+        ),
+      );
+    }),
+  );
 }

@@ -48,7 +48,8 @@ export function gram(core: EngineCore, a: Matrix, side: 'AtA' | 'AAt' = 'AtA'): 
   core.checkMatrix(a, 'gram');
   if (side !== 'AtA' && side !== 'AAt') throw new ArgumentError(`gram: side must be 'AtA' or 'AAt', got ${describeValue(side)}`);
   const outer = side === 'AAt';
-  const n = outer ? a.rows : a.cols, k = outer ? a.cols : a.rows;
+  const n = outer ? a.rows : a.cols,
+    k = outer ? a.cols : a.rows;
   const a64 = a.dtype === 'f64' ? a : astype(core, a, 'f64');
   let c: Matrix | undefined;
   let work: Ptr | undefined;
@@ -126,9 +127,16 @@ function productShape(core: EngineCore, op: string, a: Matrix, b: Matrix, option
 }
 
 /** The validated core of matmul and gemm: raw sums into C, then the α/β epilogue. */
-function gemmInto(core: EngineCore, 
-  c: Matrix, a: Matrix, b: Matrix, { m, n, k }: { m: number; n: number; k: number },
-  alpha: number, beta: number, options: Required<MatmulOptions>, op: string,
+function gemmInto(
+  core: EngineCore,
+  c: Matrix,
+  a: Matrix,
+  b: Matrix,
+  { m, n, k }: { m: number; n: number; k: number },
+  alpha: number,
+  beta: number,
+  options: Required<MatmulOptions>,
+  op: string,
 ): void {
   const dtype = a.dtype;
   const cfg = core.gemmConfig[dtype];
@@ -141,10 +149,7 @@ function gemmInto(core: EngineCore,
   let old: Matrix | undefined;
   try {
     if (beta !== 0) old = copy(core, c);
-    core.family('gemm', dtype)(
-      options.transA ? 1 : 0, options.transB ? 1 : 0, m, n, k,
-      a.ptr, a.cols, b.ptr, b.cols, c.ptr, c.cols, work, mc, nc, kc, 0,
-    );
+    core.family('gemm', dtype)(options.transA ? 1 : 0, options.transB ? 1 : 0, m, n, k, a.ptr, a.cols, b.ptr, b.cols, c.ptr, c.cols, work, mc, nc, kc, 0);
     if (alpha !== 1 || beta !== 0) {
       core.family('gemm_epilogue', dtype)(m, n, alpha, c.ptr, n, beta, old ? old.ptr : c.ptr, n);
     }

@@ -10,7 +10,8 @@ import { checkBoolean, checkIndex, checkOptions, checkSeed } from '../core/optio
 const TWO_32 = 2 ** 32;
 
 /** Copies `data` (row-major, length rows·cols) into a new matrix; dtype follows the array type. */
-export function fromArray<A extends Float64Array | Float32Array>(core: EngineCore, 
+export function fromArray<A extends Float64Array | Float32Array>(
+  core: EngineCore,
   data: A,
   rows: number,
   cols: number,
@@ -18,10 +19,9 @@ export function fromArray<A extends Float64Array | Float32Array>(core: EngineCor
 ): Matrix<A extends Float64Array ? 'f64' : 'f32'> {
   core.checkAlive();
   const allowNonFinite = checkBoolean('fromArray', 'allowNonFinite', checkOptions('fromArray', options, ['allowNonFinite']).allowNonFinite, false);
-  const dtype: DType | undefined =
-    data instanceof Float64Array ? 'f64' : data instanceof Float32Array ? 'f32' : undefined;
+  const dtype: DType | undefined = data instanceof Float64Array ? 'f64' : data instanceof Float32Array ? 'f32' : undefined;
   if (dtype === undefined) {
-    const kind = data === null ? 'null' : (data as object)?.constructor?.name ?? typeof data;
+    const kind = data === null ? 'null' : ((data as object)?.constructor?.name ?? typeof data);
     throw new DTypeError(`fromArray expects a Float64Array or Float32Array, got ${kind}`);
   }
   checkShape(rows, cols, 'fromArray');
@@ -36,8 +36,7 @@ export function fromArray<A extends Float64Array | Float32Array>(core: EngineCor
       const value = data[first];
       m.dispose();
       throw new NonFiniteError(
-        `fromArray: element [${Math.floor(first / cols)}, ${first % cols}] is ${value}; ` +
-          `pass { allowNonFinite: true } to accept NaN/Infinity`,
+        `fromArray: element [${Math.floor(first / cols)}, ${first % cols}] is ${value}; ` + `pass { allowNonFinite: true } to accept NaN/Infinity`,
       );
     }
   }

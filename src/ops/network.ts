@@ -112,7 +112,8 @@ export function centerKernel(source: CoreSource, label: string, K: Matrix): Matr
   const core = coreOf(source);
   checkF64(core, label, 'K', K, K.rows, K.rows);
   return withWorkspace(core, K.rows * 8, 'kernel row means', (work) =>
-    withOutput(core, K.rows, K.rows, (out) => core.kernels.center_kernel_f64(K.rows, K.ptr, out.ptr, work)));
+    withOutput(core, K.rows, K.rows, (out) => core.kernels.center_kernel_f64(K.rows, K.ptr, out.ptr, work)),
+  );
 }
 
 /** The m×k angles between the rows of A (m×d) and of B (k×d), stable atan2 form (kernel row_angles_f64). */
@@ -134,9 +135,11 @@ export function reluNtk(source: CoreSource, label: string, theta: Matrix, G: Mat
   checkF64(core, label, 'G', G, theta.rows, theta.cols);
   checkVector(core, label, 'na2', na2, theta.rows);
   checkVector(core, label, 'nb2', nb2, theta.cols);
-  if (!Number.isInteger(d) || d < 1 || !Number.isInteger(e) || Math.abs(e) > 2 ** 30) throw new InternalError(`${label}: reluNtk needs an integer d ≥ 1 and exponent e, got d = ${d}, e = ${e}`);
+  if (!Number.isInteger(d) || d < 1 || !Number.isInteger(e) || Math.abs(e) > 2 ** 30)
+    throw new InternalError(`${label}: reluNtk needs an integer d ≥ 1 and exponent e, got d = ${d}, e = ${e}`);
   return withOutput(core, theta.rows, theta.cols, (out) =>
-    core.kernels.relu_ntk_f64(theta.rows, theta.cols, d, theta.ptr, G.ptr, na2.ptr, nb2.ptr, e, out.ptr));
+    core.kernels.relu_ntk_f64(theta.rows, theta.cols, d, theta.ptr, G.ptr, na2.ptr, nb2.ptr, e, out.ptr),
+  );
 }
 
 /**
@@ -148,7 +151,8 @@ export function nearestAngles(source: CoreSource, label: string, theta: Matrix, 
   checkF64(core, label, 'theta', theta);
   if (theta.cols < 1) throw new ShapeError(`${label}: needs at least one column of angles, got ${theta.describe()}`);
   return scope(core, () => {
-    const angles = zeros(core, theta.rows, 1), group = zeros(core, theta.rows, 1);
+    const angles = zeros(core, theta.rows, 1),
+      group = zeros(core, theta.rows, 1);
     core.kernels.nearest_angles_f64(theta.rows, theta.cols, theta.ptr, lines ? 1 : 0, angles.ptr, group.ptr);
     return { angles: angles.toArray() as Float64Array, group: Int32Array.from(group.toArray()) };
   });
@@ -169,7 +173,7 @@ export function scaleByPow2InPlace(source: CoreSource, label: string, M: Matrix,
   const core = coreOf(source);
   checkF64(core, label, 'M', M);
   if (!Number.isInteger(k)) throw new InternalError(`${label}: a power of two needs an integer exponent, got ${k}`);
-  for (let left = k; left !== 0;) {
+  for (let left = k; left !== 0; ) {
     const step = Math.max(-1000, Math.min(1000, left));
     core.kernels.scal_f64(M.size, pow2(step), M.ptr, M.ptr);
     left -= step;
@@ -200,7 +204,8 @@ export function reluPopulationGrad(source: CoreSource, label: string, W: Matrix,
   checkStudentsTeachers(core, label, W, V, 'V');
   checkF64(core, label, 'grad', grad, W.rows, W.cols);
   return withWorkspace(core, (W.rows + V.rows) * 8, 'population norms', (norms) =>
-    core.kernels.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad.ptr, norms));
+    core.kernels.relu_population_grad(W.rows, V.rows, W.cols, W.ptr, V.ptr, grad.ptr, norms),
+  );
 }
 
 /**
@@ -213,7 +218,8 @@ export function reluPopulationGD(source: CoreSource, label: string, W: Matrix, V
   checkF64(core, label, 'grad', grad, W.rows, W.cols);
   if (!Number.isInteger(steps) || steps < 0 || steps > 2 ** 31 - 1) throw new InternalError(`${label}: steps must be an i32 count, got ${steps}`);
   return withWorkspace(core, (W.rows + V.rows) * 8, 'population norms', (norms) =>
-    core.kernels.relu_population_gd(W.rows, V.rows, W.cols, W.ptr, V.ptr, eta, steps, grad.ptr, norms));
+    core.kernels.relu_population_gd(W.rows, V.rows, W.cols, W.ptr, V.ptr, eta, steps, grad.ptr, norms),
+  );
 }
 
 /**
@@ -222,7 +228,15 @@ export function reluPopulationGD(source: CoreSource, label: string, W: Matrix, V
  * (kernel abs_population_grad).
  */
 export function absPopulationGrad(
-  source: CoreSource, label: string, W: Matrix, a: Matrix, Ws: Matrix, as: Matrix, lambda: number, gW: Matrix, ga: Matrix,
+  source: CoreSource,
+  label: string,
+  W: Matrix,
+  a: Matrix,
+  Ws: Matrix,
+  as: Matrix,
+  lambda: number,
+  gW: Matrix,
+  ga: Matrix,
 ): number {
   const core = coreOf(source);
   checkStudentsTeachers(core, label, W, Ws, 'Ws');
@@ -231,7 +245,8 @@ export function absPopulationGrad(
   checkF64(core, label, 'gW', gW, W.rows, W.cols);
   checkF64(core, label, 'ga', ga, W.rows, 1);
   return withWorkspace(core, (W.rows + Ws.rows) * 8, 'population norms', (norms) =>
-    core.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms));
+    core.kernels.abs_population_grad(W.rows, Ws.rows, W.cols, W.ptr, a.ptr, Ws.ptr, as.ptr, lambda, gW.ptr, ga.ptr, norms),
+  );
 }
 
 /**

@@ -432,7 +432,14 @@ function showResult(result: ExperimentResult): void {
     const value = result.params[spec.name]!;
     if (value !== spec[result.preset]) overrides.push([spec.name, String(value)]);
   }
-  byId<HTMLAnchorElement>('permalink').href = formatHash({ view: 'experiment', id: result.id, preset: result.preset, seed: String(result.seed), overrides, run: true });
+  byId<HTMLAnchorElement>('permalink').href = formatHash({
+    view: 'experiment',
+    id: result.id,
+    preset: result.preset,
+    seed: String(result.seed),
+    overrides,
+    run: true,
+  });
 
   const claims = byId<HTMLTableElement>('claims').tBodies[0]!;
   claims.replaceChildren();

@@ -12,7 +12,11 @@ const views = new WeakMap<HTMLElement, vega.View>();
 
 /** A file-name-safe slug of a plot title: "Top singular values of W2…" → "top-singular-values-of-w2". */
 export function slug(title: string, maxLength = 40): string {
-  const s = title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const s = title
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return s.slice(0, maxLength).replace(/-+$/, '') || 'figure';
 }
 

@@ -16,7 +16,11 @@ export function baOneStepPlots(options: { riskCurve: boolean }): PlotSpec[] {
         },
         { data: { name: 'mpDensity' }, mark: { type: 'line', color: 'black' }, encoding: { x: s, y: quant('density', 'density') } },
         { data: { name: 'predictedSpike' }, mark: { type: 'rule', color: THEORY, strokeDash: [4, 3] }, encoding: { x: s } },
-        { data: { name: 'predictedSpike' }, mark: { type: 'text', color: THEORY, align: 'right', dx: -4, baseline: 'top' }, encoding: { x: s, y: { value: 4 }, text: { value: 'predicted s1' } } },
+        {
+          data: { name: 'predictedSpike' },
+          mark: { type: 'text', color: THEORY, align: 'right', dx: -4, baseline: 'top' },
+          encoding: { x: s, y: { value: 4 }, text: { value: 'predicted s1' } },
+        },
       ],
     }),
     ...(options.riskCurve
@@ -26,10 +30,18 @@ export function baOneStepPlots(options: { riskCurve: boolean }): PlotSpec[] {
               {
                 data: { name: 'riskCurve' },
                 mark: { type: 'line', point: true },
-                encoding: { x: quant('psi1', 'ψ1 = n/d', { scale: { type: 'log', base: 2 } }), y: logQuant('risk', 'test risk'), color: nominal('label', 'step size') },
+                encoding: {
+                  x: quant('psi1', 'ψ1 = n/d', { scale: { type: 'log', base: 2 } }),
+                  y: logQuant('risk', 'test risk'),
+                  color: nominal('label', 'step size'),
+                },
               },
               { data: { name: 'erfBound' }, mark: { type: 'rule', strokeDash: [4, 3], color: 'black' }, encoding: { y: logQuant('risk', 'test risk') } },
-              { data: { name: 'erfBound' }, mark: { type: 'text', align: 'left', dx: 4, dy: -6, x: 0 }, encoding: { y: logQuant('risk', 'test risk'), text: { value: 'kernel lower bound ‖P>1 f*‖²' } } },
+              {
+                data: { name: 'erfBound' },
+                mark: { type: 'text', align: 'left', dx: 4, dy: -6, x: 0 },
+                encoding: { y: logQuant('risk', 'test risk'), text: { value: 'kernel lower bound ‖P>1 f*‖²' } },
+              },
             ],
           }),
         ]

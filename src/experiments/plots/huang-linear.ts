@@ -19,13 +19,25 @@ export function huangLinearPlots(input: HuangPlotInput): PlotSpec[] {
   // The two collapse times as vertical rules: predicted (theory colour) and measured, labelled
   // on opposite sides and at different heights (where the curve is not) so close values stay readable.
   const collapse = [{ step: input.t1Predicted, label: `predicted t1 = ${input.t1Predicted.toFixed(1)}`, align: 'left', dx: 4, y: 4, colour: THEORY }];
-  if (input.collapseStep >= 0) collapse.push({ step: input.collapseStep, label: `measured: loss < ½·initial at t = ${input.collapseStep}`, align: 'right', dx: -4, y: 120, colour: MEASURED });
+  if (input.collapseStep >= 0)
+    collapse.push({
+      step: input.collapseStep,
+      label: `measured: loss < ½·initial at t = ${input.collapseStep}`,
+      align: 'right',
+      dx: -4,
+      y: 120,
+      colour: MEASURED,
+    });
   return [
     figure('Training loss, with the predicted and the measured collapse (loss below half its initial value)', {
       layer: [
         { data: { name: 'trajectory' }, mark: 'line', encoding: { x: step, y: loss } },
         { data: { values: [{ loss: input.lossInitial / 2 }] }, mark: { type: 'rule', color: 'gray', strokeDash: [2, 2] }, encoding: { y: loss } },
-        { data: { values: [{ loss: input.lossInitial / 2 }] }, mark: { type: 'text', color: 'gray', align: 'left', baseline: 'top', x: 4, dy: 3, text: '½·initial loss' }, encoding: { y: loss } },
+        {
+          data: { values: [{ loss: input.lossInitial / 2 }] },
+          mark: { type: 'text', color: 'gray', align: 'left', baseline: 'top', x: 4, dy: 3, text: '½·initial loss' },
+          encoding: { y: loss },
+        },
         ...collapse.map((c) => ({
           data: { values: [c] },
           layer: [

@@ -19,8 +19,18 @@ export function moniriSpikesPlots(options: { alpha: number; sweep: boolean }): P
     }),
     figure('Spike strengths (F − F0 along He_k(z) ⊗ a^{∘k}) vs n, log–log: measured (points), leading-order theory (lines), bulk edge of F0 (dashed)', {
       layer: [
-        { data: { name: 'strengths' }, transform: [{ filter: "datum.kind === 'measured'" }], mark: { type: 'point', filled: true, size: 60 }, encoding: { x: n, y: strength, color: nominal('k', 'spike') } },
-        { data: { name: 'strengths' }, transform: [{ filter: "datum.kind !== 'measured'" }], mark: 'line', encoding: { x: n, y: strength, color: nominal('k', 'spike') } },
+        {
+          data: { name: 'strengths' },
+          transform: [{ filter: "datum.kind === 'measured'" }],
+          mark: { type: 'point', filled: true, size: 60 },
+          encoding: { x: n, y: strength, color: nominal('k', 'spike') },
+        },
+        {
+          data: { name: 'strengths' },
+          transform: [{ filter: "datum.kind !== 'measured'" }],
+          mark: 'line',
+          encoding: { x: n, y: strength, color: nominal('k', 'spike') },
+        },
         { data: { name: 'bulk' }, mark: { type: 'line', strokeDash: [4, 3], color: THEORY }, encoding: { x: n, y: logQuant('edge', 'spike strength') } },
       ],
     }),
@@ -29,7 +39,12 @@ export function moniriSpikesPlots(options: { alpha: number; sweep: boolean }): P
           figure('Outliers of F vs α: measured and predicted', {
             data: { name: 'counts' },
             mark: { type: 'line', point: true, interpolate: 'step-after' },
-            encoding: { x: quant('alpha', 'α (η = c·n^α)'), y: integer('spikes', 'outliers of F'), color: nominal('kind', null), strokeDash: nominal('kind', null) },
+            encoding: {
+              x: quant('alpha', 'α (η = c·n^α)'),
+              y: integer('spikes', 'outliers of F'),
+              color: nominal('kind', null),
+              strokeDash: nominal('kind', null),
+            },
           }),
           figure('Ridge readout error vs log η / log n', {
             data: { name: 'staircase' },

@@ -8,14 +8,19 @@ import { THEORY, figure, nominal, ordinal, quant } from './common.js';
 const READING_TOTAL = 'outliers of W2 in all (reading 1)';
 const READING_ADDED = 'outliers added by step 2 (reading 2)';
 /** Near white (0 reads as "none") to mid blue, light enough for the black count printed in a cell. */
-const LIGHTEST = [0xf4, 0xf8, 0xfd], DARKEST = [0x4a, 0x90, 0xd0];
+const LIGHTEST = [0xf4, 0xf8, 0xfd],
+  DARKEST = [0x4a, 0x90, 0xd0];
 
 /** One colour per count 0…max, evenly spaced between LIGHTEST and DARKEST (the same count has the same colour in every panel). */
 function countScale(max: number): Record<string, unknown> {
   const domain = Array.from({ length: max + 1 }, (_, i) => i);
   const range = domain.map((i) => {
     const t = max === 0 ? 0 : i / max;
-    return `#${LIGHTEST.map((c, j) => Math.round(c + t * (DARKEST[j]! - c)).toString(16).padStart(2, '0')).join('')}`;
+    return `#${LIGHTEST.map((c, j) =>
+      Math.round(c + t * (DARKEST[j]! - c))
+        .toString(16)
+        .padStart(2, '0'),
+    ).join('')}`;
   });
   return { domain, range };
 }

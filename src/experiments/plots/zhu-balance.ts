@@ -23,16 +23,32 @@ export function zhuBalancePlots(input: ZhuPlotInput): PlotSpec[] {
   // one legend for both curves: colour and dash keyed by the same field, title and domain
   const curve = (extra: Record<string, unknown> = {}) => ({
     color: nominal('curve', null, { scale: { domain: [run, reference], range: ['#4c78a8', 'black'] } }),
-    strokeDash: nominal('curve', null, { scale: { domain: [run, reference], range: [[1, 0], [6, 4]] } }),
+    strokeDash: nominal('curve', null, {
+      scale: {
+        domain: [run, reference],
+        range: [
+          [1, 0],
+          [6, 4],
+        ],
+      },
+    }),
     ...extra,
   });
   return [
     figure('Population loss (log–log) with a T⁻³ reference (dashed)', {
       layer: [
-        { data: { name: 'loss' }, transform: [{ calculate: `'${run}'`, as: 'curve' }], mark: 'line', encoding: { x: t1, y: logQuant('loss', 'population loss'), ...curve() } },
+        {
+          data: { name: 'loss' },
+          transform: [{ calculate: `'${run}'`, as: 'curve' }],
+          mark: 'line',
+          encoding: { x: t1, y: logQuant('loss', 'population loss'), ...curve() },
+        },
         {
           data: { name: 'reference' },
-          transform: [{ calculate: `datum.loss / ${REFERENCE_SHIFT}`, as: 'shifted' }, { calculate: `'${reference}'`, as: 'curve' }],
+          transform: [
+            { calculate: `datum.loss / ${REFERENCE_SHIFT}`, as: 'shifted' },
+            { calculate: `'${reference}'`, as: 'curve' },
+          ],
           mark: { type: 'line', strokeWidth: 2 },
           encoding: { x: t1, y: logQuant('shifted', 'population loss'), ...curve() },
         },
