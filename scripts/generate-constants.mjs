@@ -4,7 +4,7 @@
 //                              assembly/math/activations.ts), read from dist/featurelab.wasm;
 //   src/core/version.ts        the package version, from package.json.
 // Both files are committed (so that tsc, vite and the browser bundle need no build step of
-// their own) and test/abi.test.ts fails when either differs from what this script writes.
+// their own) and test/core/abi.test.ts fails when either differs from what this script writes.
 // src/core/wasm.ts also checks at load that the module's globals equal these values.
 //
 //   node scripts/generate-constants.mjs [dist/featurelab.wasm]   (after npm run build:wasm)

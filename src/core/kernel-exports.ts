@@ -1,6 +1,6 @@
 // Every export of the wasm module, by kind: the runtime twin of the `Kernels` interface.
 // The compiler checks it is exactly `Kernels` (a member missing, extra or of the wrong
-// kind is a type error); test/abi.test.ts checks it against WebAssembly.Module.exports.
+// kind is a type error); test/core/abi.test.ts checks it against WebAssembly.Module.exports.
 // When you add an export: one line in assembly/index.ts, in Kernels and here.
 
 import type { Kernels } from './wasm.js';
