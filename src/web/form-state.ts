@@ -1,6 +1,6 @@
 // What the experiment form says, without the DOM: each field parsed as the CLI parses it,
-// whether it differs from the preset, and the experiment's cross-parameter rules. main.ts
-// draws this; test/web-form.test.ts checks it with a stub experiment.
+// whether it differs from the preset, and the experiment's cross-parameter rules. experiment-form.ts
+// draws this; test/web/web-form.test.ts checks it with a stub experiment.
 
 import { constraintViolations, parseValue } from '../experiments/params.js';
 import type { Experiment, ParamValue, Params, Preset } from '../experiments/types.js';

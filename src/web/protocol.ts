@@ -1,4 +1,4 @@
-// Messages between the page (main.ts) and its worker (worker.ts).
+// Messages between the page (worker-client.ts) and its worker (worker.ts).
 
 import type { BenchReport, BenchSuiteName } from '../harness/bench-suite.js';
 import type { ExperimentResult, Preset } from '../experiments/types.js';
