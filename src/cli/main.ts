@@ -239,7 +239,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': {
       if (rest.length) throw new UsageError(`serve takes no arguments, got '${rest.join(' ')}'`);
       const port = decimalOption('--port', values.port!, 65535);
-      // The page is built beside this file: dist/cli.js → dist/web/.
+      // The page is built beside the CLI: dist/cli/main.js → dist/web/.
       const root = values.dir ? resolve(values.dir) : fileURLToPath(new URL('../web/', import.meta.url));
       const server = await startServer({ root, port, host: values.host });
       await print(`featurelab: serving ${root} at ${server.url} (Ctrl-C stops)\n`);

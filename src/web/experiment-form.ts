@@ -142,7 +142,7 @@ export function experimentState(run: boolean): ExperimentState {
 
 /**
  * Minutes at the paper preset, measured in Node on one thread of a 2-core VM busy with other
- * jobs (node dist/cli.js run <id> --preset paper --threads 1; two-step from the README's
+ * jobs (node dist/cli/main.js run <id> --preset paper --threads 1; two-step from the README's
  * run): an upper estimate, since the page's worker computes on all cores when it can.
  */
 const PAPER_MINUTES: Readonly<Record<string, number>> = {
