@@ -4,6 +4,7 @@
 //   featurelab list [--json]
 //   featurelab run <id> [key=value ...] [--preset quick|paper] [--seed S] [--out DIR] [--json] [--strict] [--threads T]
 //   featurelab reproduce [--preset quick|paper] [--out DIR] [--strict] [--threads T]
+//   featurelab sweep <id> … | sweep run DIR … | sweep report DIR   (src/cli/sweep.ts)
 //   featurelab bench [--quick] [--json]
 //   featurelab serve [--port P] [--host H] [--dir DIR]
 //
@@ -25,6 +26,7 @@ import { prepareOutDir } from './out-dir.js';
 import { createProgress } from './progress.js';
 import { loadRenderer, writeIndex, writeReport } from './report.js';
 import { startServer } from './serve.js';
+import { sweepMain } from './sweep.js';
 import { MAX_THREADS } from '../core/threads.js';
 
 const USAGE = `usage:
@@ -32,6 +34,10 @@ const USAGE = `usage:
   featurelab run <id> [key=value ...] [--preset quick|paper] [--seed S] [--out DIR] [--json] [--strict] [--threads T]
   featurelab run <id> --help
   featurelab reproduce [--preset quick|paper] [--out DIR] [--strict] [--threads T]
+  featurelab sweep <id> [key=v1,v2,…] [key=range(start,stop[,step])] [--seeds 0..49 | --seeds 50]
+                   [--preset quick|paper] [--out DIR] [--plan-only] [--jobs P]   plan, then run (docs/sweeps.md)
+  featurelab sweep run DIR [--shard i/n] [--jobs P]   run or resume a planned sweep
+  featurelab sweep report DIR                         statistics over seeds: summary.csv, summary.json
   featurelab bench [--quick] [--json] [--threads T]   the portable benchmark suite (same as the web page's)
   featurelab serve [--port P] [--host H] [--dir DIR]
                                               serve the web page (dist/web) at http://127.0.0.1:5173/
@@ -104,6 +110,7 @@ function threadsFrom(option: string | undefined): number | undefined {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'sweep') return sweepMain(argv.slice(1), fileURLToPath(import.meta.url));
   const { values, positionals, tokens } = parseArgs({
     args: joinNegativeValues(argv),
     allowPositionals: true,
