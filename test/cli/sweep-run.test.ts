@@ -16,7 +16,13 @@ const planArgs = (dir: string, seeds: string) => ['sweep', 'huang-linear', ...TI
 function rows(dir: string): { key: string; fingerprint: string }[] {
   const res = join(dir, 'results');
   // complete lines only: a torn last line (no newline after it) is not a result
-  return readdirSync(res).flatMap((f) => readFileSync(join(res, f), 'utf8').split('\n').slice(0, -1).filter(Boolean).map((l) => JSON.parse(l)));
+  return readdirSync(res).flatMap((f) =>
+    readFileSync(join(res, f), 'utf8')
+      .split('\n')
+      .slice(0, -1)
+      .filter(Boolean)
+      .map((l) => JSON.parse(l)),
+  );
 }
 
 function report(dir: string): { fingerprint: string | null; points: number; missing: string[] } {
@@ -29,7 +35,7 @@ function report(dir: string): { fingerprint: string | null; points: number; miss
 const root = mkdtempSync(join(tmpdir(), 'fl-sweep-run-'));
 
 describe('sweep run', () => {
-  it('gives the same sweep fingerprint for one process, --shard 0/2 + 1/2 (shard 1 first, shard 0 from Slurm's env) and --jobs 2', () => {
+  it('gives the same sweep fingerprint for one process, --shard 0/2 + 1/2 (shard 1 first, shard 0 from the Slurm environment) and --jobs 2', () => {
     const one = join(root, 'one');
     expect(cli(planArgs(one, '3')).status).toBe(0);
     expect(cli(['sweep', 'run', one]).status).toBe(0);
