@@ -22,6 +22,14 @@ import type { Experiment, Params, ParamValue, Preset } from '../experiments/type
 import { prepareOutDir, writeFileAtomic } from './out-dir.js';
 
 const FORMAT = 'featurelab-sweep/1';
+/** Set in the processes of --jobs: they do not print the sweep's status line (their parent does). */
+const CHILD_ENV = 'FEATURELAB_SWEEP_CHILD';
+const SWEEP_USAGE = `usage:
+  featurelab sweep <id> [key=v1,v2,…] [key=range(start,stop[,step])] [--seeds 0..49 | --seeds 50]
+                   [--preset quick|paper] [--out DIR] [--plan-only] [--jobs P] [--threads T]
+  featurelab sweep run DIR [--shard i/n] [--jobs P] [--threads T]
+  featurelab sweep report DIR
+(docs/sweeps.md)`;
 const DEFAULT_SEEDS = 10;
 const MAX_SEEDS = 100_000;
 
@@ -241,7 +249,10 @@ export async function runSweep(dir: string, shard: { i: number; n: number }, thr
       writeSync(fd, `${JSON.stringify(row)}\n`);
       fsyncSync(fd);
       count++;
-      log(`sweep: shard ${shard.i}/${shard.n}: ${count}/${todo.length} points done\n`);
+      // sparse: about 20 lines per process however many points
+      if (count === todo.length || count % Math.max(1, Math.floor(todo.length / 20)) === 0) {
+        log(`sweep: shard ${shard.i}/${shard.n}: ${count}/${todo.length} points done\n`);
+      }
     }
     return count;
   } finally {
@@ -250,18 +261,15 @@ export async function runSweep(dir: string, shard: { i: number; n: number }, thr
   }
 }
 
-/** Runs shard i/n on P child processes: child j takes shard (i + n·j)/(n·P), disjoint and covering. */
-export function runJobs(cli: string, dir: string, shard: { i: number; n: number }, jobs: number, threads: number | undefined): Promise<void> {
+/** Runs shard i/n on P child processes: child j takes shard (i + n·j)/(n·P), disjoint and covering. Resolves to the number that failed. */
+export function runJobs(cli: string, dir: string, shard: { i: number; n: number }, jobs: number, threads: number | undefined): Promise<number> {
   const children = Array.from({ length: jobs }, (_, j) => {
     const args = ['sweep', 'run', dir, '--shard', `${shard.i + shard.n * j}/${shard.n * jobs}`];
     if (threads !== undefined) args.push('--threads', String(threads));
-    const child = fork(cli, args, { stdio: 'inherit' });
+    const child = fork(cli, args, { stdio: 'inherit', env: { ...process.env, [CHILD_ENV]: '1' } });
     return new Promise<number>((done) => child.on('exit', (code) => done(code ?? 1)));
   });
-  return Promise.all(children).then((codes) => {
-    const failed = codes.filter((c) => c !== 0).length;
-    if (failed) throw new Error(`sweep run: ${failed} of ${jobs} worker processes failed; run the same command again to resume`);
-  });
+  return Promise.all(children).then((codes) => codes.filter((c) => c !== 0).length);
 }
 
 interface MetricSummary {
@@ -420,27 +428,36 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
       shard: { type: 'string' },
       jobs: { type: 'string' },
       threads: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(`${SWEEP_USAGE}\n`);
+    return 0;
+  }
   const log = (s: string) => process.stderr.write(s);
   const jobs = jobsOption(values.jobs);
   const threads = threadsOption(values.threads);
   const [first, ...rest] = positionals;
-  if (first === undefined) throw new ArgumentError('sweep needs an experiment id, or run DIR, or report DIR');
+  if (first === undefined) throw new ArgumentError(`sweep needs an experiment id, or run DIR, or report DIR\n${SWEEP_USAGE}`);
   const run = async (dir: string, shardRaw: string | undefined) => {
     const shard = parseShard(shardRaw);
-    if (jobs > 1) await runJobs(cli, dir, shard, jobs, threads);
-    else await runSweep(dir, shard, threads, log);
+    if (jobs > 1) {
+      const failed = await runJobs(cli, dir, shard, jobs, threads);
+      if (failed) {
+        log(`featurelab: sweep run: ${failed} of ${jobs} worker processes failed (see above); run the same command again to resume\n`);
+        return 1;
+      }
+    } else await runSweep(dir, shard, threads, log);
+    if (process.env[CHILD_ENV]) return 0;
     const missing = readPlan(dir).points.length - new Set(readRows(dir).map((r) => r.key)).size;
     process.stdout.write(`sweep: ${dir}: ${missing === 0 ? 'all points done' : `${missing} points not done (other shards)`}\n`);
+    return 0;
   };
   if (first === 'run' || first === 'report') {
     if (rest.length !== 1) throw new ArgumentError(`sweep ${first} needs exactly one directory, got ${rest.length}`);
     const dir = resolve(rest[0]!);
-    if (first === 'run') {
-      await run(dir, values.shard);
-      return 0;
-    }
+    if (first === 'run') return run(dir, values.shard);
     const s = await reportSweep(dir);
     process.stdout.write(
       `sweep report: ${s.points - s.missing.length}/${s.points} points, fingerprint ${s.fingerprint ?? '(incomplete)'}\nsummary: ${join(dir, 'summary.csv')}, ${join(dir, 'summary.json')}\n`,
@@ -463,6 +480,5 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
   }
   writePlan(dir, plan, asked);
   process.stdout.write(`sweep: planned ${plan.points.length} points in ${join(dir, 'sweep.json')}\n`);
-  if (!values['plan-only']) await run(dir, values.shard);
-  return 0;
+  return values['plan-only'] ? 0 : run(dir, values.shard);
 }
