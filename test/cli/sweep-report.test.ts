@@ -96,4 +96,19 @@ describe('sweep report', () => {
     expect(cli('sweep', 'report', dir).status).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).groups[1].seeds).toBe(3);
   });
+
+  it('one seed: mean and median are the value; sd and the t interval are null, not NaN', () => {
+    const one = join(mkdtempSync(join(tmpdir(), 'fl-sweep-report-')), 'one');
+    expect(cli('sweep', 'huang-linear', ...TINY, '--seeds', '5..5', '--out', one).status).toBe(0);
+    expect(cli('sweep', 'report', one).status).toBe(0);
+    const [row] = readdirSync(join(one, 'results')).map((f) => JSON.parse(readFileSync(join(one, 'results', f), 'utf8')) as Row);
+    const group = JSON.parse(readFileSync(join(one, 'summary.json'), 'utf8')).groups[0];
+    expect(group.metrics.lossFinal).toEqual({ n: 1, mean: row!.metrics.lossFinal, sd: null, ciLo: null, ciHi: null, median: row!.metrics.lossFinal });
+    // Wilson at n = 1: [0, z²/(1 + z²)] for a failure, [1/(1 + z²), 1] for a pass
+    const z2 = 1.959963984540054 ** 2;
+    for (const [id, pass] of Object.entries(row!.claims)) {
+      const c = group.claims[id];
+      expect([c.wilsonLo, c.wilsonHi].map((v: number) => v.toFixed(12))).toEqual((pass ? [1 / (1 + z2), 1] : [0, z2 / (1 + z2)]).map((v) => v.toFixed(12)));
+    }
+  });
 });
