@@ -4,6 +4,7 @@ import { ArgumentError, NonFiniteError } from '../core/errors.js';
 import type { EngineCore } from '../core/core.js';
 import type { Matrix } from '../core/matrix.js';
 import { checkOptions, describeArg } from '../core/options.js';
+import { rescaleExponent } from '../core/pow2.js';
 import { gemv, gram, matmul } from '../ops/blas.js';
 import { EIGVALS_OPTIONS, f64View, withBuffers, type EigOptions } from './common.js';
 import { eigvalsh } from './eig.js';
@@ -62,16 +63,6 @@ function checkInputFinite(core: EngineCore, A: Matrix, op: string): void {
 /** Entries of A within [2^−300, 2^300] in magnitude keep Gram matrices (and AᵀA·x) far from under- and overflow. */
 const SAFE_EXPONENT = 300;
 
-/** The unbiased binary exponent of a finite x > 0 (x = m·2^e, 1 ≤ m < 2), from its bits. */
-function binaryExponent(x: number): number {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const biased = (view.getUint16(0) >> 4) & 0x7ff;
-  if (biased !== 0) return biased - 1023;
-  view.setFloat64(0, x * 2 ** 600); // subnormal: normalise first (exact)
-  return ((view.getUint16(0) >> 4) & 0x7ff) - 1023 - 600;
-}
-
 /**
  * 0 when the f64 matrix A's largest |a_ij| lies within 2^±SAFE_EXPONENT (or A is zero, f32
  * or not finite), else the e with max|2^e·a_ij| in [1, 2).
@@ -79,9 +70,7 @@ function binaryExponent(x: number): number {
 function gramScaleExponent(core: EngineCore, A: Matrix): number {
   if (A.dtype !== 'f64' || A.size === 0) return 0;
   const amax = core.kernels.amax_f64(A.size, A.ptr);
-  if (!(amax > 0 && Number.isFinite(amax))) return 0;
-  const exponent = binaryExponent(amax);
-  return Math.abs(exponent) <= SAFE_EXPONENT ? 0 : -exponent;
+  return rescaleExponent(amax, SAFE_EXPONENT);
 }
 
 /** 2^e·A as a new f64 matrix (in two exact steps when 2^e itself is out of range). */

@@ -8,6 +8,7 @@ import { ArgumentError, DisposedError, DTypeError, FeaturelabError, NonFiniteErr
 import type { Matrix } from '../core/matrix.js';
 import { assertLive } from '../ops/network.js';
 import { checkOptions, describeArg } from '../core/options.js';
+import { pow2, rescaleExponent as rescaleByBits, timesPow2 } from '../core/pow2.js';
 
 /** The largest count of steps or points a loop in src/net accepts (kernels index with i32). */
 export const MAX_STEPS = 2 ** 31 - 1;
@@ -102,44 +103,14 @@ export function checkRng<T extends { seed: number | bigint; stream: number }>(
 
 export const SAFE_EXPONENT = 200;
 
-const bits = new DataView(new ArrayBuffer(8));
-
-/** 2^e for an integer e in [−1022, 1023], built from its bits (exact in every engine). */
-export function pow2(e: number): number {
-  bits.setUint32(0, (e + 1023) << 20);
-  bits.setUint32(4, 0);
-  return bits.getFloat64(0);
-}
-
-/** ⌊log2 |x|⌋ for a finite non-zero x, read from its bits (subnormals included). */
-export function exponentOf(x: number): number {
-  bits.setFloat64(0, Math.abs(x));
-  const biased = bits.getUint32(0) >>> 20;
-  if (biased > 0) return biased - 1023;
-  return exponentOf(x * 2 ** 64) - 64; // subnormal: normalise first (exact)
-}
-
-/** x·2^e, exactly unless the result over- or underflows (in steps whose factors are normal). */
-export function timesPow2(x: number, e: number): number {
-  while (e > 1000) {
-    x *= pow2(1000);
-    e -= 1000;
-  }
-  while (e < -1000) {
-    x *= pow2(-1000);
-    e += 1000;
-  }
-  return x * pow2(e);
-}
+export { timesPow2 } from '../core/pow2.js';
 
 /**
  * The k that brings the largest magnitude `amax` into [1, 2) when it lies outside
  * [2^−SAFE_EXPONENT, 2^SAFE_EXPONENT]; 0 otherwise (and for zero or non-finite amax).
  */
 export function rescaleExponent(amax: number): number {
-  if (amax === 0 || !Number.isFinite(amax)) return 0;
-  const e = exponentOf(amax);
-  return Math.abs(e) > SAFE_EXPONENT ? -e : 0;
+  return rescaleByBits(amax, SAFE_EXPONENT);
 }
 
 /** M·2^k as a new f64 matrix (in the current scope), or M itself when k = 0. */

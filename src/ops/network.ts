@@ -7,6 +7,7 @@
 
 import { EngineCore } from '../core/core.js';
 import { scope } from '../core/memory.js';
+import { pow2 } from '../core/pow2.js';
 import { InternalError, ShapeError } from '../core/errors.js';
 import type { DType, Matrix, MatrixOwner } from '../core/matrix.js';
 import type { Ptr } from '../core/wasm.js';
@@ -178,15 +179,6 @@ export function scaleByPow2InPlace(source: CoreSource, label: string, M: Matrix,
     core.kernels.scal_f64(M.size, pow2(step), M.ptr, M.ptr);
     left -= step;
   }
-}
-
-const bits = new DataView(new ArrayBuffer(8));
-
-/** 2^e for an integer e in [−1022, 1023], from its bits (exact in every engine, unlike 2 ** e). */
-function pow2(e: number): number {
-  bits.setUint32(0, (e + 1023) << 20);
-  bits.setUint32(4, 0);
-  return bits.getFloat64(0);
 }
 
 /** Students W (m×d) and teachers V (k×d): live f64 matrices of one width. */
