@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { ArgumentError } from '../../dist/core/errors.js';
-import { parseSeeds, parseShard } from '../../dist/cli/sweep.js';
+import { parseShard } from '../../dist/cli/sweep.js';
+import { parseSeeds } from '../../dist/experiments/sweep.js';
 
 describe('sweep shards and seeds', () => {
   it('--shard i/n, else SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT, else the whole sweep', () => {

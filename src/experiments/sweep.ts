@@ -1,0 +1,244 @@
+// Sweeps (docs/sweeps.md): the pure part, shared by the CLI (src/cli/sweep.ts: files,
+// processes, schedulers) and the web page (Web Workers). A sweep is a plan — an experiment,
+// a typed grid × seeds, each point keyed by a hash — then one row per finished point, then a
+// summary over seeds per grid point whose fingerprint does not depend on who ran what, where
+// or in which order.
+
+import type { Engine } from '../core/engine.js';
+import { ArgumentError } from '../core/errors.js';
+import { runExperiment, VERSION } from './index.js';
+import { parseValue, validateGrid } from './params.js';
+import { median as medianOf, mean as meanOf, sampleSd, tInterval95, wilsonInterval } from './stats.js';
+import type { Experiment, Params, ParamValue, Preset } from './types.js';
+
+export const SWEEP_FORMAT = 'featurelab-sweep/1';
+export const DEFAULT_SEEDS = 10;
+const MAX_SEEDS = 100_000;
+
+export interface SweepPoint {
+  index: number;
+  /** SHA-256 of [id, params, seed, version]: names the point in every results file. */
+  key: string;
+  params: Params;
+  seed: number;
+}
+
+export interface SweepPlan {
+  format: string;
+  id: string;
+  version: string;
+  preset: Preset;
+  /** The swept parameters (schema order) and their values, typed. */
+  grid: Record<string, ParamValue[]>;
+  seeds: number[];
+  points: SweepPoint[];
+}
+
+export interface SweepRow {
+  key: string;
+  index: number;
+  params: Params;
+  seed: number;
+  metrics: Record<string, number | null>;
+  claims: Record<string, boolean>;
+  fingerprint: string;
+  seconds: number;
+}
+
+/** `--seeds 0..49` (inclusive) or `--seeds 50` (0..49). */
+export function parseSeeds(raw: string): number[] {
+  const range = /^([0-9]+)\.\.([0-9]+)$/.exec(raw);
+  const count = /^[0-9]+$/.test(raw) ? Number(raw) : undefined;
+  const [lo, hi] = range ? [Number(range[1]), Number(range[2])] : [0, (count ?? -1) - 1];
+  if ((!range && count === undefined) || !Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || hi < lo || hi - lo + 1 > MAX_SEEDS) {
+    throw new ArgumentError(`sweep: --seeds must be a count in [1, ${MAX_SEEDS}] or a range a..b with a ≤ b, got '${raw}'`);
+  }
+  return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+}
+
+/** `start,stop[,step]` → start, start+step, … < stop (Python's range; each value computed as start + i·step, no drift). */
+function parseRange(id: string, key: string, body: string): number[] {
+  const parts = body.split(',').map((s) => s.trim());
+  const nums = parts.map(Number);
+  const bad = (why: string) => new ArgumentError(`sweep ${id}: ${key}=range(${body}): ${why}`);
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '') || !nums.every(Number.isFinite)) {
+    throw bad('expected range(start,stop[,step]) with finite numbers');
+  }
+  const [start, stop, step = 1] = nums as [number, number, number?];
+  if (!(step > 0)) throw bad('step must be > 0');
+  const n = Math.ceil((stop - start) / step);
+  if (!(n >= 1)) throw bad('the range is empty (start ≥ stop)');
+  if (n > 1_000_000) throw bad(`the range has ${n} values`);
+  return Array.from({ length: n }, (_, i) => start + i * step);
+}
+
+/** Parses `key=v1,v2` and `key=range(…)` into a grid; each value is typed by the schema (validateGrid checks the rest). */
+export function parseGrid(exp: Experiment, pairs: readonly string[]): Record<string, unknown[]> {
+  const grid: Record<string, unknown[]> = Object.create(null);
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ArgumentError(`sweep ${exp.id}: expected key=v1,v2,… or key=range(start,stop[,step]), got '${pair}'`);
+    const key = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    if (Object.hasOwn(grid, key)) throw new ArgumentError(`sweep ${exp.id}: ${key} is given twice`);
+    const spec = exp.params.find((p) => p.name === key);
+    const range = /^range\((.*)\)$/.exec(raw);
+    if (range) grid[key] = parseRange(exp.id, key, range[1]!);
+    else if (!spec) grid[key] = raw.split(',');
+    else grid[key] = raw.split(',').map((v) => parseValue(spec, v, exp.id));
+  }
+  return grid;
+}
+
+/** Builds the plan: the grid checked against the schema and constraints, then points × seeds. */
+export function buildPlan(fl: Engine, exp: Experiment, grid: Record<string, unknown[]>, seeds: number[], preset: Preset): SweepPlan {
+  const check = validateGrid(exp, grid as never, preset);
+  const problems = check.errors.concat(check.rejected.map((r) => r.violations.join('; ')));
+  if (problems.length) throw new ArgumentError(`sweep ${exp.id}: the grid is invalid:\n  ${problems.slice(0, 10).join('\n  ')}`);
+  const typedGrid: Record<string, ParamValue[]> = {};
+  for (const spec of exp.params) if (Object.hasOwn(grid, spec.name)) typedGrid[spec.name] = [...new Set(check.points.map((p) => p[spec.name]!))];
+  const points: SweepPoint[] = [];
+  for (const params of check.points) {
+    for (const seed of seeds) {
+      const key = fl.fingerprint([exp.id, params, seed, VERSION]);
+      points.push({ index: points.length, key, params, seed });
+    }
+  }
+  return { format: SWEEP_FORMAT, id: exp.id, version: VERSION, preset, grid: typedGrid, seeds, points };
+}
+
+export function metricValue(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+export interface MetricSummary {
+  n: number;
+  mean: number | null;
+  sd: number | null;
+  ciLo: number | null;
+  ciHi: number | null;
+  median: number | null;
+}
+
+export interface ClaimSummary {
+  n: number;
+  passes: number;
+  rate: number;
+  wilsonLo: number;
+  wilsonHi: number;
+}
+
+export interface SweepSummary {
+  id: string;
+  version: string;
+  preset: Preset;
+  /** SHA-256 over [key, fingerprint] of every point sorted by key; null while points are missing. */
+  fingerprint: string | null;
+  points: number;
+  missing: string[];
+  interval: string;
+  groups: { params: Params; seeds: number; metrics: Record<string, MetricSummary>; claims: Record<string, ClaimSummary> }[];
+}
+
+function summarizeMetric(fl: Engine, values: number[]): MetricSummary {
+  if (values.length === 0) return { n: 0, mean: null, sd: null, ciLo: null, ciHi: null, median: null };
+  const ci = values.length >= 2 ? tInterval95(fl.math, values) : undefined;
+  return {
+    n: values.length,
+    mean: meanOf(values),
+    sd: values.length >= 2 ? sampleSd(values) : null,
+    ciLo: ci?.lo ?? null,
+    ciHi: ci?.hi ?? null,
+    median: medianOf(values),
+  };
+}
+
+/** Merges every results file, checks the plan, aggregates over seeds per grid point. */
+export function summarize(fl: Engine, plan: SweepPlan, rows: readonly SweepRow[]): SweepSummary {
+  const planned = new Map(plan.points.map((p) => [p.key, p]));
+  const byKey = new Map<string, SweepRow>();
+  for (const row of rows) {
+    if (!planned.has(row.key)) throw new ArgumentError(`sweep report: a result has key ${row.key}, which is not a point of the plan`);
+    const seen = byKey.get(row.key);
+    if (seen && seen.fingerprint !== row.fingerprint) {
+      const p = planned.get(row.key)!;
+      throw new ArgumentError(
+        `sweep report: point ${row.key} (index ${p.index}, seed ${p.seed}, ${JSON.stringify(p.params)}) was run twice with different fingerprints (${seen.fingerprint} and ${row.fingerprint}): the results are not deterministic`,
+      );
+    }
+    byKey.set(row.key, row);
+  }
+  const missing = plan.points.filter((p) => !byKey.has(p.key)).map((p) => p.key);
+  const sorted = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const fingerprint = missing.length ? null : fl.fingerprint(sorted.map((r) => [r.key, r.fingerprint]));
+  // group by grid point in plan order (the seeds of one point are consecutive in the plan)
+  const groups = new Map<string, { params: Params; rows: SweepRow[] }>();
+  for (const p of plan.points) {
+    const g = JSON.stringify(p.params);
+    if (!groups.has(g)) groups.set(g, { params: p.params, rows: [] });
+    const row = byKey.get(p.key);
+    if (row) groups.get(g)!.rows.push(row);
+  }
+  const out: SweepSummary['groups'] = [];
+  for (const { params, rows: rs } of groups.values()) {
+    const metricNames = [...new Set(rs.flatMap((r) => Object.keys(r.metrics)))];
+    const claimIds = [...new Set(rs.flatMap((r) => Object.keys(r.claims)))];
+    const metrics: Record<string, MetricSummary> = {};
+    for (const m of metricNames) {
+      metrics[m] = summarizeMetric(
+        fl,
+        rs.map((r) => r.metrics[m]).filter((v): v is number => typeof v === 'number'),
+      );
+    }
+    const claims: Record<string, ClaimSummary> = {};
+    for (const c of claimIds) {
+      const outcomes = rs.map((r) => r.claims[c]).filter((v) => typeof v === 'boolean');
+      const passes = outcomes.filter(Boolean).length;
+      const w = wilsonInterval(passes, outcomes.length);
+      claims[c] = { n: outcomes.length, passes, rate: w.rate, wilsonLo: w.lo, wilsonHi: w.hi };
+    }
+    out.push({ params, seeds: rs.length, metrics, claims });
+  }
+  return {
+    id: plan.id,
+    version: plan.version,
+    preset: plan.preset,
+    fingerprint,
+    points: plan.points.length,
+    missing,
+    interval: '95 % two-sided Student-t interval of the mean (df = n − 1); Wilson score 95 % interval for pass rates',
+    groups: out,
+  };
+}
+
+const csvCell = (v: unknown) => (v === null || v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
+
+/** Long format, one row per grid point × quantity: pandas.read_csv-ready. */
+export function summaryCsv(plan: SweepPlan, s: SweepSummary): string {
+  const keys = Object.keys(plan.grid);
+  const head = [...keys, 'quantity', 'kind', 'n', 'mean', 'sd', 'ci_lo', 'ci_hi', 'median', 'passes', 'rate', 'wilson_lo', 'wilson_hi'];
+  const lines = [head.join(',')];
+  for (const g of s.groups) {
+    const at = keys.map((k) => g.params[k]);
+    for (const [name, m] of Object.entries(g.metrics))
+      lines.push([...at, name, 'metric', m.n, m.mean, m.sd, m.ciLo, m.ciHi, m.median, '', '', '', ''].map(csvCell).join(','));
+    for (const [id, c] of Object.entries(g.claims))
+      lines.push([...at, id, 'claim', c.n, '', '', '', '', '', c.passes, c.rate, c.wilsonLo, c.wilsonHi].map(csvCell).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs one point of a plan and returns its results row. */
+export function runPoint(fl: Engine, exp: Experiment, plan: Pick<SweepPlan, 'preset'>, point: SweepPoint): SweepRow {
+  const result = runExperiment(fl, exp, { preset: plan.preset, seed: point.seed, overrides: point.params });
+  return {
+    key: point.key,
+    index: point.index,
+    params: point.params,
+    seed: point.seed,
+    metrics: Object.fromEntries(Object.entries(result.metrics).map(([k, v]) => [k, metricValue(v)])),
+    claims: Object.fromEntries(result.claims.map((c) => [c.id, c.pass])),
+    fingerprint: result.fingerprint,
+    seconds: result.seconds,
+  };
+}
