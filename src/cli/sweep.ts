@@ -28,6 +28,7 @@ import {
   type SweepRow,
   type SweepSummary,
   summarize,
+  seriesCsv,
   summaryCsv,
 } from '../experiments/sweep.js';
 import type { Preset } from '../experiments/types.js';
@@ -75,7 +76,8 @@ export function writePlan(dir: string, plan: SweepPlan, asked = dir): void {
   if (existsSync(file)) {
     const old = readPlan(dir);
     checkVersion(old, dir);
-    const what = (p: SweepPlan) => JSON.stringify({ id: p.id, preset: p.preset, grid: p.grid, seeds: p.seeds, keys: p.points.map((q) => q.key) });
+    const what = (p: SweepPlan) =>
+      JSON.stringify({ id: p.id, preset: p.preset, grid: p.grid, seeds: p.seeds, series: p.series ?? null, keys: p.points.map((q) => q.key) });
     if (what(old) !== what(plan)) {
       throw new ArgumentError(
         `sweep: ${dir} holds a sweep of another grid (${old.id}, preset ${old.preset}, grid ${JSON.stringify(old.grid)}, ${old.seeds.length} seeds); choose another --out, or run it with featurelab sweep run ${dir}`,
@@ -183,10 +185,24 @@ export async function reportSweep(dir: string): Promise<SweepSummary> {
     const s = summarize(fl, plan, rows);
     writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(s, null, 1)}\n`);
     writeFileAtomic(join(dir, 'summary.csv'), summaryCsv(plan, s));
+    for (const name of Object.keys(plan.series ?? {})) writeFileAtomic(join(dir, `series-${name}.csv`), seriesCsv(plan, s, name));
     return s;
   } finally {
     fl.dispose();
   }
+}
+
+/** `--series name` (coordinates inferred) or `--series name:c1,c2` (the coordinate columns), repeatable. */
+function parseSeriesOption(id: string, raw: string[] | undefined): Record<string, string[] | null> | undefined {
+  if (!raw?.length) return undefined;
+  const out: Record<string, string[] | null> = {};
+  for (const item of raw) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z0-9_,]+))?$/.exec(item);
+    if (!m) throw new ArgumentError(`sweep ${id}: --series must be name or name:column1,column2, got '${item}'`);
+    if (Object.hasOwn(out, m[1]!)) throw new ArgumentError(`sweep ${id}: --series ${m[1]} is given twice`);
+    out[m[1]!] = m[2] ? m[2].split(',').filter(Boolean) : null;
+  }
+  return out;
 }
 
 function jobsOption(raw: string | undefined): number {
@@ -208,6 +224,7 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
     allowPositionals: true,
     options: {
       seeds: { type: 'string' },
+      series: { type: 'string', multiple: true },
       preset: { type: 'string', default: 'quick' },
       out: { type: 'string' },
       'plan-only': { type: 'boolean', default: false },
@@ -260,7 +277,7 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
   const fl = await createEngine({ threads: 1 });
   let plan: SweepPlan;
   try {
-    plan = buildPlan(fl, exp, grid, seeds, preset);
+    plan = buildPlan(fl, exp, grid, seeds, preset, parseSeriesOption(exp.id, values.series));
   } finally {
     fl.dispose();
   }

@@ -9,7 +9,7 @@ import { ArgumentError } from '../core/errors.js';
 import { runExperiment, VERSION } from './index.js';
 import { parseValue, validateGrid } from './params.js';
 import { median as medianOf, mean as meanOf, sampleSd, tInterval95, wilsonInterval } from './stats.js';
-import type { Experiment, Params, ParamValue, Preset } from './types.js';
+import type { Experiment, Params, ParamValue, Preset, SeriesRows } from './types.js';
 
 export const SWEEP_FORMAT = 'featurelab-sweep/1';
 export const DEFAULT_SEEDS = 10;
@@ -31,8 +31,17 @@ export interface SweepPlan {
   /** The swept parameters (schema order) and their values, typed. */
   grid: Record<string, ParamValue[]>;
   seeds: number[];
+  /**
+   * Series of the experiment kept in every results row and averaged over seeds (curves with
+   * seed bands): name → its coordinate columns (copied; every other column is a measurement),
+   * or null to infer them (string columns, and numeric columns equal across all seeds).
+   */
+  series?: Record<string, string[] | null>;
   points: SweepPoint[];
 }
+
+/** A row of a kept series, as stored: non-finite numbers become null (JSON has no NaN). */
+export type KeptRow = Record<string, number | string | null>;
 
 export interface SweepRow {
   key: string;
@@ -43,6 +52,8 @@ export interface SweepRow {
   claims: Record<string, boolean>;
   fingerprint: string;
   seconds: number;
+  /** The plan's kept series (non-finite numbers as null). */
+  series?: Record<string, KeptRow[]>;
 }
 
 /** `--seeds 0..49` (inclusive) or `--seeds 50` (0..49). */
@@ -91,7 +102,14 @@ export function parseGrid(exp: Experiment, pairs: readonly string[]): Record<str
 }
 
 /** Builds the plan: the grid checked against the schema and constraints, then points × seeds. */
-export function buildPlan(fl: Engine, exp: Experiment, grid: Record<string, unknown[]>, seeds: number[], preset: Preset): SweepPlan {
+export function buildPlan(
+  fl: Engine,
+  exp: Experiment,
+  grid: Record<string, unknown[]>,
+  seeds: number[],
+  preset: Preset,
+  series?: Record<string, string[] | null>,
+): SweepPlan {
   const check = validateGrid(exp, grid as never, preset);
   const problems = check.errors.concat(check.rejected.map((r) => r.violations.join('; ')));
   if (problems.length) throw new ArgumentError(`sweep ${exp.id}: the grid is invalid:\n  ${problems.slice(0, 10).join('\n  ')}`);
@@ -104,7 +122,7 @@ export function buildPlan(fl: Engine, exp: Experiment, grid: Record<string, unkn
       points.push({ index: points.length, key, params, seed });
     }
   }
-  return { format: SWEEP_FORMAT, id: exp.id, version: VERSION, preset, grid: typedGrid, seeds, points };
+  return { format: SWEEP_FORMAT, id: exp.id, version: VERSION, preset, grid: typedGrid, seeds, ...(series ? { series } : {}), points };
 }
 
 export function metricValue(v: number): number | null {
@@ -137,7 +155,19 @@ export interface SweepSummary {
   points: number;
   missing: string[];
   interval: string;
-  groups: { params: Params; seeds: number; metrics: Record<string, MetricSummary>; claims: Record<string, ClaimSummary> }[];
+  groups: SweepGroup[];
+}
+
+export interface SweepGroup {
+  params: Params;
+  seeds: number;
+  metrics: Record<string, MetricSummary>;
+  claims: Record<string, ClaimSummary>;
+  /**
+   * Each kept series averaged over seeds: one row per distinct coordinate tuple, with the
+   * coordinates and, per measurement column c, c_mean, c_sd, c_lo, c_hi (95 % t) and c_n.
+   */
+  series?: Record<string, KeptRow[]>;
 }
 
 function summarizeMetric(fl: Engine, values: number[]): MetricSummary {
@@ -151,6 +181,55 @@ function summarizeMetric(fl: Engine, values: number[]): MetricSummary {
     ciHi: ci?.hi ?? null,
     median: medianOf(values),
   };
+}
+
+/**
+ * The coordinate columns of a series: the given ones, or inferred as the string columns and
+ * the numeric columns equal across all seeds row by row (with one seed every column is equal,
+ * so the plan should name them).
+ */
+function seriesCoordinates(perSeed: readonly KeptRow[][], given: string[] | null): string[] {
+  const columns = [...new Set(perSeed.flatMap((rows) => rows.flatMap((r) => Object.keys(r))))];
+  if (given) return given;
+  const sameLength = perSeed.every((rows) => rows.length === perSeed[0]!.length);
+  return columns.filter((c) => {
+    if (perSeed.some((rows) => rows.some((r) => typeof r[c] === 'string'))) return true;
+    return sameLength && perSeed[0]!.every((r0, i) => perSeed.every((rows) => rows[i]![c] === r0[c]));
+  });
+}
+
+/** Averages one series over seeds: rows are matched by their coordinates (and their order among equal coordinates). */
+function summarizeSeries(fl: Engine, name: string, given: string[] | null, perSeed: readonly KeptRow[][]): KeptRow[] {
+  if (perSeed.length === 0) return [];
+  const coords = seriesCoordinates(perSeed, given);
+  const measures = [...new Set(perSeed.flatMap((rows) => rows.flatMap((r) => Object.keys(r))))].filter((c) => !coords.includes(c));
+  const cells = new Map<string, { at: KeptRow; rows: KeptRow[] }>();
+  for (const rows of perSeed) {
+    const seen = new Map<string, number>();
+    for (const r of rows) {
+      const tuple = JSON.stringify(coords.map((c) => r[c] ?? null));
+      const k = seen.get(tuple) ?? 0; // the k-th row with these coordinates in this seed
+      seen.set(tuple, k + 1);
+      const cellKey = `${tuple}#${k}`;
+      if (!cells.has(cellKey)) cells.set(cellKey, { at: Object.fromEntries(coords.map((c) => [c, r[c] ?? null])), rows: [] });
+      cells.get(cellKey)!.rows.push(r);
+    }
+  }
+  for (const c of measures) {
+    if (perSeed.some((rows) => rows.some((r) => typeof r[c] === 'string')))
+      throw new ArgumentError(`sweep: series '${name}': column '${c}' holds text, so it must be a coordinate`);
+  }
+  return [...cells.values()].map(({ at, rows }) => {
+    const row: KeptRow = { ...at };
+    for (const c of measures) {
+      const m = summarizeMetric(
+        fl,
+        rows.map((r) => r[c]).filter((v): v is number => typeof v === 'number'),
+      );
+      Object.assign(row, { [`${c}_mean`]: m.mean, [`${c}_sd`]: m.sd, [`${c}_lo`]: m.ciLo, [`${c}_hi`]: m.ciHi, [`${c}_n`]: m.n });
+    }
+    return row;
+  });
 }
 
 /** Merges every results file, checks the plan, aggregates over seeds per grid point. */
@@ -197,7 +276,16 @@ export function summarize(fl: Engine, plan: SweepPlan, rows: readonly SweepRow[]
       const w = wilsonInterval(passes, outcomes.length);
       claims[c] = { n: outcomes.length, passes, rate: w.rate, wilsonLo: w.lo, wilsonHi: w.hi };
     }
-    out.push({ params, seeds: rs.length, metrics, claims });
+    const series: Record<string, KeptRow[]> = {};
+    for (const [name, coords] of Object.entries(plan.series ?? {})) {
+      series[name] = summarizeSeries(
+        fl,
+        name,
+        coords,
+        rs.map((r) => r.series?.[name] ?? []),
+      );
+    }
+    out.push({ params, seeds: rs.length, metrics, claims, ...(plan.series ? { series } : {}) });
   }
   return {
     id: plan.id,
@@ -228,9 +316,27 @@ export function summaryCsv(plan: SweepPlan, s: SweepSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A kept series averaged over seeds, long: the swept keys, then the series' own columns. */
+export function seriesCsv(plan: SweepPlan, s: SweepSummary, name: string): string {
+  const keys = Object.keys(plan.grid);
+  const rows = s.groups.flatMap((g) => (g.series?.[name] ?? []).map((r) => ({ at: keys.map((k) => g.params[k]), r })));
+  const columns = [...new Set(rows.flatMap(({ r }) => Object.keys(r)))].filter((c) => !keys.includes(c));
+  const lines = [[...keys, ...columns].map(csvCell).join(',')];
+  for (const { at, r } of rows) lines.push([...at, ...columns.map((c) => r[c])].map(csvCell).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
 /** Runs one point of a plan and returns its results row. */
-export function runPoint(fl: Engine, exp: Experiment, plan: Pick<SweepPlan, 'preset'>, point: SweepPoint): SweepRow {
+export function runPoint(fl: Engine, exp: Experiment, plan: Pick<SweepPlan, 'preset' | 'series'>, point: SweepPoint): SweepRow {
   const result = runExperiment(fl, exp, { preset: plan.preset, seed: point.seed, overrides: point.params });
+  const kept = Object.keys(plan.series ?? {});
+  for (const name of kept) {
+    if (!Object.hasOwn(result.series, name)) {
+      throw new ArgumentError(`sweep ${exp.id}: the experiment has no series '${name}' at these parameters (it has ${Object.keys(result.series).join(', ')})`);
+    }
+  }
+  const finiteRows = (rows: SeriesRows): KeptRow[] =>
+    rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? metricValue(v) : v])));
   return {
     key: point.key,
     index: point.index,
@@ -240,5 +346,6 @@ export function runPoint(fl: Engine, exp: Experiment, plan: Pick<SweepPlan, 'pre
     claims: Object.fromEntries(result.claims.map((c) => [c.id, c.pass])),
     fingerprint: result.fingerprint,
     seconds: result.seconds,
+    ...(kept.length ? { series: Object.fromEntries(kept.map((name) => [name, finiteRows(result.series[name]!)])) } : {}),
   };
 }
