@@ -34,6 +34,15 @@ export interface SweepView {
   caption?: string;
 }
 
+/** The page `sweep report` writes (DIR/report.html): a title, paragraphs of prose, the plots. */
+export interface SweepPage {
+  title?: string;
+  /** Plain-text paragraphs (escaped when rendered): what the paper shows, what we measured. */
+  intro?: string[];
+  /** Without views the report draws a default set (docs/sweeps.md). */
+  views?: SweepView[];
+}
+
 /** A paper's figure as a named sweep (`featurelab figure <name>`). */
 export interface Figure {
   /** e.g. 'ba-fig3c' */
