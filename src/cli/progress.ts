@@ -66,3 +66,57 @@ export function createProgress(id: string, sink: ProgressSink, options: Progress
     },
   };
 }
+
+export interface CountProgress {
+  /** One more item done. */
+  tick(): void;
+  /** Ends the bar (terminal) or prints the final line (elsewhere). */
+  done(): void;
+}
+
+/**
+ * Progress over a count of items (a sweep's points): "done/total, rate, ETA". The rate and the
+ * ETA count only this run's items, so a resumed sweep does not look faster than it is. Without
+ * a terminal a line at most every `intervalMs` (default 30 s: an overnight sweep leaves a log of
+ * a few hundred lines) plus a final line.
+ */
+export function createCountProgress(id: string, total: number, sink: ProgressSink, options: ProgressOptions = {}): CountProgress {
+  const now = options.now ?? (() => performance.now());
+  const interval = options.intervalMs ?? 30_000;
+  const started = now();
+  let done = 0;
+  let lastLine = started;
+  let lastDraw = -Infinity;
+  let drawn = false;
+  const status = (t: number) => {
+    const elapsed = (t - started) / 1000;
+    const rate = elapsed > 0 ? done / elapsed : 0;
+    const eta = done > 0 && done < total && rate > 0 ? `, ETA ${formatDuration((total - done) / rate)}` : '';
+    const pace = rate >= 1 ? `${rate.toFixed(1)} points/s` : rate > 0 ? `${formatDuration(1 / rate)}/point` : '';
+    return `${done}/${total} points${pace ? `, ${pace}` : ''}${eta}`;
+  };
+  return {
+    tick() {
+      done++;
+      const t = now();
+      if (sink.isTTY) {
+        if (t - lastDraw < 100 && done < total) return;
+        lastDraw = t;
+        const width = 24,
+          filled = total > 0 ? Math.round((done / total) * width) : width;
+        sink.write(`\r${id} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${status(t).padEnd(48)}`);
+        drawn = true;
+      } else if (t - lastLine >= interval) {
+        lastLine = t;
+        sink.write(`${id}: ${status(t)}\n`);
+      }
+    },
+    done() {
+      const t = now();
+      const line = `${done}/${total} points in ${formatDuration((t - started) / 1000)}`;
+      if (sink.isTTY) {
+        if (drawn) sink.write(`\r${id} [${'#'.repeat(24)}] ${line.padEnd(48)}\n`);
+      } else sink.write(`${id}: ${line}\n`);
+    },
+  };
+}

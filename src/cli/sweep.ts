@@ -12,6 +12,7 @@
 
 import { fork } from 'node:child_process';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../core/engine.js';
@@ -33,6 +34,7 @@ import {
 } from '../experiments/sweep.js';
 import type { Preset } from '../experiments/types.js';
 import { prepareOutDir, writeFileAtomic } from './out-dir.js';
+import { createCountProgress } from './progress.js';
 
 /** Set in the processes of --jobs: they do not print the sweep's status line (their parent does). */
 const CHILD_ENV = 'FEATURELAB_SWEEP_CHILD';
@@ -41,6 +43,8 @@ const SWEEP_USAGE = `usage:
                    [--preset quick|paper] [--out DIR] [--plan-only] [--jobs P] [--threads T]
   featurelab sweep run DIR [--shard i/n] [--jobs P] [--threads T]
   featurelab sweep report DIR
+  --jobs P:    processes (default: the cores, or SLURM_CPUS_PER_TASK in a Slurm job)
+  --threads T: compute threads per process (default 1: a sweep is parallel over points)
 (docs/sweeps.md)`;
 
 function readPlan(dir: string): SweepPlan {
@@ -133,13 +137,18 @@ export function parseShard(raw: string | undefined, env: NodeJS.ProcessEnv = pro
   return { i, n };
 }
 
-/** Runs the points of shard i/n not yet in any results file, appending one fsynced line per point. */
-export async function runSweep(dir: string, shard: { i: number; n: number }, threads: number | undefined, log: (s: string) => void): Promise<number> {
+/** The points of shard i/n not yet in any results file. */
+function pendingPoints(dir: string, shard: { i: number; n: number }): { plan: SweepPlan; todo: SweepPlan['points'] } {
   const plan = readPlan(dir);
   checkVersion(plan, dir);
-  const exp = findExperiment(plan.id);
   const done = new Set(readRows(dir).map((r) => r.key));
-  const todo = plan.points.filter((p) => p.index % shard.n === shard.i && !done.has(p.key));
+  return { plan, todo: plan.points.filter((p) => p.index % shard.n === shard.i && !done.has(p.key)) };
+}
+
+/** Runs the points of shard i/n not yet in any results file, appending one fsynced line per point. */
+export async function runSweep(dir: string, shard: { i: number; n: number }, threads: number | undefined, onPoint?: () => void): Promise<number> {
+  const { plan, todo } = pendingPoints(dir, shard);
+  const exp = findExperiment(plan.id);
   if (todo.length === 0) return 0;
   const resultsDir = join(dir, 'results');
   mkdirSync(resultsDir, { recursive: true });
@@ -148,30 +157,41 @@ export async function runSweep(dir: string, shard: { i: number; n: number }, thr
   const fd = openSync(file, 'a');
   const fl = await createEngine({ threads: threads ?? 1 });
   try {
-    let count = 0;
     for (const point of todo) {
       const row = runPoint(fl, exp, plan, point);
       writeSync(fd, `${JSON.stringify(row)}\n`);
       fsyncSync(fd);
-      count++;
-      // sparse: about 20 lines per process however many points
-      if (count === todo.length || count % Math.max(1, Math.floor(todo.length / 20)) === 0) {
-        log(`sweep: shard ${shard.i}/${shard.n}: ${count}/${todo.length} points done\n`);
-      }
+      onPoint?.();
+      // let events through between points: IPC messages out, a parent's disconnect in
+      await new Promise((done) => setImmediate(done));
     }
-    return count;
+    return todo.length;
   } finally {
     fl.dispose();
     closeSync(fd);
   }
 }
 
-/** Runs shard i/n on P child processes: child j takes shard (i + n·j)/(n·P), disjoint and covering. Resolves to the number that failed. */
-export function runJobs(cli: string, dir: string, shard: { i: number; n: number }, jobs: number, threads: number | undefined): Promise<number> {
+/**
+ * Runs shard i/n on P child processes: child j takes shard (i + n·j)/(n·P), disjoint and
+ * covering; each child reports its finished points to `onPoint` (IPC). Resolves to the number
+ * of children that failed.
+ */
+export function runJobs(
+  cli: string,
+  dir: string,
+  shard: { i: number; n: number },
+  jobs: number,
+  threads: number | undefined,
+  onPoint?: () => void,
+): Promise<number> {
   const children = Array.from({ length: jobs }, (_, j) => {
-    const args = ['sweep', 'run', dir, '--shard', `${shard.i + shard.n * j}/${shard.n * jobs}`];
+    const args = ['sweep', 'run', dir, '--shard', `${shard.i + shard.n * j}/${shard.n * jobs}`, '--jobs', '1'];
     if (threads !== undefined) args.push('--threads', String(threads));
     const child = fork(cli, args, { stdio: 'inherit', env: { ...process.env, [CHILD_ENV]: '1' } });
+    child.on('message', (m) => {
+      if ((m as { sweepPoint?: number })?.sweepPoint === 1) onPoint?.();
+    });
     return new Promise<number>((done) => child.on('exit', (code) => done(code ?? 1)));
   });
   return Promise.all(children).then((codes) => codes.filter((c) => c !== 0).length);
@@ -205,8 +225,12 @@ function parseSeriesOption(id: string, raw: string[] | undefined): Record<string
   return out;
 }
 
+/** --jobs, else the CPUs Slurm gave this task, else the cores this process may use. */
 function jobsOption(raw: string | undefined): number {
-  if (raw === undefined) return 1;
+  if (raw === undefined) {
+    const slurm = Number(process.env.SLURM_CPUS_PER_TASK);
+    return Number.isSafeInteger(slurm) && slurm >= 1 ? Math.min(slurm, 1024) : availableParallelism();
+  }
   if (!/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1024) throw new ArgumentError(`sweep: --jobs must be an integer in [1, 1024], got '${raw}'`);
   return Number(raw);
 }
@@ -245,15 +269,33 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
   if (first === undefined) throw new ArgumentError(`sweep needs an experiment id, or run DIR, or report DIR\n${SWEEP_USAGE}`);
   const run = async (dir: string, shardRaw: string | undefined) => {
     const shard = parseShard(shardRaw);
-    if (jobs > 1) {
-      const failed = await runJobs(cli, dir, shard, jobs, threads);
+    if (process.env[CHILD_ENV]) {
+      // a process of --jobs: its parent draws the progress, and when the parent dies (kill -9)
+      // this process stops too, so a rerun never races an orphan
+      process.on('disconnect', () => process.exit(1));
+      let sent = Promise.resolve();
+      await runSweep(dir, shard, threads, () => {
+        sent = new Promise((done) => process.send?.({ sweepPoint: 1 }, undefined, {}, () => done()) ?? done());
+      });
+      // the last message out (messages go in order), then close the channel so this process can exit
+      await sent;
+      process.removeAllListeners('disconnect');
+      process.disconnect?.();
+      return 0;
+    }
+    const { plan, todo } = pendingPoints(dir, shard);
+    const progress = createCountProgress(`sweep ${plan.id}`, todo.length, process.stderr);
+    // no more processes than points: a resumed sweep with 3 points left forks 3
+    const processes = Math.min(jobs, todo.length);
+    if (processes > 1) {
+      const failed = await runJobs(cli, dir, shard, processes, threads, progress.tick);
       if (failed) {
-        log(`featurelab: sweep run: ${failed} of ${jobs} worker processes failed (see above); run the same command again to resume\n`);
+        log(`featurelab: sweep run: ${failed} of ${processes} worker processes failed (see above); run the same command again to resume\n`);
         return 1;
       }
-    } else await runSweep(dir, shard, threads, log);
-    if (process.env[CHILD_ENV]) return 0;
-    const missing = readPlan(dir).points.length - new Set(readRows(dir).map((r) => r.key)).size;
+    } else await runSweep(dir, shard, threads, progress.tick);
+    if (todo.length) progress.done();
+    const missing = plan.points.length - new Set(readRows(dir).map((r) => r.key)).size;
     process.stdout.write(`sweep: ${dir}: ${missing === 0 ? 'all points done' : `${missing} points not done (other shards)`}\n`);
     return 0;
   };

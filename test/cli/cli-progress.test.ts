@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../dist/index.js';
 import { EXPERIMENTS, runExperiment } from '../../dist/experiments/index.js';
-import { createProgress } from '../../dist/cli/progress.js';
+import { createCountProgress, createProgress } from '../../dist/cli/progress.js';
 import { TINY_OVERRIDES as TINY } from '../../dist/harness/conformance.js';
 
 const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
@@ -87,5 +87,39 @@ describe('progress (item 16)', () => {
     } finally {
       fl.dispose();
     }
+  });
+});
+
+describe('sweep progress (issue 13): done/total, rate, ETA', () => {
+  function counter(isTTY: boolean, total: number) {
+    let now = 0;
+    const written: string[] = [];
+    const progress = createCountProgress('sweep x', total, { isTTY, write: (s: string) => written.push(s) }, { now: () => now });
+    return { progress, written, advance: (ms: number) => (now += ms) };
+  }
+  it('on a terminal: the count, the rate and an ETA from this run’s pace', () => {
+    const { progress, written, advance } = counter(true, 100);
+    for (let i = 0; i < 25; i++) {
+      advance(2000); // 2 s per point
+      progress.tick();
+    }
+    // 25 points in 50 s: 2 s/point, 75 left → 150 s
+    expect(written.at(-1)).toMatch(/\[######\.+\] 25\/100 points, 2 s\/point, ETA 2 min 30 s/);
+    for (let i = 0; i < 75; i++) progress.tick(); // a burst: 100 points/… the final count is always drawn
+    progress.done();
+    expect(written.at(-1)).toMatch(/\[#{24}\] 100\/100 points in 50 s\s*\n$/);
+  });
+  it('without a terminal: at most one line per 30 s plus the final line, even for 5000 points', () => {
+    const { progress, written, advance } = counter(false, 5000);
+    for (let i = 0; i < 5000; i++) {
+      advance(100); // 10 points/s, 500 s in all
+      progress.tick();
+    }
+    progress.done();
+    const lines = written.join('').split('\n').filter(Boolean);
+    expect(lines.length).toBeLessThanOrEqual(500 / 30 + 1);
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    expect(lines[0]).toMatch(/^sweep x: 300\/5000 points, 10\.0 points\/s, ETA 7 min 50 s$/);
+    expect(lines.at(-1)).toBe('sweep x: 5000/5000 points in 8 min 20 s');
   });
 });

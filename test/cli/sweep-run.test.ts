@@ -47,7 +47,7 @@ describe('sweep run', () => {
 
     const split = join(root, 'split');
     expect(cli(planArgs(split, '3')).status).toBe(0);
-    expect(cli(['sweep', 'run', split, '--shard', '1/2']).status).toBe(0);
+    expect(cli(['sweep', 'run', split, '--shard', '1/2', '--jobs', '1']).status).toBe(0);
     // half done: the report names the missing points and gives no sweep fingerprint
     const half = cli(['sweep', 'report', split]);
     expect(half.status).toBe(1);
@@ -55,7 +55,7 @@ describe('sweep run', () => {
     expect(partial.missing).toHaveLength(3);
     expect(partial.fingerprint).toBeNull();
     // shard 0/2 from Slurm's environment, as an array task would
-    expect(cli(['sweep', 'run', split], { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '2' }).status).toBe(0);
+    expect(cli(['sweep', 'run', split, '--jobs', '1'], { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: '2' }).status).toBe(0);
     expect(
       readdirSync(join(split, 'results'))
         .sort()
@@ -70,10 +70,10 @@ describe('sweep run', () => {
     expect(report(jobs).fingerprint).toBe(whole.fingerprint);
   });
 
-  it('after kill -9 mid-run, the same command finishes: no point lost or counted twice', async () => {
+  it('after kill -9 of the parent of --jobs 2 mid-run, its processes stop and the same command finishes: no point lost or counted twice', async () => {
     const dir = join(root, 'killed');
     expect(cli(planArgs(dir, '20')).status).toBe(0);
-    const child = spawn(process.execPath, [CLI, 'sweep', 'run', dir], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'sweep', 'run', dir, '--jobs', '2'], { stdio: 'ignore' });
     const exited = new Promise((done) => child.on('exit', done));
     // kill as soon as the first result line is on disk
     await new Promise<void>((done) => {
@@ -87,7 +87,11 @@ describe('sweep run', () => {
       }, 2);
     });
     await exited;
+    // the two worker processes notice the lost parent and stop: no line is added after that
+    await new Promise((done) => setTimeout(done, 1500));
     const before = rows(dir).length;
+    await new Promise((done) => setTimeout(done, 1500));
+    expect(rows(dir).length).toBe(before);
     expect(before).toBeGreaterThanOrEqual(1);
     expect(before).toBeLessThan(40); // killed mid-way
     expect(cli(['sweep', 'run', dir]).status).toBe(0);
