@@ -24,6 +24,8 @@ export const SWEEP_HASH = '#sweep';
 const MAX_WORKERS = 64;
 /** The default pool: one worker per logical core, at most this many (each holds an engine and its memory). */
 const DEFAULT_MAX_WORKERS = 8;
+/** The page plans as you type and keeps every row in memory: larger sweeps belong to the CLI. */
+export const MAX_PAGE_POINTS = 10_000;
 
 const pool = new SweepPool();
 let running = false;
@@ -89,6 +91,12 @@ function checkForm(engine: Engine): Checked {
   const seedsRaw = seedsInput.value.trim();
   const seeds = parseSeeds(seedsRaw);
   const workers = parseWorkers(workersInput.value.trim());
+  const count = (grid[param]?.length ?? 0) * seeds.length; // the fixed keys have one value each
+  if (count > MAX_PAGE_POINTS) {
+    throw new ArgumentError(
+      `sweep ${exp.id}: ${count} points (${grid[param]!.length} values × ${seeds.length} seeds); the page runs at most ${MAX_PAGE_POINTS}, use featurelab sweep for more`,
+    );
+  }
   const plan = buildPlan(engine, exp, grid, seeds, preset);
   const command = `featurelab sweep ${exp.id} ${pairs.join(' ')} --seeds ${seedsRaw} --preset ${preset}`;
   return { plan, param, workers, command };

@@ -11,6 +11,7 @@ import type { Browser, Page, Worker as PageWorker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../dist/cli/serve.js';
 import { findExperiment } from '../../dist/experiments/index.js';
+import { constraintViolations, parseValue } from '../../dist/experiments/params.js';
 import { parseGrid, parseSeeds } from '../../dist/experiments/sweep.js';
 import { TINY_OVERRIDES } from '../../dist/harness/conformance.js';
 
@@ -84,6 +85,9 @@ describeIt('the sweep panel in Chromium', () => {
     await page.click('#sweep-tiny');
     expect((await page.inputValue('#sweep-fixed')).split(' ')).toEqual(FIXED);
     await page.fill('#sweep-seeds', SEEDS);
+    // one worker per logical core by default, at most 8
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    expect(await page.inputValue('#sweep-workers')).toBe(String(Math.min(8, Math.max(1, cores))));
     await page.fill('#sweep-workers', '2');
     // the engine of the panel starts when the view is shown; Run waits for it
     await page.waitForFunction(() => !(document.getElementById('sweep-run') as HTMLButtonElement).disabled, null, { timeout: 30_000 });
@@ -209,6 +213,8 @@ describeIt('the sweep panel in Chromium', () => {
 
     await page.fill('#sweep-seeds', '5..2');
     await expectBlocked(message(() => parseSeeds('5..2')));
+    await page.fill('#sweep-seeds', '0..5000');
+    await expectBlocked('10002 points (2 values × 5001 seeds); the page runs at most 10000, use featurelab sweep for more');
     await page.fill('#sweep-seeds', SEEDS);
 
     await page.fill('#sweep-workers', '0');
@@ -221,6 +227,20 @@ describeIt('the sweep panel in Chromium', () => {
     await expectBlocked(`${ID}: unknown parameter 'nosuch' in the grid`);
     await page.fill('#sweep-fixed', `${FIXED.join(' ')} ${PARAM}=1`);
     await expectBlocked(`${PARAM} is given twice`);
+    // a cross-parameter rule of the experiment, as the CLI checks it when planning
+    const sizes = { ...Object.fromEntries(FIXED.map((p) => p.split('='))), d: '100', N: '50' };
+    const broken = constraintViolations(
+      exp,
+      Object.fromEntries(exp.params.map((p) => [p.name, p.name in sizes ? parseValue(p, sizes[p.name]!, ID) : p.quick])),
+    );
+    expect(broken.length).toBeGreaterThan(0);
+    await page.fill(
+      '#sweep-fixed',
+      Object.entries(sizes)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    );
+    await expectBlocked(`sweep ${ID}: the grid is invalid:\n  ${broken[0]}`);
     await page.fill('#sweep-fixed', FIXED.join(' '));
     expect(await page.locator('#sweep-error').isHidden()).toBe(true);
     expect(await page.isEnabled('#sweep-run')).toBe(true);
