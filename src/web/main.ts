@@ -5,7 +5,8 @@
 // This module wires the parts together: the views and navigation between them, and the URL
 // fragment applied on load and on hashchange. The parts: experiment-form.ts (the form),
 // experiment-view.ts (its run panel), experiment-result.ts (the result), bench-view.ts (the
-// benchmark), status.ts (status lines, progress, Run/Cancel), worker-client.ts (the worker).
+// benchmark), status.ts (status lines, progress, Run/Cancel), worker-client.ts (the worker),
+// sweep-view.ts (the sweep panel, #sweep, with its own pool of workers).
 
 import { EXPERIMENTS, VERSION } from '../experiments/index.js';
 import { applyBenchState, currentSuite, environment, runBenchmark, setUpBenchView } from './bench-view.js';
@@ -13,20 +14,26 @@ import { byId, writeHash } from './dom.js';
 import { applyExperimentState, experimentState } from './experiment-form.js';
 import { clearResult } from './experiment-result.js';
 import { runCurrentExperiment, setUpExperimentView } from './experiment-view.js';
+import { prepareSweepView, SWEEP_HASH, setUpSweepView } from './sweep-view.js';
 import { parseHash } from './url-state.js';
 import { client } from './worker-client.js';
 
-function showView(view: 'experiment' | 'bench'): void {
-  byId('experiment-view').hidden = view !== 'experiment';
-  byId('bench-view').hidden = view !== 'bench';
-  byId('nav-experiment').classList.toggle('active', view === 'experiment');
-  byId('nav-bench').classList.toggle('active', view === 'bench');
+function showView(view: 'experiment' | 'bench' | 'sweep'): void {
+  for (const v of ['experiment', 'bench', 'sweep']) {
+    byId(`${v}-view`).hidden = view !== v;
+    byId(`nav-${v}`).classList.toggle('active', view === v);
+  }
+  if (view === 'sweep') prepareSweepView();
 }
 
 /** Shows what the URL fragment says, and runs it when it carries run=1. */
 function applyHash(): void {
   const state = parseHash(location.hash);
   if (client.busy) client.cancel();
+  if (location.hash === SWEEP_HASH) {
+    showView('sweep'); // the sweep panel keeps its own state
+    return;
+  }
   showView(state.view);
   if (state.view === 'bench') {
     if (applyBenchState(state) && state.run) void runBenchmark();
@@ -48,11 +55,17 @@ function setUpNavigation(): void {
     showView('bench');
     writeHash({ view: 'bench', suite: currentSuite(), run: false });
   });
+  byId('nav-sweep').addEventListener('click', (event) => {
+    event.preventDefault();
+    showView('sweep');
+    history.replaceState(null, '', SWEEP_HASH);
+  });
   window.addEventListener('hashchange', applyHash);
 }
 
 setUpExperimentView();
 setUpBenchView();
+setUpSweepView();
 setUpNavigation();
 byId('environment').textContent = `featurelab ${VERSION} · ${environment()}`;
 // For the browser console (and the end-to-end tests): the experiments this page runs.
