@@ -24,28 +24,33 @@ case "$dir" in
 *) dir="$(pwd)/$dir" ;;
 esac
 
-# Kills daemon $2 whose PID is recorded in $1, if that PID still runs $2 (a stale file's PID may
-# belong to another process by now); waits up to 10 s for it to exit.
-kill_recorded() {
+# Prints the PID recorded in file $1 if that PID still runs program $2 (a stale file's PID may
+# belong to another process by now), and removes the file.
+recorded_pid() {
   local pidfile=$1 name=$2 pid
   [ -f "$pidfile" ] || return 0
   pid=$(cat "$pidfile")
   rm -f "$pidfile"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 0
-  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] || return 0
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  kill -9 "$pid" 2>/dev/null || true
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] && echo "$pid"
+  return 0
 }
 
 if [ "$action" = stop ]; then
-  # slurmd first (it ends its job steps), then the controller, then munge that both use
-  kill_recorded "$dir/run/slurmd.pid" slurmd
-  kill_recorded "$dir/run/slurmctld.pid" slurmctld
-  kill_recorded "$dir/run/munged.pid" munged
+  pids=()
+  for daemon in slurmd slurmctld munged; do
+    pid=$(recorded_pid "$dir/run/$daemon.pid" "$daemon")
+    [ -n "$pid" ] && pids+=("$pid")
+  done
+  # all at once (slurmctld takes seconds to save its state); SIGKILL after 10 s
+  [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 100); do
+    alive=()
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive+=("$pid"); done
+    [ ${#alive[@]} -eq 0 ] && break
+    sleep 0.1
+  done
+  [ ${#alive[@]} -gt 0 ] && kill -9 "${alive[@]}" 2>/dev/null || true
   echo "slurm-cluster: stopped the daemons of $dir"
   exit 0
 fi
