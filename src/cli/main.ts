@@ -38,6 +38,7 @@ const USAGE = `usage:
                    [--preset quick|paper] [--out DIR] [--plan-only] [--jobs P]   plan, then run (docs/sweeps.md)
   featurelab sweep run DIR [--shard i/n] [--jobs P]   run or resume a planned sweep
   featurelab sweep report DIR                         statistics over seeds: summary.csv, summary.json
+  featurelab sweep slurm DIR [--array-size K] [--submit] …   a Slurm job array and its merge job
   featurelab bench [--quick] [--json] [--threads T]   the portable benchmark suite (same as the web page's)
   featurelab serve [--port P] [--host H] [--dir DIR]
                                               serve the web page (dist/web) at http://127.0.0.1:5173/

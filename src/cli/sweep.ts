@@ -5,6 +5,7 @@
 //                    [--preset quick|paper] [--out DIR] [--plan-only] [--jobs P] [--threads T]
 //   featurelab sweep run DIR [--shard i/n] [--jobs P] [--threads T]
 //   featurelab sweep report DIR
+//   featurelab sweep slurm DIR [--array-size K] [--partition P] [--time T] [--cpus-per-task C] [--mem M] [--submit]
 //
 // DIR/sweep.json is the plan; DIR/results/*.jsonl hold one line per finished point, appended
 // and fsynced per point by each process into its own file; report writes summary.{csv,json}.
@@ -35,6 +36,7 @@ import {
 import type { Preset } from '../experiments/types.js';
 import { prepareOutDir, writeFileAtomic } from './out-dir.js';
 import { createCountProgress } from './progress.js';
+import { sweepSlurm } from './sweep-slurm.js';
 
 /** Set in the processes of --jobs: they do not print the sweep's status line (their parent does). */
 const CHILD_ENV = 'FEATURELAB_SWEEP_CHILD';
@@ -43,6 +45,7 @@ const SWEEP_USAGE = `usage:
                    [--preset quick|paper] [--out DIR] [--plan-only] [--jobs P] [--threads T]
   featurelab sweep run DIR [--shard i/n] [--jobs P] [--threads T]
   featurelab sweep report DIR
+  featurelab sweep slurm DIR [--array-size K] [--partition P] [--time T] [--cpus-per-task C] [--mem M] [--submit]
   --jobs P:    processes (default: the cores, or SLURM_CPUS_PER_TASK in a Slurm job)
   --threads T: compute threads per process (default 1: a sweep is parallel over points)
 (docs/sweeps.md)`;
@@ -114,12 +117,33 @@ export function readRows(dir: string): SweepRow[] {
   return rows;
 }
 
-/** `i/n` with 0 ≤ i < n; without the option, Slurm's array task id and count when set. */
+/**
+ * A Kubernetes Indexed Job's pod: JOB_COMPLETION_INDEX of FEATURELAB_SHARD_COUNT (set it to the
+ * Job's completions; Kubernetes does not give the count to the pod); else the whole sweep.
+ */
+function kubernetesShard(env: NodeJS.ProcessEnv): { i: number; n: number } {
+  const index = env.JOB_COMPLETION_INDEX;
+  if (index === undefined) return { i: 0, n: 1 };
+  const count = env.FEATURELAB_SHARD_COUNT;
+  if (count === undefined) {
+    throw new ArgumentError(
+      `sweep run: JOB_COMPLETION_INDEX=${index} is set (a Kubernetes Indexed Job) but FEATURELAB_SHARD_COUNT is not: set it to the Job's completions`,
+    );
+  }
+  const i = Number(index);
+  const n = Number(count);
+  if (!/^[0-9]+$/.test(index) || !/^[0-9]+$/.test(count) || !Number.isSafeInteger(n) || n < 1 || i >= n) {
+    throw new ArgumentError(`sweep run: JOB_COMPLETION_INDEX=${index} and FEATURELAB_SHARD_COUNT=${count} do not give a shard i/n with 0 ≤ i < n`);
+  }
+  return { i, n };
+}
+
+/** `i/n` with 0 ≤ i < n; without the option, Slurm's array task id and count, else a Kubernetes Indexed Job's index (kubernetesShard). */
 export function parseShard(raw: string | undefined, env: NodeJS.ProcessEnv = process.env): { i: number; n: number } {
   if (raw === undefined) {
     const id = env.SLURM_ARRAY_TASK_ID;
     const count = env.SLURM_ARRAY_TASK_COUNT;
-    if (id === undefined || count === undefined) return { i: 0, n: 1 };
+    if (id === undefined || count === undefined) return kubernetesShard(env);
     // arrays may start at 1 (--array=1-4): the index is counted from the array's minimum
     const i = Number(id) - Number(env.SLURM_ARRAY_TASK_MIN ?? 0);
     const n = Number(count);
@@ -255,6 +279,12 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
       shard: { type: 'string' },
       jobs: { type: 'string' },
       threads: { type: 'string' },
+      'array-size': { type: 'string' },
+      partition: { type: 'string' },
+      time: { type: 'string' },
+      'cpus-per-task': { type: 'string' },
+      mem: { type: 'string' },
+      submit: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -266,7 +296,7 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
   const jobs = jobsOption(values.jobs);
   const threads = threadsOption(values.threads);
   const [first, ...rest] = positionals;
-  if (first === undefined) throw new ArgumentError(`sweep needs an experiment id, or run DIR, or report DIR\n${SWEEP_USAGE}`);
+  if (first === undefined) throw new ArgumentError(`sweep needs an experiment id, or run DIR, or report DIR, or slurm DIR\n${SWEEP_USAGE}`);
   const run = async (dir: string, shardRaw: string | undefined) => {
     const shard = parseShard(shardRaw);
     if (process.env[CHILD_ENV]) {
@@ -299,10 +329,15 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
     process.stdout.write(`sweep: ${dir}: ${missing === 0 ? 'all points done' : `${missing} points not done (other shards)`}\n`);
     return 0;
   };
-  if (first === 'run' || first === 'report') {
+  if (first === 'run' || first === 'report' || first === 'slurm') {
     if (rest.length !== 1) throw new ArgumentError(`sweep ${first} needs exactly one directory, got ${rest.length}`);
     const dir = resolve(rest[0]!);
     if (first === 'run') return run(dir, values.shard);
+    if (first === 'slurm') {
+      const plan = readPlan(dir);
+      checkVersion(plan, dir);
+      return sweepSlurm(dir, plan, cli, values);
+    }
     const s = await reportSweep(dir);
     process.stdout.write(
       `sweep report: ${s.points - s.missing.length}/${s.points} points, fingerprint ${s.fingerprint ?? '(incomplete)'}\nsummary: ${join(dir, 'summary.csv')}, ${join(dir, 'summary.json')}\n`,
