@@ -7,7 +7,8 @@
 //   featurelab sweep report DIR [--x K --y M[,M2] --color K --source S --kind line|heatmap]
 //
 // DIR/sweep.json is the plan; DIR/results/*.jsonl hold one line per finished point, appended
-// and fsynced per point by each process into its own file; report writes summary.{csv,json}.
+// and fsynced per point by each process into its own file; report writes summary.{csv,json}
+// and report.html (src/cli/sweep-report.ts).
 // The plan, the rows and the statistics are src/experiments/sweep.ts (shared with the page).
 
 import { fork } from 'node:child_process';
@@ -281,6 +282,8 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
     process.stdout.write(`sweep: ${dir}: ${missing === 0 ? 'all points done' : `${missing} points not done (other shards)`}\n`);
     return 0;
   };
+  const plotOption = (['x', 'y', 'color', 'source', 'kind'] as const).find((k) => values[k] !== undefined);
+  if (plotOption && first !== 'report') throw new ArgumentError(`sweep: --${plotOption} is an option of sweep report DIR\n${SWEEP_USAGE}`);
   if (first === 'run' || first === 'report') {
     if (rest.length !== 1) throw new ArgumentError(`sweep ${first} needs exactly one directory, got ${rest.length}`);
     const dir = resolve(rest[0]!);

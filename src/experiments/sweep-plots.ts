@@ -100,7 +100,7 @@ function unknownField(view: SweepView, f: Fields, role: Role, name: string): Arg
     ...list('swept parameters', f.swept),
     ...list('other parameters', fixed),
     ...list('derived', f.derived),
-    ...(role === 'color' ? [] : list('metrics', f.metrics)),
+    ...(role === 'x' || role === 'theory' || (view.source ?? 'metrics') === 'metrics' ? list('metrics', f.metrics) : []),
     ...(view.source === 'claims' && role === 'y' ? list('claims', f.claims) : []),
     ...(f.series ? list(`series ${f.series.name} coordinates`, f.series.coords) : []),
     ...(f.series && role !== 'color' ? list(`series ${f.series.name} measurements`, f.series.measures) : []),
