@@ -37,7 +37,7 @@ const USAGE = `usage:
   featurelab sweep <id> [key=v1,v2,…] [key=range(start,stop[,step])] [--seeds 0..49 | --seeds 50]
                    [--preset quick|paper] [--out DIR] [--plan-only] [--jobs P]   plan, then run (docs/sweeps.md)
   featurelab sweep run DIR [--shard i/n] [--jobs P]   run or resume a planned sweep
-  featurelab sweep report DIR                         statistics over seeds: summary.csv, summary.json
+  featurelab sweep report DIR [--x K --y M --color K]  statistics over seeds: summary.csv/json, report.html
   featurelab sweep slurm DIR [--array-size K] [--submit] …   a Slurm job array and its merge job
   featurelab bench [--quick] [--json] [--threads T]   the portable benchmark suite (same as the web page's)
   featurelab serve [--port P] [--host H] [--dir DIR]

@@ -4,11 +4,12 @@
 //   featurelab sweep <id> [key=v1,v2,…] [key=range(start,stop[,step])] [--seeds 0..49 | --seeds 50]
 //                    [--preset quick|paper] [--out DIR] [--plan-only] [--jobs P] [--threads T]
 //   featurelab sweep run DIR [--shard i/n] [--jobs P] [--threads T]
-//   featurelab sweep report DIR
+//   featurelab sweep report DIR [--x K --y M[,M2] --color K --source S --kind line|heatmap]
 //   featurelab sweep slurm DIR [--array-size K] [--partition P] [--time T] [--cpus-per-task C] [--mem M] [--submit]
 //
 // DIR/sweep.json is the plan; DIR/results/*.jsonl hold one line per finished point, appended
-// and fsynced per point by each process into its own file; report writes summary.{csv,json}.
+// and fsynced per point by each process into its own file; report writes summary.{csv,json}
+// and report.html (src/cli/sweep-report.ts).
 // The plan, the rows and the statistics are src/experiments/sweep.ts (shared with the page).
 
 import { fork } from 'node:child_process';
@@ -33,10 +34,13 @@ import {
   seriesCsv,
   summaryCsv,
 } from '../experiments/sweep.js';
+import { pagePlots, viewFromOptions } from '../experiments/sweep-plots.js';
+import type { SweepPage } from '../experiments/sweep-view.js';
 import type { Preset } from '../experiments/types.js';
 import { prepareOutDir, writeFileAtomic } from './out-dir.js';
 import { createCountProgress } from './progress.js';
 import { sweepSlurm } from './sweep-slurm.js';
+import { writeSweepHtml } from './sweep-report.js';
 
 /** Set in the processes of --jobs: they do not print the sweep's status line (their parent does). */
 const CHILD_ENV = 'FEATURELAB_SWEEP_CHILD';
@@ -44,7 +48,7 @@ const SWEEP_USAGE = `usage:
   featurelab sweep <id> [key=v1,v2,…] [key=range(start,stop[,step])] [--seeds 0..49 | --seeds 50]
                    [--preset quick|paper] [--out DIR] [--plan-only] [--jobs P] [--threads T]
   featurelab sweep run DIR [--shard i/n] [--jobs P] [--threads T]
-  featurelab sweep report DIR
+  featurelab sweep report DIR [--x K --y M[,M2] --color K --source metrics|claims|SERIES --kind line|heatmap]
   featurelab sweep slurm DIR [--array-size K] [--partition P] [--time T] [--cpus-per-task C] [--mem M] [--submit]
   --jobs P:    processes (default: the cores, or SLURM_CPUS_PER_TASK in a Slurm job)
   --threads T: compute threads per process (default 1: a sweep is parallel over points)
@@ -221,16 +225,31 @@ export function runJobs(
   return Promise.all(children).then((codes) => codes.filter((c) => c !== 0).length);
 }
 
-export async function reportSweep(dir: string): Promise<SweepSummary> {
+/** Writes summary.{json,csv}, series-*.csv and report.html (the page's views, or the default plots; skipped without vega). */
+export async function reportSweep(dir: string, page?: SweepPage, log: (s: string) => void = (s) => process.stderr.write(s)): Promise<SweepSummary> {
   const plan = readPlan(dir);
   const rows = readRows(dir);
   const fl = await createEngine({ threads: 1 });
   try {
     const s = summarize(fl, plan, rows);
+    pagePlots(plan, s, page); // a view naming an unknown field fails here, before any file is written
     writeFileAtomic(join(dir, 'summary.json'), `${JSON.stringify(s, null, 1)}\n`);
     writeFileAtomic(join(dir, 'summary.csv'), summaryCsv(plan, s));
     for (const name of Object.keys(plan.series ?? {})) writeFileAtomic(join(dir, `series-${name}.csv`), seriesCsv(plan, s, name));
+    await writeSweepHtml(dir, plan, s, page, log);
     return s;
+  } finally {
+    fl.dispose();
+  }
+}
+
+/** The page of `sweep report --x … --y …`: one view built from the options, or undefined (the default plots). */
+async function viewOptions(dir: string, o: { x?: string; y?: string; color?: string; source?: string; kind?: string }): Promise<SweepPage | undefined> {
+  if ([o.x, o.y, o.color, o.source, o.kind].every((v) => v === undefined)) return undefined;
+  const plan = readPlan(dir);
+  const fl = await createEngine({ threads: 1 });
+  try {
+    return { views: [viewFromOptions(plan, summarize(fl, plan, readRows(dir)), o)] };
   } finally {
     fl.dispose();
   }
@@ -285,6 +304,12 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
       'cpus-per-task': { type: 'string' },
       mem: { type: 'string' },
       submit: { type: 'boolean', default: false },
+      // sweep report: one plot instead of the default set (docs/sweeps.md)
+      x: { type: 'string' },
+      y: { type: 'string' },
+      color: { type: 'string' },
+      source: { type: 'string' },
+      kind: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -329,6 +354,8 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
     process.stdout.write(`sweep: ${dir}: ${missing === 0 ? 'all points done' : `${missing} points not done (other shards)`}\n`);
     return 0;
   };
+  const plotOption = (['x', 'y', 'color', 'source', 'kind'] as const).find((k) => values[k] !== undefined);
+  if (plotOption && first !== 'report') throw new ArgumentError(`sweep: --${plotOption} is an option of sweep report DIR\n${SWEEP_USAGE}`);
   if (first === 'run' || first === 'report' || first === 'slurm') {
     if (rest.length !== 1) throw new ArgumentError(`sweep ${first} needs exactly one directory, got ${rest.length}`);
     const dir = resolve(rest[0]!);
@@ -338,9 +365,10 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
       checkVersion(plan, dir);
       return sweepSlurm(dir, plan, cli, values);
     }
-    const s = await reportSweep(dir);
+    const s = await reportSweep(dir, await viewOptions(dir, values));
+    const page = existsSync(join(dir, 'report.html')) ? `\nreport: ${join(dir, 'report.html')}` : '';
     process.stdout.write(
-      `sweep report: ${s.points - s.missing.length}/${s.points} points, fingerprint ${s.fingerprint ?? '(incomplete)'}\nsummary: ${join(dir, 'summary.csv')}, ${join(dir, 'summary.json')}\n`,
+      `sweep report: ${s.points - s.missing.length}/${s.points} points, fingerprint ${s.fingerprint ?? '(incomplete)'}\nsummary: ${join(dir, 'summary.csv')}, ${join(dir, 'summary.json')}${page}\n`,
     );
     return s.missing.length ? 1 : 0;
   }
