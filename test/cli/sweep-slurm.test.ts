@@ -238,7 +238,9 @@ describe('sweep slurm on a real one-node Slurm cluster', () => {
           .map((f) => f.replace(/-\d+\.jsonl$/, ''))
           .sort(),
       ).toEqual(['shard-0-of-4', 'shard-1-of-4', 'shard-2-of-4', 'shard-3-of-4']);
-      for (const i of [0, 1, 2, 3]) expect(readFileSync(join(dir, 'slurm', `sweep-${arrayId}_${i}.err`), 'utf8')).toContain(`shard ${i}/4: 2/2 points done`);
+      // each task ran its 2 points and logged the progress's final line
+      for (const i of [0, 1, 2, 3])
+        expect(readFileSync(join(dir, 'slurm', `sweep-${arrayId}_${i}.err`), 'utf8')).toMatch(/sweep huang-linear: 2\/2 points in /);
       expect(readFileSync(join(dir, 'slurm', `merge-${mergeId}.out`), 'utf8')).toContain('8/8 points');
       const merged = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
       expect(merged.points).toBe(8);
