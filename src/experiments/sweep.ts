@@ -9,7 +9,7 @@ import { ArgumentError } from '../core/errors.js';
 import { runExperiment, VERSION } from './index.js';
 import { parseValue, validateGrid } from './params.js';
 import { median as medianOf, mean as meanOf, sampleSd, tInterval95, wilsonInterval } from './stats.js';
-import type { Experiment, Params, ParamValue, Preset } from './types.js';
+import type { Experiment, ExperimentResult, Params, ParamValue, Preset } from './types.js';
 
 export const SWEEP_FORMAT = 'featurelab-sweep/1';
 export const DEFAULT_SEEDS = 10;
@@ -230,7 +230,11 @@ export function summaryCsv(plan: SweepPlan, s: SweepSummary): string {
 
 /** Runs one point of a plan and returns its results row. */
 export function runPoint(fl: Engine, exp: Experiment, plan: Pick<SweepPlan, 'preset'>, point: SweepPoint): SweepRow {
-  const result = runExperiment(fl, exp, { preset: plan.preset, seed: point.seed, overrides: point.params });
+  return pointRow(point, runExperiment(fl, exp, { preset: plan.preset, seed: point.seed, overrides: point.params }));
+}
+
+/** The results row of a point from its experiment's result (reproduce --seeds runs its first seed with a full report). */
+export function pointRow(point: SweepPoint, result: ExperimentResult): SweepRow {
   return {
     key: point.key,
     index: point.index,
