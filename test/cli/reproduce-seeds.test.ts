@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXPERIMENTS } from '../../dist/experiments/index.js';
+import { formatValue } from '../../dist/experiments/report-html.js';
 
 const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 const cli = (args: string[]) =>
@@ -122,7 +123,11 @@ describe('reproduce --seeds', () => {
         expect(line, `${e.id}/${id}`).toBeDefined();
         expect(line!.split(/\s+/).slice(2, 4)).toEqual([`${c.passes}/${c.n}`, c.rate.toFixed(2)]);
       }
-      for (const name of Object.keys(e.metrics)) expect(html).toContain(`<tr><td>${e.id}</td><td>${name}</td>`);
+      for (const [name, m] of Object.entries(e.metrics)) {
+        // mean ± half the 95 % interval, for metrics finite on at least two seeds
+        const shown = m.mean === null ? '—' : m.ciLo === null ? formatValue(m.mean) : `${formatValue(m.mean)} ± ${formatValue((m.ciHi! - m.ciLo) / 2)}`;
+        expect(html).toContain(`<tr><td>${e.id}</td><td>${name}</td><td>${shown}</td>`);
+      }
     }
     expect(first.stdout).toContain(`seeds: ${join(dir, 'seeds.json')}`);
   });
