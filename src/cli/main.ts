@@ -4,6 +4,7 @@
 //   featurelab list [--json]
 //   featurelab run <id> [key=value ...] [--preset quick|paper] [--seed S] [--out DIR] [--json] [--strict] [--threads T]
 //   featurelab reproduce [--preset quick|paper] [--out DIR] [--strict] [--threads T]
+//   featurelab reproduce --seeds K [--jobs P] [--min-pass-rate R] …   (src/cli/reproduce.ts)
 //   featurelab sweep <id> … | sweep run DIR … | sweep report DIR   (src/cli/sweep.ts)
 //   featurelab bench [--quick] [--json]
 //   featurelab serve [--port P] [--host H] [--dir DIR]
@@ -25,6 +26,7 @@ import type { ExperimentResult, Preset } from '../experiments/types.js';
 import { prepareOutDir } from './out-dir.js';
 import { createProgress } from './progress.js';
 import { loadRenderer, writeIndex, writeReport } from './report.js';
+import { reproduceSeeds } from './reproduce.js';
 import { startServer } from './serve.js';
 import { sweepMain } from './sweep.js';
 import { MAX_THREADS } from '../core/threads.js';
@@ -34,6 +36,8 @@ const USAGE = `usage:
   featurelab run <id> [key=value ...] [--preset quick|paper] [--seed S] [--out DIR] [--json] [--strict] [--threads T]
   featurelab run <id> --help
   featurelab reproduce [--preset quick|paper] [--out DIR] [--strict] [--threads T]
+  featurelab reproduce --seeds K|a..b [--jobs P] [--min-pass-rate R] [--preset …] [--out DIR] [--strict] [--threads T]
+                   every experiment over seeds 0..K−1: claim pass rates (Wilson), metric mean ± CI
   featurelab sweep <id> [key=v1,v2,…] [key=range(start,stop[,step])] [--seeds 0..49 | --seeds 50]
                    [--preset quick|paper] [--out DIR] [--plan-only] [--jobs P]   plan, then run (docs/sweeps.md)
   featurelab sweep run DIR [--shard i/n] [--jobs P]   run or resume a planned sweep
@@ -45,7 +49,9 @@ const USAGE = `usage:
   featurelab --version
   --json:      print the result (run), the experiments (list) or the timings (bench) as JSON on stdout
   --out DIR:   where reports go (default out): DIR/<id>/report.html, result.json, CSVs; DIR/index.html
-  --strict:    exit 1 when a claim fails (for CI)
+  --strict:    exit 1 when a claim fails (for CI); with --seeds, when a claim's pass rate is below
+               --min-pass-rate (default 0.9)
+  --jobs P:    worker processes of reproduce --seeds (default: the cores); each runs 1 thread unless --threads
   --threads T: compute threads (default: the available cores, or FEATURELAB_THREADS); results are
                bit-identical for every T
 exit codes: 0 success, 1 failure (unexpected error, or a failed claim with --strict), 2 usage`;
@@ -53,7 +59,7 @@ exit codes: 0 success, 1 failure (unexpected error, or a failed claim with --str
 class UsageError extends Error {}
 
 /** Options that take a value: "--seed -1" is joined to "--seed=-1" so a negative number reaches our checks. */
-const VALUE_OPTIONS = new Set(['--preset', '--seed', '--out', '--port', '--host', '--dir', '--threads']);
+const VALUE_OPTIONS = new Set(['--preset', '--seed', '--out', '--port', '--host', '--dir', '--threads', '--seeds', '--jobs', '--min-pass-rate']);
 
 function joinNegativeValues(argv: readonly string[]): string[] {
   const out: string[] = [];
@@ -129,6 +135,9 @@ async function main(argv: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       dir: { type: 'string' },
       threads: { type: 'string' },
+      seeds: { type: 'string' },
+      jobs: { type: 'string' },
+      'min-pass-rate': { type: 'string' },
     },
   });
   const seen = new Set<string>();
@@ -147,6 +156,10 @@ async function main(argv: string[]): Promise<number> {
   const seed = decimalOption('--seed', values.seed!, Number.MAX_SAFE_INTEGER);
   if (values.out === '') throw new UsageError('--out must name a directory, got an empty string');
   const out = resolve(values.out!);
+  for (const name of ['seeds', 'jobs', 'min-pass-rate'] as const) {
+    if (seen.has(name) && (command !== 'reproduce' || (name !== 'seeds' && !seen.has('seeds'))))
+      throw new UsageError(`--${name} is an option of reproduce --seeds`);
+  }
 
   switch (command) {
     case undefined:
@@ -209,6 +222,21 @@ async function main(argv: string[]): Promise<number> {
       if (rest.length) throw new UsageError(`reproduce takes no arguments, got '${rest.join(' ')}'`);
       if (values.json) throw new UsageError('reproduce writes reports; for JSON run each experiment with featurelab run <id> --json');
       const threads = threadsFrom(values.threads);
+      if (values.seeds !== undefined) {
+        if (seen.has('seed')) throw new UsageError('reproduce: give --seed S (one seed) or --seeds K (seeds 0..K−1), not both');
+        return reproduceSeeds({
+          seeds: values.seeds,
+          jobs: values.jobs,
+          minPassRate: values['min-pass-rate'],
+          preset,
+          out,
+          outAsked: values.out!,
+          strict: values.strict!,
+          threads,
+          workerThreads: values.threads === undefined ? undefined : threads,
+          cli: fileURLToPath(import.meta.url),
+        });
+      }
       for (const exp of EXPERIMENTS) resolveParams(exp, preset);
       prepareOutDir(out, values.out);
       await loadRenderer();

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FeaturelabError } from '../core/errors.js';
 import { EXPERIMENTS } from '../experiments/index.js';
+import type { SeedsReport } from '../experiments/report-html.js';
 import type { Experiment, ExperimentResult, PlotSpec } from '../experiments/types.js';
 import { discardTemp, replaceDir, tempDirBeside, withLock, writeFileAtomic } from './out-dir.js';
 
@@ -18,6 +19,8 @@ import { discardTemp, replaceDir, tempDirBeside, withLock, writeFileAtomic } fro
 export class RendererUnavailableError extends FeaturelabError {}
 
 type Renderer = typeof import('../experiments/report-html.js');
+/** The format tag of out/seeds.json. */
+export const SEEDS_FORMAT = 'featurelab-seeds/1';
 
 /** Checks that reports can be rendered (vega and vega-lite load), or says which packages are missing. */
 export async function loadRenderer(): Promise<void> {
@@ -46,8 +49,8 @@ export async function renderReportHtml(result: ExperimentResult, experiment?: Pi
   return experiment === undefined ? r.renderReportHtml(result) : r.renderReportHtml(result, experiment);
 }
 /** The index page over several results, as HTML. */
-export async function renderIndexHtml(results: readonly ExperimentResult[]): Promise<string> {
-  return (await renderer()).renderIndexHtml(results);
+export async function renderIndexHtml(results: readonly ExperimentResult[], seeds?: SeedsReport): Promise<string> {
+  return (await renderer()).renderIndexHtml(results, seeds);
 }
 /** One plot of a result rendered to an SVG string. */
 export async function renderPlot(plot: PlotSpec, series: ExperimentResult['series']): Promise<string> {
@@ -83,7 +86,7 @@ export async function writeReport(result: ExperimentResult, outDir: string): Pro
       discardTemp(temp);
       throw e;
     }
-    writeFileAtomic(join(outDir, 'index.html'), renderIndexHtml(readResults(outDir)));
+    writeFileAtomic(join(outDir, 'index.html'), renderIndexHtml(readResults(outDir), readSeeds(outDir)));
   });
   return join(target, 'report.html');
 }
@@ -108,10 +111,20 @@ export function readResults(outDir: string): ExperimentResult[] {
   return results;
 }
 
-/** Regenerates out/index.html from the results present under out/. */
+/** out/seeds.json of `reproduce --seeds` (src/cli/reproduce.ts), if there is one. */
+export function readSeeds(outDir: string): SeedsReport | undefined {
+  try {
+    const s = JSON.parse(readFileSync(join(outDir, 'seeds.json'), 'utf8')) as SeedsReport;
+    return s.format === SEEDS_FORMAT ? s : undefined;
+  } catch {
+    return undefined; // none, or not ours
+  }
+}
+
+/** Regenerates out/index.html from the results present under out/ (and out/seeds.json). */
 export async function writeIndex(outDir: string): Promise<string> {
   const { renderIndexHtml } = await renderer();
   const file = join(outDir, 'index.html');
-  withLock(join(outDir, '.featurelab.lock'), () => writeFileAtomic(file, renderIndexHtml(readResults(outDir))));
+  withLock(join(outDir, '.featurelab.lock'), () => writeFileAtomic(file, renderIndexHtml(readResults(outDir), readSeeds(outDir))));
   return file;
 }

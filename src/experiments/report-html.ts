@@ -6,7 +6,27 @@
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { EXPERIMENTS } from './index.js';
-import type { Experiment, ExperimentResult, PlotSpec, SeriesRows } from './types.js';
+import type { ClaimSummary, MetricSummary } from './sweep.js';
+import type { Experiment, ExperimentResult, PlotSpec, Preset, SeriesRows } from './types.js';
+
+/** What `reproduce --seeds K` measured (DIR/seeds.json, written by src/cli/reproduce.ts): per experiment, each claim's pass rate and each metric's mean ± CI over the seeds. */
+export interface SeedsReport {
+  format: string;
+  version: string;
+  preset: Preset;
+  seeds: number[];
+  /** A claim whose pass rate is below it is flagged (and fails `--strict`). */
+  minPassRate: number;
+  interval: string;
+  experiments: {
+    id: string;
+    title: string;
+    sweep: string;
+    fingerprint: string | null;
+    claims: Record<string, ClaimSummary>;
+    metrics: Record<string, MetricSummary>;
+  }[];
+}
 
 export const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -157,8 +177,39 @@ ${assumptions}
 `;
 }
 
-/** The index page of a reproduction: per experiment its pass count and a link to its report, then every claim. */
-export function renderIndexHtml(results: readonly ExperimentResult[]): string {
+/** "9/10 (Wilson 0.60–0.98)": a claim's pass rate over seeds. */
+export function formatPassRate(c: ClaimSummary): string {
+  return `${c.passes}/${c.n} (Wilson ${c.wilsonLo.toFixed(2)}–${c.wilsonHi.toFixed(2)})`;
+}
+
+/** The index's section on a multi-seed reproduction: every claim's pass rate, every metric's mean ± CI. */
+function seedsSection(s: SeedsReport): string {
+  const seeds = s.seeds.length > 1 ? `${s.seeds[0]}..${s.seeds[s.seeds.length - 1]}` : String(s.seeds[0]);
+  const claims = s.experiments.flatMap((e) =>
+    Object.entries(e.claims).map(([id, c]) => {
+      const low = c.rate < s.minPassRate;
+      return `<tr class="${low ? 'fail' : 'pass'}"><td><a href="${e.id}/report.html#claim-${escapeHtml(id)}">${escapeHtml(e.id)}</a></td><td>${low ? 'LOW' : 'ok'}</td><td>${escapeHtml(id)}</td><td>${formatPassRate(c)}</td></tr>`;
+    }),
+  );
+  const metrics = s.experiments.flatMap((e) =>
+    Object.entries(e.metrics).map(([name, m]) => {
+      const ci = m.mean !== null && m.ciLo !== null && m.ciHi !== null ? ` ± ${formatValue((m.ciHi - m.ciLo) / 2)}` : '';
+      return `<tr><td>${escapeHtml(e.id)}</td><td>${escapeHtml(name)}</td><td>${m.mean === null ? '—' : `${formatValue(m.mean)}${ci}`}</td><td>${m.sd === null ? '—' : formatValue(m.sd)}</td><td>${m.n}</td></tr>`;
+    }),
+  );
+  const total = s.experiments.reduce((n, e) => n + Object.keys(e.claims).length, 0);
+  const ok = s.experiments.reduce((n, e) => n + Object.values(e.claims).filter((c) => c.rate >= s.minPassRate).length, 0);
+  return `<h2 id="seeds">Over ${s.seeds.length} seeds</h2>
+<p>${ok} of ${total} claims pass on at least ${formatValue(s.minPassRate * 100)} % of seeds ${escapeHtml(seeds)} (preset ${escapeHtml(s.preset)}, featurelab ${escapeHtml(s.version)}; <a href="seeds.json">seeds.json</a>, raw rows in <code>sweeps/&lt;id&gt;/results/</code>). ${escapeHtml(s.interval)}. The reports above are of seed ${s.seeds[0]}.</p>
+<table id="seed-claims"><tr><th>experiment</th><th></th><th>claim</th><th>passes (Wilson 95 %)</th></tr>
+${claims.join('\n')}</table>
+<table id="seed-metrics"><tr><th>experiment</th><th>metric</th><th>mean ± 95 % CI</th><th>sd</th><th>n</th></tr>
+${metrics.join('\n')}</table>
+`;
+}
+
+/** The index page of a reproduction: per experiment its pass count and a link to its report, then every claim; with `seeds`, the pass rates over seeds. */
+export function renderIndexHtml(results: readonly ExperimentResult[], seeds?: SeedsReport): string {
   const summary = results
     .map((r) => {
       const passed = r.claims.filter((c) => c.pass).length;
@@ -186,6 +237,7 @@ the models and predictions are written down in <code>docs/science.md</code> in t
 ${summary}</table>
 <h2>Every claim</h2>
 <table id="claims"><tr><th>experiment</th><th></th><th>claim</th><th>statement</th><th>predicted</th><th>measured</th></tr>
-${rows}</table></body></html>
+${rows}</table>
+${seeds ? seedsSection(seeds) : ''}</body></html>
 `;
 }

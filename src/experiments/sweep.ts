@@ -9,7 +9,7 @@ import { ArgumentError } from '../core/errors.js';
 import { runExperiment, VERSION } from './index.js';
 import { parseValue, validateGrid } from './params.js';
 import { median as medianOf, mean as meanOf, sampleSd, tInterval95, wilsonInterval } from './stats.js';
-import type { Experiment, Params, ParamValue, Preset, SeriesRows } from './types.js';
+import type { Experiment, ExperimentResult, Params, ParamValue, Preset, SeriesRows } from './types.js';
 
 export const SWEEP_FORMAT = 'featurelab-sweep/1';
 export const DEFAULT_SEEDS = 10;
@@ -328,11 +328,17 @@ export function seriesCsv(plan: SweepPlan, s: SweepSummary, name: string): strin
 
 /** Runs one point of a plan and returns its results row. */
 export function runPoint(fl: Engine, exp: Experiment, plan: Pick<SweepPlan, 'preset' | 'series'>, point: SweepPoint): SweepRow {
-  const result = runExperiment(fl, exp, { preset: plan.preset, seed: point.seed, overrides: point.params });
+  return pointRow(plan, point, runExperiment(fl, exp, { preset: plan.preset, seed: point.seed, overrides: point.params }));
+}
+
+/** The results row of a point from its experiment's result (reproduce --seeds runs its first seed with a full report). */
+export function pointRow(plan: Pick<SweepPlan, 'series'>, point: SweepPoint, result: ExperimentResult): SweepRow {
   const kept = Object.keys(plan.series ?? {});
   for (const name of kept) {
     if (!Object.hasOwn(result.series, name)) {
-      throw new ArgumentError(`sweep ${exp.id}: the experiment has no series '${name}' at these parameters (it has ${Object.keys(result.series).join(', ')})`);
+      throw new ArgumentError(
+        `sweep ${result.id}: the experiment has no series '${name}' at these parameters (it has ${Object.keys(result.series).join(', ')})`,
+      );
     }
   }
   const finiteRows = (rows: SeriesRows): KeptRow[] =>
