@@ -31,6 +31,7 @@ import {
   seriesCsv,
   summaryCsv,
 } from '../experiments/sweep.js';
+import type { SweepPage } from '../experiments/sweep-view.js';
 import type { Preset } from '../experiments/types.js';
 import { prepareOutDir, writeFileAtomic } from './out-dir.js';
 
@@ -177,7 +178,8 @@ export function runJobs(cli: string, dir: string, shard: { i: number; n: number 
   return Promise.all(children).then((codes) => codes.filter((c) => c !== 0).length);
 }
 
-export async function reportSweep(dir: string): Promise<SweepSummary> {
+/** Writes DIR/summary.{json,csv} (and series CSVs); `_page` is what report.html draws (named figures pass theirs). */
+export async function reportSweep(dir: string, _page?: SweepPage): Promise<SweepSummary> {
   const plan = readPlan(dir);
   const rows = readRows(dir);
   const fl = await createEngine({ threads: 1 });
