@@ -26,7 +26,8 @@ const FIGURE_USAGE = `usage:
 
 function countOption(name: string, raw: string | undefined, max: number): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new ArgumentError(`figure: --${name} must be an integer in [1, ${max}], got '${raw}'`);
+  if (!/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
+    throw new ArgumentError(`figure: --${name} must be an integer in [1, ${max}], got '${raw}'`);
   return Number(raw);
 }
 
@@ -62,7 +63,8 @@ export async function figureMain(argv: string[], cli: string): Promise<number> {
     process.stdout.write(`${FIGURE_USAGE}\n`);
     return 0;
   }
-  if (positionals.length !== 1) throw new ArgumentError(`figure needs one argument, list or a figure name (figures: ${FIGURES.map((f) => f.name).join(', ')})\n${FIGURE_USAGE}`);
+  if (positionals.length !== 1)
+    throw new ArgumentError(`figure needs one argument, list or a figure name (figures: ${FIGURES.map((f) => f.name).join(', ')})\n${FIGURE_USAGE}`);
   const name = positionals[0]!;
   if (name === 'list') {
     process.stdout.write(listFigures());
@@ -92,7 +94,10 @@ export async function figureMain(argv: string[], cli: string): Promise<number> {
     const workers = Math.max(1, Math.min(jobs, todo));
     if (todo > 0 && workers > 1) {
       const failed = await runJobs(cli, dir, { i: 0, n: 1 }, workers, threads);
-      if (failed) process.stderr.write(`featurelab: figure ${fig.name}: ${failed} of ${workers} worker processes failed (see above); run the same command again to resume\n`);
+      if (failed)
+        process.stderr.write(
+          `featurelab: figure ${fig.name}: ${failed} of ${workers} worker processes failed (see above); run the same command again to resume\n`,
+        );
     } else if (todo > 0) await runSweep(dir, { i: 0, n: 1 }, threads, (s) => process.stderr.write(s));
     const seconds = (performance.now() - started) / 1000;
 

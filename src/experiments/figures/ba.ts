@@ -11,7 +11,8 @@ import type { Params, ParamValue } from '../types.js';
 import type { NamedFigure } from './index.js';
 import { cellText, fmt, metricMean, metricText } from './text.js';
 
-const PAPER = 'Ba, Erdogdu, Suzuki, Wang, Wu & Yang, "High-dimensional asymptotics of feature learning: how one gradient step improves the representation", NeurIPS 2022';
+const PAPER =
+  'Ba, Erdogdu, Suzuki, Wang, Wu & Yang, "High-dimensional asymptotics of feature learning: how one gradient step improves the representation", NeurIPS 2022';
 
 const psi1Field: DerivedField = { label: 'ψ1 = n/d', of: (p: Params) => (p.n as number) / (p.d as number) };
 const psi2Field: DerivedField = { label: 'ψ2 = N/d', of: (p: Params) => (p.N as number) / (p.d as number) };
@@ -79,7 +80,7 @@ export const baFig3a: NamedFigure = {
         lambda: [1e-4],
         noise: [0.25],
       }),
-      seeds: 4,
+      seeds: 8,
     },
     paper: {
       grid: mainRunGrid(512, 2000, {
@@ -121,7 +122,7 @@ export const baFig3b: NamedFigure = {
         lambda: [1e-2],
         noise: [0.1],
       }),
-      seeds: 4,
+      seeds: 8,
     },
     paper: {
       grid: mainRunGrid(512, 2000, {

@@ -34,7 +34,12 @@ function sentences(s: SweepSummary): string[] {
   return [
     `Measured (n = d = N = ${first.params.n}, c = ${first.params.c}, ${first.params.activation} student, ${first.params.target} target): from log η / log n = ${x(first)} to ${x(last)} the train error goes from ${metricText(first.metrics.trainError)} to ${metricText(last.metrics.trainError)} and the test error from ${metricText(first.metrics.testError)} to ${metricText(last.metrics.testError)}.`,
     `The mean outlier count over seeds equals the predicted count (k ≤ ⌊1/(1 − 2α)⌋ with c_k ≠ 0) at ${agree.length} of ${done.length} values of α${
-      agree.length < done.length ? ` (not at α ∈ {${done.filter((g) => !agree.includes(g)).map((g) => g.params.alpha).join(', ')}})` : ''
+      agree.length < done.length
+        ? ` (not at α ∈ {${done
+            .filter((g) => !agree.includes(g))
+            .map((g) => g.params.alpha)
+            .join(', ')}})`
+        : ''
     }; the predicted thresholds are at log η / log n = ${THRESHOLDS} asymptotically, and move by O(1/ln n) at finite n.`,
   ];
 }
@@ -43,8 +48,7 @@ export const moniriFig3: NamedFigure = {
   name: 'moniri-fig3',
   experiment: 'moniri-spikes',
   title: 'Moniri et al. Fig. 3: train and test error vs log η / log n',
-  paper:
-    'Moniri, Lee, Hassani & Dobriban, "A Theory of Non-Linear Feature Learning with One Gradient Step in Two-Layer Neural Networks", ICML 2024, Fig. 3',
+  paper: 'Moniri, Lee, Hassani & Dobriban, "A Theory of Non-Linear Feature Learning with One Gradient Step in Two-Layer Neural Networks", ICML 2024, Fig. 3',
   paperShows: `Moniri et al. Fig. 3: after one step with η = c·n^α the train and test errors of the ridge readout improve in a staircase as log η / log n crosses the thresholds (k − 1)/(2k) = ${THRESHOLDS}, where the feature matrix gains its k-th spike (a degree-k polynomial feature). The paper's simulations use linear and quadratic targets; here the experiment's tanh target (odd: the He_2 spike carries no signal of it, so its error step at 1/4 may be flat), a ReLU student and c = 3, for which the second spike is visible at n = 2000 (docs/science.md §2).`,
   presets: {
     quick: { grid: grid(600), seeds: 3 },

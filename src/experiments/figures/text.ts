@@ -10,7 +10,8 @@ export function fmt(v: number | null | undefined): string {
 
 /** "0.031 (95 % CI 0.028–0.034, 10 seeds)" for a metric summary or a series cell. */
 export function meanCi(mean: number | null | undefined, lo: number | null | undefined, hi: number | null | undefined, n: number | null | undefined): string {
-  const ci = typeof lo === 'number' && typeof hi === 'number' ? ` (95 % CI ${fmt(lo)}–${fmt(hi)}, ${n} seeds)` : ` (${n ?? 0} seed${n === 1 ? '' : 's'}, no interval)`;
+  const ci =
+    typeof lo === 'number' && typeof hi === 'number' ? ` (95 % CI ${fmt(lo)}–${fmt(hi)}, ${n} seeds)` : ` (${n ?? 0} seed${n === 1 ? '' : 's'}, no interval)`;
   return `${fmt(mean)}${ci}`;
 }
 
