@@ -90,7 +90,7 @@ def main():
     means = {}
     for psi1, alpha, _ in runs[0]:
         vals = [r for run in runs for (p1, al, r) in run if p1 == psi1 and al == alpha]
-        means[f"{psi1}/{alpha}"] = sum(vals) / len(vals)
+        means[f"{psi1:g}/{alpha:g}"] = sum(vals) / len(vals)
     json.dump({"numpy": np.__version__, "seconds": seconds, "seeds": a.seeds, "procs": a.procs, "meanRisk": means}, sys.stdout)
 
 

@@ -5,7 +5,7 @@
 // small sweep run with --jobs 1 and --jobs P, against the target 0.85·P × one process. Every
 // time is the wall time of the whole command (process start, planning, running, reporting).
 //
-//   node --expose-gc bench/sweep.bench.js [--reps 2] [--jobs P] [--seeds 16]
+//   node --expose-gc bench/sweep.bench.js [--reps 3] [--jobs P] [--seeds 12]
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,9 +22,9 @@ const PYTHON = process.env.PYTHON ?? 'python3';
 
 const { values: opt } = parseArgs({
   options: {
-    reps: { type: 'string', default: '2' },
+    reps: { type: 'string', default: '3' },
     jobs: { type: 'string' },
-    seeds: { type: 'string', default: '16' },
+    seeds: { type: 'string', default: '12' },
   },
 });
 const reps = Number(opt.reps);
@@ -103,8 +103,8 @@ else {
   console.log(`ratio featurelab/numpy = ${ratio.toFixed(2)}× (median over rounds of the paired ratio ${fig3c[1].speedup.toFixed(2)}×)`);
 }
 
-// Throughput: one small sweep (the Fig. 3c curve at d = 64), planned once per run, run with --jobs 1 and --jobs P.
-const grid = ['d=16', 'n=32', 'N=16', 'psi1=0.1', 'psi2=2', 'dCurve=64', 'nTest=500'];
+// Throughput: one small sweep (the Fig. 3c quick curve's points, more seeds), planned once per run, run with --jobs 1 and --jobs P.
+const grid = ['d=16', 'n=32', 'N=16', 'psi1=0.1', 'psi2=2', 'dCurve=128', 'nTest=1000'];
 const fingerprints = new Set();
 const runSweep = (p) => {
   const dir = freshDir(`jobs${p}`);
