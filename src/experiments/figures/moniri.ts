@@ -51,7 +51,7 @@ export const moniriFig3: NamedFigure = {
   paper: 'Moniri, Lee, Hassani & Dobriban, "A Theory of Non-Linear Feature Learning with One Gradient Step in Two-Layer Neural Networks", ICML 2024, Fig. 3',
   paperShows: `Moniri et al. Fig. 3: after one step with η = c·n^α the train and test errors of the ridge readout improve in a staircase as log η / log n crosses the thresholds (k − 1)/(2k) = ${THRESHOLDS}, where the feature matrix gains its k-th spike (a degree-k polynomial feature). The paper's simulations use linear and quadratic targets; here the experiment's tanh target (odd: the He_2 spike carries no signal of it, so its error step at 1/4 may be flat), a ReLU student and c = 3, for which the second spike is visible at n = 2000 (docs/science.md §2).`,
   presets: {
-    quick: { grid: grid(600), seeds: 3 },
+    quick: { grid: grid(600), seeds: 5 },
     paper: { grid: grid(2000), seeds: 10 },
   },
   views: [
