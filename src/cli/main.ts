@@ -6,6 +6,7 @@
 //   featurelab reproduce [--preset quick|paper] [--out DIR] [--strict] [--threads T]
 //   featurelab reproduce --seeds K [--jobs P] [--min-pass-rate R] …   (src/cli/reproduce.ts)
 //   featurelab sweep <id> … | sweep run DIR … | sweep report DIR   (src/cli/sweep.ts)
+//   featurelab figure list | figure <name> …                         (src/cli/figure.ts)
 //   featurelab bench [--quick] [--json]
 //   featurelab serve [--port P] [--host H] [--dir DIR]
 //
@@ -29,6 +30,7 @@ import { loadRenderer, writeIndex, writeReport } from './report.js';
 import { reproduceSeeds } from './reproduce.js';
 import { startServer } from './serve.js';
 import { sweepMain } from './sweep.js';
+import { figureMain } from './figure.js';
 import { MAX_THREADS } from '../core/threads.js';
 
 const USAGE = `usage:
@@ -43,6 +45,8 @@ const USAGE = `usage:
   featurelab sweep run DIR [--shard i/n] [--jobs P]   run or resume a planned sweep
   featurelab sweep report DIR [--x K --y M --color K]  statistics over seeds: summary.csv/json, report.html
   featurelab sweep slurm DIR [--array-size K] [--submit] …   a Slurm job array and its merge job
+  featurelab figure list                              the papers' figures as named sweeps
+  featurelab figure <name> [--preset quick|paper] [--out DIR] [--jobs P] [--threads T] [--plan-only]
   featurelab bench [--quick] [--json] [--threads T]   the portable benchmark suite (same as the web page's)
   featurelab serve [--port P] [--host H] [--dir DIR]
                                               serve the web page (dist/web) at http://127.0.0.1:5173/
@@ -118,6 +122,7 @@ function threadsFrom(option: string | undefined): number | undefined {
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'sweep') return sweepMain(argv.slice(1), fileURLToPath(import.meta.url));
+  if (argv[0] === 'figure') return figureMain(argv.slice(1), fileURLToPath(import.meta.url));
   const { values, positionals, tokens } = parseArgs({
     args: joinNegativeValues(argv),
     allowPositionals: true,

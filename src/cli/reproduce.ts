@@ -20,9 +20,9 @@ import type { SeedsReport } from '../experiments/report-html.js';
 import { buildPlan, parseSeeds, pointRow, type SweepPlan, type SweepRow } from '../experiments/sweep.js';
 import type { Experiment, ExperimentResult, Preset } from '../experiments/types.js';
 import { prepareOutDir, writeFileAtomic } from './out-dir.js';
-import { createCountProgress, createProgress } from './progress.js';
+import { createProgress } from './progress.js';
 import { loadRenderer, SEEDS_FORMAT, writeIndex, writeReport } from './report.js';
-import { readRows, reportSweep, runJobs, runSweep, writePlan } from './sweep.js';
+import { readRows, reportSweep, runPending, writePlan } from './sweep.js';
 
 /** Test hook: with FEATURELAB_TEST_SMOKE=1 every experiment runs at its smoke sizes (Experiment.smoke), fixed in each plan's grid. */
 const SMOKE_ENV = 'FEATURELAB_TEST_SMOKE';
@@ -170,17 +170,12 @@ export async function reproduceSeeds(o: ReproduceSeedsOptions): Promise<number> 
       const done = new Set(readRows(dir).map((r) => r.key));
       const todo = plan.points.filter((p) => !done.has(p.key)).length;
       if (todo > 0) {
-        const procs = Math.min(jobs, todo);
-        log(`${tag}: ${todo} of ${plan.points.length} seeds to run on ${procs} process${procs > 1 ? 'es' : ''}\n`);
-        const counter = createCountProgress(exp.id, todo, process.stderr);
-        if (procs > 1) {
-          const failed = await runJobs(o.cli, dir, { i: 0, n: 1 }, procs, o.workerThreads, counter.tick);
-          if (failed) {
-            log(`featurelab: reproduce: ${exp.id}: ${failed} of ${procs} worker processes failed (see above); run the same command again to resume\n`);
-            return 1;
-          }
-        } else await runSweep(dir, { i: 0, n: 1 }, o.workerThreads, counter.tick);
-        counter.done();
+        log(`${tag}: ${todo} of ${plan.points.length} seeds to run\n`);
+        const { failed, processes } = await runPending(o.cli, dir, { i: 0, n: 1 }, jobs, o.workerThreads, exp.id);
+        if (failed) {
+          log(`featurelab: reproduce: ${exp.id}: ${failed} of ${processes} worker processes failed (see above); run the same command again to resume\n`);
+          return 1;
+        }
       }
       const summary = await reportSweep(dir);
       if (summary.missing.length) {

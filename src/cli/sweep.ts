@@ -201,6 +201,29 @@ export async function runSweep(dir: string, shard: { i: number; n: number }, thr
 }
 
 /**
+ * Runs the pending points of shard i/n with a progress bar (stderr), on up to `jobs` processes
+ * (never more than points left; one runs here in this process). `failed` counts processes that
+ * failed: rerunning the same command resumes.
+ */
+export async function runPending(
+  cli: string,
+  dir: string,
+  shard: { i: number; n: number },
+  jobs: number,
+  threads: number | undefined,
+  label: string,
+): Promise<{ plan: SweepPlan; todo: number; processes: number; failed: number }> {
+  const { plan, todo } = pendingPoints(dir, shard);
+  const progress = createCountProgress(label, todo.length, process.stderr);
+  const processes = Math.max(1, Math.min(jobs, todo.length));
+  let failed = 0;
+  if (processes > 1) failed = await runJobs(cli, dir, shard, processes, threads, progress.tick);
+  else await runSweep(dir, shard, threads, progress.tick);
+  if (todo.length && !failed) progress.done();
+  return { plan, todo: todo.length, processes, failed };
+}
+
+/**
  * Runs shard i/n on P child processes: child j takes shard (i + n·j)/(n·P), disjoint and
  * covering; each child reports its finished points to `onPoint` (IPC). Resolves to the number
  * of children that failed.
@@ -338,18 +361,11 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
       process.disconnect?.();
       return 0;
     }
-    const { plan, todo } = pendingPoints(dir, shard);
-    const progress = createCountProgress(`sweep ${plan.id}`, todo.length, process.stderr);
-    // no more processes than points: a resumed sweep with 3 points left forks 3
-    const processes = Math.min(jobs, todo.length);
-    if (processes > 1) {
-      const failed = await runJobs(cli, dir, shard, processes, threads, progress.tick);
-      if (failed) {
-        log(`featurelab: sweep run: ${failed} of ${processes} worker processes failed (see above); run the same command again to resume\n`);
-        return 1;
-      }
-    } else await runSweep(dir, shard, threads, progress.tick);
-    if (todo.length) progress.done();
+    const { plan, failed, processes } = await runPending(cli, dir, shard, jobs, threads, `sweep ${readPlan(dir).id}`);
+    if (failed) {
+      log(`featurelab: sweep run: ${failed} of ${processes} worker processes failed (see above); run the same command again to resume\n`);
+      return 1;
+    }
     const missing = plan.points.length - new Set(readRows(dir).map((r) => r.key)).size;
     process.stdout.write(`sweep: ${dir}: ${missing === 0 ? 'all points done' : `${missing} points not done (other shards)`}\n`);
     return 0;
