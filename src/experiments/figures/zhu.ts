@@ -4,9 +4,10 @@
 // seed bands.
 //
 // Two figures, not one: the phase lengths come from the series `phaseLengths`, whose rows carry
-// their own k and m (m/2, m, 2m at k; 2k at m). Sweeping k and m as well would give two columns
-// of the same name with different meanings, so the phase figure fixes k and m and lets the
-// experiment vary them, while the rate figure sweeps them.
+// their own k and m (m/2, m, 2m at k; 2k at m). A grid key named k or m would replace those
+// columns in series-phaseLengths.csv (the grid's value comes first), so the phase figure leaves
+// k and m at the preset's defaults and lets the experiment vary them, while the rate figure
+// sweeps them.
 
 import type { Figure } from '../sweep-view.js';
 
@@ -63,16 +64,17 @@ export const zhuPhases: Figure = {
   paperShows:
     'The alignment and tangential-growth phases get shorter as the number of students m grows and longer as the number of teachers k grows; during growth the per-teacher residual H_l = ‖v‖ − Σ_{i in group l}⟨w_i, v̄_l⟩ decays geometrically and the largest student–teacher angle shrinks. We read the end of the first two phases off the residuals: the first of 200 log-spaced records at which every |H_l| ≤ 1 %·‖v‖ [assumed: the sources describe the phases qualitatively]. The experiment measures it at m/2, m and 2m students for k teachers, and for 2k teachers at m.',
   presets: {
-    // k = 2, m = 20: m ∈ {10, 20, 40} and k ∈ {2, 4}; the main run shortened to 2e4 steps (its late rate is zhu-rate's)
+    // k = 2, m = 20 (the defaults): m ∈ {10, 20, 40} and k ∈ {2, 4}; the main run shortened to
+    // 2e4 steps (its late rate is zhu-rate's)
     quick: {
-      grid: { k: [2], m: [20], steps: [20000], phaseSteps: [5000] },
+      grid: { steps: [20000], phaseSteps: [5000] },
       seeds: 10,
       series: { phaseLengths: ['k', 'm', 'vary', 'label', 'x'], residuals: ['step', 'teacher'], maxAngle: ['step', 't1'] },
     },
-    // the paper's k = 4 configuration: m ∈ {10, 20, 40} (the paper's m ∈ {12, 20, 40}) and k ∈ {4, 8};
-    // the sources give no seed count: 20 seeds
+    // the paper's k = 2, m = 20 configuration (the defaults) with 20000-step phase runs; the
+    // sources give no seed count: 20 seeds
     paper: {
-      grid: { k: [4], m: [20], steps: [100000], phaseSteps: [20000] },
+      grid: { steps: [100000], phaseSteps: [20000] },
       seeds: 20,
       series: { phaseLengths: ['k', 'm', 'vary', 'label', 'x'], residuals: ['step', 'teacher'], maxAngle: ['step', 't1'] },
     },
