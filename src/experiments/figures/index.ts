@@ -9,14 +9,17 @@ import type { SweepSummary } from '../sweep.js';
 import type { Figure, SweepPage } from '../sweep-view.js';
 import type { ParamValue, Preset } from '../types.js';
 import { baFig3a, baFig3b, baFig3c } from './ba.js';
+import { HUANG_FIGURES } from './huang.js';
 import { moniriFig3 } from './moniri.js';
+import { TWO_STEP_FIGURES } from './two-step.js';
+import { ZHU_FIGURES } from './zhu.js';
 
 /** A Figure that can also say, from its summary, what the sweep measured (the report's intro). */
 export interface NamedFigure extends Figure {
   measured?(summary: SweepSummary): string[];
 }
 
-export const FIGURES: readonly NamedFigure[] = [baFig3a, baFig3b, baFig3c, moniriFig3];
+export const FIGURES: readonly NamedFigure[] = [baFig3a, baFig3b, baFig3c, moniriFig3, ...TWO_STEP_FIGURES, ...ZHU_FIGURES, ...HUANG_FIGURES];
 
 export function findFigure(name: string): NamedFigure {
   const fig = FIGURES.find((f) => f.name === name);
