@@ -18,9 +18,9 @@ function seedsText(seeds: readonly number[]): string {
   return seeds.length > 12 ? `${seeds.slice(0, 12).join(', ')}, … (${seeds.length})` : seeds.join(', ');
 }
 
-function groupTable(group: SweepGroup, swept: string[], open: boolean): string {
+function groupTable(group: SweepGroup, swept: string[], open: boolean, shown?: readonly string[]): string {
   const at = swept.length ? swept.map((k) => `${escapeHtml(k)} = ${escapeHtml(formatParam(group.params[k]!))}`).join(', ') : 'every seed';
-  const claims = Object.entries(group.claims);
+  const claims = Object.entries(group.claims).filter(([id]) => !shown || shown.includes(id));
   const always = claims.filter(([, c]) => c.n > 0 && c.passes === c.n).length;
   const claimRows = claims
     .map(([id, c]) => {
@@ -71,6 +71,11 @@ export async function renderSweepHtml(plan: SweepPlan, summary: SweepSummary, pa
   const left = omitted.length
     ? `<p class="note">Not drawn by default: ${omitted.map(escapeHtml).join('; ')}. Draw any of them with <code>featurelab sweep report DIR --y NAME</code>.</p>`
     : '';
+  const allClaims = [...new Set(summary.groups.flatMap((g) => Object.keys(g.claims)))];
+  const hiddenClaims = page.claims ? allClaims.filter((id) => !page.claims!.includes(id)) : [];
+  const hidden = hiddenClaims.length
+    ? `<p class="note">Not shown: the claims ${hiddenClaims.map(escapeHtml).join(', ')}, of parts of the experiment this page runs at reduced sizes (they are in summary.csv).</p>\n`
+    : '';
   const links = [
     ['summary.csv', 'summary.csv'],
     ['summary.json', 'summary.json'],
@@ -90,7 +95,7 @@ figure{margin:1.2em 0}figcaption,.note{color:#555;font-size:.95em}.warning{backg
 code{background:#f4f4f4;padding:.1em .3em}details.point{margin:.4em 0}summary{cursor:pointer}.intro{max-width:60em;line-height:1.45}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
-${exp ? `<p><i>${escapeHtml(exp.title)}</i> — ${escapeHtml(exp.paper)}</p>\n` : ''}${intro}
+${exp ? `<p><i>${escapeHtml(exp.title)}</i> — ${escapeHtml(page.citation ?? exp.paper)}</p>\n` : ''}${intro}
 <p>Experiment <code>${escapeHtml(plan.id)}</code>, preset <code>${escapeHtml(plan.preset)}</code>, featurelab ${escapeHtml(summary.version)}.
 Grid: ${grid || 'none'}; seeds ${escapeHtml(seedsText(plan.seeds))} (${plan.seeds.length} per grid point); ${done} of ${summary.points} points done.
 Sweep fingerprint <code id="fingerprint">${summary.fingerprint ?? '(incomplete)'}</code>: the same for any number of processes, shards and any order of completion.</p>
@@ -100,7 +105,7 @@ ${noPlots}${figures.join('\n')}
 ${left}
 <h2>Grid points</h2>
 <p id="interval">Statistics over seeds at each grid point: ${escapeHtml(summary.interval)}. The t interval is mean ± t<sub>0.975, n−1</sub>·sd/√n with the sample standard deviation sd (n − 1); it needs two seeds. The Wilson interval is the score interval of a binomial proportion with z = 1.96, which stays inside [0, 1] at rates 0 and 1.</p>
-${summary.groups.map((g) => groupTable(g, swept, summary.groups.length <= 4)).join('\n')}
+${hidden}${summary.groups.map((g) => groupTable(g, swept, summary.groups.length <= 4, page.claims)).join('\n')}
 <h2>Data</h2>
 <p>${links}. <code>docs/sweeps.md</code> in the featurelab package says how to load them in Python.</p>
 </body></html>

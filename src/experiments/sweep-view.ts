@@ -41,6 +41,13 @@ export interface SweepPage {
   intro?: string[];
   /** Without views the report draws a default set (docs/sweeps.md). */
   views?: SweepView[];
+  /** The source under the title (default: the experiment's paper); a figure names its figure. */
+  citation?: string;
+  /**
+   * The claims this page is about (default: all). A figure that shrinks the parts of the
+   * experiment it does not draw lists the claims it keeps; the page says the rest are hidden.
+   */
+  claims?: readonly string[];
 }
 
 /** A paper's figure as a named sweep (`featurelab figure <name>`). */

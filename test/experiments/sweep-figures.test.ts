@@ -8,7 +8,9 @@ import type { Engine } from '../../dist/core/engine.js';
 import { ArgumentError } from '../../dist/core/errors.js';
 import { FIGURES, figurePage, figureSize, figureSpec, findFigure } from '../../dist/experiments/figures/index.js';
 import { findExperiment, runExperiment, type ExperimentResult } from '../../dist/experiments/index.js';
+import { escapeHtml } from '../../dist/experiments/report-html.js';
 import { buildPlan, runPoint, summarize } from '../../dist/experiments/sweep.js';
+import { renderSweepHtml } from '../../dist/experiments/sweep-html.js';
 import { TINY_OVERRIDES } from '../../dist/harness/conformance.js';
 import { engine } from '../helpers.js';
 
@@ -141,6 +143,18 @@ describe('what a figure says it measured', () => {
     );
     expect(text).toContain(`(erf) is ${sig3(summary.groups[0]!.metrics.kernelLowerBoundErf!.mean!)}`);
     expect(page.views).toBe(fig.views);
+  });
+
+  it('ba-fig3c: its page cites the figure and shows only the curve claims (the main run is shrunk), saying the rest are hidden', async () => {
+    const { fig, summary } = tinySummary('ba-fig3c');
+    const exp = findExperiment('ba-one-step');
+    const plan = buildPlan(fl, exp, figureSpec(fig, 'quick', true).grid, [0, 1], 'quick', figureSpec(fig, 'quick', true).series);
+    const html = await renderSweepHtml(plan, summary, figurePage(fig, summary));
+    expect(html).toContain(escapeHtml(fig.paper));
+    const tables = html.slice(html.indexOf('<h2>Grid points</h2>'));
+    expect(tables).toContain('<td>curve-large-step-beats-bound</td>');
+    expect(tables).not.toContain('<td>spike-value</td>');
+    expect(tables).toMatch(/Not shown: the claims [^<]*spike-value/);
   });
 
   it('moniri-fig3: train and test error at the ends of the α grid, from the summary', () => {

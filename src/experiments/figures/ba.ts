@@ -182,6 +182,8 @@ export const baFig3c: NamedFigure = {
   experiment: 'ba-one-step',
   title: 'Ba et al. Fig. 3c: test risk vs ψ1 for η = N^α (σ = σ* = erf)',
   paper: `${PAPER}, Fig. 3c`,
+  // the main run is shrunk to d = 16 (only the curve is drawn): its claims are not this figure's
+  claims: ['curve-large-step-beats-bound', 'curve-small-step-above-bound'],
   paperShows:
     'Ba et al. Fig. 3c: σ = σ* = erf, ψ2 = 2, λ = 1e-3, σ_ε = 0.1, d = 512, 50 runs per point; the test risk against ψ1 = n/d for steps η = N^α, α from 0 to ½. A step η = Θ(1) stays above the kernel lower bound ‖P>1 f*‖² (0.0401 for erf); the large step η = Θ(√N) goes below it once ψ1 is large enough (the paper proves this above a ψ1* it does not give, with risk O(d/n)).',
   presets: {

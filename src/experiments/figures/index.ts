@@ -17,6 +17,8 @@ import { ZHU_FIGURES } from './zhu.js';
 /** A Figure that can also say, from its summary, what the sweep measured (the report's intro). */
 export interface NamedFigure extends Figure {
   measured?(summary: SweepSummary): string[];
+  /** The experiment's claims this figure tests (default: all); see SweepPage.claims. */
+  claims?: readonly string[];
 }
 
 export const FIGURES: readonly NamedFigure[] = [baFig3a, baFig3b, baFig3c, moniriFig3, ...TWO_STEP_FIGURES, ...ZHU_FIGURES, ...HUANG_FIGURES];
@@ -66,8 +68,9 @@ export function figurePage(fig: NamedFigure, summary: SweepSummary): SweepPage {
   const seeds = Math.max(0, ...summary.groups.map((g) => g.seeds));
   return {
     title: `${fig.title} (${summary.preset} preset)`,
+    citation: fig.paper,
+    ...(fig.claims ? { claims: fig.claims } : {}),
     intro: [
-      `${fig.paper}.`,
       `What the paper shows: ${fig.paperShows}`,
       ...(fig.measured?.(summary) ?? []),
       `This sweep: experiment ${fig.experiment}, ${summary.groups.length} grid point(s) × up to ${seeds} seeds, ${done} of ${summary.points} runs done${
