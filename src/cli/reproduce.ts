@@ -17,7 +17,8 @@ import { createEngine } from '../core/engine.js';
 import { ArgumentError } from '../core/errors.js';
 import { EXPERIMENTS, runExperiment, VERSION } from '../experiments/index.js';
 import type { SeedsReport } from '../experiments/report-html.js';
-import { buildPlan, parseSeeds, pointRow, type SweepPlan, type SweepRow } from '../experiments/sweep.js';
+import { buildPlan, type ClaimSummary, parseSeeds, pointRow, type SweepPlan, type SweepRow } from '../experiments/sweep.js';
+import { wilsonInterval } from '../experiments/stats.js';
 import type { Experiment, ExperimentResult, Preset } from '../experiments/types.js';
 import { prepareOutDir, writeFileAtomic } from './out-dir.js';
 import { createProgress } from './progress.js';
@@ -184,13 +185,15 @@ export async function reproduceSeeds(o: ReproduceSeedsOptions): Promise<number> 
       }
       const group = summary.groups[0]!;
       report.interval = summary.interval;
+      if (group.failed) log(`${tag}: ${group.failed} seeds failed numerically (${summary.failed[0]!.error}); they count as failing every claim\n`);
       report.experiments.push({
         id: exp.id,
         title: exp.title,
         sweep: `sweeps/${exp.id}`,
         fingerprint: summary.fingerprint,
-        claims: group.claims,
+        claims: countFailedSeeds(group.claims, group.failed),
         metrics: group.metrics,
+        failedSeeds: summary.failed.map((f) => f.seed),
       });
       log(`${tag}: ${plan.points.length} seeds done (${todo === 0 ? 'nothing to run' : `${((performance.now() - started) / 1000).toFixed(1)} s`})\n`);
     }
@@ -211,4 +214,15 @@ export async function reproduceSeeds(o: ReproduceSeedsOptions): Promise<number> 
     `featurelab: --strict: ${low.length} of ${total} claims pass on fewer than ${Number((minPassRate * 100).toPrecision(12))} % of ${seeds.length} seeds: ${low.join(', ')}\n`,
   );
   return 1;
+}
+
+/** A seed that failed numerically passes no claim: pass rates over every seed asked for. */
+function countFailedSeeds(claims: Record<string, ClaimSummary>, failed: number): Record<string, ClaimSummary> {
+  if (failed === 0) return claims;
+  return Object.fromEntries(
+    Object.entries(claims).map(([id, c]) => {
+      const w = wilsonInterval(c.passes, c.n + failed);
+      return [id, { n: c.n + failed, passes: c.passes, rate: w.rate, wilsonLo: w.lo, wilsonHi: w.hi }];
+    }),
+  );
 }

@@ -386,7 +386,13 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
     process.stdout.write(
       `sweep report: ${s.points - s.missing.length}/${s.points} points, fingerprint ${s.fingerprint ?? '(incomplete)'}\nsummary: ${join(dir, 'summary.csv')}, ${join(dir, 'summary.json')}${page}\n`,
     );
-    return s.missing.length ? 1 : 0;
+    if (s.failed.length) {
+      const first = s.failed[0]!;
+      log(
+        `featurelab: sweep report: ${s.failed.length} of ${s.points} points failed numerically and are left out of the statistics (summary.json "failed"), e.g. index ${first.index}, seed ${first.seed}: ${first.error}\n`,
+      );
+    }
+    return s.missing.length || s.failed.length ? 1 : 0;
   }
   const exp = findExperiment(first);
   const preset = values.preset as Preset;

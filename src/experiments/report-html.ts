@@ -25,6 +25,8 @@ export interface SeedsReport {
     fingerprint: string | null;
     claims: Record<string, ClaimSummary>;
     metrics: Record<string, MetricSummary>;
+    /** Seeds that failed numerically: they count as failing every claim. */
+    failedSeeds?: number[];
   }[];
 }
 

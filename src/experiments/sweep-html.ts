@@ -34,7 +34,7 @@ function groupTable(group: SweepGroup, swept: string[], open: boolean, shown?: r
         `<tr><td>${escapeHtml(name)}</td><td>${m.n}</td><td>${num(m.mean)}</td><td>${m.ciLo === null ? '—' : `[${num(m.ciLo)}, ${num(m.ciHi)}]`}</td><td>${num(m.sd)}</td><td>${num(m.median)}</td></tr>`,
     )
     .join('\n');
-  return `<details class="point"${open ? ' open' : ''}><summary><b>${at}</b> · ${group.seeds} seeds · claims passing in every seed: ${always} of ${claims.length}</summary>
+  return `<details class="point"${open ? ' open' : ''}><summary><b>${at}</b> · ${group.seeds} seeds${group.failed ? ` (${group.failed} failed)` : ''} · claims passing in every seed: ${always} of ${claims.length}</summary>
 ${claims.length ? `<table class="claims"><tr><th>claim</th><th>passes</th><th>rate</th><th>Wilson 95 %</th></tr>\n${claimRows}</table>` : ''}
 ${metricRows ? `<table class="metrics"><tr><th>metric</th><th>n</th><th>mean</th><th>95 % CI (t)</th><th>sd</th><th>median</th></tr>\n${metricRows}</table>` : ''}
 </details>`;
@@ -63,6 +63,12 @@ export async function renderSweepHtml(plan: SweepPlan, summary: SweepSummary, pa
   const done = summary.points - summary.missing.length;
   const missing = summary.missing.length
     ? `<p class="warning">Incomplete: ${summary.missing.length} of ${summary.points} planned points have no result yet, so the statistics below use fewer seeds and the sweep has no fingerprint. Run <code>featurelab sweep run DIR</code> again to finish it.</p>`
+    : '';
+  const failed = summary.failed.length
+    ? `<p class="warning">${summary.failed.length} of ${summary.points} points failed numerically; they count as done (the fingerprint covers them) and are left out of every statistic below: ${summary.failed
+        .slice(0, 10)
+        .map((f) => `index ${f.index} (seed ${f.seed}): ${escapeHtml(f.error)}`)
+        .join('; ')}${summary.failed.length > 10 ? '; … (all in summary.json)' : ''}.</p>`
     : '';
   const noPlots =
     plots.length === 0
@@ -99,7 +105,7 @@ ${exp ? `<p><i>${escapeHtml(exp.title)}</i> — ${escapeHtml(page.citation ?? ex
 <p>Experiment <code>${escapeHtml(plan.id)}</code>, preset <code>${escapeHtml(plan.preset)}</code>, featurelab ${escapeHtml(summary.version)}.
 Grid: ${grid || 'none'}; seeds ${escapeHtml(seedsText(plan.seeds))} (${plan.seeds.length} per grid point); ${done} of ${summary.points} points done.
 Sweep fingerprint <code id="fingerprint">${summary.fingerprint ?? '(incomplete)'}</code>: the same for any number of processes, shards and any order of completion.</p>
-${missing}
+${missing}${failed}
 <h2>Plots</h2>
 ${noPlots}${figures.join('\n')}
 ${left}

@@ -5,7 +5,7 @@
 // or in which order.
 
 import type { Engine } from '../core/engine.js';
-import { ArgumentError } from '../core/errors.js';
+import { ArgumentError, ConvergenceError, DivergenceError, NonFiniteError, NotPositiveDefiniteError } from '../core/errors.js';
 import { runExperiment, VERSION } from './index.js';
 import { parseValue, validateGrid } from './params.js';
 import { median as medianOf, mean as meanOf, sampleSd, tInterval95, wilsonInterval } from './stats.js';
@@ -54,6 +54,8 @@ export interface SweepRow {
   seconds: number;
   /** The plan's kept series (non-finite numbers as null). */
   series?: Record<string, KeptRow[]>;
+  /** Set when the point failed numerically (runPoint): the error's name and message; no metrics or claims. */
+  error?: string;
 }
 
 /** `--seeds 0..49` (inclusive) or `--seeds 50` (0..49). */
@@ -154,13 +156,18 @@ export interface SweepSummary {
   fingerprint: string | null;
   points: number;
   missing: string[];
+  /** Points that failed numerically (runPoint): done, in the fingerprint, left out of the statistics. */
+  failed: { key: string; index: number; seed: number; params: Params; error: string }[];
   interval: string;
   groups: SweepGroup[];
 }
 
 export interface SweepGroup {
   params: Params;
+  /** Seeds with a result here (failed ones excluded; see `failed`). */
   seeds: number;
+  /** Seeds of this grid point that failed numerically. */
+  failed: number;
   metrics: Record<string, MetricSummary>;
   claims: Record<string, ClaimSummary>;
   /**
@@ -259,7 +266,8 @@ export function summarize(fl: Engine, plan: SweepPlan, rows: readonly SweepRow[]
     if (row) groups.get(g)!.rows.push(row);
   }
   const out: SweepSummary['groups'] = [];
-  for (const { params, rows: rs } of groups.values()) {
+  for (const { params, rows: all } of groups.values()) {
+    const rs = all.filter((r) => r.error === undefined);
     const metricNames = [...new Set(rs.flatMap((r) => Object.keys(r.metrics)))];
     const claimIds = [...new Set(rs.flatMap((r) => Object.keys(r.claims)))];
     const metrics: Record<string, MetricSummary> = {};
@@ -285,7 +293,7 @@ export function summarize(fl: Engine, plan: SweepPlan, rows: readonly SweepRow[]
         rs.map((r) => r.series?.[name] ?? []),
       );
     }
-    out.push({ params, seeds: rs.length, metrics, claims, ...(plan.series ? { series } : {}) });
+    out.push({ params, seeds: rs.length, failed: all.length - rs.length, metrics, claims, ...(plan.series ? { series } : {}) });
   }
   return {
     id: plan.id,
@@ -294,6 +302,10 @@ export function summarize(fl: Engine, plan: SweepPlan, rows: readonly SweepRow[]
     fingerprint,
     points: plan.points.length,
     missing,
+    failed: plan.points.flatMap((p) => {
+      const error = byKey.get(p.key)?.error;
+      return error === undefined ? [] : [{ key: p.key, index: p.index, seed: p.seed, params: p.params, error }];
+    }),
     interval: '95 % two-sided Student-t interval of the mean (df = n − 1); Wilson score 95 % interval for pass rates',
     groups: out,
   };
@@ -327,9 +339,36 @@ export function seriesCsv(plan: SweepPlan, s: SweepSummary, name: string): strin
 }
 
 /** Runs one point of a plan and returns its results row. */
+/**
+ * Runs one point of a plan and returns its results row. A numerical failure of the point itself
+ * (no convergence, a non-finite value, divergence, a matrix not positive definite) is a result
+ * too, deterministic like any other: the row carries the error, the sweep goes on, and the
+ * report lists the point as failed. Any other error (bad arguments, a bug) stops the sweep.
+ */
 export function runPoint(fl: Engine, exp: Experiment, plan: Pick<SweepPlan, 'preset' | 'series'>, point: SweepPoint): SweepRow {
-  return pointRow(plan, point, runExperiment(fl, exp, { preset: plan.preset, seed: point.seed, overrides: point.params }));
+  const started = performance.now();
+  let result: ExperimentResult;
+  try {
+    result = runExperiment(fl, exp, { preset: plan.preset, seed: point.seed, overrides: point.params });
+  } catch (e) {
+    if (!NUMERICAL_FAILURES.some((kind) => e instanceof kind)) throw e;
+    const error = `${(e as Error).name}: ${(e as Error).message}`;
+    return {
+      key: point.key,
+      index: point.index,
+      params: point.params,
+      seed: point.seed,
+      metrics: {},
+      claims: {},
+      fingerprint: fl.fingerprint(['failed', error]),
+      seconds: (performance.now() - started) / 1000,
+      error,
+    };
+  }
+  return pointRow(plan, point, result);
 }
+
+const NUMERICAL_FAILURES = [ConvergenceError, NonFiniteError, DivergenceError, NotPositiveDefiniteError];
 
 /** The results row of a point from its experiment's result (reproduce --seeds runs its first seed with a full report). */
 export function pointRow(plan: Pick<SweepPlan, 'series'>, point: SweepPoint, result: ExperimentResult): SweepRow {

@@ -4,8 +4,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../dist/core/engine.js';
-import { ArgumentError } from '../../dist/core/errors.js';
-import { type SweepPlan, type SweepRow, seriesCsv, summarize } from '../../dist/experiments/sweep.js';
+import { ArgumentError, ConvergenceError } from '../../dist/core/errors.js';
+import { defineExperiment, int } from '../../dist/experiments/index.js';
+import { buildPlan, runPoint, type SweepPlan, type SweepRow, seriesCsv, summarize } from '../../dist/experiments/sweep.js';
 import { engine } from '../helpers.js';
 
 let fl: Engine;
@@ -88,5 +89,43 @@ describe('series averaged over seeds', () => {
     expect(csv[0]).toBe('eta,t,label,loss_mean,loss_sd,loss_lo,loss_hi,loss_n');
     expect(csv[1]!.startsWith('1,0,a,3,')).toBe(true);
     expect(csv).toHaveLength(3);
+  });
+});
+
+describe('a point that fails numerically', () => {
+  // A toy experiment whose seed 1 does not converge (a ConvergenceError, as eigensolvers throw),
+  // and whose seed 2 has a bug (a TypeError): the first is a result, the second stops the sweep.
+  const toy = defineExperiment({
+    id: 'toy-failing',
+    title: 'Toy',
+    paper: 'none',
+    summary: 'a toy',
+    params: { n: int({ doc: 'n', quick: 4, paper: 4, min: 1, max: 10 }) },
+    smoke: { n: 1 },
+    run(ctx) {
+      if (ctx.seed === 1) throw new ConvergenceError('toy: no convergence in 30 sweeps');
+      if (ctx.seed === 2) throw new TypeError('a bug');
+      return { metrics: { x: ctx.seed }, series: {}, claims: [{ id: 'ok', statement: 's', predicted: 0, measured: 0, tolerance: 't', pass: true }], plots: [] };
+    },
+  });
+  it('is a row with its error, counted as done, in the fingerprint, and left out of the statistics', () => {
+    const plan = buildPlan(fl, toy, { n: [4] }, [0, 1, 3], 'quick');
+    const rows = plan.points.map((p) => runPoint(fl, toy, plan, p));
+    expect(rows[1]!.error).toBe('ConvergenceError: toy: no convergence in 30 sweeps');
+    expect(rows[1]!.metrics).toEqual({});
+    const s = summarize(fl, plan, rows);
+    expect(s.missing).toEqual([]);
+    expect(s.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(s.failed).toEqual([{ key: rows[1]!.key, index: 1, seed: 1, params: { n: 4 }, error: rows[1]!.error }]);
+    const g = s.groups[0]!;
+    expect([g.seeds, g.failed]).toEqual([2, 1]);
+    expect(g.metrics.x!.mean).toBe(1.5); // seeds 0 and 3
+    expect(g.claims.ok!.n).toBe(2);
+    // the same failure again gives the same row fingerprint: failures are deterministic results
+    expect(runPoint(fl, toy, plan, plan.points[1]!).fingerprint).toBe(rows[1]!.fingerprint);
+  });
+  it('a bug is not a result: it propagates', () => {
+    const plan = buildPlan(fl, toy, { n: [4] }, [2], 'quick');
+    expect(() => runPoint(fl, toy, plan, plan.points[0]!)).toThrow(TypeError);
   });
 });
