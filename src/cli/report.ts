@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FeaturelabError } from '../core/errors.js';
 import { EXPERIMENTS } from '../experiments/index.js';
-import type { SeedsReport } from '../experiments/report-html.js';
+import type { SeedsReport } from '../experiments/sweep.js';
 import type { Experiment, ExperimentResult, PlotSpec } from '../experiments/types.js';
 import { discardTemp, replaceDir, tempDirBeside, withLock, writeFileAtomic } from './out-dir.js';
 

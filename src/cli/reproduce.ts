@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createEngine } from '../core/engine.js';
 import { ArgumentError } from '../core/errors.js';
 import { EXPERIMENTS, runExperiment, VERSION } from '../experiments/index.js';
-import type { SeedsReport } from '../experiments/report-html.js';
+import type { SeedsReport } from '../experiments/sweep.js';
 import { buildPlan, type ClaimSummary, parseSeeds, pointRow, type SweepPlan, type SweepRow } from '../experiments/sweep.js';
 import { wilsonInterval } from '../experiments/stats.js';
 import type { Experiment, ExperimentResult, Preset } from '../experiments/types.js';

@@ -351,6 +351,7 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
       // a process of --jobs: its parent draws the progress, and when the parent dies (kill -9)
       // this process stops too, so a rerun never races an orphan
       process.on('disconnect', () => process.exit(1));
+      if (!process.connected) process.exit(1); // the parent died before the listener was there
       let sent = Promise.resolve();
       await runSweep(dir, shard, threads, () => {
         sent = new Promise((done) => process.send?.({ sweepPoint: 1 }, undefined, {}, () => done()) ?? done());

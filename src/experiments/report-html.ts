@@ -6,29 +6,8 @@
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { EXPERIMENTS } from './index.js';
-import type { ClaimSummary, MetricSummary } from './sweep.js';
+import type { ClaimSummary, MetricSummary, SeedsReport } from './sweep.js';
 import type { Experiment, ExperimentResult, PlotSpec, Preset, SeriesRows } from './types.js';
-
-/** What `reproduce --seeds K` measured (DIR/seeds.json, written by src/cli/reproduce.ts): per experiment, each claim's pass rate and each metric's mean ± CI over the seeds. */
-export interface SeedsReport {
-  format: string;
-  version: string;
-  preset: Preset;
-  seeds: number[];
-  /** A claim whose pass rate is below it is flagged (and fails `--strict`). */
-  minPassRate: number;
-  interval: string;
-  experiments: {
-    id: string;
-    title: string;
-    sweep: string;
-    fingerprint: string | null;
-    claims: Record<string, ClaimSummary>;
-    metrics: Record<string, MetricSummary>;
-    /** Seeds that failed numerically: they count as failing every claim. */
-    failedSeeds?: number[];
-  }[];
-}
 
 export const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 

@@ -394,3 +394,24 @@ export function pointRow(plan: Pick<SweepPlan, 'series'>, point: SweepPoint, res
     ...(kept.length ? { series: Object.fromEntries(kept.map((name) => [name, finiteRows(result.series[name]!)])) } : {}),
   };
 }
+
+/** What `reproduce --seeds K` measured (DIR/seeds.json, written by src/cli/reproduce.ts): per experiment, each claim's pass rate and each metric's mean ± CI over the seeds. */
+export interface SeedsReport {
+  format: string;
+  version: string;
+  preset: Preset;
+  seeds: number[];
+  /** A claim whose pass rate is below it is flagged (and fails `--strict`). */
+  minPassRate: number;
+  interval: string;
+  experiments: {
+    id: string;
+    title: string;
+    sweep: string;
+    fingerprint: string | null;
+    claims: Record<string, ClaimSummary>;
+    metrics: Record<string, MetricSummary>;
+    /** Seeds that failed numerically: they count as failing every claim. */
+    failedSeeds?: number[];
+  }[];
+}

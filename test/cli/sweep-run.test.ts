@@ -70,6 +70,23 @@ describe('sweep run', () => {
     expect(report(jobs).fingerprint).toBe(whole.fingerprint);
   });
 
+  it('after kill -9 of the parent of --jobs 2 while its processes start, they stop too (no orphan runs the sweep)', async () => {
+    const dir = join(root, 'killed-early');
+    expect(cli(planArgs(dir, '20')).status).toBe(0);
+    const child = spawn(process.execPath, [CLI, 'sweep', 'run', dir, '--jobs', '2'], { stdio: 'ignore' });
+    const exited = new Promise((done) => child.on('exit', done));
+    // the forks exist after the parent has read the plan; kill before they can have loaded
+    await new Promise((done) => setTimeout(done, 400));
+    child.kill('SIGKILL');
+    await exited;
+    await new Promise((done) => setTimeout(done, 4000));
+    const count = () => (existsSync(join(dir, 'results')) ? rows(dir).length : 0);
+    const settled = count();
+    await new Promise((done) => setTimeout(done, 1000));
+    expect(count()).toBe(settled);
+    expect(settled).toBeLessThan(40);
+  });
+
   it('after kill -9 of the parent of --jobs 2 mid-run, its processes stop and the same command finishes: no point lost or counted twice', async () => {
     const dir = join(root, 'killed');
     expect(cli(planArgs(dir, '20')).status).toBe(0);
