@@ -6,8 +6,8 @@
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { EXPERIMENTS } from './index.js';
-import type { ClaimSummary, MetricSummary, SeedsReport } from './sweep.js';
-import type { Experiment, ExperimentResult, PlotSpec, Preset, SeriesRows } from './types.js';
+import type { ClaimSummary, SeedsReport } from './sweep.js';
+import type { Experiment, ExperimentResult, PlotSpec, SeriesRows } from './types.js';
 
 export const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
