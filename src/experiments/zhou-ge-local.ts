@@ -11,7 +11,7 @@ import { absPopulation, absPopulationGD } from '../net/population.js';
 import type { Claim, RunContext, SeriesRows } from './types.js';
 import { defineExperiment, int, num, type ParamsOf } from './define.js';
 import { atMostClaim, belowClaim } from './claims.js';
-import { zhouGeLocalPlots } from './plots/zhou-ge-local.js';
+import { LIMIT_LABEL, zhouGeLocalPlots } from './plots/zhou-ge-local.js';
 
 /** RNG streams of the students' first and second layers. */
 const STREAM = { firstLayer: 60, secondLayer: 61 } as const;
@@ -301,9 +301,6 @@ function planeDirections(fl: Engine, angles: readonly number[], d: number): Floa
 const AVERAGE_NEURON_TOL = 0.01,
   NEAR_OUTSIDE_TOL = 0.01,
   FAR_MASS_TOL = 0.01;
-
-/** The series label of the λ → 0 certificate η_V (the plot draws it dashed). */
-export const LIMIT_LABEL = 'λ → 0 limit η_V (theory)';
 
 /** Certificate grid: line angles 0, 0.5°, …, 179.5°. */
 const CERTIFICATE_POINTS = 360;

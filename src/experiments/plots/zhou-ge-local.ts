@@ -5,7 +5,9 @@
 
 import type { PlotSpec } from '../types.js';
 import { THEORY, figure, logQuant, nominal, quant } from './common.js';
-import { LIMIT_LABEL } from '../zhou-ge-local.js';
+
+/** The series label of the λ → 0 certificate η_V, drawn dashed. */
+export const LIMIT_LABEL = 'λ → 0 limit η_V (theory)';
 
 const PATH = 'neuron path',
   START = 'start',
