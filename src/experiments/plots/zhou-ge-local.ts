@@ -66,6 +66,7 @@ function trajectories(run: 'rich' | 'lazy', title: string): PlotSpec {
 /** The recovery measures of the rich run over time, with the claims' common 1 % bound. */
 function recoveryPlot(tolerance: number): PlotSpec {
   const step = logQuant('step', 'step');
+  const value = logQuant('value', 'mass (teacher mass a*_i‖w*_i‖ = 1)');
   return figure(`Rich run: mass not yet recovered over time (the claims bound each at ${tolerance}, dashed)`, {
     width: 480,
     layer: [
@@ -73,12 +74,12 @@ function recoveryPlot(tolerance: number): PlotSpec {
         data: { name: 'recovery' },
         transform: [{ filter: 'datum.value > 0' }], // log axis: an empty far set has mass 0
         mark: { type: 'line', point: true },
-        encoding: { x: step, y: logQuant('value', 'mass (teacher mass a*_i‖w*_i‖ = 1)'), color: nominal('quantity', 'measure') },
+        encoding: { x: step, y: value, color: nominal('quantity', 'measure') },
       },
       {
         data: { values: [{ value: tolerance }] },
         mark: { type: 'rule', color: THEORY, strokeDash: [6, 3] },
-        encoding: { y: quant('value', null) },
+        encoding: { y: value }, // the same channel: a null title here would blank the shared axis
       },
     ],
   });
@@ -86,18 +87,19 @@ function recoveryPlot(tolerance: number): PlotSpec {
 
 /** The largest line angle of a near neuron with non-negligible mass, over time: a series, not a claim. */
 function nearAnglePlot(alignedAngle: number): PlotSpec {
+  const angle = logQuant('angle', 'largest near angle (rad)');
   return figure(`Rich run: largest line angle of a near neuron with |a_j|‖w_j‖ > 1e-3 (dashed: ${alignedAngle} rad, for reference)`, {
     width: 480,
     layer: [
       {
         data: { name: 'nearAngle' },
         mark: { type: 'line', point: true },
-        encoding: { x: logQuant('step', 'step'), y: logQuant('angle', 'largest near angle (rad)') },
+        encoding: { x: logQuant('step', 'step'), y: angle },
       },
       {
         data: { values: [{ angle: alignedAngle }] },
         mark: { type: 'rule', color: THEORY, strokeDash: [6, 3] },
-        encoding: { y: quant('angle', null) },
+        encoding: { y: angle },
       },
     ],
   });
@@ -106,6 +108,7 @@ function nearAnglePlot(alignedAngle: number): PlotSpec {
 /** η(u) on the circle of the teacher plane at the end of each stage, teacher directions as vertical rules. */
 function certificatePlot(): PlotSpec {
   const angle = quant('angle', 'direction u = (cos φ, sin φ): φ in degrees', { scale: { domain: [0, 180] } });
+  const eta = quant('eta', 'η(u)');
   return figure(
     'Rich run: dual certificate η(u) = E[(f* − f)(x)·|uᵀx|]/λ at the end of each stage, and its λ → 0 limit η_V (dashed); teacher directions and η = ±1 as rules',
     {
@@ -119,14 +122,14 @@ function certificatePlot(): PlotSpec {
         {
           data: { values: [{ eta: 1 }, { eta: -1 }] },
           mark: { type: 'rule', color: 'gray', strokeDash: [2, 2] },
-          encoding: { y: quant('eta', null) },
+          encoding: { y: eta },
         },
         {
           data: { name: 'certificate' },
           mark: 'line',
           encoding: {
             x: angle,
-            y: quant('eta', 'η(u)'),
+            y: eta,
             color: nominal('stage', 'stage'),
             // the theory curve dashed, the measured ones solid
             strokeDash: { condition: { test: `datum.stage === '${LIMIT_LABEL}'`, value: [6, 3] }, value: [1, 0] },
