@@ -117,7 +117,7 @@ describe("the experiments' own words", () => {
     'two-step': ['outliers-added', 'reuse-learns-ie2', 'phase-diagram'],
     'huang-linear': ['loss-collapse'],
     'zhu-balance': [],
-    'zhou-ge-local': ['near-neurons-align'],
+    'zhou-ge-local': [],
   };
 
   it('every experiment has an about paragraph, notes for its known failures, and notes only for claims it makes', () => {
