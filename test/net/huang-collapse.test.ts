@@ -90,7 +90,7 @@ describe('logCrossing', () => {
   it('is 0 when the first value is already at the level, NaN when never crossed, and ignores values after the crossing', () => {
     expect(logCrossing(fl, [1, 0.1], 1)).toBe(0);
     expect(logCrossing(fl, [5, 4, 3], 2)).toBeNaN();
-    expect(logCrossing(fl, [4, 1, 0, -1], 2)).toBeCloseTo(1, 14);
+    expect(logCrossing(fl, [4, 1, 0, -1], 2)).toBeCloseTo(0.5, 14); // between 4 and 1: halfway in log
   });
 
   it('names the bad argument', () => {
