@@ -72,6 +72,7 @@ export {
   targetAlignment,
   relativeChange,
   teacherStudentGeometry,
+  logCrossing,
 } from './net/measure.js';
 export type { Spectrum, TeacherStudentGeometry } from './net/measure.js';
 export { reluPopulation, reluPopulationGD, absPopulation, absPopulationGD } from './net/population.js';
@@ -87,6 +88,8 @@ export {
   predictedTwoStepOutliers,
   huangStage1,
   huangStage2Step,
+  huangHalfLossTime,
+  huangScalarMap,
   reluNtkInfinite,
   hermiteFeatures,
 } from './net/theory.js';

@@ -70,6 +70,35 @@ export function logLogSlope(fl: Engine, points: readonly { x: number; y: number 
   });
 }
 
+/**
+ * The first time a positive sequence values[0], values[1], … (one per step) falls below `level`,
+ * interpolated linearly in log(value) between the two steps around it (logs by fl.math): a
+ * crossing time of a loss curve with sub-step resolution. 0 if values[0] is already at or below
+ * the level; NaN if the sequence never falls below it. Values up to the crossing must be positive.
+ */
+export function logCrossing(fl: Engine, values: ArrayLike<number>, level: number): number {
+  checkEngine(fl, 'logCrossing');
+  checkNumber('logCrossing', 'level', level, { above: 0 });
+  if (values === null || typeof values !== 'object' || typeof values.length !== 'number' || values.length < 1)
+    throw new ArgumentError(`logCrossing: values must be a non-empty array of positive numbers, got ${describeArg(values)}`);
+  // only the values up to the crossing are read (and checked): later ones may reach 0
+  const at = (t: number) => {
+    const v = values[t];
+    if (!(typeof v === 'number' && v > 0 && Number.isFinite(v)))
+      throw new ArgumentError(`logCrossing: values[${t}] = ${describeArg(v)}; the log needs positive finite values up to the crossing`);
+    return v;
+  };
+  if (at(0) <= level) return 0;
+  for (let t = 1; t < values.length; t++) {
+    if (at(t) < level) {
+      const before = fl.math.log(values[t - 1]!),
+        after = fl.math.log(values[t]!);
+      return t - 1 + (before - fl.math.log(level)) / (before - after);
+    }
+  }
+  return NaN;
+}
+
 /** NaN/Infinity in an input would come out as a NaN measurement: refuse them by name. */
 function checkAllFinite(fl: Engine, fn: string, named: readonly [string, Matrix][]): void {
   for (const [name, M] of named) {

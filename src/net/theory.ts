@@ -371,6 +371,44 @@ export function huangStage2Step(rho: number, p: { eta: number; gamma: number; ph
   return next;
 }
 
+/**
+ * [derived, docs/science.md §4] The step at which the loss halves. With s = mean_r v_r²/v*²
+ * the loss is L/L0 ≈ (1 − s)²; in stage 1 v_r(t) ≈ ½(1+a)^t·c_r (c_r = v_r(0) + F_r/a), so
+ * s(t) ≈ (1+a)^{2t}·rms(c)²/(4v*²), and with the loss feedback s/(1 − s) grows by (1+a)² a step
+ * (logistic). L = L0/2 at s/(1 − s) = √2 − 1:
+ * t½ = [ln(2v* / rms_r c_r) + ½·ln(√2 − 1)] / ln(1 + a). Logs in wasm (fl.math).
+ */
+export function huangHalfLossTime(fl: Engine, p: { a: number; vStar: number; rmsC: number }): number {
+  checkEngine(fl, 'huangHalfLossTime');
+  checkObject('huangHalfLossTime', 'p', p);
+  checkOptions('huangHalfLossTime', p, ['a', 'vStar', 'rmsC'], 'p');
+  checkNumber('huangHalfLossTime', 'p.a', p.a, { above: 0 });
+  checkNumber('huangHalfLossTime', 'p.vStar', p.vStar, { above: 0 });
+  checkNumber('huangHalfLossTime', 'p.rmsC', p.rmsC, { above: 0 });
+  const log = (x: number) => fl.math.log(x);
+  return (log((2 * p.vStar) / p.rmsC) + 0.5 * log(Math.SQRT2 - 1)) / log(1 + p.a);
+}
+
+/**
+ * [derived, docs/science.md §4] The scalar map of the loss collapse,
+ * s_{t+1} = s_t·(1 + a(1 − s_t))², from s_0 for `steps` steps: s_0 … s_steps. The loss follows
+ * L/L0 ≈ (1 − s_t)². It comes from v_{t+1} ≈ v_t(1 + a(1 − s_t)) for every neuron once ρ_r ≈ √γ·v_r.
+ */
+export function huangScalarMap(s0: number, a: number, steps: number): Float64Array {
+  checkNumber('huangScalarMap', 's0', s0, { atLeast: 0 });
+  checkNumber('huangScalarMap', 'a', a, { above: 0 });
+  checkInteger('huangScalarMap', 'steps', steps, 0, 10_000_000);
+  const s = new Float64Array(steps + 1);
+  s[0] = s0;
+  for (let t = 0; t < steps; t++) {
+    const g = 1 + a * (1 - s[t]!);
+    s[t + 1] = s[t]! * g * g;
+    if (!Number.isFinite(s[t + 1]!))
+      throw new NonFiniteError(`huangScalarMap: s exceeds the double range at step ${t + 1} (a = ${a}, s0 = ${s0}): the map diverges`);
+  }
+  return s;
+}
+
 // ---------------------------------------------------------------------------------------
 // Infinite-width ReLU NTK
 

@@ -56,13 +56,14 @@ describe('experiments', () => {
     for (const key of ['s1', 'alignment', 'riskRF', 'riskTrained']) expect(r.metrics[key]).toBeTypeOf('number');
   });
 
-  it('huang-linear at the quick preset: claims as measured (the derived collapse-time heuristic is off by ~4 steps)', () => {
+  it('huang-linear at the quick preset: claims as measured (the half-loss time within half a step, the loss curve on the scalar map)', () => {
     const r = runExperiment(fl, findExperiment('huang-linear'));
     expect(r.claims.map((c) => [c.id, c.pass])).toEqual([
       ['stage1-closed-form', true],
       ['ratio-sqrt-gamma', true],
       ['ntk-limit', true],
-      ['loss-collapse', false],
+      ['half-loss-time', true],
+      ['loss-curve-scalar-map', true],
       ['loss-final', true],
     ]);
     for (const key of ['sqrtGamma', 'ratioFinal', 'ntkErrorFinal', 'lossFinal']) expect(r.metrics[key]).toBeTypeOf('number');

@@ -221,13 +221,13 @@ describe('huang-linear', () => {
     }
   });
 
-  it('marks the predicted and the measured collapse on the loss plot', () => {
+  it('marks the predicted and the measured half-loss time on the loss plot', () => {
     const result = results.get('huang-linear')!;
-    expect(result.metrics.collapseStep).toBeGreaterThanOrEqual(0);
+    expect(result.metrics.tHalfMeasured).toBeGreaterThan(0);
     const { svg } = plotOf('huang-linear', /^Training loss/);
     const labels = texts(svg, 'mark');
-    expect(labels).toContain(`predicted t1 = ${result.metrics.t1Predicted!.toFixed(1)}`);
-    expect(labels).toContain(`measured: loss < ½·initial at t = ${result.metrics.collapseStep}`);
+    expect(labels).toContain(`predicted t½ = ${result.metrics.tHalfPredicted!.toFixed(2)}`);
+    expect(labels).toContain(`measured: loss = ½·initial at t = ${result.metrics.tHalfMeasured!.toFixed(2)}`);
     expect(guides(svg).axes.find((a) => a.orient === 'Y')!.title).toBe('training loss');
   });
 });

@@ -68,7 +68,7 @@ describe('renderReportHtml', () => {
 
   it('puts the reason beside a failed claim, and no excuse beside a passing one', async () => {
     const notes = findExperiment('huang-linear').failureNotes!;
-    const failing = 'loss-collapse',
+    const failing = 'half-loss-time',
       passing = 'stage1-closed-form';
     const result = { ...huang, claims: huang.claims.map((c) => ({ ...c, pass: c.id === failing ? false : c.id === passing ? true : c.pass })) };
     const html = await renderReportHtml(result);
@@ -115,7 +115,7 @@ describe("the experiments' own words", () => {
     'ba-one-step': ['large-step-beats-bound'],
     'moniri-spikes': ['spike-count', 'growth-exponent-2', 'spike-staircase'],
     'two-step': ['outliers-added', 'reuse-learns-ie2', 'phase-diagram'],
-    'huang-linear': ['loss-collapse'],
+    'huang-linear': [],
     'zhu-balance': [],
     'zhou-ge-local': [],
   };

@@ -1,15 +1,17 @@
-// Figures of huang-linear: the loss with the predicted and measured collapse, the ratio
+// Figures of huang-linear: the loss with the scalar map and the predicted and measured half-loss times, the ratio
 // mean|ρ_r|/mean|v_r| against √γ, the NTK error, and the error of the stage-1 closed form.
 
 import type { PlotSpec } from '../types.js';
 import { THEORY, figure, integer, logQuant, nominal, quant } from './common.js';
 
 export interface HuangPlotInput {
-  /** The derived collapse time t1 (median over neurons). */
-  t1Predicted: number;
-  /** First step with loss < ½·initial, or −1 if none. */
-  collapseStep: number;
+  /** The derived half-loss time t½ (RMS over neurons). */
+  tHalfPredicted: number;
+  /** The log-interpolated crossing of ½·initial loss, or NaN if none. */
+  tHalfMeasured: number;
   lossInitial: number;
+  /** The smallest measured loss: the map is drawn down to it, not to its own ~1e-16 tail. */
+  lossMin: number;
 }
 
 export function huangLinearPlots(input: HuangPlotInput): PlotSpec[] {
@@ -18,20 +20,28 @@ export function huangLinearPlots(input: HuangPlotInput): PlotSpec[] {
   const MEASURED = '#1f5fa8';
   // The two collapse times as vertical rules: predicted (theory colour) and measured, labelled
   // on opposite sides and at different heights (where the curve is not) so close values stay readable.
-  const collapse = [{ step: input.t1Predicted, label: `predicted t1 = ${input.t1Predicted.toFixed(1)}`, align: 'left', dx: 4, y: 4, colour: THEORY }];
-  if (input.collapseStep >= 0)
+  const collapse = [{ step: input.tHalfPredicted, label: `predicted t½ = ${input.tHalfPredicted.toFixed(2)}`, align: 'left', dx: 4, y: 4, colour: THEORY }];
+  if (Number.isFinite(input.tHalfMeasured))
     collapse.push({
-      step: input.collapseStep,
-      label: `measured: loss < ½·initial at t = ${input.collapseStep}`,
+      step: input.tHalfMeasured,
+      label: `measured: loss = ½·initial at t = ${input.tHalfMeasured.toFixed(2)}`,
       align: 'right',
       dx: -4,
       y: 120,
       colour: MEASURED,
     });
   return [
-    figure('Training loss, with the predicted and the measured collapse (loss below half its initial value)', {
+    figure('Training loss and the scalar map L0·(1 − s_t)² (dashed), with the predicted and the measured half-loss time', {
       layer: [
         { data: { name: 'trajectory' }, mark: 'line', encoding: { x: step, y: loss } },
+        {
+          data: { name: 'trajectory' },
+          // the map's (1 − s)² falls to ~1e-16 (and 0 once s rounds to 1): drawn only down to the
+          // smallest measured loss, so its tail does not squash the measured curve on the log axis
+          transform: [{ filter: `datum.lossScalarMap > 0 && datum.lossScalarMap >= ${input.lossMin}` }],
+          mark: { type: 'line', strokeDash: [4, 3], color: THEORY },
+          encoding: { x: step, y: logQuant('lossScalarMap', 'training loss') },
+        },
         { data: { values: [{ loss: input.lossInitial / 2 }] }, mark: { type: 'rule', color: 'gray', strokeDash: [2, 2] }, encoding: { y: loss } },
         {
           data: { values: [{ loss: input.lossInitial / 2 }] },
