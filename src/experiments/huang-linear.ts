@@ -215,8 +215,9 @@ export const huangLinear = defineExperiment({
           stage1MaxRelativeError: stage1Error,
           a,
           tHalfPredicted,
-          tHalfMeasured,
-          tHalfScalarMap,
+          // only when the loss (the map) halves within the run: a metric is a number, never NaN
+          ...(Number.isFinite(tHalfMeasured) ? { tHalfMeasured } : {}),
+          ...(Number.isFinite(tHalfScalarMap) ? { tHalfScalarMap } : {}),
           lossCurveError: curveError,
           collapseStep: collapse < 0 ? -1 : collapse,
         },

@@ -27,8 +27,10 @@ export const huangFig1: Figure = {
       source: 'trajectory',
       x: 'step',
       y: ['loss'],
+      theory: ['lossScalarMap'],
       scale: { y: 'log' },
-      caption: 'Flat in stage 1, then a collapse by several orders of magnitude; the band is wide where the seeds collapse at different steps.',
+      caption:
+        'Flat in stage 1, then a collapse by several orders of magnitude; the band is wide where the seeds collapse at different steps. Dashed: the scalar map L0·(1 − s_t)² (docs/science.md §4), averaged over the same seeds.',
     },
     {
       title: 'mean|ρ_r| / mean|v_r| and √γ',
