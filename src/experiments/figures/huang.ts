@@ -2,12 +2,14 @@
 // the loss, the ratio mean|ρ_r|/mean|v_r| against √γ, the NTK's distance to its limit and the
 // stage-1 closed form's error along training, each curve averaged over seeds with a band.
 
-import type { Figure } from '../sweep-view.js';
+import type { SweepSummary } from '../sweep.js';
+import type { NamedFigure } from './index.js';
+import { fmt, metricText } from './text.js';
 
 /** Both presets keep the same curves: the trajectory per step, the stage-1 errors per step and quantity. */
 const SERIES = { trajectory: ['step'], stage1: ['step', 'quantity'] };
 
-export const huangFig1: Figure = {
+export const huangFig1: NamedFigure = {
   name: 'huang-fig1',
   experiment: 'huang-linear',
   title: 'Huang et al. Fig. 1: the two stages of a linear network, over seeds',
@@ -21,6 +23,7 @@ export const huangFig1: Figure = {
     // Fig. 1 is a single run; 20 seeds give the bands
     paper: { grid: { steps: [40] }, seeds: 20, series: SERIES },
   },
+  measured: sentences,
   views: [
     {
       title: 'Loss (1/2n)‖f − y‖² per step',
@@ -62,4 +65,16 @@ export const huangFig1: Figure = {
   ],
 };
 
-export const HUANG_FIGURES: Figure[] = [huangFig1];
+export const HUANG_FIGURES: NamedFigure[] = [huangFig1];
+
+/** What the sweep measured: the half-loss time against its prediction, the final ratio against √γ, the NTK's error. */
+function sentences(s: SweepSummary): string[] {
+  const g = s.groups[0];
+  if (!g) return ['No point of this sweep has finished yet.'];
+  const m = g.metrics;
+  const halved = m.tHalfMeasured?.n ?? 0;
+  return [
+    `Half-loss time: measured ${metricText(m.tHalfMeasured)} against the prediction t½ ${metricText(m.tHalfPredicted)}${halved < g.seeds ? ` (the loss halved in ${halved} of ${g.seeds} seeds)` : ''}.`,
+    `After the collapse mean|ρ_r|/mean|v_r| is ${metricText(m.ratioFinal)} against √γ ${metricText(m.sqrtGamma)}; the NTK's relative distance to its limit is ${metricText(m.ntkErrorFinal)}; the final loss ${metricText(m.lossFinal)} (initial ${fmt(m.lossInitial?.mean)}).`,
+  ];
+}
