@@ -6,6 +6,7 @@ import { oneStep } from '../net/model.js';
 import { randomUnitVector, evaluateTarget, gaussianInputs, type Target } from '../net/data.js';
 import { alignments } from '../net/measure.js';
 import { gaussHermite, hermiteSummary, marchenkoPastur, spikedPrediction } from '../net/theory.js';
+import type { DetMath } from '../core/detmath.js';
 import type { Claim, ExperimentOutput, RunContext } from './types.js';
 import { defineExperiment, int, num, oneOf, type ParamsOf } from './define.js';
 import { absoluteClaim, atLeastClaim, belowClaim, relativeClaim } from './claims.js';
@@ -15,7 +16,33 @@ import { baOneStepPlots } from './plots/ba-one-step.js';
 const LINKS = ['tanh', 'erf', 'relu', 'softplus', 'sigmoid'] as const;
 type Link = (typeof LINKS)[number];
 /** ψ1 = n/d of the risk curves (Ba et al. Fig. 3c sweeps ψ1). */
-const PSI1_GRID = [0.5, 1, 2, 4, 8] as const;
+const PSI1_GRID = [0.5, 1, 2, 4, 8, 16] as const;
+/**
+ * The ψ1 of the curve where the large step must be below the kernel bound: the paper promises
+ * it only above an unquantified ψ1*, measured near 6 at every d (docs/science.md §1).
+ */
+const PSI1_LARGE_BELOW = [8, 16] as const;
+/** The ψ1 at which R1·ψ1 is reported (R1 = O(d/n) keeps it bounded). */
+const PSI1_RISK_TIMES = [4, 8, 16] as const;
+
+/**
+ * Where a risk curve crosses a bound from above, going up in ψ1: between the last grid point at
+ * or above the bound and the next one, interpolated linearly in (log ψ1, log risk) (a risk
+ * falling like d/n is a straight line there). NaN when the curve ends above the bound or is
+ * below it at every point, or a risk is not positive.
+ */
+export function crossingPsi1(math: Pick<DetMath, 'log' | 'exp'>, points: readonly { psi1: number; risk: number }[], bound: number): number {
+  let last = -1;
+  points.forEach((p, i) => {
+    if (!(p.risk < bound)) last = i;
+  });
+  const a = points[last],
+    b = points[last + 1];
+  if (!a || !b || !(a.risk > 0 && b.risk > 0 && bound > 0)) return NaN;
+  // fl.math, not Math: the metric is fingerprinted and JS engines may round log/exp differently
+  const share = math.log(a.risk / bound) / math.log(a.risk / b.risk);
+  return math.exp(math.log(a.psi1) + share * math.log(b.psi1 / a.psi1));
+}
 
 /**
  * RNG streams. sampleBatch draws its noise from stream + 1 and createNetwork its second layer
@@ -53,7 +80,7 @@ const params = {
   lambda: num({ doc: 'ridge penalty λ of the second stage', quick: 1e-3, paper: 1e-3, min: 1e-12, max: 1e6 }),
   nTest: int({ doc: 'fresh noise-free points for the test risk', quick: 1000, paper: 2000, min: 10, max: 100000 }),
   psi1: num({
-    doc: 'ψ1 = n/d of the small/large-step risk runs',
+    doc: 'ψ1 = n/d of the small/large-step risk runs (the large step is measured there, not claimed: it needs ψ1 above a crossing ψ1* ≈ 6)',
     quick: 4,
     paper: 4,
     min: 0.1,
@@ -62,11 +89,13 @@ const params = {
   }),
   psi2: num({ doc: 'ψ2 = N/d of the small/large-step risk runs (the paper: 2)', quick: 2, paper: 2, min: 0.1, max: 100 }),
   dCurve: int({
-    doc: 'input dimension of the risk-vs-ψ1 curves (Fig. 3c: σ = σ* = erf, η = N^α, ψ2 = psi2, ψ1 ∈ {0.5, 1, 2, 4, 8}); 0 skips them',
-    quick: 128,
+    doc: `input dimension of the risk-vs-ψ1 curves (Fig. 3c: σ = σ* = erf, η = N^α, ψ2 = psi2, ψ1 ∈ {${PSI1_GRID.join(', ')}}); 0 skips them`,
+    quick: 256,
     paper: 512,
     min: 0,
     max: 4096,
+    assumption:
+      "the paper preset uses the paper's d = 512; the quick preset halves it: at d = 128 the η = N^½ risk at ψ1 = 8 (0.034 ± 0.004 over 30 seeds) is too close to the bound 0.040 (below it on 25 of 30 seeds); at d = 256 it is 0.033 ± 0.003 (below on 30 of 30)",
   }),
   etaSmall: num({ doc: 'the small step η = Θ(1) of the kernel-bound claim', quick: 1, paper: 1, min: 0, max: 1e6 }),
   etaLargeScale: num({
@@ -96,12 +125,12 @@ export const baOneStep = defineExperiment({
   summary:
     'Trains W once (W1 = W0 + η√N·G0, a fixed) on y = σ*(⟨x,β*⟩) + ε, then compares the top singular value of W1 and its alignment with β* to the spiked-matrix (BGN) prediction, and the ridge risk of random (W0) and trained (W1) features to the kernel lower bound ‖P>1 f*‖².',
   about:
-    "A two-layer network f(x) = aᵀσ(Wᵀx)/√N takes a single full-batch gradient step on its first layer W (the second layer a stays fixed) on data from a single-index target y = σ*(⟨x, β*⟩) + noise. Ba et al. show that a large step is nearly rank one, so W1 is a random matrix plus a spike; spiked-matrix theory then predicts the top singular value of W1 and how well its singular vector aligns with β*. A ridge regression on the features σ(Wᵀx) tests what the spike buys: after a step of order 1 the features do no better than a kernel, whose risk is at least ‖P>1 f*‖² (the non-linear part of the target), while a step of order √N can go below that bound once n/d is large enough. The experiment checks the spike, both alignments, both sides of the kernel bound, and the risk curves of the paper's Fig. 3c.",
+    "A two-layer network f(x) = aᵀσ(Wᵀx)/√N takes a single full-batch gradient step on its first layer W (the second layer a stays fixed) on data from a single-index target y = σ*(⟨x, β*⟩) + noise. Ba et al. show that a large step is nearly rank one, so W1 is a random matrix plus a spike; spiked-matrix theory then predicts the top singular value of W1 and how well its singular vector aligns with β*. A ridge regression on the features σ(Wᵀx) tests what the spike buys: after a step of order 1 the features do no better than a kernel, whose risk is at least ‖P>1 f*‖² (the non-linear part of the target), while a step of order √N can go below that bound once n/d is large enough. The experiment checks the spike, both alignments, and both sides of the kernel bound on the risk curves of the paper's Fig. 3c: the small step stays above the bound at every n/d, the large step is below it at n/d = 8 and 16. Where the large step's curve crosses the bound (near n/d ≈ 6, a threshold the paper does not give) and the product risk·n/d (bounded if the risk falls like d/n) are reported as measurements.",
   failureNotes: {
-    'large-step-beats-bound':
-      "The paper proves the gain of a step η = Θ(√N) only for ψ1 = n/d above a threshold it does not give (with risk O(d/n)). Measured over several seeds, in numpy and here alike: the risk crosses the bound near ψ1 ≈ 6, independently of d; at ψ1 = 4 (this claim's default psi1) it is 0.064–0.067 against the bound 0.040, while at ψ1 = 8 (the curve claim) it is below. The claim is kept at ψ1 = 4 as a record of that measurement, not tuned.",
-    'curve-large-step-beats-bound':
-      "At ψ1 = 8 the risk (0.030 ± 0.003 over seeds at d = 512) is below the bound 0.040 by a small margin; at a small dCurve one seed's fluctuation can cross it.",
+    'curve-large-step-beats-bound-8':
+      'The paper promises the gain of a step η = Θ(√N) only above a crossing ψ1* it does not give; measured, the risk crosses the bound 0.040 near ψ1 ≈ 6 at every d. At ψ1 = 8 it is 0.030 ± 0.003 over seeds at d = 512; a small dCurve, another psi2 or lambda moves it, and one seed can cross the bound.',
+    'curve-large-step-beats-bound-16':
+      'At ψ1 = 16 the risk (0.019 ± 0.001 over seeds at d = 512) is far below the bound 0.040; a tiny dCurve, another psi2 or lambda can move it above.',
     'curve-small-step-above-bound': 'The kernel bound is a limit statement; at a small dCurve the finite-size readout can dip below it by chance.',
     'spike-value':
       'Finite-size fluctuations of s1 are about 1 % at the default sizes; at small d, n, N, or where the spike is close to the bulk edge (spike strength t near (d/N)^{1/4}), the spiked-matrix formula is off by more than tolSpike.',
@@ -121,7 +150,7 @@ export const baOneStep = defineExperiment({
       const { d, n, N, nTest: t, dCurve: dC } = p;
       const nR = Math.round(p.psi1 * d),
         NR = Math.round(p.psi2 * d),
-        nC = 8 * dC,
+        nC = Math.max(...PSI1_GRID) * dC,
         NC = Math.round(p.psi2 * dC);
       const main = N * d + n * d + n * N + t * (d + N) + N * N,
         steps = nR * d + NR * d + nR * NR + t * NR + NR * NR;
@@ -184,8 +213,9 @@ export const baOneStep = defineExperiment({
       const riskTrained = ridgeRisk(fl, net, fresh, lambda, Xt, ft);
 
       // Small step η = Θ(1) (same σ, σ*) against the kernel lower bound, and a large step
-      // η = c·√N for σ = σ* = erf, which should go far below it — at the paper's aspect
-      // ratios n = ψ1·d, N = ψ2·d (Fig. 3), away from the n = N interpolation peak.
+      // η = c·√N for σ = σ* = erf, at the paper's aspect ratios n = ψ1·d, N = ψ2·d (Fig. 3),
+      // away from the n = N interpolation peak. The large step only goes below the bound for
+      // ψ1 above a crossing ψ1* (≈ 6): here its risk is a measurement, the curve claims it.
       ctx.progress(0.75, 'small and large steps');
       const stepSize = { n: Math.max(2, Math.round(p.psi1 * d)), N: Math.max(2, Math.round(p.psi2 * d)) };
       const stepRisk = (activation: Link, link: Link, step: number) =>
@@ -196,7 +226,7 @@ export const baOneStep = defineExperiment({
       const riskLargeErf = stepRisk('erf', 'erf', etaLarge);
 
       // Fig. 3c: test risk vs ψ1 for σ = σ* = erf and η = N^α, α ∈ {0, ¼, ½}, one seed (the
-      // paper averages 50 runs)
+      // paper averages 50 runs; a sweep with --series riskCurve averages seeds)
       const dC = p.dCurve;
       const riskCurve: { psi1: number; alpha: number; risk: number; label: string }[] = [];
       if (dC > 0) {
@@ -224,6 +254,22 @@ export const baOneStep = defineExperiment({
       }
       const curveAt = (psi1: number, alpha: number) => riskCurve.find((r) => r.psi1 === psi1 && r.alpha === alpha)?.risk ?? NaN;
       const psiMax = PSI1_GRID[PSI1_GRID.length - 1]!;
+      // measurements of the η = N^½ curve: where it crosses the bound, and R1·ψ1 (O(d/n) keeps it bounded)
+      const psi1Crossing = crossingPsi1(
+        fl.math,
+        riskCurve.filter((r) => r.alpha === 0.5),
+        erfBound,
+      );
+      const curveMetrics: Record<string, number> = riskCurve.length
+        ? {
+            riskCurveLargeAtPsiMax: curveAt(psiMax, 0.5),
+            riskCurveSmallAtPsiMax: curveAt(psiMax, 0),
+            riskCurveSmallMin: Math.min(...PSI1_GRID.map((x) => curveAt(x, 0))),
+            ...Object.fromEntries(PSI1_LARGE_BELOW.map((x) => [`riskCurveLargeAt${x}`, curveAt(x, 0.5)])),
+            ...Object.fromEntries(PSI1_RISK_TIMES.map((x) => [`riskTimesPsi1At${x}`, x * curveAt(x, 0.5)])),
+            psi1Crossing,
+          }
+        : {};
       ctx.progress(0.95, 'report');
 
       // Spectrum of W1 with the Marchenko–Pastur law of W0 = √(N/d)·Z (singular values s with
@@ -273,7 +319,7 @@ export const baOneStep = defineExperiment({
           riskLargeStepErf: riskLargeErf,
           kernelLowerBoundErf: erfBound,
           etaLarge,
-          ...(riskCurve.length ? { riskCurveLargeAtPsiMax: curveAt(psiMax, 0.5), riskCurveSmallAtPsiMax: curveAt(psiMax, 0) } : {}),
+          ...curveMetrics,
         },
         series: {
           spectrum: sv.map((value, i) => ({ index: i, s: value, matrix: 'W1' })).concat(Array.from(s0, (value, i) => ({ index: i, s: value, matrix: 'W0' }))),
@@ -320,22 +366,17 @@ export const baOneStep = defineExperiment({
             bound: target.kernelLowerBound,
             tolerance: 'inequality',
           }),
-          belowClaim({
-            id: 'large-step-beats-bound',
-            statement: 'a large step η = Θ(√N) with σ = σ* = erf goes below the kernel lower bound',
-            measured: riskLargeErf,
-            bound: erfBound,
-            tolerance: 'inequality',
-          }),
           ...(riskCurve.length
             ? [
-                belowClaim({
-                  id: 'curve-large-step-beats-bound',
-                  statement: `Fig. 3c: with η = N^½ (σ = σ* = erf) the risk goes below the kernel lower bound at ψ1 = ${psiMax} (d = ${dC})`,
-                  measured: curveAt(psiMax, 0.5),
-                  bound: erfBound,
-                  tolerance: 'inequality',
-                }),
+                ...PSI1_LARGE_BELOW.map((x) =>
+                  belowClaim({
+                    id: `curve-large-step-beats-bound-${x}`,
+                    statement: `Fig. 3c: with η = N^½ (σ = σ* = erf) the risk is below the kernel lower bound at ψ1 = ${x}, above the measured crossing ψ1* ≈ 6 (d = ${dC})`,
+                    measured: curveAt(x, 0.5),
+                    bound: erfBound,
+                    tolerance: 'inequality',
+                  }),
+                ),
                 // the minimum is ≥ the bound exactly when every point is (a NaN fails both)
                 atLeastClaim({
                   id: 'curve-small-step-above-bound',
