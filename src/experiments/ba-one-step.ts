@@ -267,7 +267,8 @@ export const baOneStep = defineExperiment({
             riskCurveSmallMin: Math.min(...PSI1_GRID.map((x) => curveAt(x, 0))),
             ...Object.fromEntries(PSI1_LARGE_BELOW.map((x) => [`riskCurveLargeAt${x}`, curveAt(x, 0.5)])),
             ...Object.fromEntries(PSI1_RISK_TIMES.map((x) => [`riskTimesPsi1At${x}`, x * curveAt(x, 0.5)])),
-            psi1Crossing,
+            // only when the large step's curve crosses the bound inside the ψ1 grid: never a NaN metric
+            ...(Number.isFinite(psi1Crossing) ? { psi1Crossing } : {}),
           }
         : {};
       ctx.progress(0.95, 'report');

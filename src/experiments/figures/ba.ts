@@ -183,11 +183,12 @@ export const baFig3c: NamedFigure = {
   title: 'Ba et al. Fig. 3c: test risk vs ψ1 for η = N^α (σ = σ* = erf)',
   paper: `${PAPER}, Fig. 3c`,
   // the main run is shrunk to d = 16 (only the curve is drawn): its claims are not this figure's
-  claims: ['curve-large-step-beats-bound', 'curve-small-step-above-bound'],
+  claims: ['curve-large-step-beats-bound-8', 'curve-large-step-beats-bound-16', 'curve-small-step-above-bound'],
   paperShows:
     'Ba et al. Fig. 3c: σ = σ* = erf, ψ2 = 2, λ = 1e-3, σ_ε = 0.1, d = 512, 50 runs per point; the test risk against ψ1 = n/d for steps η = N^α, α from 0 to ½. A step η = Θ(1) stays above the kernel lower bound ‖P>1 f*‖² (0.0401 for erf); the large step η = Θ(√N) goes below it once ψ1 is large enough (the paper proves this above a ψ1* it does not give, with risk O(d/n)).',
   presets: {
-    quick: { grid: fig3cGrid(128, 1000), seeds: 10, series: { riskCurve: ['psi1', 'alpha', 'label'] } },
+    // d = 256 at quick: at 128 the large step's risk at ψ1 = 8 crossed the bound on 5 of 30 seeds (docs/science.md §1)
+    quick: { grid: fig3cGrid(256, 1000), seeds: 10, series: { riskCurve: ['psi1', 'alpha', 'label'] } },
     paper: { grid: fig3cGrid(512, 2000), seeds: 50, series: { riskCurve: ['psi1', 'alpha', 'label'] } },
   },
   views: [
