@@ -332,8 +332,10 @@ export function summaryCsv(plan: SweepPlan, s: SweepSummary): string {
 export function seriesCsv(plan: SweepPlan, s: SweepSummary, name: string): string {
   const keys = Object.keys(plan.grid);
   const rows = s.groups.flatMap((g) => (g.series?.[name] ?? []).map((r) => ({ at: keys.map((k) => g.params[k]), r })));
-  const columns = [...new Set(rows.flatMap(({ r }) => Object.keys(r)))].filter((c) => !keys.includes(c));
-  const lines = [[...keys, ...columns].map(csvCell).join(',')];
+  const columns = [...new Set(rows.flatMap(({ r }) => Object.keys(r)))];
+  // a series column named like a swept key keeps its own values, under `<series>.<column>`
+  const header = columns.map((c) => (keys.includes(c) ? `${name}.${c}` : c));
+  const lines = [[...keys, ...header].map(csvCell).join(',')];
   for (const { at, r } of rows) lines.push([...at, ...columns.map((c) => r[c])].map(csvCell).join(','));
   return `${lines.join('\n')}\n`;
 }

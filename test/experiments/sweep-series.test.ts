@@ -90,6 +90,15 @@ describe('series averaged over seeds', () => {
     expect(csv[1]!.startsWith('1,0,a,3,')).toBe(true);
     expect(csv).toHaveLength(3);
   });
+  it('keeps a series column named like a swept key, as <series>.<column>', () => {
+    const plan = { ...planOf({ curve: ['t', 'label'] }), grid: { t: [7] } };
+    plan.points = plan.points.map((p) => ({ ...p, params: { t: 7 } }));
+    const csv = seriesCsv(plan, summarize(fl, plan, rowsOf(plan)), 'curve')
+      .trim()
+      .split('\n');
+    expect(csv[0]).toBe('t,curve.t,label,loss_mean,loss_sd,loss_lo,loss_hi,loss_n');
+    expect(csv.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['7,0', '7,1']);
+  });
 });
 
 describe('a point that fails numerically', () => {
