@@ -88,7 +88,12 @@ export function zhuBalancePlots(input: ZhuPlotInput): PlotSpec[] {
                 },
                 {
                   mark: { type: 'rule' },
-                  encoding: { x: integer('x', 'students m or teachers k'), y: integer('stepsLo', 'steps'), y2: { field: 'stepsHi' }, color: nominal('label', null) },
+                  encoding: {
+                    x: integer('x', 'students m or teachers k'),
+                    y: integer('stepsLo', 'steps'),
+                    y2: { field: 'stepsHi' },
+                    color: nominal('label', null),
+                  },
                 },
               ],
             },
