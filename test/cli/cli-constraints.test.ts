@@ -27,7 +27,7 @@ const VIOLATIONS: [string, string[], RegExp][] = [
   ['zhou-ge-local', ['m=40'], /eta=0\.05, m=40, d=2.*gradient descent diverges; lower eta, m, d or richInit/],
   ['zhou-ge-local', ['d=100'], /d=100.*gradient descent diverges/],
   ['zhu-balance', ['k=4', 'd=2'], /d=2 < k=4: .*d must be ≥ k; raise d or lower k/],
-  ['zhu-balance', ['m=1000'], /eta=0\.05, m=1000 \(the phase-length runs use 2m = 2000 students\).*gradient descent diverges/],
+  ['zhu-balance', ['m=1000'], /eta=0\.05, m=1000 \(the phase-length runs use 4m = 4000 students\).*gradient descent diverges/],
 ];
 
 describe('experiment constraints (item 7)', () => {

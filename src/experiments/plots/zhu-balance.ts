@@ -9,6 +9,8 @@ export interface ZhuPlotInput {
   k: number;
   m: number;
   fitTolerance: number;
+  /** Independent draws per phase-length configuration. */
+  phaseSeeds: number;
   /** Whether the phase-length runs were made. */
   phaseLengths: boolean;
 }
@@ -75,11 +77,27 @@ export function zhuBalancePlots(input: ZhuPlotInput): PlotSpec[] {
     }),
     ...(input.phaseLengths
       ? [
-          figure(`Length of phases 1–2 (steps until every |H_l| ≤ ${input.fitTolerance}·‖v‖) vs m and vs k`, {
-            data: { name: 'phaseLengths' },
-            mark: { type: 'line', point: true },
-            encoding: { x: integer('x', 'students m or teachers k'), y: integer('steps', 'steps'), color: nominal('label', null) },
-          }),
+          figure(
+            `Length of phases 1–2 (steps until every |H_l| ≤ ${input.fitTolerance}·‖v‖), geometric mean of ${input.phaseSeeds} draws with its 95 % interval, vs m and vs k`,
+            {
+              data: { name: 'phaseLengths' },
+              layer: [
+                {
+                  mark: { type: 'line', point: true },
+                  encoding: { x: integer('x', 'students m or teachers k'), y: integer('steps', 'steps'), color: nominal('label', null) },
+                },
+                {
+                  mark: { type: 'rule' },
+                  encoding: {
+                    x: integer('x', 'students m or teachers k'),
+                    y: integer('stepsLo', 'steps'),
+                    y2: { field: 'stepsHi' },
+                    color: nominal('label', null),
+                  },
+                },
+              ],
+            },
+          ),
         ]
       : []),
     figure('Xu & Du: one teacher, m = 1 vs m = 2 students', {
