@@ -155,7 +155,7 @@ describe('what a figure says it measured', () => {
     const html = await renderSweepHtml(plan, summary, figurePage(fig, summary));
     expect(html).toContain(escapeHtml(fig.paper));
     const tables = html.slice(html.indexOf('<h2>Grid points</h2>'));
-    expect(tables).toContain('<td>curve-large-step-beats-bound</td>');
+    expect(tables).toContain('<td>curve-large-step-beats-bound-8</td>');
     expect(tables).not.toContain('<td>spike-value</td>');
     expect(tables).toMatch(/Not shown: the claims [^<]*spike-value/);
   });

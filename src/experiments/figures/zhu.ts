@@ -4,7 +4,7 @@
 // seed bands.
 //
 // Two figures, not one: the phase lengths come from the series `phaseLengths`, whose rows carry
-// their own k and m (m/2, m, 2m at k; 2k at m). A grid key named k or m would replace those
+// their own k and m (⌈m/4⌉, m, 4m at k; 2k at m). A grid key named k or m would replace those
 // columns in series-phaseLengths.csv (the grid's value comes first), so the phase figure leaves
 // k and m at the preset's defaults and lets the experiment vary them, while the rate figure
 // sweeps them.
@@ -62,9 +62,9 @@ export const zhuPhases: Figure = {
   paper:
     'Zhu, Liu & Cevher, "How Gradient descent balances features: A dynamical analysis for two-layer neural networks", ICLR 2025: the phase lengths against m and k (figure numbers not available to us; docs/science.md §5)',
   paperShows:
-    'The alignment and tangential-growth phases get shorter as the number of students m grows and longer as the number of teachers k grows; during growth the per-teacher residual H_l = ‖v‖ − Σ_{i in group l}⟨w_i, v̄_l⟩ decays geometrically and the largest student–teacher angle shrinks. We read the end of the first two phases off the residuals: the first of 200 log-spaced records at which every |H_l| ≤ 1 %·‖v‖ [assumed: the sources describe the phases qualitatively]. The experiment measures it at m/2, m and 2m students for k teachers, and for 2k teachers at m.',
+    'The alignment and tangential-growth phases get shorter as the number of students m grows and longer as the number of teachers k grows; during growth the per-teacher residual H_l = ‖v‖ − Σ_{i in group l}⟨w_i, v̄_l⟩ decays geometrically and the largest student–teacher angle shrinks. We read the end of the first two phases off the residuals: the first step (checked at 1 % resolution) at which every |H_l| ≤ 1 %·‖v‖ [assumed: the sources describe the phases qualitatively]. The experiment measures it at ⌈m/4⌉, m and 4m students for k teachers, and for 2k teachers at m, each as the geometric mean over phaseSeeds independent runs (one run is too noisy to order: docs/science.md §5).',
   presets: {
-    // k = 2, m = 20 (the defaults): m ∈ {10, 20, 40} and k ∈ {2, 4}; the main run shortened to
+    // k = 2, m = 20 (the defaults): m ∈ {5, 20, 80} and k ∈ {2, 4}; the main run shortened to
     // 2e4 steps (its late rate is zhu-rate's)
     quick: {
       grid: { steps: [20000], phaseSteps: [5000] },
