@@ -1,5 +1,5 @@
 // Cold start: the first call of a computation in a fresh process against the same call once
-// warm, for eigvalsh (n = 2000) and the Ba et al. pipeline (d = 1000, n = N = 2000), in
+// warm, for eigvalsh (n = 2000, or --n) and the Ba et al. pipeline (d = 1000, n = N = 2000), in
 // fresh processes of each runtime, interleaved over rounds:
 //
 //   node            V8 compiles each wasm function with its optimising compiler on first call
@@ -15,7 +15,7 @@
 // outputs), on every runtime and tier. Prints cold/warm per case and runtime (median over
 // rounds) and writes bench/results/cold-start.json.
 //
-//   node bench/cold-start.bench.js [--cases eigvalsh,pipeline] [--rounds 3] [--threads 1] [--raw]
+//   node bench/cold-start.bench.js [--cases eigvalsh,pipeline] [--rounds 3] [--warm 2] [--n 2000] [--threads 1] [--raw]
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,7 @@ const { values: cli } = parseArgs({
     rounds: { type: 'string', default: '3' },
     threads: { type: 'string', default: '1' },
     warm: { type: 'string', default: '2' },
+    n: { type: 'string', default: '2000' },
     raw: { type: 'boolean', default: false },
     runtimes: { type: 'string', default: 'node,node-baseline,bun' },
     // internal: run one case in this process and print JSON
@@ -49,7 +50,7 @@ async function runChild(name) {
   if (touch > 0) fl.zeros(Math.ceil(touch / 8 / 1000), 1000).dispose(); // touch the pages, then free them for reuse
   let run;
   if (name === 'eigvalsh') {
-    const n = 2000;
+    const n = Number(cli.n);
     const S = fl.scope(() => {
       const G = fl.randn(n, n, { seed: 1 });
       return fl.matmul(G, G, { transB: true, alpha: 1 / n });
@@ -94,7 +95,7 @@ const runtimes = cli.runtimes.split(',').filter((r) => {
 
 function child(runtime, name, touchBytes) {
   const { command, env } = RUNTIMES[runtime];
-  const args = [here, '--child', name, '--threads', cli.threads, '--warm', cli.warm, '--touch-bytes', String(touchBytes)];
+  const args = [here, '--child', name, '--threads', cli.threads, '--warm', cli.warm, '--n', cli.n, '--touch-bytes', String(touchBytes)];
   const out = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
   if (out.status !== 0) throw new Error(`${runtime} ${name} exited with ${out.status}:\n${out.stderr}`);
   return JSON.parse(out.stdout);
@@ -109,8 +110,21 @@ console.log(
 const results = [];
 for (const name of cli.cases.split(',')) {
   // How much memory the computation uses, from one child (also its reference fingerprints).
+  // It is also the cold run on fresh pages, page faults included.
   const probe = child('node', name, 0);
   const touchBytes = cli.raw ? 0 : probe.memoryBytes;
+  console.log(
+    `${name.padEnd(9)} ${'node, fresh'.padEnd(14)} cold ${probe.coldMs.toFixed(0).padStart(6)} ms · warm ${probe.warmMs.toFixed(0).padStart(6)} ms · ` +
+      `cold/warm ${(probe.coldMs / probe.warmMs).toFixed(2)}× (one run; first touches of ${(probe.memoryBytes / 2 ** 20).toFixed(0)} MiB of fresh memory included)`,
+  );
+  results.push({
+    case: name,
+    runtime: 'node, fresh pages',
+    coldMs: probe.coldMs,
+    warmMs: probe.warmMs,
+    coldOverWarm: probe.coldMs / probe.warmMs,
+    touchBytes: 0,
+  });
   const samples = Object.fromEntries(runtimes.map((r) => [r, []]));
   for (let round = 0; round < Number(cli.rounds); round++) {
     const order = round % 2 === 0 ? runtimes : [...runtimes].reverse();
