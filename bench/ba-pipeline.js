@@ -11,16 +11,17 @@ export const LAMBDA = 1e-3;
 export const NOISE = 0.1;
 
 /**
- * Floating-point operations of the pipeline's large kernels at (d, n, N), nTest test points:
- * GEMM flops (the forward pass, the gradient, the features of the fresh and test batches,
- * the Gram matrix ΦᵀΦ), the eigensolver's (svdvals of the d×N W1 through the d×d Gram
- * matrix: 2·d²·N for W1·W1ᵀ, 4d³/3 for its tridiagonal reduction) and Cholesky's (N³/3).
- * What the pipeline's limit at our measured kernel rates is computed from.
+ * Floating-point operations of the pipeline's large kernels at (d, n, N), nTest test points, as
+ * this design executes them: GEMM (the forward pass X·W0 and the gradient Xᵀ·M of the step,
+ * the features of the fresh and test batches: 2·n·d·N each), the Gram matrices (ΦᵀΦ of the
+ * ridge, W1·W1ᵀ of svdvals: gram_f64 computes one triangle, k·m² flops), the eigensolver's
+ * tridiagonal reduction (4m³/3, m = min(d, N)) and Cholesky (N³/3). The pipeline's limit is
+ * their sum at the measured GEMM f64 rate.
  */
 export function pipelineFlops({ d, n, N, nTest = n }) {
-  const gemm = 2 * n * d * N /* X·W0 */ + 2 * n * d * N /* Xᵀ·M */ + 2 * n * d * N /* fresh X·W1 */ + 2 * n * N * N /* ΦᵀΦ */ + 2 * nTest * d * N; /* Xt·W1 */
   const m = Math.min(d, N);
-  const gram = 2 * m * m * Math.max(d, N);
+  const gemm = 2 * n * d * N /* X·W0 */ + 2 * n * d * N /* Xᵀ·M */ + 2 * n * d * N /* fresh X·W1 */ + 2 * nTest * d * N; /* Xt·W1 */
+  const gram = n * N * N /* ΦᵀΦ */ + m * m * Math.max(d, N); /* W1·W1ᵀ */
   return { gemm: gemm + gram, eig: (4 * m ** 3) / 3, cholesky: N ** 3 / 3 };
 }
 

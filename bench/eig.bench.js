@@ -52,6 +52,28 @@ console.log(
   `this machine, one thread: f64x2 multiply/add peak ${limits.f64.toFixed(1)} GFLOP/s, streaming read ${limits.readGBs.toFixed(1)} GB/s (bench/limits.js)`,
 );
 
+// The library's own memory-bound kernel, timed like the stream (best of many short calls, so a
+// busy machine does not bias it): y = A·x for a 2000×2000 A (32 MB, past the caches), the
+// reduction's matrix–vector products' closest public relative.
+const gemvBandwidth = (() => {
+  const m = 2000;
+  const A = fl.randn(m, m, { seed: 3 });
+  const x = fl.randn(m, 1, { seed: 4 });
+  const y = fl.zeros(m, 1);
+  let best = Infinity;
+  for (let i = 0; i < 100; i++) {
+    const t = performance.now();
+    fl.gemv(A, x, { y });
+    best = Math.min(best, performance.now() - t);
+  }
+  for (const M of [A, x, y]) M.dispose();
+  const GBs = (8 * m * m) / (best * 1e6);
+  return { n: m, bestMs: best, GBs, ofBandwidth: GBs / limits.readGBs };
+})();
+console.log(
+  `matrix–vector product (gemv), n = ${gemvBandwidth.n}, best of 100 calls: ${gemvBandwidth.GBs.toFixed(1)} GB/s = ${(100 * gemvBandwidth.ofBandwidth).toFixed(0)}% of the streaming read`,
+);
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const rows = [];
 for (const n of SIZES) {
@@ -221,6 +243,7 @@ writeFileSync(
       node: process.version,
       threads: THREADS,
       limits,
+      gemvBandwidth,
       loadavg: { start: loadAtStart, end: os.loadavg() },
       rows,
       targets,

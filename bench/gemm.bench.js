@@ -322,6 +322,26 @@ console.log(
   `\npeak (one thread, independent SIMD multiplies and adds, no FMA; best of before/after): f64x2 ${peak.f64.toFixed(1)} GFLOP/s, f32x4 ${peak.f32.toFixed(1)} GFLOP/s`,
 );
 
+// The same comparison robust to a busy machine: GEMM timed like the peak, as the best of many
+// short calls (n = 256: ≈ 1.5 ms each, as long as a call of the peak kernel), right after the peak.
+const SHORT_N = 256;
+const shortCalls = {};
+for (const dtype of DTYPES) {
+  const { A, B, C } = operands(fl, SHORT_N, dtype);
+  for (let i = 0; i < 3; i++) fl.gemm(C, A, B);
+  let best = Infinity;
+  for (let i = 0; i < 200; i++) {
+    const t = performance.now();
+    fl.gemm(C, A, B);
+    best = Math.min(best, performance.now() - t);
+  }
+  shortCalls[dtype] = { n: SHORT_N, bestMs: best, gflops: gflops(SHORT_N, best), ofPeak: gflops(SHORT_N, best) / peak[dtype] };
+  for (const M of [A, B, C]) M.dispose();
+  console.log(
+    `GEMM ${dtype}, n = ${SHORT_N}, best of 200 calls: ${shortCalls[dtype].gflops.toFixed(1)} GFLOP/s = ${fraction(shortCalls[dtype].gflops, peak[dtype])} of the ${dtype === 'f64' ? 'f64x2' : 'f32x4'} peak`,
+  );
+}
+
 const header = ['n', 'dtype', 'fl ms', 'featurelab', 'of peak', 'best of peak'];
 for (const p of PEERS) header.push(p.name, `fl/${p.short}`);
 const rows = [];
@@ -390,7 +410,7 @@ writeFileSync(
       featurelab: { version: pkg.version, checkFinite: fl.checkFinite, gemmConfig: fl.gemmConfig },
       peers: peerInfo,
       correctness,
-      limits: { before: limitsBefore, after: limitsAfter, peak },
+      limits: { before: limitsBefore, after: limitsAfter, peak, shortCalls },
       cases,
       threads: { counts: THREADS, rounds: ROUNDS, cases: scaling },
       targets,
