@@ -212,7 +212,13 @@ describe('CLI: bench and serve', () => {
     const r = run('bench', '--quick');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/case\s+median ms\s+min ms\s+GFLOP\/s\s+fingerprint/);
-    for (const label of ['GEMM f64 C = A·B, n = 256', 'GEMM f32 C = A·B, n = 256', 'eigvalsh of S = G·Gᵀ/n, n = 200', 'eigh of S = G·Gᵀ/n, n = 200', 'Ba one-step pipeline, d = 100']) {
+    for (const label of [
+      'GEMM f64 C = A·B, n = 256',
+      'GEMM f32 C = A·B, n = 256',
+      'eigvalsh of S = G·Gᵀ/n, n = 200',
+      'eigh of S = G·Gᵀ/n, n = 200',
+      'Ba one-step pipeline, d = 100',
+    ]) {
       expect(r.stdout).toContain(label);
     }
     expect(r.stdout).toMatch(/suite fingerprint [0-9a-f]{64}/);
