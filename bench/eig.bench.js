@@ -1,47 +1,142 @@
 // Symmetric eigensolver benchmark: eigvalsh and eigh of S = G·Gᵀ/n (G Gaussian) for
-// n = 200, 500, 1000, 2000, single-threaded, featurelab beside numpy/LAPACK (python3,
-// one thread) and ml-matrix's EigenvalueDecomposition in the same run. Prints a table and
-// the issue's targets at n = 1000, and writes bench/results/eig.json. `--threads N` runs
-// featurelab on N threads (the GEMM parts of the solvers are threaded; the targets compare
-// with single-threaded numpy, so the default is 1).
+// n = 200, 500, 1000, 2000 (`--sizes 1000,2000,4000` for the paper sizes), featurelab on one
+// thread and on all cores (interleaved rounds; the thread counts must compute the same bytes)
+// beside numpy/LAPACK (python3) on as many threads, and ml-matrix's EigenvalueDecomposition
+// (n ≤ 1000, one thread), in the same run. Beside each time: the limit for this design, the
+// flops of the tridiagonal reduction (4n³/3; eigh adds the back-transformation's 2n³) at the
+// GEMM f64 rate measured in the same rounds on as many threads, and the speed-up of N threads
+// over one. Prints tables and the issues' targets, and writes bench/results/eig.json.
 //
-//   node --expose-gc bench/eig.bench.js --sizes 200,500 [--threads 2]
+//   node --expose-gc bench/eig.bench.js --sizes 200,500 [--threads 1,2] [--rounds 5]
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../dist/index.js';
-import { measure } from './harness.js';
+import { interleaved, measure, threadCounts } from './harness.js';
+import { measureLimits } from './limits.js';
 import { packageVersion, runNumpyEig } from './peers.js';
 
 const started = performance.now();
-const { values: cli } = parseArgs({ options: { sizes: { type: 'string', default: '200,500,1000,2000' }, threads: { type: 'string', default: '1' } } });
+const loadAtStart = os.loadavg();
+const { values: cli } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '200,500,1000,2000' },
+    threads: { type: 'string' },
+    rounds: { type: 'string' },
+  },
+});
 const SIZES = cli.sizes.split(',').map(Number);
+const THREADS = threadCounts(cli.threads, os.availableParallelism());
 const TARGET_N = 1000;
 // ml-matrix is O(10 s) at n = 1000 (plain JS Householder + QL): one timed run there, none beyond.
 const ML_MATRIX_MAX_N = 1000;
+// Interleaved rounds per size (each round: eigvalsh, eigh and a GEMM on every thread count).
+const roundsFor = (n) => (cli.rounds ? Number(cli.rounds) : n <= 200 ? 10 : n <= 500 ? 7 : n <= 1000 ? 5 : 3);
 
-const plan = (n) =>
-  n <= 200 ? { warmup: 3, time: 1000, iterations: 10 } : n <= 500 ? { warmup: 2, time: 0, iterations: 7 } : { warmup: 1, time: 0, iterations: 5 };
-
-const fl = await createEngine({ threads: Number(cli.threads) });
+const engines = [];
+for (const threads of THREADS) engines.push(await createEngine({ threads }));
+const fl = engines[0];
 let Matrix, EigenvalueDecomposition;
 try {
   ({ Matrix, EigenvalueDecomposition } = await import('ml-matrix'));
 } catch {
   console.log('note: ml-matrix not installed; skipped');
 }
-console.log(`eigensolver benchmark · ${os.cpus()[0]?.model} · Node ${process.version} · featurelab on ${fl.threads} thread(s) · ${new Date().toISOString()}`);
+console.log(
+  `eigensolver benchmark · ${os.cpus()[0]?.model} · Node ${process.version} · featurelab on ${engines.map((e) => e.threads).join(', ')} thread(s) · ` +
+    `${new Date().toISOString()} · load ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}`,
+);
+const limits = await measureLimits();
+console.log(
+  `this machine, one thread: f64x2 multiply/add peak ${limits.f64.toFixed(1)} GFLOP/s, streaming read ${limits.readGBs.toFixed(1)} GB/s (bench/limits.js)`,
+);
 
+// The library's own memory-bound kernel, timed like the stream (best of many short calls, so a
+// busy machine does not bias it): y = A·x for a 2000×2000 A (32 MB, past the caches), the
+// reduction's matrix–vector products' closest public relative.
+const gemvBandwidth = (() => {
+  const m = 2000;
+  const A = fl.randn(m, m, { seed: 3 });
+  const x = fl.randn(m, 1, { seed: 4 });
+  const y = fl.zeros(m, 1);
+  let best = Infinity;
+  for (let i = 0; i < 100; i++) {
+    const t = performance.now();
+    fl.gemv(A, x, { y });
+    best = Math.min(best, performance.now() - t);
+  }
+  for (const M of [A, x, y]) M.dispose();
+  const GBs = (8 * m * m) / (best * 1e6);
+  return { n: m, bestMs: best, GBs, ofBandwidth: GBs / limits.readGBs };
+})();
+console.log(
+  `matrix–vector product (gemv), n = ${gemvBandwidth.n}, best of 100 calls: ${gemvBandwidth.GBs.toFixed(1)} GB/s = ${(100 * gemvBandwidth.ofBandwidth).toFixed(0)}% of the streaming read`,
+);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const rows = [];
 for (const n of SIZES) {
-  const G = fl.randn(n, n, { seed: 1 });
-  const S = fl.matmul(G, G, { transB: true, alpha: 1 / n });
-  G.dispose();
-  const values = measure(`featurelab eigvalsh ${n}`, () => fl.eigvalsh(S), plan(n));
-  const both = measure(`featurelab eigh ${n}`, () => fl.eigh(S).vectors.dispose(), plan(n));
-  const row = { n, featurelab: { eigvalsh: values.medianMs, eigh: both.medianMs } };
+  // The same S on every engine (same seed, so the same bytes), and a GEMM of its size for the rate.
+  const work = engines.map((e) =>
+    e.scope(() => {
+      const G = e.randn(n, n, { seed: 1 });
+      const S = e.keep(e.matmul(G, G, { transB: true, alpha: 1 / n }));
+      return { S, A: e.keep(e.randn(n, n, { seed: 2 })), C: e.keep(e.zeros(n, n)) };
+    }),
+  );
+  const values = engines.map(() => []);
+  const timed = interleaved(
+    engines.flatMap((e, i) => [
+      { name: `eigvalsh ${e.threads}`, fn: () => values[i].push(e.fingerprint(e.eigvalsh(work[i].S))) },
+      { name: `eigh ${e.threads}`, fn: () => e.eigh(work[i].S).vectors.dispose() },
+      { name: `gemm ${e.threads}`, fn: () => e.gemm(work[i].C, work[i].S, work[i].A) },
+    ]),
+    { warmup: 1, rounds: roundsFor(n) },
+  );
+  if (!values.every((v) => v.every((f) => f === values[0][0]))) {
+    console.error(`FAIL: eigvalsh at n=${n} computed different bytes on different thread counts or rounds`);
+    process.exit(1);
+  }
+  const of = (i, what) => timed[3 * i + (what === 'eigvalsh' ? 0 : what === 'eigh' ? 1 : 2)];
+  const reductionFlops = (4 * n ** 3) / 3;
+  const backFlops = 2 * n ** 3;
+  const perThreads = engines.map((e, i) => {
+    const gemmGflops = (2 * n ** 3) / (of(i, 'gemm').medianMs * 1e6);
+    const eigvalshMs = of(i, 'eigvalsh').medianMs;
+    const eighMs = of(i, 'eigh').medianMs;
+    const limitEigvalshMs = reductionFlops / (gemmGflops * 1e6);
+    const limitEighMs = (reductionFlops + backFlops) / (gemmGflops * 1e6);
+    // Speed-up over one thread: the median over rounds of the paired ratio.
+    const paired = (what) => median(of(0, what).samplesMs.map((t0, r) => t0 / of(i, what).samplesMs[r]));
+    return {
+      threads: e.threads,
+      eigvalsh: eigvalshMs,
+      eigh: eighMs,
+      gemmGflops,
+      limitEigvalshMs,
+      limitEighMs,
+      eigvalshOfLimit: eigvalshMs / limitEigvalshMs,
+      eighOfLimit: eighMs / limitEighMs,
+      speedup: i === 0 ? undefined : { eigvalsh: paired('eigvalsh'), eigh: paired('eigh') },
+    };
+  });
+  const one = perThreads[0];
+  // The one-stage reduction (dsytrd) reads the trailing triangle once per column: Σ 8·m²/2 ≈
+  // 4n³/3 bytes in its symmetric matrix–vector products, while its other half (2n³/3 flops)
+  // runs in GEMM. Its memory-bound part, estimated: eigvalsh's time less that GEMM half at the
+  // measured GEMM rate (the tridiagonal eigenvalues cost O(n²)). Meaningless when a two-stage
+  // reduction ran (its first stage is all GEMM).
+  const level2Ms = one.eigvalsh - (2 * n ** 3) / 3 / (one.gemmGflops * 1e6);
+  const level2GBs = level2Ms > 0 ? (4 * n ** 3) / 3 / (level2Ms * 1e6) : undefined;
+  const row = {
+    n,
+    featurelab: { eigvalsh: one.eigvalsh, eigh: one.eigh },
+    threads: perThreads,
+    memoryBound: { level2Ms, level2GBs, ofBandwidth: level2GBs && level2GBs / limits.readGBs },
+  };
   // Accuracy of what was timed, so the comparison is between correct results.
+  const S = work[0].S;
   const check = fl.scope(() => {
     const { values: w, vectors: V } = fl.eigh(S);
     const SV = fl.matmul(S, V);
@@ -57,8 +152,15 @@ for (const n of SIZES) {
     return { residual: fl.norm(R) / fl.norm(S), orthogonality: fl.norm(fl.axpy(-1, fl.eye(n), fl.matmul(V, V, { transA: true })), 'max') };
   });
   row.check = check;
-  const np = runNumpyEig(n, { reps: n >= 2000 ? 3 : 5 });
-  row.numpy = np.skip ? { skipped: np.skip } : { eigvalsh: np.eigvalsh.medianMs, eigh: np.eigh.medianMs, version: np.numpy };
+  // numpy on one thread, and on each of featurelab's other thread counts.
+  row.numpyThreads = engines.map((e) => {
+    const np = runNumpyEig(n, { reps: n >= 2000 ? 3 : 5, threads: e.threads });
+    return np.skip
+      ? { threads: e.threads, skipped: np.skip }
+      : { threads: e.threads, eigvalsh: np.eigvalsh.medianMs, eigh: np.eigh.medianMs, version: np.numpy };
+  });
+  const np = row.numpyThreads[0];
+  row.numpy = np.skipped ? { skipped: np.skipped } : { eigvalsh: np.eigvalsh, eigh: np.eigh, version: np.version };
   if (Matrix && n <= ML_MATRIX_MAX_N) {
     const M = Matrix.from1DArray(n, n, S.toArray());
     const ml = measure(`ml-matrix ${n}`, () => new EigenvalueDecomposition(M, { assumeSymmetric: true }), {
@@ -70,7 +172,7 @@ for (const n of SIZES) {
   } else {
     row.mlMatrix = { skipped: Matrix ? 'too slow' : 'not installed' };
   }
-  S.dispose();
+  for (const w of work) for (const M of Object.values(w)) M.dispose();
   rows.push(row);
   const f = (v) => (v === undefined ? '—' : v.toFixed(1));
   console.log(
@@ -89,6 +191,31 @@ for (const r of rows) {
     `${pad(r.n, 4)}  ${pad(r.featurelab.eigvalsh.toFixed(1), 11)}  ${pad(r.numpy.eigvalsh?.toFixed(1) ?? '—', 11)}  ${pad(ratio(r.featurelab.eigvalsh, r.numpy.eigvalsh), 5)}` +
       `  ${pad(r.featurelab.eigh.toFixed(1), 8)}  ${pad(r.numpy.eigh?.toFixed(1) ?? '—', 7)}  ${pad(ratio(r.featurelab.eigh, r.numpy.eigh), 5)}` +
       `  ${pad(r.mlMatrix.eigh?.toFixed(0) ?? r.mlMatrix.skipped, 10)}  ${pad(ratio(r.mlMatrix.eigh, r.featurelab.eigh), 10)}`,
+  );
+}
+
+console.log(
+  '\nagainst the limit for this design (4n³/3 flops for eigvalsh, + 2n³ for eigh, at the GEMM f64 rate of the same rounds) and numpy on as many threads:',
+);
+console.log('   n  thr  GEMM GF/s  eigvalsh ms  ×limit  ×numpy  speed-up     eigh ms  ×limit  ×numpy  speed-up');
+for (const r of rows) {
+  for (const [i, t] of r.threads.entries()) {
+    const np = r.numpyThreads[i];
+    const pad = (s, w) => String(s).padStart(w);
+    const x = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
+    console.log(
+      `${pad(r.n, 4)}  ${pad(t.threads, 3)}  ${pad(t.gemmGflops.toFixed(1), 9)}  ${pad(t.eigvalsh.toFixed(1), 11)}  ${pad(`${t.eigvalshOfLimit.toFixed(2)}×`, 6)}  ${pad(x(t.eigvalsh, np.eigvalsh), 6)}  ${pad(t.speedup ? `${t.speedup.eigvalsh.toFixed(2)}×` : '—', 8)}` +
+        `  ${pad(t.eigh.toFixed(1), 10)}  ${pad(`${t.eighOfLimit.toFixed(2)}×`, 6)}  ${pad(x(t.eigh, np.eigh), 6)}  ${pad(t.speedup ? `${t.speedup.eigh.toFixed(2)}×` : '—', 8)}`,
+    );
+  }
+}
+console.log(
+  `\nthe one-stage reduction's memory-bound half (4n³/3 bytes of symmetric matrix–vector products; its time = eigvalsh less the GEMM half at the GEMM rate), one thread, against ${limits.readGBs.toFixed(1)} GB/s streaming:`,
+);
+for (const r of rows) {
+  const m = r.memoryBound;
+  console.log(
+    `  n=${r.n}: ≈ ${m.level2Ms.toFixed(0)} ms → ${m.level2GBs ? `${m.level2GBs.toFixed(1)} GB/s, ${(100 * m.ofBandwidth).toFixed(0)}% of the streaming bandwidth` : 'not estimable'}`,
   );
 }
 
@@ -114,7 +241,10 @@ writeFileSync(
       date: new Date().toISOString(),
       cpu: os.cpus()[0]?.model,
       node: process.version,
-      threads: fl.threads,
+      threads: THREADS,
+      limits,
+      gemvBandwidth,
+      loadavg: { start: loadAtStart, end: os.loadavg() },
       rows,
       targets,
       elapsedSeconds: (performance.now() - started) / 1000,
@@ -123,5 +253,10 @@ writeFileSync(
     2,
   ) + '\n',
 );
-console.log(`\nwrote ${out.pathname} · suite took ${((performance.now() - started) / 1000).toFixed(1)} s`);
-fl.dispose();
+console.log(
+  `\nwrote ${out.pathname} · suite took ${((performance.now() - started) / 1000).toFixed(1)} s · load average at end ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
+for (const e of engines) e.dispose();

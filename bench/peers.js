@@ -123,15 +123,24 @@ const PYTHON = process.env.PYTHON ?? 'python3';
 const SINGLE_THREAD_ENV = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 /**
- * Runs a bench/ python script single-threaded and returns its parsed JSON stdout, or
- * { skip: reason } when python3 or numpy is missing (the scripts exit with 2 then).
+ * Runs a bench/ python script single-threaded (or on `threads` BLAS threads) and returns its
+ * parsed JSON stdout, or { skip: reason } when python3 or numpy is missing (the scripts exit
+ * with 2 then). This machine's OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (set for old OpenBLAS
+ * builds; they slow a current numpy) are dropped for this command alone.
  */
-export function runPythonScript(name, args) {
+export function runPythonScript(name, args, { threads = 1 } = {}) {
   // The scripts set the thread variables themselves too; setting them here also covers
   // anything python imports before the script runs (sitecustomize).
+  const env = { ...process.env, ...SINGLE_THREAD_ENV };
+  if (threads !== 1) {
+    for (const key of Object.keys(SINGLE_THREAD_ENV)) env[key] = String(threads);
+    env.BENCH_NUMPY_THREADS = String(threads);
+  }
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
   const child = spawnSync(PYTHON, [path.join(here, name), ...args], {
     encoding: 'utf8',
-    env: { ...process.env, ...SINGLE_THREAD_ENV },
+    env,
     maxBuffer: 64 * 1024 * 1024,
   });
   if (child.error?.code === 'ENOENT') return { skip: `${PYTHON} not found` };
@@ -153,8 +162,8 @@ export function runNumpy(sizes, dtypes, { minTime = 1.0, minReps = 5, warmup = 2
 }
 
 /** numpy eigvalsh/eigh timings (bench/numpy_eig.py) for one size. */
-export function runNumpyEig(n, { reps = 5, warmup = 1 } = {}) {
-  return runPythonScript('numpy_eig.py', [`--n=${n}`, `--reps=${reps}`, `--warmup=${warmup}`]);
+export function runNumpyEig(n, { reps = 5, warmup = 1, threads = 1 } = {}) {
+  return runPythonScript('numpy_eig.py', [`--n=${n}`, `--reps=${reps}`, `--warmup=${warmup}`], { threads });
 }
 
 /** Probes python3 + numpy once, so the suite can print a note up front. */

@@ -290,6 +290,8 @@ export async function loadModule(
   source: WasmSource = defaultUrl(),
   fn = 'createEngine',
 ): Promise<{ module: WebAssembly.Module; bytes?: Uint8Array<ArrayBuffer> }> {
+  // Before the first call of any function: V8 picks a function's tier when it first runs it.
+  await preferOptimisingTier();
   if (source instanceof WebAssembly.Module) return { module: source };
   let bytes: Uint8Array<ArrayBuffer>;
   let from = 'the given bytes';
@@ -329,6 +331,36 @@ export async function loadModule(
     throw new FeaturelabError(
       `${fn}: the wasm module from ${from} does not compile (is it featurelab.wasm?): ${error instanceof Error ? error.message : String(error)}`,
     );
+  }
+}
+
+let tierChosen = false;
+
+/**
+ * Node: has V8 compile wasm functions with its optimising compiler (TurboFan) on their first
+ * call, instead of starting them in the baseline tier (Liftoff). V8 swaps optimised code in
+ * only between calls (wasm has no on-stack replacement), so a kernel that runs once for a
+ * long time (a QR iteration, a large map, a whole reduction) would stay in Liftoff, ≈ 1.5–2×
+ * slower, on its first call: the cost of every cold CLI run. The flag is process-wide (it
+ * also covers worker threads, which share the compiled module) and changes no result (the
+ * tiers run the same wasm semantics). FEATURELAB_BASELINE_TIER=1 keeps V8's default
+ * (bench/cold-start.bench.js uses it to measure the difference). Bun (JavaScriptCore) and
+ * browsers are left alone: JSC replaces a running loop with optimised code (loop OSR), and
+ * browsers give pages no say (docs/benchmarks.md, "Cold start").
+ * see: V8's flag definitions (--liftoff, --wasm-lazy-compilation) in src/flags/flag-definitions.h.
+ */
+async function preferOptimisingTier(): Promise<void> {
+  if (tierChosen) return;
+  tierChosen = true;
+  const proc = (globalThis as { process?: { versions?: Record<string, string | undefined>; env?: Record<string, string | undefined> } }).process;
+  if (!proc?.versions?.node || proc.versions.bun || proc.versions.deno) return;
+  if (proc.env?.FEATURELAB_BASELINE_TIER === '1') return;
+  try {
+    const v8Name = 'node:v8'; // a variable, so bundlers never resolve it (as node:fs above)
+    const v8: { setFlagsFromString(flags: string): void } = await import(/* @vite-ignore */ v8Name);
+    v8.setFlagsFromString('--no-liftoff');
+  } catch {
+    // not Node after all, or flags frozen: V8's default tiering, same results
   }
 }
 

@@ -196,14 +196,14 @@ describe('CLI: bench and serve', () => {
     const report = JSON.parse(lines[0]!);
     expect(report).toMatchObject({ suite: 'quick', version: '0.1.0' });
     expect(report.environment).toMatch(/^Node v\d+/);
-    expect(report.cases.map((c: { id: string }) => c.id)).toEqual(['gemm-f64', 'gemm-f32', 'eigvalsh', 'ba-pipeline']);
+    expect(report.cases.map((c: { id: string }) => c.id)).toEqual(['gemm-f64', 'gemm-f32', 'eigvalsh-200', 'eigh-200', 'ba-pipeline']);
     for (const c of report.cases) {
       expect(c.medianMs).toBeGreaterThan(0);
       expect(c.samplesMs).toHaveLength(c.reps);
       expect(c.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     }
     expect(report.cases[0].gflops).toBeGreaterThan(0);
-    expect(report.cases[3].gflops).toBeNull(); // no standard flop count for the pipeline
+    expect(report.cases[4].gflops).toBeNull(); // no standard flop count for the pipeline
     const local = runBenchSuite(fl, { suite: 'quick' });
     expect(report.cases.map((c: { fingerprint: string }) => c.fingerprint)).toEqual(local.cases.map((c) => c.fingerprint));
     expect(report.fingerprint).toBe(local.fingerprint);
@@ -213,7 +213,13 @@ describe('CLI: bench and serve', () => {
     const r = run('bench', '--quick');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/case\s+median ms\s+min ms\s+GFLOP\/s\s+fingerprint/);
-    for (const label of ['GEMM f64 C = A·B, n = 256', 'GEMM f32 C = A·B, n = 256', 'eigvalsh of S = G·Gᵀ/n, n = 200', 'Ba one-step pipeline, d = 100']) {
+    for (const label of [
+      'GEMM f64 C = A·B, n = 256',
+      'GEMM f32 C = A·B, n = 256',
+      'eigvalsh of S = G·Gᵀ/n, n = 200',
+      'eigh of S = G·Gᵀ/n, n = 200',
+      'Ba one-step pipeline, d = 100',
+    ]) {
       expect(r.stdout).toContain(label);
     }
     expect(r.stdout).toMatch(/suite fingerprint [0-9a-f]{64}/);
