@@ -4,7 +4,7 @@
 // fresh processes of each runtime, interleaved over rounds:
 //
 //   node            V8 compiles each wasm function with its optimising compiler on first call
-//                   (what createEngine does in Node: src/core/wasm.ts, preferOptimisingTier)
+//                   (what the CLI does in Node: src/core/wasm.ts, preferOptimisingTier)
 //   node-baseline   FEATURELAB_BASELINE_TIER=1: V8's default, Liftoff first and TurboFan for
 //                   later calls (what cold runs paid before)
 //   bun             JavaScriptCore's own tiers (skipped when bun is not installed)
@@ -45,6 +45,8 @@ const TARGET = 1.2; // issue 15: a cold run pays at most 1.2× a warm one
 async function runChild(name) {
   const t0 = performance.now();
   const { createEngine } = await import('../dist/index.js');
+  // as the CLI does (src/cli/main.ts); FEATURELAB_BASELINE_TIER=1 makes it a no-op
+  await (await import('../dist/core/wasm.js')).preferOptimisingTier();
   const fl = await createEngine({ threads: Number(cli.threads) });
   const engineMs = performance.now() - t0;
   const touch = Number(cli['touch-bytes']);

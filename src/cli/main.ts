@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { formatBenchTable, runBenchSuite } from '../harness/bench-suite.js';
 import { createEngine } from '../core/engine.js';
 import { FeaturelabError } from '../core/errors.js';
+import { preferOptimisingTier } from '../core/wasm.js';
 import { EXPERIMENTS, findExperiment, runExperiment, VERSION } from '../experiments/index.js';
 import { helpText, resolveParams } from '../experiments/params.js';
 import type { ExperimentResult, Preset } from '../experiments/types.js';
@@ -121,6 +122,9 @@ function threadsFrom(option: string | undefined): number | undefined {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The process is ours: V8's optimising tier from each function's first call, so a cold run
+  // pays no baseline-tier penalty (src/core/wasm.ts; a library user decides this for theirs).
+  await preferOptimisingTier();
   if (argv[0] === 'sweep') return sweepMain(argv.slice(1), fileURLToPath(import.meta.url));
   if (argv[0] === 'figure') return figureMain(argv.slice(1), fileURLToPath(import.meta.url));
   const { values, positionals, tokens } = parseArgs({

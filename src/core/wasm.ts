@@ -290,8 +290,6 @@ export async function loadModule(
   source: WasmSource = defaultUrl(),
   fn = 'createEngine',
 ): Promise<{ module: WebAssembly.Module; bytes?: Uint8Array<ArrayBuffer> }> {
-  // Before the first call of any function: V8 picks a function's tier when it first runs it.
-  await preferOptimisingTier();
   if (source instanceof WebAssembly.Module) return { module: source };
   let bytes: Uint8Array<ArrayBuffer>;
   let from = 'the given bytes';
@@ -337,19 +335,22 @@ export async function loadModule(
 let tierChosen = false;
 
 /**
+ * @internal
  * Node: has V8 compile wasm functions with its optimising compiler (TurboFan) on their first
  * call, instead of starting them in the baseline tier (Liftoff). V8 swaps optimised code in
  * only between calls (wasm has no on-stack replacement), so a kernel that runs once for a
  * long time (a QR iteration, a large map, a whole reduction) would stay in Liftoff, ≈ 1.5–2×
  * slower, on its first call: the cost of every cold CLI run. The flag is process-wide (it
  * also covers worker threads, which share the compiled module) and changes no result (the
- * tiers run the same wasm semantics). FEATURELAB_BASELINE_TIER=1 keeps V8's default
+ * tiers run the same wasm semantics). Because it is process-wide, only the CLI calls it (the
+ * process is ours); a library user who owns the process may call it before createEngine, or
+ * run `node --no-liftoff`. FEATURELAB_BASELINE_TIER=1 keeps V8's default
  * (bench/cold-start.bench.js uses it to measure the difference). Bun (JavaScriptCore) and
  * browsers are left alone: JSC replaces a running loop with optimised code (loop OSR), and
  * browsers give pages no say (docs/benchmarks.md, "Cold start").
  * see: V8's flag definitions (--liftoff, --wasm-lazy-compilation) in src/flags/flag-definitions.h.
  */
-async function preferOptimisingTier(): Promise<void> {
+export async function preferOptimisingTier(): Promise<void> {
   if (tierChosen) return;
   tierChosen = true;
   const proc = (globalThis as { process?: { versions?: Record<string, string | undefined>; env?: Record<string, string | undefined> } }).process;
