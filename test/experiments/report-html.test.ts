@@ -114,7 +114,7 @@ describe("the experiments' own words", () => {
   const KNOWN_FAILURES: Record<string, string[]> = {
     'ba-one-step': ['large-step-beats-bound'],
     'moniri-spikes': ['spike-count', 'growth-exponent-2', 'spike-staircase'],
-    'two-step': ['outliers-added', 'reuse-learns-ie2', 'phase-diagram'],
+    'two-step': [],
     'huang-linear': ['loss-collapse'],
     'zhu-balance': [],
     'zhou-ge-local': ['near-neurons-align'],
