@@ -64,7 +64,7 @@ const ONE_CELLS: [number, number][] = [
 const STREAM = { beta: 0, batch1: 2, batch2: 4, network: 10 } as const;
 
 const params = {
-  d: int({ doc: 'input dimension', quick: 600, paper: 2000, min: 3, max: 20000 }),
+  d: int({ doc: 'input dimension', quick: 600, paper: 2000, min: 2, max: 20000 }),
   n: int({ doc: 'samples per batch', quick: 600, paper: 2000, min: 2, max: 20000 }),
   N: int({ doc: 'hidden width', quick: 600, paper: 2000, min: 2, max: 20000 }),
   alpha1: num({ doc: 'first step exponent α1 of the main cell (η1 = c·N^α1)', quick: 0.25, paper: 0.25, min: 0, max: 0.499 }),

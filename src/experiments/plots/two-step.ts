@@ -120,7 +120,7 @@ export function twoStepPlots(options: { phase: boolean; maxCount: number }): Plo
                   ],
                   facet: { column: nominal('panel', null, { sort: ALIGN_PANELS, header: panelHeader }) },
                   spec: {
-                    width: 150,
+                    width: 200,
                     height: 90,
                     layer: [
                       {
