@@ -43,6 +43,8 @@ const REUSE_GAIN = 10;
  * N = 2000. There the reuse claim asks only for this factor.
  */
 const REUSE_GAIN_SMALL = 2;
+/** The main cell's count is claimed only this far from the line α1 + α2 = ½ (boundary cells are drawn, not claimed). */
+const BOUNDARY_DISTANCE = 0.05;
 /** The size at which c = 2.5 was calibrated and the cells of the count claims were measured (docs/science.md §3). */
 const PAPER_SIZE = 2000;
 
@@ -477,7 +479,7 @@ export const twoStep = defineExperiment({
       // the finite-N prediction is claimed
       const atPaperSize = Math.min(d, n, N) >= PAPER_SIZE;
       const claims: Claim[] = [];
-      if (atPaperSize) {
+      if (atPaperSize && Math.abs(main.alpha1 + main.alpha2 - 0.5) >= BOUNDARY_DISTANCE - 1e-9) {
         claims.push({
           id: 'outliers-added',
           statement: `at the main cell (α1, α2) = (${main.alpha1}, ${main.alpha2}) step 2 adds ⌊α2/(½ − α1)⌋ outliers (terms k ≥ 1 with c_{k+1}(${p.activation}) ≠ 0) to W2, counted against W2's own bulk edge`,
