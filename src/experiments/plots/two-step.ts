@@ -4,7 +4,7 @@
 // of the ie2tanh target.
 
 import type { PlotSpec } from '../types.js';
-import { THEORY, figure, nominal, ordinal, quant } from './common.js';
+import { THEORY, figure, logQuant, nominal, ordinal, quant } from './common.js';
 
 const COUNT_PANELS = ['paper: ⌊α2/(½ − α1)⌋', 'finite-N prediction', 'measured'];
 const ALIGN_PANELS = ['ie2tanh, fresh batch', 'ie2tanh, reused batch'];
@@ -34,19 +34,20 @@ export function twoStepPlots(options: { phase: boolean; maxCount: number }): Plo
   const panelHeader = { labelFontSize: 12 };
   return [
     figure(
-      "Top singular values of W2 and the outlier threshold (dashed: W2's own bulk edge + margin); colour: share of the left vector in span(b, u_0), i.e. step 1's spike",
+      "Top singular values of W2 (log scale) and the outlier threshold (dashed: W2's own bulk edge + margin); colour: whether the left vector lies in span(b, u_0), i.e. is step 1's spike",
       {
         data: { name: 'top' },
+        transform: [{ calculate: `datum.step1Share >= 0.5 ? "step 1's spike" : 'other (added by step 2 if above the line)'`, as: 'kind' }],
         layer: [
           {
-            mark: { type: 'point', filled: true, size: 60 },
+            mark: { type: 'point', filled: true, size: 70 },
             encoding: {
               x: ordinal('index', 'rank', { axis: { labelAngle: 0 } }),
-              y: quant('s', 'singular value'),
-              color: quant('step1Share', 'share in span(b, u_0)', { scale: { domain: [0, 1] } }),
+              y: logQuant('s', 'singular value'),
+              color: nominal('kind', 'left vector'),
             },
           },
-          { mark: { type: 'rule', strokeDash: [4, 3], color: THEORY }, encoding: { y: quant('edge', 'singular value') } },
+          { mark: { type: 'rule', strokeDash: [4, 3], color: THEORY }, encoding: { y: logQuant('edge', 'singular value') } },
         ],
       },
     ),
