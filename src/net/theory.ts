@@ -309,6 +309,36 @@ export function twoStepTermStrength(p: {
   return p.eta2 * (p.k + 1) * p.ck1 * p.pow(p.eta1 * p.c1, p.k) * p.uNorm * p.aPowerNorm;
 }
 
+/**
+ * BBP threshold of a rank-one perturbation θ·u·vᵀ (unit u, v) of a rows×cols bulk matrix with
+ * singular values `values`, read at the level z above the bulk: the perturbed matrix has a
+ * singular value above z iff θ > 1/√D(z), with D the Benaych-Georges–Nadakuditi D-transform
+ * D(z) = φ(z)·φ̄(z), φ(z) = (1/p)·Σ_i z/(z² − s_i²) over the p = min(rows, cols) singular values,
+ * φ̄(z) = (p/q)·φ(z) + (1 − p/q)/z, q = max(rows, cols). With z = edge·(1 + margin) this is the
+ * strength at which a spike clears the outlier rule "above the edge by the margin".
+ * see: Benaych-Georges & Nadakuditi, "The singular values and vectors of low rank perturbations
+ * of large rectangular random matrices", J. Multivariate Anal. 111 (2012), Theorem 2.8.
+ */
+export function dTransformThreshold(values: Float64Array, rows: number, cols: number, z: number): number {
+  checkInteger('dTransformThreshold', 'rows', rows, 1, 2 ** 31 - 1);
+  checkInteger('dTransformThreshold', 'cols', cols, 1, 2 ** 31 - 1);
+  const p = Math.min(rows, cols),
+    q = Math.max(rows, cols);
+  if (!(values instanceof Float64Array) || values.length !== p)
+    throw new ArgumentError(`dTransformThreshold: values must be the ${p} singular values of a ${rows}×${cols} matrix (a Float64Array)`);
+  let top = 0;
+  for (const s of values) {
+    if (!(Number.isFinite(s) && s >= 0)) throw new ArgumentError(`dTransformThreshold: singular values must be finite and ≥ 0, got ${s}`);
+    top = Math.max(top, s);
+  }
+  checkNumber('dTransformThreshold', 'z', z, { above: top });
+  let sum = 0;
+  for (const s of values) sum += z / (z * z - s * s);
+  const phi = sum / p;
+  const phiBar = (p / q) * phi + (1 - p / q) / z;
+  return 1 / Math.sqrt(phi * phiBar);
+}
+
 /** Moniri & Hassani 2026: number of outliers ⌊α2/(½ − α1)⌋ after two steps. */
 export function predictedTwoStepOutliers(alpha1: number, alpha2: number): number {
   for (const [name, a] of [

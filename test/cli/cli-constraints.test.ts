@@ -21,7 +21,7 @@ const VIOLATIONS: [string, string[], RegExp][] = [
   ['huang-linear', ['eta=0'], /eta=0: the step size must be positive/],
   ['huang-linear', ['sigma0=10'], /sigma0=10.*gradient descent diverges.*lower sigma0, v0 or eta/],
   ['huang-linear', ['d=100000', 'm=100000', 'eta=0.001'], /d=100000, n=10, m=100000 need about [\d.]+ GiB/],
-  ['two-step', ['d=2', 'n=2', 'N=2'], /d=2: .*top 3 left singular vectors.*d must be ≥ 3/],
+  ['two-step', ['d=2', 'n=2', 'N=2'], /d=2, N=2: the count reads the top 5 singular values of W2.*raise d and N to ≥ 5/],
   ['two-step', ['d=20000', 'N=20000'], /d=20000, n=600, N=20000 need about [\d.]+ GiB/],
   ['moniri-spikes', ['d=20000', 'n=20000', 'N=20000'], /d=20000, n=20000, N=20000, nTest=1000 need about [\d.]+ GiB/],
   ['zhou-ge-local', ['m=40'], /eta=0\.05, m=40, d=2.*gradient descent diverges; lower eta, m, d or richInit/],

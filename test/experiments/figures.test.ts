@@ -182,22 +182,23 @@ describe('every figure', () => {
 });
 
 describe('two-step phase diagram', () => {
-  it('shows predicted and measured counts side by side for both readings, with an integer legend', () => {
+  it('shows the added counts (paper, finite-N prediction, measured) beside the fresh and reused ie2tanh alignment, with an integer count legend', () => {
     const result = results.get('two-step')!;
-    expect(result.series.phase!.length).toBe(12);
+    const cells = 5 * 3; // α1 ∈ {0.1 … 0.3} × α2 ∈ {0.2, 0.25, 0.3}
+    expect(result.series.phase!.length).toBe(cells);
     const { svg } = plotOf('two-step', /^Phase diagram/);
     const { legends } = guides(svg);
-    expect(legends).toHaveLength(1);
-    expect(legends[0]!.title).toBe('outliers');
-    // one legend entry per integer from 0 to the largest count on the grid
-    const max = Math.max(...result.series.phase!.flatMap((r) => [r.predicted, r.measured, r.added, r.predictedAdded] as number[]));
-    expect(legends[0]!.labels).toEqual(Array.from({ length: max + 1 }, (_, i) => String(i)));
-    // the four panels' headers, and every cell's count printed in it
-    for (const header of ['predicted', 'measured', 'outliers of W2 in all (reading 1)', 'outliers added by step 2 (reading 2)'])
+    const counts = legends.find((l) => l.title === 'outliers added')!;
+    // one legend entry per integer from 0 to the largest count on the grid (at least 1)
+    const max = Math.max(1, ...result.series.phase!.flatMap((r) => [r.predicted, r.predictedFinite, r.measured] as number[]));
+    expect(counts.labels).toEqual(Array.from({ length: max + 1 }, (_, i) => String(i)));
+    expect(legends.some((l) => l.title === '‖P_top3 β*‖²')).toBe(true);
+    for (const header of ['paper: ⌊α2/(½ − α1)⌋', 'finite-N prediction', 'measured', 'ie2tanh, fresh batch', 'ie2tanh, reused batch'])
       expect(svg).toContain(`>${header}</text>`);
-    const cells = texts(svg, 'mark');
-    expect(cells).toHaveLength(4 * 12);
-    for (const c of cells) expect(c).toMatch(/^\d+$/);
+    // every cell's count printed in the three count panels, every alignment in the two others
+    const marks = texts(svg, 'mark');
+    expect(marks.filter((c) => /^\d+$/.test(c))).toHaveLength(3 * cells);
+    expect(marks.filter((c) => /^\d\.\d{3}$/.test(c))).toHaveLength(2 * cells);
   });
 });
 

@@ -114,10 +114,14 @@ describe("the experiments' own words", () => {
   const KNOWN_FAILURES: Record<string, string[]> = {
     'ba-one-step': [],
     'moniri-spikes': ['spike-count', 'growth-exponent-2', 'spike-staircase'],
-    'two-step': ['outliers-added', 'reuse-learns-ie2', 'phase-diagram'],
+    'two-step': ['added-one-above'],
     'huang-linear': [],
     'zhu-balance': [],
     'zhou-ge-local': [],
+  };
+  // Claims made only at the paper size (the tiny runs below cannot make them), whose notes are allowed.
+  const PAPER_SIZE_CLAIMS: Record<string, string[]> = {
+    'two-step': ['outliers-added', 'added-none-below', 'added-one-above'],
   };
 
   it('every experiment has an about paragraph, notes for its known failures, and notes only for claims it makes', () => {
@@ -132,7 +136,10 @@ describe("the experiments' own words", () => {
       const notes = exp.failureNotes ?? {};
       for (const id of KNOWN_FAILURES[exp.id]!) expect(notes[id]?.length ?? 0, `${exp.id}: ${id}`).toBeGreaterThan(50);
       const claims = new Set(runExperiment(fl, exp, { overrides: overrides[exp.id] }).claims.map((c) => c.id));
-      for (const id of Object.keys(notes)) expect(claims.has(id), `${exp.id}: note for unknown claim '${id}'`).toBe(true);
+      for (const id of Object.keys(notes)) {
+        if (PAPER_SIZE_CLAIMS[exp.id]?.includes(id)) continue;
+        expect(claims.has(id), `${exp.id}: note for unknown claim '${id}'`).toBe(true);
+      }
     }
   });
 

@@ -1,12 +1,13 @@
-// Figures of two-step: the top of W2's spectrum over the outlier threshold, the alignment of
-// fresh vs reused second batches, and the phase diagram over (α1, α2), where predicted and
-// measured counts sit side by side for both readings of the paper's count.
+// Figures of two-step: the top of W2's spectrum over its own bulk edge, the alignment of fresh
+// vs reused second batches per target, and the phase diagram over (α1, α2): the added counts
+// (the paper's, the finite-N prediction's, the measured) beside the fresh and reused alignment
+// of the ie2tanh target.
 
 import type { PlotSpec } from '../types.js';
-import { THEORY, figure, nominal, ordinal, quant } from './common.js';
+import { THEORY, figure, logQuant, nominal, ordinal, quant } from './common.js';
 
-const READING_TOTAL = 'outliers of W2 in all (reading 1)';
-const READING_ADDED = 'outliers added by step 2 (reading 2)';
+const COUNT_PANELS = ['paper: ⌊α2/(½ − α1)⌋', 'finite-N prediction', 'measured'];
+const ALIGN_PANELS = ['ie2tanh, fresh batch', 'ie2tanh, reused batch'];
 /** Near white (0 reads as "none") to mid blue, light enough for the black count printed in a cell. */
 const LIGHTEST = [0xf4, 0xf8, 0xfd],
   DARKEST = [0x4a, 0x90, 0xd0];
@@ -30,65 +31,118 @@ export function twoStepPlots(options: { phase: boolean; maxCount: number }): Plo
   // cells set apart, so the frame of a mismatched cell does not run into its neighbour's
   const alpha1 = ordinal('alpha1', 'α1', { axis: { labelAngle: 0 }, scale: { paddingInner: 0.1 } });
   const alpha2 = ordinal('alpha2', 'α2', { sort: 'descending', scale: { paddingInner: 0.1 } });
+  const panelHeader = { labelFontSize: 12 };
   return [
-    figure('Top singular values of W2 and the outlier threshold (dashed)', {
-      data: { name: 'top' },
-      layer: [
-        { mark: { type: 'point', filled: true }, encoding: { x: ordinal('index', 'rank', { axis: { labelAngle: 0 } }), y: quant('s', 'singular value') } },
-        { mark: { type: 'rule', strokeDash: [4, 3], color: THEORY }, encoding: { y: quant('edge', 'singular value') } },
-      ],
-    }),
-    figure('‖P β*‖² on the top 3 left singular vectors of W2: fresh vs reused second batch', {
+    figure(
+      "Top singular values of W2 (log scale) and the outlier threshold (dashed: W2's own bulk edge + margin); colour: whether the left vector lies in span(b, u_0), i.e. is step 1's spike",
+      {
+        data: { name: 'top' },
+        transform: [{ calculate: `datum.step1Share >= 0.5 ? "step 1's spike" : 'other (added by step 2 if above the line)'`, as: 'kind' }],
+        layer: [
+          {
+            mark: { type: 'point', filled: true, size: 70 },
+            encoding: {
+              x: ordinal('index', 'rank', { axis: { labelAngle: 0 } }),
+              y: logQuant('s', 'singular value'),
+              color: nominal('kind', 'left vector'),
+            },
+          },
+          { mark: { type: 'rule', strokeDash: [4, 3], color: THEORY }, encoding: { y: logQuant('edge', 'singular value') } },
+        ],
+      },
+    ),
+    figure('‖P β*‖² on the top 3 left singular vectors of W2: fresh vs reused second batch (main cell)', {
       data: { name: 'alignment' },
-      width: 240, // per target panel
+      width: 160, // per target panel
       mark: 'bar',
       encoding: {
         x: nominal('batch', 'second batch', { axis: { labelAngle: 0 } }),
         y: quant('alignment', '‖P_top3 β*‖²', { scale: { domain: [0, 1] } }),
-        column: nominal('target', 'target', { sort: ['tanh (IE 1)', 'He_2/√2 (IE 2)'] }),
+        column: nominal('target', 'target', { sort: null }),
       },
     }),
     ...(options.phase
       ? [
-          figure('Phase diagram over (α1, α2): predicted vs measured outlier counts (red frame: measured ≠ predicted)', {
-            data: { name: 'phase' },
-            transform: [
-              { calculate: 'datum.measured === datum.predicted', as: 'totalMatches' },
-              { calculate: 'datum.added === datum.predictedAdded', as: 'addedMatches' },
-              { fold: ['predicted', 'measured', 'predictedAdded', 'added'], as: ['quantity', 'count'] },
-              { calculate: `indexof(datum.quantity, 'dded') >= 0 ? '${READING_ADDED}' : '${READING_TOTAL}'`, as: 'reading' },
-              { calculate: "indexof(datum.quantity, 'predicted') === 0 ? 'predicted' : 'measured'", as: 'source' },
-              { calculate: "datum.source === 'measured' && !(indexof(datum.quantity, 'dded') >= 0 ? datum.addedMatches : datum.totalMatches)", as: 'mismatch' },
-            ],
-            facet: {
-              column: nominal('reading', null, { sort: [READING_TOTAL, READING_ADDED], header: { labelFontSize: 12 } }),
-              row: nominal('source', null, { sort: ['predicted', 'measured'], header: { labelAngle: 0, labelAlign: 'right', labelFontSize: 12 } }),
-            },
-            spec: {
-              width: 240,
-              height: 120,
-              layer: [
+          figure(
+            'Phase diagram over (α1, α2): outliers added by step 2 — the paper, the finite-N prediction, measured (red frame: measured ≠ finite-N prediction; dashed frame: marginal cell, not judged; bold: claimed cell) — and ‖P_top3 β*‖² for ie2tanh with a fresh and a reused second batch',
+            {
+              data: { name: 'phase' },
+              hconcat: [
                 {
-                  mark: 'rect',
-                  encoding: {
-                    x: alpha1,
-                    y: alpha2,
-                    color: ordinal('count', 'outliers', { scale: countScale(options.maxCount), legend: { symbolStrokeColor: '#888', symbolStrokeWidth: 0.5 } }),
-                    stroke: { condition: { test: 'datum.mismatch', value: THEORY }, value: '#c8c8c8' },
-                    strokeWidth: { condition: { test: 'datum.mismatch', value: 2.5 }, value: 0.5 },
+                  transform: [
+                    { calculate: 'datum.measured !== datum.predictedFinite && !datum.marginal', as: 'mismatch' },
+                    { fold: ['predicted', 'predictedFinite', 'measured'], as: ['quantity', 'count'] },
+                    {
+                      calculate: `datum.quantity === 'predicted' ? '${COUNT_PANELS[0]}' : datum.quantity === 'predictedFinite' ? '${COUNT_PANELS[1]}' : '${COUNT_PANELS[2]}'`,
+                      as: 'panel',
+                    },
+                  ],
+                  facet: { column: nominal('panel', null, { sort: COUNT_PANELS, header: panelHeader }) },
+                  spec: {
+                    width: 150,
+                    height: 90,
+                    layer: [
+                      {
+                        mark: 'rect',
+                        encoding: {
+                          x: alpha1,
+                          y: alpha2,
+                          color: ordinal('count', 'outliers added', {
+                            scale: countScale(options.maxCount),
+                            legend: { symbolStrokeColor: '#888', symbolStrokeWidth: 0.5 },
+                          }),
+                          stroke: {
+                            condition: [
+                              { test: "datum.panel === 'measured' && datum.mismatch", value: THEORY },
+                              { test: 'datum.marginal', value: '#555' },
+                            ],
+                            value: '#c8c8c8',
+                          },
+                          strokeDash: { condition: { test: 'datum.marginal', value: [3, 2] }, value: [1, 0] },
+                          strokeWidth: { condition: { test: "datum.panel === 'measured' && datum.mismatch", value: 2.5 }, value: 1 },
+                        },
+                      },
+                      {
+                        mark: { type: 'text', fontSize: 13 },
+                        encoding: {
+                          x: alpha1,
+                          y: alpha2,
+                          text: quant('count', null, { format: 'd' }),
+                          fontWeight: { condition: { test: 'datum.claimed', value: 'bold' }, value: 'normal' },
+                        },
+                      },
+                    ],
                   },
                 },
                 {
-                  mark: { type: 'text', fontSize: 14 },
-                  encoding: {
-                    x: alpha1,
-                    y: alpha2,
-                    text: quant('count', null, { format: 'd' }),
+                  transform: [
+                    { fold: ['fresh', 'reused'], as: ['batch', 'alignment'] },
+                    { calculate: `datum.batch === 'fresh' ? '${ALIGN_PANELS[0]}' : '${ALIGN_PANELS[1]}'`, as: 'panel' },
+                  ],
+                  facet: { column: nominal('panel', null, { sort: ALIGN_PANELS, header: panelHeader }) },
+                  spec: {
+                    width: 200,
+                    height: 90,
+                    layer: [
+                      {
+                        mark: 'rect',
+                        encoding: {
+                          x: alpha1,
+                          y: alpha2,
+                          color: quant('alignment', '‖P_top3 β*‖²', { scale: { scheme: 'greens', domain: [0, 0.25], clamp: true } }),
+                        },
+                      },
+                      {
+                        mark: { type: 'text', fontSize: 11 },
+                        encoding: { x: alpha1, y: alpha2, text: quant('alignment', null, { format: '.3f' }) },
+                      },
+                    ],
                   },
                 },
               ],
+              resolve: { scale: { color: 'independent' } },
             },
-          }),
+          ),
         ]
       : []),
   ];
