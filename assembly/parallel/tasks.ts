@@ -8,6 +8,7 @@ import { rngTask } from '../random/philox';
 import { elementwiseTask } from '../blas/level1';
 import { netTask } from '../nn/net';
 import { sytrdUpdateTask } from '../lapack/tridiag';
+import { bandBackTask, sy2sbSymmTask } from '../lapack/band';
 import { onWorker, selftestFillTask } from './pool';
 
 export const JOB_GEMM_F64: i32 = 1;
@@ -22,6 +23,8 @@ export const JOB_NET: i32 = 9;
 export const JOB_SYTRD_UPDATE: i32 = 10;
 export const JOB_SELFTEST_TRAP: i32 = 11;
 export const JOB_SELFTEST_FILL: i32 = 12;
+export const JOB_SY2SB_SYMM: i32 = 13;
+export const JOB_BAND_BACK: i32 = 14;
 
 /** Runs task t of a job of `kind` (its arguments in the control block); `work`: this thread's GEMM workspace. */
 export function runTask(kind: i32, t: i32, work: usize): void {
@@ -38,6 +41,8 @@ export function runTask(kind: i32, t: i32, work: usize): void {
     case JOB_SYTRD_UPDATE: sytrdUpdateTask(t, work); break;
     case JOB_SELFTEST_TRAP: if (onWorker()) unreachable(); break;
     case JOB_SELFTEST_FILL: selftestFillTask(t); break;
+    case JOB_SY2SB_SYMM: sy2sbSymmTask(t, work); break;
+    case JOB_BAND_BACK: bandBackTask(t); break;
     default: unreachable();
   }
 }
