@@ -9,7 +9,7 @@ import { dstedc, dstedc_workspace } from './stedc';
 import { dsb2st_back, dsytrd_sb2st, dsytrd_sy2sb, sb2st_back_workspace, sb2st_workspace, sy2sb_workspace } from './band';
 import { applyRowReflectors } from './tridiag';
 
-export { gram_f64, la_gemm_workspace, dsterf, dstedc, dstedc_workspace };
+export { gram_f64, la_gemm_workspace, dsterf, dstedc, dstedc_workspace, dsytrd_sy2sb, dsytrd_sb2st, sy2sb_workspace, sb2st_workspace };
 
 // dst (n×n) := the symmetric matrix whose lower triangle is src's (row-major, lda n); the
 // upper triangle of src is never read. Returns the power of two s with max|s·a_ij| ≈ 1
