@@ -22,7 +22,7 @@ import { at, axpy, dot, get, householder, set, vget, vset } from './common';
 import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, laNc } from '../blas/gemm';
 import { LA_KC, LA_MC, UPDATE_ROWS } from '../config';
 import { argI, argU, available, grain, rangeStart, runJob, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
-import { JOB_SY2SB_SYMM, JOB_BAND_BACK } from '../parallel/tasks';
+import { JOB_BAND_BACK, JOB_SB2ST_SWEEP, JOB_SY2SB_SYMM } from '../parallel/tasks';
 import { sytrdTrailingUpdate } from './tridiag';
 
 /** Columns of each task of stage 1's symmetric product (a multiple of the micro-tile). */
@@ -179,56 +179,103 @@ export function sy2sbSymmTask(t: i32, work: usize): void {
 // reflector (s, j) is kept in row n−1−s of a's strict lower triangle from column j·b on
 // (τ, v[1], v[2], …: its length entries, n−1−s in all for the sweep).
 
-/** Doubles of stage 2's workspace: the band storage and two vectors of b. */
+/** Doubles of stage 2's workspace: the band storage and the sweeps' progress counters. */
 export function sb2st_workspace(n: i32, b: i32): i32 {
-  return (2 * b + 1) * n + 2 * b;
+  return (2 * b + 1) * n + n / 2 + 1;
 }
+
+const C_N = 0, C_B = 1, C_A = 2, C_BD = 3, C_STORE = 4, C_PROGRESS = 5;
+/** A sweep's progress once it has finished (beyond any step count). */
+const SWEEP_DONE: i32 = 0x7FFFFFFF;
 
 /**
  * The band a[c][c..c+b] (from stage 1) to tridiagonal d (n), e (n−1). work:
- * sb2st_workspace(n, b). With store, the reflectors go to a's strict lower triangle.
+ * sb2st_workspace(n, b); gemmWork: at least 2·b doubles (the caller's GEMM workspace). With
+ * store, the reflectors go to a's strict lower triangle.
+ *
+ * On the pool, each sweep is a task and tasks are claimed in increasing order; sweep s runs
+ * its step j (reflector (s, j)) once sweep s − 1 has finished its steps up to j + 2, which
+ * touch rows beyond any of sweep s's step j (two steps would do; one more for margin). Every
+ * step is the serial code's, on data no other running step touches: the same bytes for any
+ * number of threads. The lowest running sweep never waits, so the pipeline cannot deadlock.
  */
-export function dsytrd_sb2st(n: i32, b: i32, a: usize, d: usize, e: usize, store: bool, work: usize): void {
+export function dsytrd_sb2st(n: i32, b: i32, a: usize, d: usize, e: usize, store: bool, work: usize, gemmWork: usize): void {
   const ldb = 2 * b + 1;
   const bd = work;
-  const v = bd + ((<usize>ldb * <usize>n) << 3);
-  const w = v + (<usize>b << 3);
+  const progress = bd + ((<usize>ldb * <usize>n) << 3);
   memory.fill(bd, 0, (<usize>ldb * <usize>n) << 3);
   for (let c = 0; c < n; c++) memory.copy(bd + ((<usize>c * <usize>ldb) << 3), at(a, n, c, c), <usize>min(b + 1, n - c) << 3);
-  for (let s = 0; s < n - 2; s++) {
-    // Reflector (s, 0) from column s, entries s+1..s+ln.
-    let st = s + 1;
-    let ln = min(b, n - st);
-    let tau = newReflector(ln, bandAt(bd, ldb, st, s), v);
-    if (store) keepReflector(a, n, b, s, 0, ln, tau, v);
-    if (tau != 0) larfy(ln, v, tau, bandAt(bd, ldb, st, st), ldb, w);
-    for (let j = 1; st + ln < n; j++) {
-      // E = A[j1:j1+lm, st:st+ln], column c at bandAt(j1, st+c) (contiguous rows).
-      const j1 = st + ln;
-      const lm = min(b, n - j1);
-      // E := E·H (the previous reflector from the right): y = E·v, E −= τ·y·vᵀ.
-      if (tau != 0) {
-        memory.fill(w, 0, <usize>lm << 3);
-        for (let c = 0; c < ln; c++) axpy(lm, vget(v, c), bandAt(bd, ldb, j1, st + c), w);
-        for (let c = 0; c < ln; c++) axpy(lm, -tau * vget(v, c), w, bandAt(bd, ldb, j1, st + c));
-      }
-      // The next reflector annihilates E's first column below its top, and applies from the
-      // left to E's other columns, then to both sides of the diagonal block A[j1:j1+lm, j1:j1+lm].
-      tau = newReflector(lm, bandAt(bd, ldb, j1, st), v);
-      if (store) keepReflector(a, n, b, s, j, lm, tau, v);
-      if (tau != 0) {
-        for (let c = 1; c < ln; c++) {
-          const col = bandAt(bd, ldb, j1, st + c);
-          axpy(lm, -tau * dot(lm, v, col), v, col);
-        }
-        larfy(lm, v, tau, bandAt(bd, ldb, j1, j1), ldb, w);
-      }
-      st = j1;
-      ln = lm;
-    }
+  const sweeps = n - 2;
+  // A sweep costs ≈ 12·b·(n − s) flops; pipelining pays when the sweeps are long.
+  const worthIt = available() > 1 && sweeps > 1 && 12.0 * <f64>b * <f64>n >= grain() && <i32>(16 * b) <= workerWorkspaceBytes();
+  if (!worthIt) {
+    for (let s = 0; s < sweeps; s++) chaseSweep(s, n, b, a, bd, store, 0, gemmWork);
+  } else {
+    memory.fill(progress, 0, <usize>max(sweeps, 0) << 2);
+    setI(C_N, n); setI(C_B, b); setU(C_A, a); setU(C_BD, bd); setI(C_STORE, store ? 1 : 0); setU(C_PROGRESS, progress);
+    runJob(JOB_SB2ST_SWEEP, sweeps, gemmWork);
   }
   for (let c = 0; c < n; c++) vset(d, c, load<f64>(bandAt(bd, ldb, c, c)));
   for (let c = 0; c + 1 < n; c++) vset(e, c, load<f64>(bandAt(bd, ldb, c + 1, c)));
+}
+
+export function sb2stSweepTask(t: i32, work: usize): void {
+  chaseSweep(t, argI(C_N), argI(C_B), argU(C_A), argU(C_BD), argI(C_STORE) != 0, argU(C_PROGRESS), work);
+}
+
+// Waits until sweep s − 1 has finished `steps` steps (progress: its counter, 0 when serial).
+@inline function waitFor(progress: usize, s: i32, steps: i32): void {
+  if (progress == 0 || s == 0) return;
+  const counter = progress + (<usize>(s - 1) << 2);
+  let spins = 0;
+  while (true) {
+    const done = atomic.load<i32>(counter);
+    if (done >= steps) return;
+    // Spin briefly, then sleep in short waits (the writer does not notify).
+    if (++spins > 4000) atomic.wait<i32>(counter, done, 20000);
+  }
+}
+
+// Sweep s: reflector (s, 0) annihilates column s below the subdiagonal, and each next one
+// the first column of the bulge the previous one created one block down. scratch: 2·b doubles.
+function chaseSweep(s: i32, n: i32, b: i32, a: usize, bd: usize, store: bool, progress: usize, scratch: usize): void {
+  const ldb = 2 * b + 1;
+  const v = scratch;
+  const w = scratch + (<usize>b << 3);
+  waitFor(progress, s, 3);
+  let st = s + 1;
+  let ln = min(b, n - st);
+  let tau = newReflector(ln, bandAt(bd, ldb, st, s), v);
+  if (store) keepReflector(a, n, b, s, 0, ln, tau, v);
+  if (tau != 0) larfy(ln, v, tau, bandAt(bd, ldb, st, st), ldb, w);
+  if (progress != 0) atomic.store<i32>(progress + (<usize>s << 2), 1);
+  for (let j = 1; st + ln < n; j++) {
+    waitFor(progress, s, j + 3);
+    // E = A[j1:j1+lm, st:st+ln], column c at bandAt(j1, st+c) (contiguous rows).
+    const j1 = st + ln;
+    const lm = min(b, n - j1);
+    // E := E·H (the previous reflector from the right): y = E·v, E −= τ·y·vᵀ.
+    if (tau != 0) {
+      memory.fill(w, 0, <usize>lm << 3);
+      for (let c = 0; c < ln; c++) axpy(lm, vget(v, c), bandAt(bd, ldb, j1, st + c), w);
+      for (let c = 0; c < ln; c++) axpy(lm, -tau * vget(v, c), w, bandAt(bd, ldb, j1, st + c));
+    }
+    // The next reflector annihilates E's first column below its top, and applies from the
+    // left to E's other columns, then to both sides of the diagonal block A[j1:j1+lm, j1:j1+lm].
+    tau = newReflector(lm, bandAt(bd, ldb, j1, st), v);
+    if (store) keepReflector(a, n, b, s, j, lm, tau, v);
+    if (tau != 0) {
+      for (let c = 1; c < ln; c++) {
+        const col = bandAt(bd, ldb, j1, st + c);
+        axpy(lm, -tau * dot(lm, v, col), v, col);
+      }
+      larfy(lm, v, tau, bandAt(bd, ldb, j1, j1), ldb, w);
+    }
+    if (progress != 0) atomic.store<i32>(progress + (<usize>s << 2), j + 1);
+    st = j1;
+    ln = lm;
+  }
+  if (progress != 0) atomic.store<i32>(progress + (<usize>s << 2), SWEEP_DONE);
 }
 
 // Address of A[i][c] (i ≥ c) in band storage.

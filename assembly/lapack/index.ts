@@ -75,7 +75,7 @@ export function eigvalsh2_driver(n: i32, a: usize, scale: f64, w: usize, b: i32,
   const tau = e + (<usize>n << 3);
   const area = tau + (<usize>n << 3);
   dsytrd_sy2sb(n, b, a, tau, area, gemmWork);
-  dsytrd_sb2st(n, b, a, w, e, false, area);
+  dsytrd_sb2st(n, b, a, w, e, false, area, gemmWork);
   const status = dsterf(n, w, e, sweepsPerN);
   for (let i = 0; i < n; i++) vset(w, i, vget(w, i) / scale);
   return status;
@@ -87,7 +87,7 @@ export function eigh2_driver(n: i32, a: usize, scale: f64, w: usize, z: usize, b
   const tau = e + (<usize>n << 3);
   const area = tau + (<usize>n << 3);
   dsytrd_sy2sb(n, b, a, tau, area, gemmWork);
-  dsytrd_sb2st(n, b, a, w, e, true, area);
+  dsytrd_sb2st(n, b, a, w, e, true, area, gemmWork);
   const status = dstedc(n, w, e, z, n, leafSize, sweepsPerN, dcWork, gemmWork);
   if (status != OK) return status;
   dsb2st_back(n, b, a, z, n, n, area);

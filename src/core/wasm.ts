@@ -185,7 +185,7 @@ export interface Kernels {
   sy2sb_workspace(n: number, b: number): number;
   sb2st_workspace(n: number, b: number): number;
   dsytrd_sy2sb(n: number, b: number, a: Ptr, tau: Ptr, work: Ptr, gemmWork: Ptr): void;
-  dsytrd_sb2st(n: number, b: number, a: Ptr, d: Ptr, e: Ptr, store: number, work: Ptr): void;
+  dsytrd_sb2st(n: number, b: number, a: Ptr, d: Ptr, e: Ptr, store: number, work: Ptr, gemmWork: Ptr): void;
   dstedc_workspace(n: number): number;
   dstedc(n: number, d: Ptr, e: Ptr, q: Ptr, ldq: number, leafSize: number, sweepsPerN: number, work: Ptr, gemmWork: Ptr): number;
   dsterf(n: number, d: Ptr, e: Ptr, sweepsPerN: number): number;

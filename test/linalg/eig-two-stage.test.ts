@@ -50,7 +50,7 @@ describe('two-stage reduction', () => {
           const got = fl.eigvalsh(fl.fromArray(band, n, n), { twoStageMin: 1e9 });
           const tol = 16 * n * EPS64 * Math.abs(want[n - 1]!);
           for (let i = 0; i < n; i++) expect(Math.abs(got[i]! - want[i]!), `n ${n}, b ${b}: band λ${i}`).toBeLessThanOrEqual(tol);
-          k.dsytrd_sb2st(n, b, a.ptr, d.ptr, e.ptr, 0, work.ptr);
+          k.dsytrd_sb2st(n, b, a.ptr, d.ptr, e.ptr, 0, work.ptr, gemmWork.ptr);
           const tri = fl.eigTridiagonal(
             d.view().map((x) => x / scale),
             e
