@@ -18,11 +18,11 @@
 // mirrors diagonal blocks there, and stage 2 stores its reflectors there (sweep s in row
 // n−1−s, see below).
 
-import { at, axpy, dot, get, householder, set, vget, vset } from './common';
-import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, laNc } from '../blas/gemm';
-import { LA_KC, LA_MC, UPDATE_ROWS } from '../config';
+import { at, axpy, dot, gemmAcc, gemmSet, get, householder, set, vget, vset } from './common';
+import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, GEMM_F64_NR, GEMM_NEGATE, laNc } from '../blas/gemm';
+import { LA_KC, LA_MC, LA_NC_MAX, UPDATE_ROWS } from '../config';
 import { argI, argU, available, grain, rangeStart, runJob, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
-import { JOB_BAND_BACK, JOB_SB2ST_SWEEP, JOB_SY2SB_SYMM } from '../parallel/tasks';
+import { JOB_BAND_BACK, JOB_SB2ST_SWEEP, JOB_SY2SB_SYMM, JOB_SY2SB_UPDATE } from '../parallel/tasks';
 import { sytrdTrailingUpdate } from './tridiag';
 
 /** Columns of each task of stage 1's symmetric product (a multiple of the micro-tile). */
@@ -33,9 +33,9 @@ const BACK_COLS: i32 = 64;
 // ---------------------------------------------------------------------------------------
 // Stage 1: dense → band (dsytrd_sy2sb)
 
-/** Doubles of stage 1's workspace: Vt and Wt (b × n each) and three b×b blocks. */
+/** Doubles of stage 1's workspace: a copy of Wt, Vt, Wt and Xt (b × n each) and three b×b blocks. */
 export function sy2sb_workspace(n: i32, b: i32): i32 {
-  return 2 * b * n + 3 * b * b;
+  return 4 * b * n + 3 * b * b;
 }
 
 /**
@@ -44,16 +44,20 @@ export function sy2sb_workspace(n: i32, b: i32): i32 {
  * work: sy2sb_workspace(n, b) doubles; gemmWork: la_gemm_workspace(n).
  */
 export function dsytrd_sy2sb(n: i32, b: i32, a: usize, tau1: usize, work: usize, gemmWork: usize): void {
-  const Vt = work;                                  // b × n: the panel's reflectors as rows
-  const Wt = Vt + ((<usize>b * <usize>n) << 3);     // b × n: Y = VᵀA, then Xᵀ, then Wᵀ
-  const T = Wt + ((<usize>b * <usize>n) << 3);      // b × b (ld b): the block reflector's T
-  const S = T + ((<usize>b * <usize>b) << 3);       // b × b: Vᵀ·X
-  const M = S + ((<usize>b * <usize>b) << 3);       // b × b: Tᵀ·Vᵀ·X
+  const bn = (<usize>b * <usize>n) << 3;
+  const Wcopy = work;                               // b × n: a copy of Wt, so that [Wt; Vt] and [Vt; Wt] are contiguous
+  const Vt = Wcopy + bn;                            // b × n: the panel's reflectors as rows
+  const Wt = Vt + bn;                               // b × n: Yᵀ = Vᵀ·A22, then Wᵀ
+  const Xt = Wt + bn;                               // b × n: Xᵀ = Tᵀ·Vᵀ·A22
+  const T = Xt + bn;                                // b × b (ld b): the block reflector's T
+  const S = T + ((<usize>b * <usize>b) << 3);       // b × b: VᵀV, then Vᵀ·X
+  const M = S + ((<usize>b * <usize>b) << 3);       // b × b: −½·Tᵀ·Vᵀ·X
   for (let k = 0; k + b < n; k += b) {
     const r0 = k + b;        // the trailing matrix A22 = A[r0:, r0:]
     const m = n - r0;
     const jb = min(b, m);    // reflectors of this panel: rows k..k+jb−1
     const panelEnd = min(k + b, n);
+    const off = <usize>r0 << 3; // column r0 of the b × n blocks
     // 1. Householder QR of the panel P = A[r0:, k:k+b] (its column q is row k+q from column
     //    r0 on): reflector c = k+q annihilates row c beyond column c+b, and is applied to the
     //    panel's later rows.
@@ -80,55 +84,84 @@ export function dsytrd_sy2sb(n: i32, b: i32, a: usize, tau1: usize, work: usize,
       vset(row, q, 1.0);
       memory.copy(row + (<usize>(q + 1) << 3), at(a, n, k + q, r0 + q + 1), <usize>(m - q - 1) << 3);
     }
-    // 3. T (upper triangular) with H_k·…·H_{k+jb−1} = I − V·T·Vᵀ (dlarft, forward).
-    blockReflectorT(jb, m, at(Vt, n, 0, r0), n, tau1 + (<usize>k << 3), T, b, S);
-    // 4. Yt = Vᵀ·A22 (the symmetric product, on the pool), then Xᵀ = Tᵀ·Yt in place
-    //    (row q needs rows i ≤ q: descending q).
+    // 3. T (upper triangular) with H_k·…·H_{k+jb−1} = I − V·T·Vᵀ (dlarft, forward), from VᵀV.
+    gemmSet(false, true, jb, jb, m, Vt + off, n, Vt + off, n, S, b, gemmWork);
+    blockReflectorT(jb, S, b, tau1 + (<usize>k << 3), T, b);
+    // 4. Yᵀ = Vᵀ·A22 (the symmetric product, on the pool), Xᵀ = Tᵀ·Yᵀ.
     sy2sbSymm(Vt, Wt, a, n, r0, jb, gemmWork);
-    for (let q = jb - 1; q >= 0; q--) {
-      const xq = at(Wt, n, q, r0);
-      const tqq = get(T, b, q, q);
-      for (let l = 0; l < m; l++) vset(xq, l, tqq * vget(xq, l));
-      for (let i = 0; i < q; i++) axpy(m, get(T, b, i, q), at(Wt, n, i, r0), xq);
-    }
-    // 5. M = Tᵀ·(Vᵀ·X), then Wᵀ = Xᵀ − ½·Mᵀ·Vᵀ, so that Q1ᵀ·A22·Q1 = A22 − V·Wᵀ − W·Vᵀ.
-    for (let i = 0; i < jb; i++) for (let q = 0; q < jb; q++) set(S, b, i, q, dot(m, at(Vt, n, i, r0), at(Wt, n, q, r0)));
+    gemmSet(true, false, jb, m, jb, T, b, Wt + off, n, Xt + off, n, gemmWork);
+    // 5. M = −½·Tᵀ·(Vᵀ·X), then Wᵀ = Xᵀ + Mᵀ·Vᵀ, so that Q1ᵀ·A22·Q1 = A22 − V·Wᵀ − W·Vᵀ.
+    gemmSet(false, true, jb, jb, m, Vt + off, n, Xt + off, n, S, b, gemmWork);
     for (let i = 0; i < jb; i++) {
       for (let q = 0; q < jb; q++) {
-        let s: f64 = 0;
-        for (let l = 0; l <= i; l++) s += get(T, b, l, i) * get(S, b, l, q);
-        set(M, b, i, q, s);
+        let acc: f64 = 0;
+        for (let l = 0; l <= i; l++) acc += get(T, b, l, i) * get(S, b, l, q);
+        set(M, b, i, q, -0.5 * acc);
       }
     }
-    for (let q = 0; q < jb; q++) {
-      const wq = at(Wt, n, q, r0);
-      for (let i = 0; i < jb; i++) axpy(m, -0.5 * get(M, b, i, q), at(Vt, n, i, r0), wq);
+    for (let q = 0; q < jb; q++) memory.copy(at(Wt, n, q, r0), at(Xt, n, q, r0), <usize>m << 3);
+    gemmAcc(false, true, false, jb, m, jb, M, b, Vt + off, n, Wt + off, n, gemmWork);
+    // 6. A22 −= V·Wᵀ + W·Vᵀ = [V W]·[W V]ᵀ on the upper triangle: one GEMM of depth 2·jb per
+    //    block of rows (on the pool), so each element of A22 is read and written once. (A
+    //    short last panel leaves a gap between its rows: dsytrd's two GEMMs of depth jb.)
+    if (jb == b) {
+      for (let q = 0; q < jb; q++) memory.copy(at(Wcopy, n, q, r0), at(Wt, n, q, r0), <usize>m << 3);
+      bandUpdate(Vt, Wcopy, a, n, r0, 2 * jb, gemmWork);
+    } else {
+      sytrdTrailingUpdate(Vt, Wt, a, n, r0, UPDATE_ROWS, jb, gemmWork);
     }
-    // 6. A22 −= V·Wᵀ + W·Vᵀ on the upper triangle (dsytrd's trailing update, on the pool).
-    sytrdTrailingUpdate(Vt, Wt, a, n, r0, UPDATE_ROWS, jb, gemmWork);
   }
 }
 
-// T (jb×jb upper, ld ldt) of the block reflector I − V·T·Vᵀ = H_0·…·H_{jb−1} whose vectors are
-// the rows of vt (len entries each, ld ldv; row q zero before entry q). s: jb scratch doubles.
-function blockReflectorT(jb: i32, len: i32, vt: usize, ldv: i32, tau: usize, t: usize, ldt: i32, s: usize): void {
+// T (jb×jb upper, ld ldt) of the block reflector I − V·T·Vᵀ = H_0·…·H_{jb−1} (dlarft, forward)
+// from the Gram matrix g = VᵀV (ld ldg) and the τ's.
+function blockReflectorT(jb: i32, g: usize, ldg: i32, tau: usize, t: usize, ldt: i32): void {
   for (let q = 0; q < jb; q++) {
     const tq = vget(tau, q);
     for (let i = 0; i < q; i++) set(t, ldt, q, i, 0);
     set(t, ldt, q, q, tq);
-    if (q == 0) continue;
-    if (tq == 0) {
-      for (let i = 0; i < q; i++) set(t, ldt, i, q, 0);
-      continue;
-    }
-    // s_i = v_i·v_q (v_q is zero before entry q), then T[0:q, q] = −τ_q·T[0:q, 0:q]·s.
-    for (let i = 0; i < q; i++) vset(s, i, dot(len - q, at(vt, ldv, i, q), at(vt, ldv, q, q)));
+    // T[0:q, q] = −τ_q·T[0:q, 0:q]·(VᵀV)[0:q, q]
     for (let i = 0; i < q; i++) {
       let acc: f64 = 0;
-      for (let l = i; l < q; l++) acc += get(t, ldt, i, l) * vget(s, l);
+      for (let l = i; l < q; l++) acc += get(t, ldt, i, l) * get(g, ldg, l, q);
       set(t, ldt, i, q, -tq * acc);
     }
   }
+}
+
+// A[r0:, r0:] −= Lᵀ·R on the upper triangle for L, R (depth × n, ld n; here L = [Vt; Wt], R =
+// [Wt; Vt]), by blocks of UPDATE_ROWS rows from their diagonal block to the right edge: the
+// blocks are independent, one task each. The column panel is narrowed so that a deep GEMM
+// still fits a worker's workspace (sized for depth LA_UPDATE_DEPTH at LA_NC_MAX columns).
+
+const U_L = 0, U_R = 1, U_A = 2, U_N = 3, U_R0 = 4, U_DEPTH = 5;
+const LA_UPDATE_DEPTH: i32 = 64;
+
+@inline function updateNc(cols: i32, depth: i32): i32 {
+  return min(laNc(cols), max(GEMM_F64_NR, (LA_NC_MAX * LA_UPDATE_DEPTH / max(depth, LA_UPDATE_DEPTH)) / GEMM_F64_NR * GEMM_F64_NR));
+}
+
+function bandUpdateBlock(l: usize, r: usize, a: usize, n: i32, row0: i32, depth: i32, work: usize): void {
+  const rows = min(UPDATE_ROWS, n - row0);
+  const cols = n - row0;
+  const off = <usize>row0 << 3;
+  gemmDriver<f64>(true, false, rows, cols, depth, l + off, n, r + off, n, at(a, n, row0, row0), n, work, LA_MC, updateNc(cols, depth), min(depth, LA_KC), GEMM_ACCUMULATE | GEMM_NEGATE);
+}
+
+function bandUpdate(l: usize, r: usize, a: usize, n: i32, r0: i32, depth: i32, work: usize): void {
+  const blocks = (n - r0 + UPDATE_ROWS - 1) / UPDATE_ROWS;
+  const worthIt = available() > 1 && blocks > 1 && 2.0 * <f64>depth * <f64>UPDATE_ROWS * <f64>(n - r0) >= grain() &&
+    gemm_serial_workspace_f64(LA_MC, updateNc(n - r0, depth), min(depth, LA_KC)) * 8 <= workerWorkspaceBytes();
+  if (!worthIt) {
+    for (let t = 0; t < blocks; t++) bandUpdateBlock(l, r, a, n, r0 + t * UPDATE_ROWS, depth, work);
+    return;
+  }
+  setU(U_L, l); setU(U_R, r); setU(U_A, a); setI(U_N, n); setI(U_R0, r0); setI(U_DEPTH, depth);
+  runJob(JOB_SY2SB_UPDATE, blocks, work);
+}
+
+export function sy2sbUpdateTask(t: i32, work: usize): void {
+  bandUpdateBlock(argU(U_L), argU(U_R), argU(U_A), argI(U_N), argI(U_R0) + t * UPDATE_ROWS, argI(U_DEPTH), work);
 }
 
 // Yt (jb × (n−r0), ld n, from column r0) := Vᵀ·A22 for the symmetric A22 = A[r0:, r0:] given by

@@ -8,7 +8,7 @@ import { rngTask } from '../random/philox';
 import { elementwiseTask } from '../blas/level1';
 import { netTask } from '../nn/net';
 import { sytrdUpdateTask } from '../lapack/tridiag';
-import { bandBackTask, sb2stSweepTask, sy2sbSymmTask } from '../lapack/band';
+import { bandBackTask, sb2stSweepTask, sy2sbSymmTask, sy2sbUpdateTask } from '../lapack/band';
 import { onWorker, selftestFillTask } from './pool';
 
 export const JOB_GEMM_F64: i32 = 1;
@@ -26,6 +26,7 @@ export const JOB_SELFTEST_FILL: i32 = 12;
 export const JOB_SY2SB_SYMM: i32 = 13;
 export const JOB_BAND_BACK: i32 = 14;
 export const JOB_SB2ST_SWEEP: i32 = 15;
+export const JOB_SY2SB_UPDATE: i32 = 16;
 
 /** Runs task t of a job of `kind` (its arguments in the control block); `work`: this thread's GEMM workspace. */
 export function runTask(kind: i32, t: i32, work: usize): void {
@@ -45,6 +46,7 @@ export function runTask(kind: i32, t: i32, work: usize): void {
     case JOB_SY2SB_SYMM: sy2sbSymmTask(t, work); break;
     case JOB_BAND_BACK: bandBackTask(t); break;
     case JOB_SB2ST_SWEEP: sb2stSweepTask(t, work); break;
+    case JOB_SY2SB_UPDATE: sy2sbUpdateTask(t, work); break;
     default: unreachable();
   }
 }
