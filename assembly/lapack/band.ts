@@ -21,7 +21,7 @@
 import { at, axpy, dot, gemmAcc, gemmSet, get, householder, set, vget, vset } from './common';
 import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, GEMM_F64_NR, GEMM_NEGATE, laNc } from '../blas/gemm';
 import { LA_KC, LA_MC, LA_NC_MAX, UPDATE_ROWS } from '../config';
-import { argI, argU, available, grain, rangeStart, runJob, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
+import { argI, argU, available, grain, runJob, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
 import { JOB_BAND_BACK, JOB_SB2ST_SWEEP, JOB_SY2SB_SYMM, JOB_SY2SB_UPDATE } from '../parallel/tasks';
 import { sytrdTrailingUpdate } from './tridiag';
 
@@ -218,6 +218,8 @@ export function sb2st_workspace(n: i32, b: i32): i32 {
 }
 
 const C_N = 0, C_B = 1, C_A = 2, C_BD = 3, C_STORE = 4, C_PROGRESS = 5;
+/** Grains a sweep must cost before stage 2 runs pipelined on the pool. */
+const SB2ST_PIPELINE_GRAINS: f64 = 64.0;
 /** A sweep's progress once it has finished (beyond any step count). */
 const SWEEP_DONE: i32 = 0x7FFFFFFF;
 
@@ -239,8 +241,12 @@ export function dsytrd_sb2st(n: i32, b: i32, a: usize, d: usize, e: usize, store
   memory.fill(bd, 0, (<usize>ldb * <usize>n) << 3);
   for (let c = 0; c < n; c++) memory.copy(bd + ((<usize>c * <usize>ldb) << 3), at(a, n, c, c), <usize>min(b + 1, n - c) << 3);
   const sweeps = n - 2;
-  // A sweep costs ≈ 12·b·(n − s) flops; pipelining pays when the sweeps are long.
-  const worthIt = available() > 1 && sweeps > 1 && 12.0 * <f64>b * <f64>n >= grain() && <i32>(16 * b) <= workerWorkspaceBytes();
+  // A sweep costs ≈ 12·b·(n − s) flops, in steps of ≈ 12·b² that each wait for the previous
+  // sweep: the pipeline pays only when every thread runs without interruption. On the shared
+  // development machine it lost 1.8× at n = 2000 (docs/linalg.md), so it starts only at
+  // sweeps of SB2ST_PIPELINE_GRAINS grains (never at the default grain below n ≈ 40000;
+  // grain 0 runs it, as the tests do).
+  const worthIt = available() > 1 && sweeps > 1 && 12.0 * <f64>b * <f64>n >= SB2ST_PIPELINE_GRAINS * grain() && <i32>(16 * b) <= workerWorkspaceBytes();
   if (!worthIt) {
     for (let s = 0; s < sweeps; s++) chaseSweep(s, n, b, a, bd, store, 0, gemmWork);
   } else {
