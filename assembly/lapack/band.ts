@@ -18,7 +18,7 @@
 // mirrors diagonal blocks there, and stage 2 stores its reflectors there (sweep s in row
 // n−1−s, see below).
 
-import { at, axpy, dot, gemmAcc, gemmSet, get, householder, set, vget, vset } from './common';
+import { at, axpy, dot, get, householder, set, vget, vset } from './common';
 import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, GEMM_F64_NR, GEMM_NEGATE, laNc } from '../blas/gemm';
 import { LA_KC, LA_MC, LA_NC_MAX, UPDATE_ROWS } from '../config';
 import { argI, argU, available, grain, runJob, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
@@ -85,13 +85,13 @@ export function dsytrd_sy2sb(n: i32, b: i32, a: usize, tau1: usize, work: usize,
       memory.copy(row + (<usize>(q + 1) << 3), at(a, n, k + q, r0 + q + 1), <usize>(m - q - 1) << 3);
     }
     // 3. T (upper triangular) with H_k·…·H_{k+jb−1} = I − V·T·Vᵀ (dlarft, forward), from VᵀV.
-    gemmSet(false, true, jb, jb, m, Vt + off, n, Vt + off, n, S, b, gemmWork);
+    smallGemm(false, true, jb, jb, m, Vt + off, n, Vt + off, n, S, b, gemmWork, 0);
     blockReflectorT(jb, S, b, tau1 + (<usize>k << 3), T, b);
     // 4. Yᵀ = Vᵀ·A22 (the symmetric product, on the pool), Xᵀ = Tᵀ·Yᵀ.
     sy2sbSymm(Vt, Wt, a, n, r0, jb, gemmWork);
-    gemmSet(true, false, jb, m, jb, T, b, Wt + off, n, Xt + off, n, gemmWork);
+    smallGemm(true, false, jb, m, jb, T, b, Wt + off, n, Xt + off, n, gemmWork, 0);
     // 5. M = −½·Tᵀ·(Vᵀ·X), then Wᵀ = Xᵀ + Mᵀ·Vᵀ, so that Q1ᵀ·A22·Q1 = A22 − V·Wᵀ − W·Vᵀ.
-    gemmSet(false, true, jb, jb, m, Vt + off, n, Xt + off, n, S, b, gemmWork);
+    smallGemm(false, true, jb, jb, m, Vt + off, n, Xt + off, n, S, b, gemmWork, 0);
     for (let i = 0; i < jb; i++) {
       for (let q = 0; q < jb; q++) {
         let acc: f64 = 0;
@@ -100,7 +100,7 @@ export function dsytrd_sy2sb(n: i32, b: i32, a: usize, tau1: usize, work: usize,
       }
     }
     for (let q = 0; q < jb; q++) memory.copy(at(Wt, n, q, r0), at(Xt, n, q, r0), <usize>m << 3);
-    gemmAcc(false, true, false, jb, m, jb, M, b, Vt + off, n, Wt + off, n, gemmWork);
+    smallGemm(true, false, jb, m, jb, M, b, Vt + off, n, Wt + off, n, gemmWork, GEMM_ACCUMULATE);
     // 6. A22 −= V·Wᵀ + W·Vᵀ = [V W]·[W V]ᵀ on the upper triangle: one GEMM of depth 2·jb per
     //    block of rows (on the pool), so each element of A22 is read and written once. (A
     //    short last panel leaves a gap between its rows: dsytrd's two GEMMs of depth jb.)
@@ -111,6 +111,12 @@ export function dsytrd_sy2sb(n: i32, b: i32, a: usize, tau1: usize, work: usize,
       sytrdTrailingUpdate(Vt, Wt, a, n, r0, UPDATE_ROWS, jb, gemmWork);
     }
   }
+}
+
+// The panel's O(b²·n) products, on the calling thread: on the pool each would be a string of
+// jobs too small to pay for their synchronisation (the result is the same either way).
+function smallGemm(transA: bool, transB: bool, m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize, flags: i32): void {
+  gemmDriver<f64>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, work, LA_MC, laNc(n), LA_KC, flags);
 }
 
 // T (jb×jb upper, ld ldt) of the block reflector I − V·T·Vᵀ = H_0·…·H_{jb−1} (dlarft, forward)
