@@ -33,7 +33,7 @@ export const DEFAULT_EIG_BANDWIDTH = 32;
  * From this n on, eigvalsh (and svdvals) reduce to tridiagonal form in two stages (dense →
  * band → tridiagonal; EigOptions.twoStageMin). Measured crossover: docs/linalg.md.
  */
-export const DEFAULT_EIGVALS_TWO_STAGE_MIN = 1000;
+export const DEFAULT_EIGVALS_TWO_STAGE_MIN = 1500;
 
 /** The same for eigh, whose back-transformation through the band stage costs more. */
 export const DEFAULT_EIGH_TWO_STAGE_MIN = 2 ** 31 - 1;
