@@ -52,7 +52,7 @@ export function abi_version(): i32 {
   return ABI_VERSION;
 }
 
-export { gram_f64, symmetrize_lower, eig_workspace, eigvalsh_driver, eigh_driver, la_gemm_workspace, dsterf, dstedc, dstedc_workspace, dpotrf, dpotrs, dgeqr2t, dorg2rt } from './lapack/index';
+export { gram_f64, symmetrize_lower, eig_workspace, eigvalsh_driver, eigh_driver, eig2_workspace, eigvalsh2_driver, eigh2_driver, dsytrd_sy2sb, dsytrd_sb2st, sy2sb_workspace, sb2st_workspace, la_gemm_workspace, dsterf, dstedc, dstedc_workspace, dpotrf, dpotrs, dgeqr2t, dorg2rt } from './lapack/index';
 export { jacobi_svd_workspace, jacobi_svd_rt_f64 } from './lapack/jacobi';
 export { relu_ntk_f64, nearest_angles_f64 } from './nn/ntk';
 export { qr_extract_r_f64, qr_positive_diagonal_f64, first_nonfinite_lower_f64, scale_cols_f64, copy_block_f64, set_diagonal_f64, set_diagonal_f32 } from './ops/extract';

@@ -6,8 +6,10 @@ import { get, gram_f64, la_gemm_workspace, OK, pow2ScaleFor, set, vget, vset } f
 import { dsytrd, dormtr } from './tridiag';
 import { dsteqr, dsterf } from './steqr';
 import { dstedc, dstedc_workspace } from './stedc';
+import { dsb2st_back, dsytrd_sb2st, dsytrd_sy2sb, sb2st_back_workspace, sb2st_workspace, sy2sb_workspace } from './band';
+import { applyRowReflectors } from './tridiag';
 
-export { gram_f64, la_gemm_workspace, dsterf, dstedc, dstedc_workspace };
+export { gram_f64, la_gemm_workspace, dsterf, dstedc, dstedc_workspace, dsytrd_sy2sb, dsytrd_sb2st, sy2sb_workspace, sb2st_workspace };
 
 // dst (n×n) := the symmetric matrix whose lower triangle is src's (row-major, lda n); the
 // upper triangle of src is never read. Returns the power of two s with max|s·a_ij| ≈ 1
@@ -56,6 +58,40 @@ export function eigh_driver(n: i32, a: usize, scale: f64, w: usize, z: usize, nb
   const status = dstedc(n, w, e, z, n, leafSize, sweepsPerN, dcWork, gemmWork);
   if (status != OK) return status;
   dormtr(n, a, tau, z, n, nb, panel, gemmWork);
+  for (let i = 0; i < n; i++) vset(w, i, vget(w, i) / scale);
+  return OK;
+}
+
+// Workspace (doubles) of the two-stage drivers for size n, bandwidth b and back-transformation
+// block nb: e and τ of stage 1, then an area shared by the stages and the back-transformations.
+export function eig2_workspace(n: i32, b: i32, nb: i32): i32 {
+  const area = max(max(sy2sb_workspace(n, b), sb2st_workspace(n, b)), max(n * nb + nb * nb + 2 * nb * n, sb2st_back_workspace(n)));
+  return 2 * n + area;
+}
+
+/** eigvalsh_driver by the two-stage reduction (band.ts) with bandwidth b. */
+export function eigvalsh2_driver(n: i32, a: usize, scale: f64, w: usize, b: i32, sweepsPerN: i32, work: usize, gemmWork: usize): i32 {
+  const e = work;
+  const tau = e + (<usize>n << 3);
+  const area = tau + (<usize>n << 3);
+  dsytrd_sy2sb(n, b, a, tau, area, gemmWork);
+  dsytrd_sb2st(n, b, a, w, e, false, area, gemmWork);
+  const status = dsterf(n, w, e, sweepsPerN);
+  for (let i = 0; i < n; i++) vset(w, i, vget(w, i) / scale);
+  return status;
+}
+
+/** eigh_driver by the two-stage reduction with bandwidth b; nb blocks stage 1's back-transformation. */
+export function eigh2_driver(n: i32, a: usize, scale: f64, w: usize, z: usize, b: i32, nb: i32, leafSize: i32, sweepsPerN: i32, work: usize, dcWork: usize, gemmWork: usize): i32 {
+  const e = work;
+  const tau = e + (<usize>n << 3);
+  const area = tau + (<usize>n << 3);
+  dsytrd_sy2sb(n, b, a, tau, area, gemmWork);
+  dsytrd_sb2st(n, b, a, w, e, true, area, gemmWork);
+  const status = dstedc(n, w, e, z, n, leafSize, sweepsPerN, dcWork, gemmWork);
+  if (status != OK) return status;
+  dsb2st_back(n, b, a, z, n, n, area);
+  applyRowReflectors(n, b, a, tau, z, n, nb, area, gemmWork);
   for (let i = 0; i < n; i++) vset(w, i, vget(w, i) / scale);
   return OK;
 }

@@ -148,7 +148,16 @@ export function dsytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, nb: i32
  * work: n·nb + nb·nb + 2·nb·ncols doubles; gemmWork: la_gemm_workspace(max(n, ncols)).
  */
 export function dormtr(n: i32, a: usize, tau: usize, x: usize, ncols: i32, nb: i32, work: usize, gemmWork: usize): void {
-  const count = n - 1; // reflectors H_0 … H_{n−2}
+  applyRowReflectors(n, 1, a, tau, x, ncols, nb, work, gemmWork);
+}
+
+/**
+ * X (n×ncols) := Q·X for Q = H_0·…·H_{n−1−shift}, reflector c stored in row c of a with its
+ * unit at column c + shift and its vector after it (shift 1: dsytrd's; shift b: the band
+ * reduction's stage 1, band.ts). Work as dormtr.
+ */
+export function applyRowReflectors(n: i32, shift: i32, a: usize, tau: usize, x: usize, ncols: i32, nb: i32, work: usize, gemmWork: usize): void {
+  const count = n - shift; // reflectors H_0 … H_{n−1−shift}
   if (count <= 0 || ncols <= 0) return;
   nb = max(1, nb);
   const V = work;                                   // n × nb
@@ -158,14 +167,14 @@ export function dormtr(n: i32, a: usize, tau: usize, x: usize, ncols: i32, nb: i
   const lastStart = ((count - 1) / nb) * nb;
   for (let b0 = lastStart; b0 >= 0; b0 -= nb) {
     const jb = min(nb, count - b0);
-    const r0 = b0 + 1; // first row any reflector of the block touches
+    const r0 = b0 + shift; // first row any reflector of the block touches
     const rows = n - r0;
     // V (rows × jb, ld nb): column q is v_{b0+q} restricted to rows r0..n−1.
     for (let i = 0; i < rows; i++) {
       const gi = r0 + i;
       for (let q = 0; q < jb; q++) {
         const c = b0 + q;
-        set(V, nb, i, q, gi == c + 1 ? 1.0 : gi > c + 1 ? get(a, n, c, gi) : 0.0);
+        set(V, nb, i, q, gi == c + shift ? 1.0 : gi > c + shift ? get(a, n, c, gi) : 0.0);
       }
     }
     // T (upper triangular): T[q][q] = τ_q, T[0:q, q] = −τ_q·T[0:q, 0:q]·(V[:, 0:q]ᵀ·v_q).

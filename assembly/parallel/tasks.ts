@@ -8,6 +8,7 @@ import { rngTask } from '../random/philox';
 import { elementwiseTask } from '../blas/level1';
 import { netTask } from '../nn/net';
 import { sytrdUpdateTask } from '../lapack/tridiag';
+import { bandBackTask, sb2stSweepTask, sy2sbSymmTask, sy2sbUpdateTask } from '../lapack/band';
 import { onWorker, selftestFillTask } from './pool';
 
 export const JOB_GEMM_F64: i32 = 1;
@@ -22,6 +23,10 @@ export const JOB_NET: i32 = 9;
 export const JOB_SYTRD_UPDATE: i32 = 10;
 export const JOB_SELFTEST_TRAP: i32 = 11;
 export const JOB_SELFTEST_FILL: i32 = 12;
+export const JOB_SY2SB_SYMM: i32 = 13;
+export const JOB_BAND_BACK: i32 = 14;
+export const JOB_SB2ST_SWEEP: i32 = 15;
+export const JOB_SY2SB_UPDATE: i32 = 16;
 
 /** Runs task t of a job of `kind` (its arguments in the control block); `work`: this thread's GEMM workspace. */
 export function runTask(kind: i32, t: i32, work: usize): void {
@@ -38,6 +43,10 @@ export function runTask(kind: i32, t: i32, work: usize): void {
     case JOB_SYTRD_UPDATE: sytrdUpdateTask(t, work); break;
     case JOB_SELFTEST_TRAP: if (onWorker()) unreachable(); break;
     case JOB_SELFTEST_FILL: selftestFillTask(t); break;
+    case JOB_SY2SB_SYMM: sy2sbSymmTask(t, work); break;
+    case JOB_BAND_BACK: bandBackTask(t); break;
+    case JOB_SB2ST_SWEEP: sb2stSweepTask(t, work); break;
+    case JOB_SY2SB_UPDATE: sy2sbUpdateTask(t, work); break;
     default: unreachable();
   }
 }

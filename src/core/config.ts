@@ -25,3 +25,15 @@ export const DEFAULT_EIG_BLOCK = 32;
 
 /** Default leaf size of divide and conquer (EigOptions.leafSize; 25 as LAPACK). */
 export const DEFAULT_EIG_LEAF = 25;
+
+/** Default bandwidth of the two-stage reduction's band (EigOptions.bandwidth). */
+export const DEFAULT_EIG_BANDWIDTH = 32;
+
+/**
+ * From this n on, eigvalsh (and svdvals) reduce to tridiagonal form in two stages (dense →
+ * band → tridiagonal; EigOptions.twoStageMin). Measured crossover: docs/linalg.md.
+ */
+export const DEFAULT_EIGVALS_TWO_STAGE_MIN = 1500;
+
+/** The same for eigh, whose back-transformation through the band stage costs more. */
+export const DEFAULT_EIGH_TWO_STAGE_MIN = 2 ** 31 - 1;

@@ -165,6 +165,27 @@ export interface Kernels {
     dcWork: Ptr,
     gemmWork: Ptr,
   ): number;
+  /** The two-stage reduction (assembly/lapack/band.ts): bandwidth b, back-transformation block nb. */
+  eig2_workspace(n: number, b: number, nb: number): number;
+  eigvalsh2_driver(n: number, a: Ptr, scale: number, w: Ptr, b: number, sweepsPerN: number, work: Ptr, gemmWork: Ptr): number;
+  eigh2_driver(
+    n: number,
+    a: Ptr,
+    scale: number,
+    w: Ptr,
+    z: Ptr,
+    b: number,
+    nb: number,
+    leafSize: number,
+    sweepsPerN: number,
+    work: Ptr,
+    dcWork: Ptr,
+    gemmWork: Ptr,
+  ): number;
+  sy2sb_workspace(n: number, b: number): number;
+  sb2st_workspace(n: number, b: number): number;
+  dsytrd_sy2sb(n: number, b: number, a: Ptr, tau: Ptr, work: Ptr, gemmWork: Ptr): void;
+  dsytrd_sb2st(n: number, b: number, a: Ptr, d: Ptr, e: Ptr, store: number, work: Ptr, gemmWork: Ptr): void;
   dstedc_workspace(n: number): number;
   dstedc(n: number, d: Ptr, e: Ptr, q: Ptr, ldq: number, leafSize: number, sweepsPerN: number, work: Ptr, gemmWork: Ptr): number;
   dsterf(n: number, d: Ptr, e: Ptr, sweepsPerN: number): number;

@@ -3,7 +3,7 @@
 import { ArgumentError, ConvergenceError, NonFiniteError, ShapeError } from '../core/errors.js';
 import type { EngineCore } from '../core/core.js';
 import { WASM_CONSTANTS } from '../core/abi-constants.js';
-import { DEFAULT_EIG_BLOCK, DEFAULT_EIG_LEAF } from '../core/config.js';
+import { DEFAULT_EIG_BANDWIDTH, DEFAULT_EIG_BLOCK, DEFAULT_EIG_LEAF } from '../core/config.js';
 import type { Matrix } from '../core/matrix.js';
 import { describeArg } from '../core/options.js';
 import type { Ptr } from '../core/wasm.js';
@@ -18,6 +18,14 @@ export interface EigOptions {
    * divide and conquer (default 25, as LAPACK); a value ≥ n means plain implicit QL.
    */
   leafSize?: number;
+  /**
+   * Matrices with n ≥ twoStageMin are reduced in two stages: to a band by GEMM-rich blocked
+   * Householder panels (on the thread pool), then to tridiagonal by bulge chasing. Defaults:
+   * eigvalsh and svdvals DEFAULT_EIGVALS_TWO_STAGE_MIN, eigh DEFAULT_EIGH_TWO_STAGE_MIN (config.ts).
+   */
+  twoStageMin?: number;
+  /** Superdiagonals of the band of the two-stage reduction (default 32). */
+  bandwidth?: number;
 }
 
 export const STATUS_NO_CONVERGENCE = WASM_CONSTANTS.STATUS_NO_CONVERGENCE;
@@ -70,13 +78,26 @@ export function checkSquare(S: Matrix, op: string): number {
   return S.rows;
 }
 
-export const EIGVALS_OPTIONS = ['blockSize', 'maxSweepsPerN'] as const;
-export const EIGH_OPTIONS = ['blockSize', 'maxSweepsPerN', 'leafSize'] as const;
+export const EIGVALS_OPTIONS = ['blockSize', 'maxSweepsPerN', 'twoStageMin', 'bandwidth'] as const;
+export const EIGH_OPTIONS = ['blockSize', 'maxSweepsPerN', 'leafSize', 'twoStageMin', 'bandwidth'] as const;
 
 export function blockSize(options: EigOptions, op: string): number {
   const nb = options.blockSize === undefined ? DEFAULT_BLOCK : options.blockSize;
   if (!Number.isInteger(nb) || nb < 1 || nb > 512) throw new ArgumentError(`${op}: blockSize must be an integer in [1, 512], got ${nb}`);
   return nb;
+}
+
+/** The two-stage threshold (n ≥ it: two stages) for `fallback` unless given. */
+export function twoStageMin(options: EigOptions, op: string, fallback: number): number {
+  const t = options.twoStageMin === undefined ? fallback : options.twoStageMin;
+  if (!Number.isInteger(t) || t < 0) throw new ArgumentError(`${op}: twoStageMin must be a non-negative integer, got ${describeArg(t)}`);
+  return t;
+}
+
+export function bandwidth(options: EigOptions, op: string): number {
+  const b = options.bandwidth === undefined ? DEFAULT_EIG_BANDWIDTH : options.bandwidth;
+  if (!Number.isInteger(b) || b < 1 || b > 64) throw new ArgumentError(`${op}: bandwidth must be an integer in [1, 64], got ${describeArg(b)}`);
+  return b;
 }
 
 export function sweeps(options: EigOptions, op: string): number {

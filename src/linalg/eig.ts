@@ -4,7 +4,9 @@ import { ArgumentError, ConvergenceError, NonFiniteError, ShapeError } from '../
 import type { EngineCore } from '../core/core.js';
 import type { Matrix } from '../core/matrix.js';
 import { checkBoolean, checkOptions, describeArg } from '../core/options.js';
+import { DEFAULT_EIGH_TWO_STAGE_MIN, DEFAULT_EIGVALS_TWO_STAGE_MIN } from '../core/config.js';
 import {
+  bandwidth,
   blockSize,
   checkEigenvaluesFinite,
   checkSquare,
@@ -17,6 +19,7 @@ import {
   prepareSymmetric,
   STATUS_NO_CONVERGENCE,
   sweeps,
+  twoStageMin,
   withBuffers,
   type EigOptions,
 } from './common.js';
@@ -35,10 +38,16 @@ export function eigvalsh(core: EngineCore, S: Matrix, options?: EigOptions, op =
   const n = checkSquare(S, op);
   const nb = blockSize(o, op);
   const maxSweeps = sweeps(o, op);
+  const twoStage = n >= twoStageMin(o, op, DEFAULT_EIGVALS_TWO_STAGE_MIN);
+  const b = bandwidth(o, op);
   const k = core.kernels;
-  return withBuffers(core, [n * n * 8, n * 8, k.eig_workspace(n, nb) * 8, k.la_gemm_workspace(n) * 8], 'eigvalsh workspace', (a, w, work, gemmWork) => {
+  const workSize = twoStage ? k.eig2_workspace(n, b, nb) : k.eig_workspace(n, nb);
+  return withBuffers(core, [n * n * 8, n * 8, workSize * 8, k.la_gemm_workspace(n) * 8], 'eigvalsh workspace', (a, w, work, gemmWork) => {
     const scale = prepareSymmetric(core, S, op, a!);
-    checkStatus(k.eigvalsh_driver(n, a!, scale, w!, nb, maxSweeps, work!, gemmWork!), op, n, maxSweeps);
+    const status = twoStage
+      ? k.eigvalsh2_driver(n, a!, scale, w!, b, maxSweeps, work!, gemmWork!)
+      : k.eigvalsh_driver(n, a!, scale, w!, nb, maxSweeps, work!, gemmWork!);
+    checkStatus(status, op, n, maxSweeps);
     return checkEigenvaluesFinite(f64View(core, w!, n).slice(), op);
   });
 }
@@ -51,16 +60,21 @@ export function eigh(core: EngineCore, S: Matrix, options?: EigOptions, op = 'ei
   const nb = blockSize(o, op);
   const maxSweeps = sweeps(o, op);
   const leaf = leafSize(o, op);
+  const twoStage = n >= twoStageMin(o, op, DEFAULT_EIGH_TWO_STAGE_MIN);
+  const b = bandwidth(o, op);
   const k = core.kernels;
+  const workSize = twoStage ? k.eig2_workspace(n, b, nb) : k.eig_workspace(n, nb);
   const vectors = core.newMatrix(n, n, 'eigh eigenvectors');
   try {
     const values = withBuffers(
       core,
-      [n * n * 8, n * 8, k.eig_workspace(n, nb) * 8, k.dstedc_workspace(Math.max(n, 1)) * 8, k.la_gemm_workspace(n) * 8],
+      [n * n * 8, n * 8, workSize * 8, k.dstedc_workspace(Math.max(n, 1)) * 8, k.la_gemm_workspace(n) * 8],
       'eigh workspace',
       (a, w, work, dcWork, gemmWork) => {
         const scale = prepareSymmetric(core, S, op, a!);
-        const status = k.eigh_driver(n, a!, scale, w!, vectors.ptr, nb, leaf, maxSweeps, work!, dcWork!, gemmWork!);
+        const status = twoStage
+          ? k.eigh2_driver(n, a!, scale, w!, vectors.ptr, b, nb, leaf, maxSweeps, work!, dcWork!, gemmWork!)
+          : k.eigh_driver(n, a!, scale, w!, vectors.ptr, nb, leaf, maxSweeps, work!, dcWork!, gemmWork!);
         if (status === STATUS_NO_CONVERGENCE && leaf < n) {
           throw new ConvergenceError(`${op}: divide and conquer did not converge (a QL leaf or a secular equation root, n = ${n})`);
         }

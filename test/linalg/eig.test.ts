@@ -72,20 +72,28 @@ function checkEigh(S: Matrix, data: Float64Array, values: Float64Array, V: Matri
 
 describe('eigvalsh / eigh on hard matrices against numpy (LAPACK)', () => {
   // Small blocks and leaves make every path run on small inputs: unblocked and blocked
-  // reduction, divide and conquer down to 1×1 leaves, and plain QL (leafSize ≥ n).
-  for (const [blockSize, leafSize] of [
-    [1, 1],
-    [3, 2],
-    [32, 25],
-    [32, 1e6],
+  // reduction, divide and conquer down to 1×1 leaves, and plain QL (leafSize ≥ n); with
+  // twoStageMin 0 the two-stage reduction (dense → band of `bandwidth` → tridiagonal) at
+  // bandwidths from 1 (stage 1 alone reaches tridiagonal) to wider than most of the inputs.
+  for (const [blockSize, leafSize, bandwidth] of [
+    [1, 1, 0],
+    [3, 2, 0],
+    [32, 25, 0],
+    [32, 1e6, 0],
+    [3, 2, 1],
+    [2, 25, 2],
+    [5, 1, 3],
+    [32, 25, 8],
+    [4, 1e6, 32],
   ] as const) {
-    it(`block ${blockSize}, leaf ${leafSize}: values within c·n·ε·‖S‖₂, residual and orthogonality within c·n·ε`, () => {
+    const two = bandwidth > 0 ? { twoStageMin: 0, bandwidth } : { twoStageMin: 1e9 };
+    it(`block ${blockSize}, leaf ${leafSize}${bandwidth > 0 ? `, two stages with bandwidth ${bandwidth}` : ''}: values within c·n·ε·‖S‖₂, residual and orthogonality within c·n·ε`, () => {
       for (const c of cases) {
         const data = matrixOf(c);
         fl.scope(() => {
           const S = fl.fromArray(lowerOnly(data, c.n), c.n, c.n, { allowNonFinite: true });
-          const values = fl.eigvalsh(S, { blockSize });
-          const both = fl.eigh(S, { blockSize, leafSize });
+          const values = fl.eigvalsh(S, { blockSize, ...two });
+          const both = fl.eigh(S, { blockSize, leafSize, ...two });
           const tol = 8 * Math.max(c.n, 4) * EPS64 * c.norm2 + 1e-300;
           for (let i = 0; i < c.n; i++) {
             expect(Math.abs(values[i]! - c.values[i]!), `${c.name}: λ${i} (values only)`).toBeLessThanOrEqual(tol);
@@ -136,6 +144,8 @@ describe('eigvalsh / eigh on hard matrices against numpy (LAPACK)', () => {
       S.dispose();
       expect(() => fl.eigh(S)).toThrow(DisposedError);
       expect(() => fl.eigh(fl.eye(3), { blockSize: 0 })).toThrow(/blockSize/);
+      expect(() => fl.eigvalsh(fl.eye(3), { bandwidth: 0 })).toThrow(/bandwidth must be an integer in \[1, 64\], got 0/);
+      expect(() => fl.eigh(fl.eye(3), { twoStageMin: -1 })).toThrow(/twoStageMin must be a non-negative integer/);
     });
   });
 
