@@ -431,7 +431,9 @@ export function hermiteComponent(fl: Engine, net: TwoLayer, readout: Matrix, bet
   checkMatrix(fl, 'hermiteComponent', 'readout', readout, { dtype: 'f64', rows: W.cols, cols: 1 });
   checkMatrix(fl, 'hermiteComponent', 'beta', beta, { dtype: 'f64', rows: W.rows, cols: 1 });
   if (!Number.isInteger(k) || k < 0 || k > 30) throw new ArgumentError(`hermiteComponent: k must be an integer in [0, 30], got ${describeArg(k)}`);
-  if (!(quad && quad.nodes instanceof Float64Array && quad.weights instanceof Float64Array && quad.nodes.length === quad.weights.length && quad.nodes.length > 0))
+  if (
+    !(quad && quad.nodes instanceof Float64Array && quad.weights instanceof Float64Array && quad.nodes.length === quad.weights.length && quad.nodes.length > 0)
+  )
     throw new ArgumentError('hermiteComponent: quad must be a rule from gaussHermite()');
   const betaNorm = fl.norm(beta);
   if (!(Math.abs(betaNorm - 1) < 1e-9)) throw new ArgumentError(`hermiteComponent: beta must be a unit vector, got ‖beta‖ = ${betaNorm}`);

@@ -449,7 +449,8 @@ export function hermiteFeatures(fl: Engine, X: Matrix, b: Matrix, K: number): Ma
  * perturbations of large rectangular random matrices", J. Multivariate Anal. 111 (2012), §2.
  */
 export function dTransform(values: Float64Array, z: number, rows: number, cols: number): number {
-  if (!(values instanceof Float64Array) || values.length === 0) throw new ArgumentError('dTransform: values must be a non-empty Float64Array of singular values');
+  if (!(values instanceof Float64Array) || values.length === 0)
+    throw new ArgumentError('dTransform: values must be a non-empty Float64Array of singular values');
   checkInteger('dTransform', 'rows', rows, 1, 2 ** 31 - 1);
   checkInteger('dTransform', 'cols', cols, 1, 2 ** 31 - 1);
   const r = Math.min(rows, cols);

@@ -43,42 +43,60 @@ export function moniriSpikesPlots(options: { alpha: number; sweep: boolean; ladd
     }),
     ...(options.sweep
       ? [
-          figure('Outliers of F vs α: measured, finite-n and asymptotic predictions (hollow: outside the perturbative window, not claimed; grey rule: the window)', {
-            layer: [
-              {
-                data: { name: 'counts' },
-                mark: { type: 'line', interpolate: 'step-after' },
-                encoding: { x: alpha, y: integer('spikes', 'outliers of F'), color: nominal('kind', null), strokeDash: nominal('kind', null) },
-              },
-              {
-                data: { name: 'counts' },
-                mark: { type: 'point', size: 50 },
-                encoding: {
-                  x: alpha,
-                  y: integer('spikes', 'outliers of F'),
-                  color: nominal('kind', null),
-                  fill: { condition: { test: "datum.window === 'inside the window'", value: null }, value: 'white' },
-                  shape: nominal('window', 'grid point'),
+          figure(
+            'Outliers of F vs α: measured, finite-n and asymptotic predictions (hollow: outside the perturbative window, not claimed; grey rule: the window)',
+            {
+              layer: [
+                {
+                  data: { name: 'counts' },
+                  mark: { type: 'line', interpolate: 'step-after' },
+                  encoding: { x: alpha, y: integer('spikes', 'outliers of F'), color: nominal('kind', null), strokeDash: nominal('kind', null) },
                 },
-              },
-              windowRule,
-            ],
-          }),
+                {
+                  data: { name: 'counts' },
+                  mark: { type: 'point', size: 50 },
+                  encoding: {
+                    x: alpha,
+                    y: integer('spikes', 'outliers of F'),
+                    color: nominal('kind', null),
+                    fill: { condition: { test: "datum.window === 'inside the window'", value: null }, value: 'white' },
+                    shape: nominal('window', 'grid point'),
+                  },
+                },
+                windowRule,
+              ],
+            },
+          ),
           figure("Bulk edge vs α: F's own (He_1..He_4(z) projected out) and the centred F0's (grey rule: the window)", {
             layer: [
-              { data: { name: 'edges' }, mark: { type: 'line', point: true }, encoding: { x: alpha, y: quant('edge', 'top bulk singular value', { scale: { zero: false } }), color: nominal('kind', null) } },
+              {
+                data: { name: 'edges' },
+                mark: { type: 'line', point: true },
+                encoding: { x: alpha, y: quant('edge', 'top bulk singular value', { scale: { zero: false } }), color: nominal('kind', null) },
+              },
               windowRule,
             ],
           }),
-          figure('Ridge readout error vs log η / log n, target lin_quad = (z + He_2(z)/√2)/√2, with the thresholds of the second and third spike (asymptotic grey, finite-n red)', {
-            layer: [
-              { data: { name: 'staircase' }, mark: { type: 'line', point: true }, encoding: { x: logEta, y: quant('error', 'mean squared error'), strokeDash: nominal('kind', 'error') } },
-              ...thresholdRules(logEta),
-            ],
-          }),
+          figure(
+            'Ridge readout error vs log η / log n, target lin_quad = (z + He_2(z)/√2)/√2, with the thresholds of the second and third spike (asymptotic grey, finite-n red)',
+            {
+              layer: [
+                {
+                  data: { name: 'staircase' },
+                  mark: { type: 'line', point: true },
+                  encoding: { x: logEta, y: quant('error', 'mean squared error'), strokeDash: nominal('kind', 'error') },
+                },
+                ...thresholdRules(logEta),
+              ],
+            },
+          ),
           figure("q2 vs log η / log n: the share of lin_quad's He_2 part carried by the readout, with the thresholds (asymptotic grey, finite-n red)", {
             layer: [
-              { data: { name: 'q2' }, mark: { type: 'line', point: true }, encoding: { x: logEta, y: quant('q2', 'q2 = E[f̂·He_2(⟨β*, x⟩)]/(2c*_2)'), strokeDash: nominal('student', 'student') } },
+              {
+                data: { name: 'q2' },
+                mark: { type: 'line', point: true },
+                encoding: { x: logEta, y: quant('q2', 'q2 = E[f̂·He_2(⟨β*, x⟩)]/(2c*_2)'), strokeDash: nominal('student', 'student') },
+              },
               ...thresholdRules(logEta),
             ],
           }),
@@ -86,29 +104,39 @@ export function moniriSpikesPlots(options: { alpha: number; sweep: boolean; ladd
       : []),
     ...(options.ladder
       ? [
-          figure("Spike strengths (F − F0 along He_k(z) ⊗ a^{∘k}) vs n, log–log: measured (points), leading order and with the next Taylor term (lines), F's bulk edge (dashed)", {
-            layer: [
-              {
-                data: { name: 'strengths' },
-                transform: [{ filter: "datum.kind === 'measured'" }],
-                mark: { type: 'point', filled: true, size: 60 },
-                encoding: { x: n, y: strength, color: nominal('k', 'spike') },
-              },
-              {
-                data: { name: 'strengths' },
-                transform: [{ filter: "datum.kind !== 'measured'" }],
-                mark: 'line',
-                encoding: { x: n, y: strength, color: nominal('k', 'spike'), strokeDash: nominal('kind', 'theory') },
-              },
-              { data: { name: 'bulk' }, mark: { type: 'line', strokeDash: [4, 3], color: THEORY }, encoding: { x: n, y: logQuant('edge', 'spike strength') } },
-            ],
-          }),
+          figure(
+            "Spike strengths (F − F0 along He_k(z) ⊗ a^{∘k}) vs n, log–log: measured (points), leading order and with the next Taylor term (lines), F's bulk edge (dashed)",
+            {
+              layer: [
+                {
+                  data: { name: 'strengths' },
+                  transform: [{ filter: "datum.kind === 'measured'" }],
+                  mark: { type: 'point', filled: true, size: 60 },
+                  encoding: { x: n, y: strength, color: nominal('k', 'spike') },
+                },
+                {
+                  data: { name: 'strengths' },
+                  transform: [{ filter: "datum.kind !== 'measured'" }],
+                  mark: 'line',
+                  encoding: { x: n, y: strength, color: nominal('k', 'spike'), strokeDash: nominal('kind', 'theory') },
+                },
+                {
+                  data: { name: 'bulk' },
+                  mark: { type: 'line', strokeDash: [4, 3], color: THEORY },
+                  encoding: { x: n, y: logQuant('edge', 'spike strength') },
+                },
+              ],
+            },
+          ),
         ]
       : []),
     figure('Alignment of the i-th outlier of F with He_k(X̃b/‖b‖), k the i-th degree with c_k ≠ 0', {
       data: { name: 'hermite' },
       mark: 'bar',
-      encoding: { x: ordinal('k', 'Hermite degree k', { axis: { labelAngle: 0 } }), y: quant('alignment', '⟨u_i, h_k⟩² / ‖h_k‖²', { scale: { domain: [0, 1] } }) },
+      encoding: {
+        x: ordinal('k', 'Hermite degree k', { axis: { labelAngle: 0 } }),
+        y: quant('alignment', '⟨u_i, h_k⟩² / ‖h_k‖²', { scale: { domain: [0, 1] } }),
+      },
     }),
   ];
 }
