@@ -366,7 +366,7 @@ export const moniriSpikes = defineExperiment({
     'finite-n-count':
       'The finite-n prediction uses the leading-order strengths; near a threshold (a grid α within about 0.02 of it) the next-order correction (−20 % for the second spike at α = 0.3) or the seed-to-seed spread of the bulk can move the outlier to the other side of the edge.',
     'q2-rises':
-      'q2 at a fixed α grows with n (the second spike moves further out of the bulk): at n = 600 it reaches only 0.10 at α = 0.4, so the 0.15 bound is a statement about n = 2000.',
+      'q2 depends on d and n, not only on α: the gradient direction b = Xᵀ(y − f0)/n carries isotropic noise of squared size ≈ (d/n)·E y², so at d = n = 2000 its alignment with β* and q2 are lower than in the numpy reference at d = 1000 (seed 0: 0.15 at α = 0.4 against 0.27 there), and the 0.15 bound, fixed from that reference, is marginal; at n = 600 q2 reaches only 0.10.',
     'hermite-alignment':
       'Only visible outliers are compared; an outlier just above the bulk edge mixes with the bulk and its alignment with He_k drops below the threshold.',
   },
