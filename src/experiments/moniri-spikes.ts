@@ -480,8 +480,8 @@ function runMoniri(ctx: RunContext<Params>): ExperimentOutput {
   const lnC = fl.math.log(p.c) / logN;
   const alpha2 = readouts[0]?.threshold ?? NaN;
   const thresholds: SeriesRows = [
-    ...[2, 3].map((k) => ({ k, alpha: round((k - 1) / (2 * k)), logEtaOverLogN: round((k - 1) / (2 * k)), kind: `asymptotic (k = ${k}: (k−1)/(2k))` })),
-    ...(Number.isFinite(alpha2) ? [{ k: 2, alpha: round(alpha2), logEtaOverLogN: round(alpha2 + lnC), kind: 'finite-n (k = 2, this n and c)' }] : []),
+    ...[2, 3].map((k) => ({ k, alpha: round((k - 1) / (2 * k)), logEtaOverLogN: round((k - 1) / (2 * k)), threshold: `asymptotic (k = ${k}: (k−1)/(2k))` })),
+    ...(Number.isFinite(alpha2) ? [{ k: 2, alpha: round(alpha2), logEtaOverLogN: round(alpha2 + lnC), threshold: 'finite-n (k = 2, this n and c)' }] : []),
   ];
   const gridStrengths: SeriesRows = sweepRuns.flatMap((r) =>
     r.strengths.map((s) => ({ alpha: r.alpha, k: s.k, measured: s.measured, leading: s.leading, corrected: s.corrected })),

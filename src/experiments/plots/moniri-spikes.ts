@@ -15,7 +15,7 @@ function thresholdRules(x: Record<string, unknown>): Record<string, unknown>[] {
       mark: { type: 'rule', strokeDash: [4, 3] },
       encoding: {
         x,
-        color: nominal('kind', 'threshold', { scale: { range: ['#777777', '#777777', THEORY] } }),
+        color: nominal('threshold', 'threshold', { scale: { range: ['#777777', '#777777', THEORY] } }),
       },
     },
   ];
