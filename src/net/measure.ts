@@ -9,7 +9,7 @@ import { checkEnum, checkOptions, checkBoolean, describeArg } from '../core/opti
 import { checkEngine, checkMatrix, checkNumber, inSafeRange, named, rescaleExponent, scaledByPow2, timesPow2 } from './check.js';
 import { applyFunction } from './functions.js';
 import { checkNetwork, type TwoLayer } from './model.js';
-import { fitMarchenkoPastur, type MPFit } from './theory.js';
+import { fitMarchenkoPastur, type MPFit, type Quadrature } from './theory.js';
 
 export interface Spectrum extends MPFit {
   /** Singular values, descending. */
@@ -442,4 +442,60 @@ export function teacherStudentGeometry(fl: Engine, W: Matrix, V: Matrix, options
     }
     return { angles, group, groupSizes: sizes, norms, balance, residuals };
   });
+}
+
+/**
+ * The degree-k Hermite coefficient of the predictor f̂(x) = s·Σ_j â_j·σ(w_jᵀx) along a unit
+ * direction β, E_x[f̂(x)·He_k(⟨β, x⟩)]/k! for x ~ N(0, I_d), exactly (no sampling): with
+ * u = w_jᵀx/‖w_j‖ and v = ⟨β, x⟩ unit Gaussians of correlation ρ_j = ⟨β, w_j⟩/‖w_j‖, Mehler's
+ * formula gives E[σ(‖w_j‖u)·He_k(v)] = ρ_j^k·E[σ(‖w_j‖u)·He_k(u)] = ρ_j^k·k!·c_k(σ(‖w_j‖·)), and
+ * the last coefficient comes from the quadrature rule. Divided by the target's c*_k it is the
+ * share of the target's He_k component that the predictor carries (Moniri et al.'s q_k).
+ * see: O'Donnell, "Analysis of Boolean Functions" (2014), §11.2 (Mehler: E[He_j(u)He_k(v)] = δ_jk·k!·ρ^k).
+ */
+export function hermiteComponent(fl: Engine, net: TwoLayer, readout: Matrix, beta: Matrix, k: number, quad: Quadrature): number {
+  checkEngine(fl, 'hermiteComponent');
+  checkNetwork(net, undefined, 'hermiteComponent', fl);
+  const { W } = net;
+  checkMatrix(fl, 'hermiteComponent', 'readout', readout, { dtype: 'f64', rows: W.cols, cols: 1 });
+  checkMatrix(fl, 'hermiteComponent', 'beta', beta, { dtype: 'f64', rows: W.rows, cols: 1 });
+  if (!Number.isInteger(k) || k < 0 || k > 30) throw new ArgumentError(`hermiteComponent: k must be an integer in [0, 30], got ${describeArg(k)}`);
+  if (
+    !(quad && quad.nodes instanceof Float64Array && quad.weights instanceof Float64Array && quad.nodes.length === quad.weights.length && quad.nodes.length > 0)
+  )
+    throw new ArgumentError('hermiteComponent: quad must be a rule from gaussHermite()');
+  const betaNorm = fl.norm(beta);
+  if (!(Math.abs(betaNorm - 1) < 1e-9)) throw new ArgumentError(`hermiteComponent: beta must be a unit vector, got ‖beta‖ = ${betaNorm}`);
+  return named('hermiteComponent', () =>
+    fl.scope(() => {
+      const W64 = fl.astype(W, 'f64');
+      const norms = fl.sumCols(fl.hadamard(W64, W64)).toArray(); // 1×N: ‖w_j‖²
+      const projections = fl.matmul(beta, W64, { transA: true }).toArray(); // 1×N: ⟨β, w_j⟩
+      const N = W.cols,
+        Q = quad.nodes.length;
+      const scales = new Float64Array(N);
+      const rhoK = new Float64Array(N);
+      for (let j = 0; j < N; j++) {
+        const s = Math.sqrt(norms[j]!);
+        scales[j] = s;
+        const rho = s > 0 ? projections[j]! / s : 0;
+        let power = 1;
+        for (let i = 0; i < k; i++) power *= rho;
+        rhoK[j] = power;
+      }
+      // c_k(σ(s_j·)) = Σ_q w_q·σ(s_j·x_q)·He_k(x_q)/k! for every neuron: one N×Q map and a product
+      const nodes = fl.fromArray(quad.nodes, 1, Q);
+      const S = fl.matmul(fl.fromArray(scales, N, 1), nodes); // N×Q: s_j·x_q
+      const heK = applyFunction(fl, { hermite: k }, fl.fromArray(quad.nodes, Q, 1)).toArray();
+      let kFactorial = 1;
+      for (let i = 2; i <= k; i++) kFactorial *= i;
+      const weights = new Float64Array(Q);
+      for (let q = 0; q < Q; q++) weights[q] = (quad.weights[q]! * heK[q]!) / kFactorial;
+      const ck = fl.matmul(applyFunction(fl, net.activation, S), fl.fromArray(weights, Q, 1)).toArray(); // N×1
+      const a = fl.astype(readout, 'f64').toArray();
+      let sum = 0;
+      for (let j = 0; j < N; j++) sum += a[j]! * rhoK[j]! * ck[j]!;
+      return net.scale * sum;
+    }),
+  );
 }

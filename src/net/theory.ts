@@ -506,3 +506,61 @@ export function hermiteFeatures(fl: Engine, X: Matrix, b: Matrix, K: number): Ma
     }),
   );
 }
+
+/**
+ * Benaych-Georges–Nadakuditi D-transform of the empirical singular values of a p×q matrix
+ * (`values`: its min(p, q) singular values), at z above the largest:
+ * φ(z) = (1/r)·Σ_i z/(z² − s_i²) over the r = min(p, q) values, c = r/max(p, q),
+ * D(z) = φ(z)·[c·φ(z) + (1 − c)/z]. A rank-one perturbation θ·u·vᵀ of the matrix has a
+ * singular value at ρ > edge when D(ρ) = 1/θ², so 1/√D(z) is the strength that puts it at z.
+ * see: F. Benaych-Georges & R. R. Nadakuditi, "The singular values and vectors of low rank
+ * perturbations of large rectangular random matrices", J. Multivariate Anal. 111 (2012), §2.
+ */
+export function dTransform(values: Float64Array, z: number, rows: number, cols: number): number {
+  if (!(values instanceof Float64Array) || values.length === 0)
+    throw new ArgumentError('dTransform: values must be a non-empty Float64Array of singular values');
+  checkInteger('dTransform', 'rows', rows, 1, 2 ** 31 - 1);
+  checkInteger('dTransform', 'cols', cols, 1, 2 ** 31 - 1);
+  const r = Math.min(rows, cols);
+  if (values.length !== r) throw new ShapeError(`dTransform: a ${rows}×${cols} matrix has ${r} singular values, got ${values.length}`);
+  let top = 0;
+  for (const s of values) {
+    if (!(Number.isFinite(s) && s >= 0)) throw new ArgumentError(`dTransform: singular values must be finite and ≥ 0, got ${s}`);
+    if (s > top) top = s;
+  }
+  checkNumber('dTransform', 'z', z, { above: top });
+  let phi = 0;
+  for (const s of values) phi += z / (z * z - s * s);
+  phi /= r;
+  const c = r / Math.max(rows, cols);
+  return phi * (c * phi + (1 - c) / z);
+}
+
+/**
+ * The strength a rank-one term needs to appear at z (above the bulk) in a matrix whose bulk has
+ * these singular values: θ(z) = 1/√D(z) (dTransform). With z = (1 + margin)·edge it is the
+ * finite-size BBP threshold of an outlier counted `margin` above the edge.
+ */
+export function bbpThreshold(values: Float64Array, z: number, rows: number, cols: number): number {
+  return 1 / Math.sqrt(dTransform(values, z, rows, cols));
+}
+
+/**
+ * Relative next-order correction to spikeStrength ([derived]): the Taylor term of degree
+ * m = k + 2, c_{k+2}·t^{k+2}·z^{k+2}·(a^{∘(k+2)})ᵀ with t = η·c1·‖b‖, projects onto
+ * He_k(z) ⊗ a^{∘k} through E[z^{k+2}·He_k(z)] = (k+2)!/2 and ⟨a^{∘(k+2)}, a^{∘k}⟩ = Σa^{2k+2},
+ * so the strength is θ_k·(1 + r) with r = (c_{k+2}/c_k)·t²·((k+2)!/(2·k!))·Σa^{2k+2}/Σa^{2k}
+ * (for k = 2: (c4/c2)·t²·6·Σa⁶/Σa⁴ ≈ (c4/c2)·t²·30/N). 0 when c_k = 0.
+ */
+export function spikeStrengthCorrection(p: { k: number; ck: number; ckPlus2: number; t: number; sumA2k: number; sumA2kPlus2: number }): number {
+  checkObject('spikeStrengthCorrection', 'p', p);
+  checkInteger('spikeStrengthCorrection', 'k', p.k, 1, 30);
+  checkNumber('spikeStrengthCorrection', 'ck', p.ck);
+  checkNumber('spikeStrengthCorrection', 'ckPlus2', p.ckPlus2);
+  checkNumber('spikeStrengthCorrection', 't', p.t);
+  checkNumber('spikeStrengthCorrection', 'sumA2k', p.sumA2k, { above: 0 });
+  checkNumber('spikeStrengthCorrection', 'sumA2kPlus2', p.sumA2kPlus2, { atLeast: 0 });
+  if (p.ck === 0) return 0;
+  const degreeFactor = ((p.k + 1) * (p.k + 2)) / 2; // (k+2)!/(2·k!)
+  return (p.ckPlus2 / p.ck) * p.t * p.t * degreeFactor * (p.sumA2kPlus2 / p.sumA2k);
+}

@@ -69,17 +69,18 @@ describe('experiments', () => {
     for (const key of ['sqrtGamma', 'ratioFinal', 'ntkErrorFinal', 'lossFinal']) expect(r.metrics[key]).toBeTypeOf('number');
   });
 
-  it('moniri-spikes at the quick preset: claims as measured (the second spike has its predicted strength but stays inside the bulk at n = 1000)', () => {
-    const r = runExperiment(fl, findExperiment('moniri-spikes'));
+  it('moniri-spikes at n = 600, α = 0.2 (the quick preset runs n = 2000 for a minute): claims as measured (q2 rises only to 0.1 at this n)', () => {
+    const overrides = { d: '600', n: '600', N: '600', nTest: '300', alpha: '0.2' };
+    const r = runExperiment(fl, findExperiment('moniri-spikes'), { overrides });
     expect(r.claims.map((c) => [c.id, c.pass])).toEqual([
-      ['spike-count', false],
-      ['hermite-alignment', true],
+      ['spike-count', true],
+      ['spike-count-low', true],
+      ['finite-n-count', true],
       ['spike-strength-1', true],
       ['spike-strength-2', true],
-      ['growth-exponent-1', true],
-      ['growth-exponent-2', false],
-      ['spike-staircase', false],
-      ['error-staircase', true],
+      ['hermite-alignment', true],
+      ['q2-rises', false],
+      ['q2-control', true],
     ]);
     expect(r.metrics.hermiteAlignment1).toBeGreaterThan(0.8);
     for (const key of ['spikes', 'predictedSpikes']) expect(r.metrics[key]).toBeTypeOf('number');
