@@ -592,20 +592,22 @@ export const twoStep = defineExperiment({
         },
         series: {
           top: mc.top.map((s, i) => ({ index: i + 1, s, edge: mc.edge * (1 + p.margin), step1Share: mc.step1Share[i]! })),
-          alignment: [
-            ['tanh', m.alignment, tanhReuse!.alignment],
-            ['ie2tanh', mainIe2Fresh, mainIe2Reuse],
-            ['he2', he2Fresh!.alignment, he2Reuse!.alignment],
-          ].flatMap(([link, fresh, reused]) => [
-            { target: LINK_LABEL[link as Link], batch: 'fresh', alignment: fresh as number },
-            { target: LINK_LABEL[link as Link], batch: 'reused', alignment: reused as number },
+          alignment: (
+            [
+              ['tanh', m.alignment, tanhReuse!.alignment],
+              ['ie2tanh', mainIe2Fresh, mainIe2Reuse],
+              ['he2', he2Fresh!.alignment, he2Reuse!.alignment],
+            ] satisfies [Link, number, number][]
+          ).flatMap(([link, fresh, reused]) => [
+            { target: LINK_LABEL[link], batch: 'fresh', alignment: fresh },
+            { target: LINK_LABEL[link], batch: 'reused', alignment: reused },
           ]),
           phase: phase as SeriesRows,
         },
         claims,
         plots: twoStepPlots({
           phase: phase.length > 0,
-          maxCount: Math.max(1, ...phase.flatMap((r) => [r.predicted, r.predictedFinite, r.measured] as number[])),
+          maxCount: Math.max(1, ...phase.flatMap((r): number[] => [r.predicted, r.predictedFinite, r.measured])),
         }),
       };
     });
