@@ -69,10 +69,10 @@ describe('featurelab figure', () => {
     expect(first.status, first.stderr).toBe(0);
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     expect(summary.missing).toEqual([]);
-    expect(summary.points).toBe(4); // tiny: the first two α × 2 seeds
+    expect(summary.points).toBe(2); // tiny: one grid point (the experiment sweeps α itself) × 2 seeds
     expect(summary.fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    expect(first.stdout).toContain('(4 to do)');
-    expect(first.stdout).toContain('the train error goes from');
+    expect(first.stdout).toContain('(2 to do)');
+    expect(first.stdout).toContain('the train error of the lin_quad readout goes from');
     expect(first.stdout).toContain(`fingerprint ${summary.fingerprint}`);
     const again = cli(['figure', 'moniri-fig3', '--tiny', '--jobs', '2', '--out', dir]);
     expect(again.status).toBe(0);

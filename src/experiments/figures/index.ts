@@ -50,6 +50,8 @@ function shrink(fig: Figure, spec: Figure['presets'][Preset]): Figure['presets']
     const current = grid[key];
     if (current && current.length > 1) continue;
     const now = current?.[0];
+    // a switch or choice the figure sets (e.g. moniri's sweep = true) stays: the figure needs it
+    if (current && typeof value !== 'number') continue;
     grid[key] = [typeof value === 'number' && typeof now === 'number' ? Math.min(value, now) : value];
   }
   return { ...spec, grid, seeds: Math.min(spec.seeds, 2) };
