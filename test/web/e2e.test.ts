@@ -195,7 +195,8 @@ describeIt('web page in Chromium (featurelab serve)', () => {
     expect(await page.textContent('#status-label')).not.toContain('done in');
 
     // Switching experiment during a run stops it: its result would belong to neither form.
-    await page.evaluate(() => (location.hash = '#two-step?preset=quick&seed=0&d=400&n=400&N=400&phase=false&run=1'));
+    // (d = 800: a run of about 2 s, long enough to switch during it; at d = 400 it takes 0.4 s)
+    await page.evaluate(() => (location.hash = '#two-step?preset=quick&seed=0&d=800&n=800&N=800&phase=false&run=1'));
     await waitForState('running');
     await page.selectOption('#experiment', 'ba-one-step');
     await waitForState('cancelled', '', 5_000);
@@ -293,7 +294,8 @@ describeIt('web page in Chromium (featurelab serve)', () => {
         if (state === 'done' || state === 'error') clearInterval(timer);
       }, 40);
     });
-    await page.evaluate(() => (location.hash = '#two-step?preset=quick&seed=0&d=400&n=400&N=400&phase=false&run=1'));
+    // about 2 s with gaps of half a second between reports (the rewritten two-step is fast at d = 400)
+    await page.evaluate(() => (location.hash = '#two-step?preset=quick&seed=0&d=800&n=800&N=800&phase=false&run=1'));
     await waitForState('done');
     const samples: [number, string][] = await page.evaluate(() => (globalThis as any).progressSamples);
     const values = samples.map(([v]) => v);
