@@ -165,3 +165,19 @@ export function wilsonInterval(passes: number, n: number): Interval & { rate: nu
   const half = (z / denom) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
   return { rate: p, lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
 }
+
+/**
+ * Welch's two-sided 95 % interval of mean(a) − mean(b) for two independent samples:
+ * d ± t_{0.975,ν}·√(s_a²/n_a + s_b²/n_b), ν by Welch–Satterthwaite.
+ * see: B. L. Welch, "The generalization of Student's problem when several different population
+ * variances are involved", Biometrika 34 (1947).
+ */
+export function welchInterval95(math: ScalarMath, a: readonly number[], b: readonly number[]): { diff: number; lo: number; hi: number; df: number } {
+  const va = sampleSd(a) ** 2 / a.length,
+    vb = sampleSd(b) ** 2 / b.length;
+  const diff = mean(a) - mean(b);
+  if (va + vb === 0) return { diff, lo: diff, hi: diff, df: Infinity };
+  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
+  const half = studentTQuantile(math, 0.975, df) * Math.sqrt(va + vb);
+  return { diff, lo: diff - half, hi: diff + half, df };
+}

@@ -10,7 +10,7 @@ import { reluPopulationGD } from '../net/population.js';
 import type { SeriesRows } from './types.js';
 import { defineExperiment, int, num } from './define.js';
 import { absoluteClaim, belowClaim } from './claims.js';
-import { type ScalarMath, mean, sampleSd, studentTQuantile, tInterval95 } from './stats.js';
+import { tInterval95, welchInterval95 } from './stats.js';
 import { zhuBalancePlots } from './plots/zhu-balance.js';
 
 const STREAM = {
@@ -58,22 +58,6 @@ function phaseSample(fl: Engine, k: number, m: number, lengths: number[]): Phase
   const logs = lengths.map((x) => fl.math.log(x));
   const ci = tInterval95(fl.math, logs);
   return { k, m, lengths, logs, geoMean: fl.math.exp(ci.mean), lo: fl.math.exp(ci.lo), hi: fl.math.exp(ci.hi) };
-}
-
-/**
- * Welch's two-sided 95 % interval of mean(a) − mean(b) for two independent samples:
- * d ± t_{0.975,ν}·√(s_a²/n_a + s_b²/n_b), ν by Welch–Satterthwaite.
- * see: B. L. Welch, "The generalization of Student's problem when several different population
- * variances are involved", Biometrika 34 (1947).
- */
-export function welchInterval95(math: ScalarMath, a: readonly number[], b: readonly number[]): { diff: number; lo: number; hi: number; df: number } {
-  const va = sampleSd(a) ** 2 / a.length,
-    vb = sampleSd(b) ** 2 / b.length;
-  const diff = mean(a) - mean(b);
-  if (va + vb === 0) return { diff, lo: diff, hi: diff, df: Infinity };
-  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
-  const half = studentTQuantile(math, 0.975, df) * Math.sqrt(va + vb);
-  return { diff, lo: diff - half, hi: diff + half, df };
 }
 
 /**

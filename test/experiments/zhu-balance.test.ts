@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../dist/core/engine.js';
 import { findExperiment, runExperiment } from '../../dist/experiments/index.js';
-import { welchInterval95 } from '../../dist/experiments/zhu-balance.js';
+import { welchInterval95 } from '../../dist/experiments/stats.js';
 import { engine } from '../helpers.js';
 
 let fl: Engine;
