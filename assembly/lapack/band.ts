@@ -218,109 +218,166 @@ export function sy2sbSymmTask(t: i32, work: usize): void {
 // reflector (s, j) is kept in row n−1−s of a's strict lower triangle from column j·b on
 // (τ, v[1], v[2], …: its length entries, n−1−s in all for the sweep).
 
-/** Doubles of stage 2's workspace: the band storage and the sweeps' progress counters. */
+/** Doubles of stage 2's workspace: the band storage and the groups' progress counters. */
 export function sb2st_workspace(n: i32, b: i32): i32 {
-  return (2 * b + 1) * n + n / 2 + 1;
+  return (2 * b + 1) * n + PROGRESS_STRIDE / 8 * (n / SB2ST_GROUP + 1) + PROGRESS_STRIDE / 8;
 }
 
 const C_N = 0, C_B = 1, C_A = 2, C_BD = 3, C_STORE = 4, C_PROGRESS = 5;
-/** Grains a sweep must cost before stage 2 runs pipelined on the pool. */
-const SB2ST_PIPELINE_GRAINS: f64 = 64.0;
+/** Sweeps chased together, in a wavefront, by one task (and in the serial order). */
+const SB2ST_GROUP: i32 = 4;
+/** Steps by which sweep s + 1 trails sweep s within a group. Its step j shares entries with
+ *  sweep s's step j + 1 (one row) and none with later ones, so it must follow sweep s's
+ *  steps ≤ j + 1: a lag of 1 when, at each time, the group's sweeps run in increasing order
+ *  (bit-identical to sweep after sweep; a lag of 0 is not). Across groups (another thread)
+ *  the wait is for j + 3 finished steps: one step of margin. */
+const SB2ST_LAG: i32 = 1;
+/** Grains a group of sweeps must cost before stage 2 runs pipelined on the pool. */
+const SB2ST_PIPELINE_GRAINS: f64 = 3.0;
+/** Bytes between two groups' progress counters: one cache line each, so that the thread
+ *  publishing one never invalidates the line another thread is polling. */
+const PROGRESS_STRIDE: i32 = 64;
 /** A sweep's progress once it has finished (beyond any step count). */
 const SWEEP_DONE: i32 = 0x7FFFFFFF;
 
+/** Doubles of scratch the chase needs (the caller's GEMM workspace, or a worker's). */
+@inline function chaseScratch(b: i32): i32 {
+  return (SB2ST_GROUP + 1) * b + 2 * SB2ST_GROUP;
+}
+
 /**
  * The band a[c][c..c+b] (from stage 1) to tridiagonal d (n), e (n−1). work:
- * sb2st_workspace(n, b); gemmWork: at least 2·b doubles (the caller's GEMM workspace). With
- * store, the reflectors go to a's strict lower triangle.
+ * sb2st_workspace(n, b); gemmWork: the caller's GEMM workspace (chaseScratch(b) doubles of
+ * it are used). With store, the reflectors go to a's strict lower triangle.
  *
- * On the pool, each sweep is a task and tasks are claimed in increasing order; sweep s runs
- * its step j (reflector (s, j)) once sweep s − 1 has finished its steps up to j + 2, which
- * touch rows beyond any of sweep s's step j (two steps would do; one more for margin). Every
- * step is the serial code's, on data no other running step touches: the same bytes for any
- * number of threads. The lowest running sweep never waits, so the pipeline cannot deadlock.
+ * Sweeps run in groups of SB2ST_GROUP, each group in a wavefront (sweep s + 1 trailing
+ * sweep s by SB2ST_LAG steps), so that a block of the band stays in cache while the group's
+ * sweeps pass over it. On the pool each group is a task, claimed in increasing order; its
+ * first sweep runs step j once the previous group's last sweep has finished its steps up
+ * to j + 2 (j + 1 would do). Every step is the serial code's, on data no other running step touches, and
+ * the steps that touch the same data keep their order: the same bytes as sweep after sweep,
+ * for any number of threads. The lowest running group never waits, so the pipeline cannot
+ * deadlock.
  */
 export function dsytrd_sb2st(n: i32, b: i32, a: usize, d: usize, e: usize, store: bool, work: usize, gemmWork: usize): void {
   const ldb = 2 * b + 1;
   const bd = work;
-  const progress = bd + ((<usize>ldb * <usize>n) << 3);
+  // The counters start at a cache line's boundary.
+  const progress = (bd + ((<usize>ldb * <usize>n) << 3) + <usize>PROGRESS_STRIDE - 1) & ~(<usize>PROGRESS_STRIDE - 1);
   memory.fill(bd, 0, (<usize>ldb * <usize>n) << 3);
   for (let c = 0; c < n; c++) memory.copy(bd + ((<usize>c * <usize>ldb) << 3), at(a, n, c, c), <usize>min(b + 1, n - c) << 3);
   const sweeps = n - 2;
-  // A sweep costs ≈ 12·b·(n − s) flops, in steps of ≈ 12·b² that each wait for the previous
-  // sweep: the pipeline pays only when every thread runs without interruption. On the shared
-  // development machine it lost 1.8× at n = 2000 (docs/linalg.md), so it starts only at
-  // sweeps of SB2ST_PIPELINE_GRAINS grains (never at the default grain below n ≈ 40000;
-  // grain 0 runs it, as the tests do).
-  const worthIt = available() > 1 && sweeps > 1 && 12.0 * <f64>b * <f64>n >= SB2ST_PIPELINE_GRAINS * grain() && <i32>(16 * b) <= workerWorkspaceBytes();
+  const groups = (max(sweeps, 0) + SB2ST_GROUP - 1) / SB2ST_GROUP;
+  // A group costs ≈ 12·b·(n − s)·SB2ST_GROUP flops in steps of ≈ 12·b² that wait for the
+  // previous group: it pays only when both threads keep running (docs/linalg.md).
+  const worthIt = available() > 1 && groups > 1 && 12.0 * <f64>b * <f64>n * <f64>SB2ST_GROUP >= SB2ST_PIPELINE_GRAINS * grain() &&
+    chaseScratch(b) * 8 <= workerWorkspaceBytes();
   if (!worthIt) {
-    for (let s = 0; s < sweeps; s++) chaseSweep(s, n, b, a, bd, store, 0, gemmWork);
+    for (let g = 0; g < groups; g++) chaseGroup(g * SB2ST_GROUP, n, b, a, bd, store, 0, gemmWork);
   } else {
-    memory.fill(progress, 0, <usize>max(sweeps, 0) << 2);
+    memory.fill(progress, 0, <usize>groups * <usize>PROGRESS_STRIDE);
     setI(C_N, n); setI(C_B, b); setU(C_A, a); setU(C_BD, bd); setI(C_STORE, store ? 1 : 0); setU(C_PROGRESS, progress);
-    runJob(JOB_SB2ST_SWEEP, sweeps, gemmWork);
+    runJob(JOB_SB2ST_SWEEP, groups, gemmWork);
   }
   for (let c = 0; c < n; c++) vset(d, c, load<f64>(bandAt(bd, ldb, c, c)));
   for (let c = 0; c + 1 < n; c++) vset(e, c, load<f64>(bandAt(bd, ldb, c + 1, c)));
 }
 
-export function sb2stSweepTask(t: i32, work: usize): void {
-  chaseSweep(t, argI(C_N), argI(C_B), argU(C_A), argU(C_BD), argI(C_STORE) != 0, argU(C_PROGRESS), work);
+export function sb2stGroupTask(t: i32, work: usize): void {
+  chaseGroup(t * SB2ST_GROUP, argI(C_N), argI(C_B), argU(C_A), argU(C_BD), argI(C_STORE) != 0, argU(C_PROGRESS), work);
 }
 
-// Waits until sweep s − 1 has finished `steps` steps (progress: its counter, 0 when serial).
-@inline function waitFor(progress: usize, s: i32, steps: i32): void {
-  if (progress == 0 || s == 0) return;
-  const counter = progress + (<usize>(s - 1) << 2);
+// Waits until the last sweep of group `group` − 1 has finished `steps` steps (progress: the
+// groups' counters, 0 when serial).
+@inline function waitFor(progress: usize, group: i32, steps: i32): void {
+  if (progress == 0 || group == 0) return;
+  const counter = progress + <usize>(group - 1) * <usize>PROGRESS_STRIDE;
   let spins = 0;
   while (true) {
     const done = atomic.load<i32>(counter);
     if (done >= steps) return;
-    // Spin briefly, then sleep in short waits (the writer does not notify).
-    if (++spins > 4000) atomic.wait<i32>(counter, done, 20000);
+    // Spin (a wait is usually a step, a few µs, and waking from a sleep costs tens of µs:
+    // with short spins the pipeline lost most of its speed-up), then sleep in short waits
+    // (the writer does not notify).
+    if (++spins > 200000) atomic.wait<i32>(counter, done, 20000);
   }
 }
 
-// Sweep s: reflector (s, 0) annihilates column s below the subdiagonal, and each next one
-// the first column of the bulge the previous one created one block down. scratch: 2·b doubles.
-function chaseSweep(s: i32, n: i32, b: i32, a: usize, bd: usize, store: bool, progress: usize, scratch: usize): void {
-  const ldb = 2 * b + 1;
-  const v = scratch;
-  const w = scratch + (<usize>b << 3);
-  waitFor(progress, s, 3);
-  let st = s + 1;
-  let ln = min(b, n - st);
-  let tau = newReflector(ln, bandAt(bd, ldb, st, s), v);
-  if (store) keepReflector(a, n, b, s, 0, ln, tau, v);
-  if (tau != 0) larfy(ln, v, tau, bandAt(bd, ldb, st, st), ldb, w);
-  if (progress != 0) atomic.store<i32>(progress + (<usize>s << 2), 1);
-  for (let j = 1; st + ln < n; j++) {
-    waitFor(progress, s, j + 3);
-    // E = A[j1:j1+lm, st:st+ln], column c at bandAt(j1, st+c) (contiguous rows).
-    const j1 = st + ln;
-    const lm = min(b, n - j1);
-    // E := E·H (the previous reflector from the right): y = E·v, E −= τ·y·vᵀ.
-    if (tau != 0) {
-      memory.fill(w, 0, <usize>lm << 3);
-      for (let c = 0; c < ln; c++) axpy(lm, vget(v, c), bandAt(bd, ldb, j1, st + c), w);
-      for (let c = 0; c < ln; c++) axpy(lm, -tau * vget(v, c), w, bandAt(bd, ldb, j1, st + c));
-    }
-    // The next reflector annihilates E's first column below its top, and applies from the
-    // left to E's other columns, then to both sides of the diagonal block A[j1:j1+lm, j1:j1+lm].
-    tau = newReflector(lm, bandAt(bd, ldb, j1, st), v);
-    if (store) keepReflector(a, n, b, s, j, lm, tau, v);
-    if (tau != 0) {
-      for (let c = 1; c < ln; c++) {
-        const col = bandAt(bd, ldb, j1, st + c);
-        axpy(lm, -tau * dot(lm, v, col), v, col);
+// Steps of sweep s: reflector (s, j) acts on rows s+1+j·b .. min(s+(j+1)·b, n−1).
+@inline function sweepSteps(n: i32, b: i32, s: i32): i32 {
+  return (n - s - 1 + b - 1) / b;
+}
+
+// Sweeps first..first+g−1 in a wavefront: at time t, sweep first+i runs its step
+// t − SB2ST_LAG·i. Each sweep's state between its steps (its last reflector v, τ and the
+// rows st..st+ln−1 it acted on) lives in scratch. The group's first sweep waits for the
+// previous group's last sweep; the last one publishes its progress for the next group.
+function chaseGroup(first: i32, n: i32, b: i32, a: usize, bd: usize, keep: bool, progress: usize, scratch: usize): void {
+  const g = min(SB2ST_GROUP, n - 2 - first);
+  const w = scratch;                                   // b doubles
+  const vs = w + (<usize>b << 3);                      // g × b: each sweep's reflector
+  const taus = vs + ((<usize>SB2ST_GROUP * <usize>b) << 3); // g
+  const rows = taus + (<usize>SB2ST_GROUP << 3);      // g × (st, ln) as i32
+  const span = sweepSteps(n, b, first) + SB2ST_LAG * (g - 1);
+  for (let t = 0; t < span; t++) {
+    for (let i = 0; i < g; i++) { // increasing i: sweep s's step j + 1 before sweep s + 1's step j
+      const j = t - SB2ST_LAG * i;
+      if (j < 0) break;
+      const s = first + i;
+      const steps = sweepSteps(n, b, s);
+      if (j >= steps) continue;
+      if (i == 0) waitFor(progress, first / SB2ST_GROUP, j + 3);
+      const v = vs + ((<usize>i * <usize>b) << 3);
+      const state = rows + (<usize>i << 3);
+      if (j == 0) {
+        const st = s + 1;
+        const ln = min(b, n - st);
+        const tau = newReflector(ln, bandAt(bd, 2 * b + 1, st, s), v);
+        if (keep) keepReflector(a, n, b, s, 0, ln, tau, v);
+        if (tau != 0) larfy(ln, v, tau, bandAt(bd, 2 * b + 1, st, st), 2 * b + 1, w);
+        vset(taus, i, tau);
+        store<i32>(state, st);
+        store<i32>(state, ln, 4);
+      } else {
+        vset(taus, i, chaseStep(n, b, a, bd, keep, s, j, load<i32>(state), load<i32>(state, 4), vget(taus, i), v, w));
+        const j1 = load<i32>(state) + load<i32>(state, 4);
+        store<i32>(state, j1);
+        store<i32>(state, min(b, n - j1), 4);
       }
-      larfy(lm, v, tau, bandAt(bd, ldb, j1, j1), ldb, w);
+      if (progress != 0 && i == g - 1) {
+        atomic.store<i32>(progress + <usize>(first / SB2ST_GROUP) * <usize>PROGRESS_STRIDE, j + 1 == steps ? SWEEP_DONE : j + 1);
+      }
     }
-    if (progress != 0) atomic.store<i32>(progress + (<usize>s << 2), j + 1);
-    st = j1;
-    ln = lm;
   }
-  if (progress != 0) atomic.store<i32>(progress + (<usize>s << 2), SWEEP_DONE);
+}
+
+// Step j ≥ 1 of sweep s: applies the previous reflector (v, τ, on rows st..st+ln−1) from the
+// right to the bulge block below it, annihilates the bulge's first column with a new
+// reflector (left in v; returns its τ), and applies that to the block's other columns and to
+// both sides of the next diagonal block.
+function chaseStep(n: i32, b: i32, a: usize, bd: usize, keep: bool, s: i32, j: i32, st: i32, ln: i32, tau: f64, v: usize, w: usize): f64 {
+  const ldb = 2 * b + 1;
+  // E = A[j1:j1+lm, st:st+ln], column c at bandAt(j1, st+c) (contiguous rows).
+  const j1 = st + ln;
+  const lm = min(b, n - j1);
+  // E := E·H (the previous reflector from the right): y = E·v, E −= τ·y·vᵀ.
+  if (tau != 0) {
+    memory.fill(w, 0, <usize>lm << 3);
+    for (let c = 0; c < ln; c++) axpy(lm, vget(v, c), bandAt(bd, ldb, j1, st + c), w);
+    for (let c = 0; c < ln; c++) axpy(lm, -tau * vget(v, c), w, bandAt(bd, ldb, j1, st + c));
+  }
+  // The next reflector annihilates E's first column below its top, and applies from the
+  // left to E's other columns, then to both sides of the diagonal block A[j1:j1+lm, j1:j1+lm].
+  const next = newReflector(lm, bandAt(bd, ldb, j1, st), v);
+  if (keep) keepReflector(a, n, b, s, j, lm, next, v);
+  if (next != 0) {
+    for (let c = 1; c < ln; c++) {
+      const col = bandAt(bd, ldb, j1, st + c);
+      axpy(lm, -next * dot(lm, v, col), v, col);
+    }
+    larfy(lm, v, next, bandAt(bd, ldb, j1, j1), ldb, w);
+  }
+  return next;
 }
 
 // Address of A[i][c] (i ≥ c) in band storage.

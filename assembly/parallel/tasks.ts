@@ -8,7 +8,7 @@ import { rngTask } from '../random/philox';
 import { elementwiseTask } from '../blas/level1';
 import { netTask } from '../nn/net';
 import { sytrdUpdateTask } from '../lapack/tridiag';
-import { bandBackTask, sb2stSweepTask, sy2sbSymmTask, sy2sbUpdateTask } from '../lapack/band';
+import { bandBackTask, sb2stGroupTask, sy2sbSymmTask, sy2sbUpdateTask } from '../lapack/band';
 import { onWorker, selftestFillTask } from './pool';
 
 export const JOB_GEMM_F64: i32 = 1;
@@ -45,7 +45,7 @@ export function runTask(kind: i32, t: i32, work: usize): void {
     case JOB_SELFTEST_FILL: selftestFillTask(t); break;
     case JOB_SY2SB_SYMM: sy2sbSymmTask(t, work); break;
     case JOB_BAND_BACK: bandBackTask(t); break;
-    case JOB_SB2ST_SWEEP: sb2stSweepTask(t, work); break;
+    case JOB_SB2ST_SWEEP: sb2stGroupTask(t, work); break;
     case JOB_SY2SB_UPDATE: sy2sbUpdateTask(t, work); break;
     default: unreachable();
   }

@@ -103,4 +103,30 @@ describe('two-stage reduction', () => {
       }
     }
   }, 120_000);
+
+  it('short sweeps and partial groups of sweeps: the same bytes on 1 and 3 threads, the one-stage values', async () => {
+    // Stage 2 chases sweeps in groups of 4 (one task each): n − 2 sweeps leave a last group of
+    // 1 to 4, and at n ≤ b + 2 every sweep is a single step.
+    const e3 = await createEngine({ threads: 3, grain: 0 });
+    try {
+      for (const n of [3, 4, 5, 6, 7, 9, 10, 13, 38]) {
+        for (const bandwidth of [1, 2, 3, 8]) {
+          const run = (e: Engine) =>
+            e.scope(() => {
+              const S = testMatrix(e, n, 100 + n);
+              const { values, vectors } = e.eigh(S, { twoStageMin: 0, bandwidth });
+              return { values, print: e.fingerprint(values, vectors, e.eigvalsh(S, { twoStageMin: 0, bandwidth })) };
+            });
+          const one = run(fl);
+          expect(run(e3).print, `n ${n}, b ${bandwidth}`).toBe(one.print);
+          const want = fl.scope(() => fl.eigvalsh(testMatrix(fl, n, 100 + n), { twoStageMin: 1e9 }));
+          for (let i = 0; i < n; i++) {
+            expect(Math.abs(one.values[i]! - want[i]!), `n ${n}, b ${bandwidth}: λ${i}`).toBeLessThanOrEqual(16 * n * EPS64 * Math.abs(want[n - 1]!));
+          }
+        }
+      }
+    } finally {
+      e3.dispose();
+    }
+  }, 120_000);
 });
