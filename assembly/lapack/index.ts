@@ -3,7 +3,7 @@
 // returns a status code (common.ts).
 
 import { get, gram_f64, la_gemm_workspace, OK, pow2ScaleFor, set, vget, vset } from './common';
-import { dsytrd, dormtr } from './tridiag';
+import { dsytrd, dormtr, sytrd_workspace } from './tridiag';
 import { dsteqr, dsterf } from './steqr';
 import { dstedc, dstedc_workspace } from './stedc';
 import { dsb2st_back, dsytrd_sb2st, dsytrd_sy2sb, sb2st_back_workspace, sb2st_workspace, sy2sb_workspace } from './band';
@@ -29,9 +29,9 @@ export function symmetrize_lower(n: i32, src: usize, dst: usize): f64 {
 }
 
 // Workspace (doubles) of eigvalsh_driver / eigh_driver for size n and block nb: e and τ,
-// then a panel area shared by dsytrd (2·n·nb + 2·n) and dormtr (n·nb + nb² + 2·nb·n).
+// then a panel area shared by dsytrd and dormtr (n·nb + nb² + 2·nb·n).
 export function eig_workspace(n: i32, nb: i32): i32 {
-  return 2 * n + max(2 * n * nb + 2 * n, n * nb + nb * nb + 2 * nb * n);
+  return 2 * n + max(sytrd_workspace(n, nb), n * nb + nb * nb + 2 * nb * n);
 }
 
 /** Eigenvalues of the scaled symmetric a (n×n, destroyed) into w ascending (unscaled by 1/scale). */

@@ -16,17 +16,69 @@ import { at, axpy, dot, gemmAcc, gemmSet, get, householder, set, vget, vset } fr
 import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, GEMM_NEGATE, laNc } from '../blas/gemm';
 import { LA_KC, LA_MC, UPDATE_ROWS } from '../config';
 import { argI, argU, available, grain, runJob, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
-import { JOB_SYTRD_UPDATE } from '../parallel/tasks';
+import { JOB_SYTRD_SYMV, JOB_SYTRD_UPDATE } from '../parallel/tasks';
 
-// y (len m) := A·x for the symmetric m×m block at a (row stride lda) given by its upper
-// triangle (row-major upper = LAPACK's column-major lower). Each stored element is read
-// once and used twice: y_i += a_ij·x_j and y_j += a_ij·x_i (the level-2 half of dsytrd).
-function symvUpper(m: i32, a: usize, lda: i32, x: usize, y: usize): void {
-  memory.fill(y, 0, <usize>m << 3);
-  let i = 0;
+// The level-2 half of dsytrd, y (len m) := A·x for the symmetric m×m block at a (row
+// stride lda) given by its upper triangle (row-major upper = LAPACK's column-major lower),
+// is split into parts: consecutive rows of equal area (boundaries multiples of 4), each
+// accumulating its own partial y, which are then summed in part order. The number of parts
+// depends on m only, never on the thread count, so the bytes are the same on every pool;
+// on the pool each part is a task (memory-bound: two cores read more than one).
+
+/** Rows per part, at least, of the split product (fewer rows: one part, as unsplit). */
+const SYMV_PART_ROWS: i32 = 128;
+/** Most parts of the split product (its partial vectors live in dsytrd's workspace). */
+const SYMV_MAX_PARTS: i32 = 16;
+
+/** Parts of the split product for an m×m block: the largest power of two ≤ m / SYMV_PART_ROWS, at most SYMV_MAX_PARTS. */
+function symvParts(m: i32): i32 {
+  let parts = 1;
+  while (parts < SYMV_MAX_PARTS && 2 * parts * SYMV_PART_ROWS <= m) parts <<= 1;
+  return parts;
+}
+
+// First row of part p of `parts`: the rows from it to the end hold (1 − p/parts) of the
+// triangle's area, rounded down to a multiple of 4 (exact: sqrt is correctly rounded).
+@inline function symvPartStart(m: i32, p: i32, parts: i32): i32 {
+  if (p >= parts) return m;
+  return (<i32>Math.floor(<f64>m - <f64>m * Math.sqrt(1.0 - <f64>p / <f64>parts)) >> 2) << 2;
+}
+
+const Y_A = 0, Y_LDA = 1, Y_M = 2, Y_X = 3, Y_Y = 4, Y_PARTS = 5, Y_PARTIAL = 6;
+
+// y := A·x by the split product; partial: (parts − 1)·m doubles for parts 1.. (part 0 writes y).
+function symvUpper(m: i32, a: usize, lda: i32, x: usize, y: usize, partial: usize): void {
+  const parts = symvParts(m);
+  // ≈ 4 flops per element of the triangle: a task per part when a part is worth one.
+  if (available() > 1 && parts > 1 && 2.0 * <f64>m * <f64>m / <f64>parts >= 0.25 * grain()) {
+    setU(Y_A, a); setI(Y_LDA, lda); setI(Y_M, m); setU(Y_X, x); setU(Y_Y, y); setI(Y_PARTS, parts); setU(Y_PARTIAL, partial);
+    runJob(JOB_SYTRD_SYMV, parts, 0);
+  } else {
+    for (let p = 0; p < parts; p++) symvPart(m, a, lda, x, y, partial, p, parts);
+  }
+  for (let p = 1; p < parts; p++) {
+    const from = symvPartStart(m, p, parts);
+    const yp = partial + ((<usize>(p - 1) * <usize>m) << 3);
+    axpy(m - from, 1.0, yp + (<usize>from << 3), y + (<usize>from << 3));
+  }
+}
+
+export function sytrdSymvTask(t: i32): void {
+  symvPart(argI(Y_M), argU(Y_A), argI(Y_LDA), argU(Y_X), argU(Y_Y), argU(Y_PARTIAL), t, argI(Y_PARTS));
+}
+
+@inline function symvPart(m: i32, a: usize, lda: i32, x: usize, y: usize, partial: usize, p: i32, parts: i32): void {
+  symvRows(m, a, lda, x, p == 0 ? y : partial + ((<usize>(p - 1) * <usize>m) << 3), symvPartStart(m, p, parts), symvPartStart(m, p + 1, parts));
+}
+
+// y[from..m) := the contributions of rows from..to−1 of the symmetric block to A·x. Each
+// stored element is read once and used twice: y_i += a_ij·x_j and y_j += a_ij·x_i.
+function symvRows(m: i32, a: usize, lda: i32, x: usize, y: usize, from: i32, to: i32): void {
+  memory.fill(y + (<usize>from << 3), 0, <usize>(m - from) << 3);
+  let i = from;
   // Four rows at a time: each load and store of y serves four rows, and four independent
   // row streams keep more loads in flight (the kernel is bound by memory traffic).
-  for (; i + 4 <= m; i += 4) {
+  for (; i + 4 <= to; i += 4) {
     const r0 = at(a, lda, i, 0), r1 = at(a, lda, i + 1, 0), r2 = at(a, lda, i + 2, 0), r3 = at(a, lda, i + 3, 0);
     const x0 = vget(x, i), x1 = vget(x, i + 1), x2 = vget(x, i + 2), x3 = vget(x, i + 3);
     // The 4×4 diagonal block (upper part stored), scalar.
@@ -67,7 +119,7 @@ function symvUpper(m: i32, a: usize, lda: i32, x: usize, y: usize): void {
     vset(y, i + 3, vget(y, i + 3) + dot3);
   }
   // Remaining rows one at a time.
-  for (; i < m; i++) {
+  for (; i < to; i++) {
     const row = at(a, lda, i, 0);
     const xi = vget(x, i);
     let acc = vget(row, i) * xi;
@@ -83,8 +135,13 @@ function symvUpper(m: i32, a: usize, lda: i32, x: usize, y: usize): void {
 /**
  * Reduces the n×n symmetric A (full storage) to tridiagonal d (n), e (n−1) with reflectors
  * (τ in tau, vectors in A's rows, as above). nb is the panel width (1 = unblocked).
- * work: 2·n·nb + n doubles; gemmWork: la_gemm_workspace(n).
+ * work: sytrd_workspace(n, nb) doubles; gemmWork: la_gemm_workspace(n).
  */
+/** Doubles of dsytrd's workspace: the panel's V and W (n × nb each), p, and the split product's partial vectors. */
+export function sytrd_workspace(n: i32, nb: i32): i32 {
+  return 2 * n * max(1, nb) + SYMV_MAX_PARTS * n;
+}
+
 export function dsytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, nb: i32, work: usize, gemmWork: usize): void {
   if (n == 0) return;
   nb = max(1, nb);
@@ -119,7 +176,7 @@ export function dsytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, nb: i32
       // 3. p = τ·(Ã22·v) over rows/cols c+1..n−1, then w = p − (τ/2)(pᵀv)·v.
       const v = x;
       if (tc != 0) {
-        symvUpper(m, at(a, n, c + 1, c + 1), n, v, p);
+        symvUpper(m, at(a, n, c + 1, c + 1), n, v, p, p + (<usize>n << 3));
         for (let q = 0; q < j; q++) {
           const Vq = at(Vt, n, q, c + 1), Wq = at(Wt, n, q, c + 1);
           axpy(m, -dot(m, Wq, v), Vq, p);

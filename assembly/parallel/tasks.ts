@@ -7,7 +7,7 @@ import { mapTask } from '../math/activations';
 import { rngTask } from '../random/philox';
 import { elementwiseTask } from '../blas/level1';
 import { netTask } from '../nn/net';
-import { sytrdUpdateTask } from '../lapack/tridiag';
+import { sytrdSymvTask, sytrdUpdateTask } from '../lapack/tridiag';
 import { bandBackTask, sb2stGroupTask, sy2sbSymmTask, sy2sbUpdateTask } from '../lapack/band';
 import { onWorker, selftestFillTask } from './pool';
 
@@ -27,6 +27,7 @@ export const JOB_SY2SB_SYMM: i32 = 13;
 export const JOB_BAND_BACK: i32 = 14;
 export const JOB_SB2ST_SWEEP: i32 = 15;
 export const JOB_SY2SB_UPDATE: i32 = 16;
+export const JOB_SYTRD_SYMV: i32 = 17;
 
 /** Runs task t of a job of `kind` (its arguments in the control block); `work`: this thread's GEMM workspace. */
 export function runTask(kind: i32, t: i32, work: usize): void {
@@ -47,6 +48,7 @@ export function runTask(kind: i32, t: i32, work: usize): void {
     case JOB_BAND_BACK: bandBackTask(t); break;
     case JOB_SB2ST_SWEEP: sb2stGroupTask(t, work); break;
     case JOB_SY2SB_UPDATE: sy2sbUpdateTask(t, work); break;
+    case JOB_SYTRD_SYMV: sytrdSymvTask(t); break;
     default: unreachable();
   }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConvergenceError, DisposedError, NonFiniteError, ShapeError, type Engine, type Matrix } from '../../dist/index.js';
+import { ConvergenceError, createEngine, DisposedError, NonFiniteError, ShapeError, type Engine, type Matrix } from '../../dist/index.js';
 import { EPS64, engine, fixture, testValue } from '../helpers.js';
 
 let fl: Engine;
@@ -106,6 +106,59 @@ describe('eigvalsh / eigh on hard matrices against numpy (LAPACK)', () => {
       }
     });
   }
+
+  it('the split symmetric product (n ≥ 257: 2 to 8 parts): a known spectrum within c·n·ε·‖S‖₂, the same bytes on 1, 2 and 3 threads', async () => {
+    // S = Q·diag(λ)·Qᵀ with Haar Q and λ with a cluster, a gap and both signs; the one-stage
+    // reduction's level-2 product splits into parts of rows from m = 256 on (tridiag.ts).
+    const n = 1100;
+    const lambda = Float64Array.from({ length: n }, (_, i) => (i < 100 ? 1 + 1e-9 * i : i < n - 5 ? -2 + (3 * i) / n : 10 + i - n));
+    const sorted = Float64Array.from(lambda).sort();
+    const build = (e: Engine) => {
+      const Q = e.randomOrthogonal(n, { seed: 41 });
+      const QL = e.matmul(
+        Q,
+        e.fromArray(
+          Float64Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? lambda[k / (n + 1)]! : 0)),
+          n,
+          n,
+        ),
+      );
+      return e.matmul(QL, Q, { transB: true });
+    };
+    const run = (e: Engine) =>
+      e.scope(() => {
+        const S = build(e);
+        const values = e.eigvalsh(S, { twoStageMin: 1e9 });
+        const { values: w, vectors: V } = e.eigh(S, { twoStageMin: 1e9 });
+        const residual = e.norm(
+          e.axpy(
+            -1,
+            e.matmul(
+              V,
+              e.fromArray(
+                Float64Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? w[k / (n + 1)]! : 0)),
+                n,
+                n,
+              ),
+            ),
+            e.matmul(S, V),
+          ),
+        );
+        return { values, residual, print: e.fingerprint(values, w, V) };
+      });
+    const one = run(fl);
+    const norm2 = Math.max(...sorted.map(Math.abs));
+    for (let i = 0; i < n; i++) expect(Math.abs(one.values[i]! - sorted[i]!), `λ${i}`).toBeLessThanOrEqual(8 * n * EPS64 * norm2);
+    expect(one.residual).toBeLessThanOrEqual(8 * n * EPS64 * norm2 * Math.sqrt(n));
+    for (const threads of [2, 3]) {
+      const e = await createEngine({ threads, grain: 0 });
+      try {
+        expect(run(e).print, `${threads} threads`).toBe(one.print);
+      } finally {
+        e.dispose();
+      }
+    }
+  }, 120_000);
 
   it('tridiagonal Toeplitz matches its closed form 2 − 2·cos(kπ/(n+1))', () => {
     const n = 50;
