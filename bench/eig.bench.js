@@ -75,6 +75,43 @@ console.log(
 );
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+// Where the time goes, per thread count (best of `reps` calls each, after the timed rounds):
+// the two-stage reduction's kernels one by one (stage 1 dense → band, stage 2 bulge chasing
+// at the default bandwidth, then dsterf on its tridiagonal), the one-stage eigvalsh, and
+// divide and conquer (dstedc, eigTridiagonal with vectors) on the same tridiagonal.
+const BANDWIDTH = 32; // src/core/config.ts's default
+function stageTimes(e, S, n, reps) {
+  const k = e.kernels;
+  const doubles = (m) => e.allocBytes(m * 8);
+  const a = doubles(n * n),
+    tau = doubles(n),
+    d = doubles(n),
+    off = doubles(n);
+  const work = doubles(Math.max(k.sy2sb_workspace(n, BANDWIDTH), k.sb2st_workspace(n, BANDWIDTH)));
+  const gemmWork = doubles(k.la_gemm_workspace(n));
+  const best = { stage1: Infinity, stage2: Infinity, dsterf: Infinity, oneStage: Infinity, dstedc: Infinity };
+  const time = (key, fn) => {
+    const t = performance.now();
+    fn();
+    best[key] = Math.min(best[key], performance.now() - t);
+  };
+  try {
+    for (let r = 0; r < reps; r++) {
+      k.symmetrize_lower(n, S.ptr, a);
+      time('stage1', () => k.dsytrd_sy2sb(n, BANDWIDTH, a, tau, work, gemmWork));
+      time('stage2', () => k.dsytrd_sb2st(n, BANDWIDTH, a, d, off, 0, work, gemmWork));
+      const diag = new Float64Array(e.memory.buffer, d, n).slice();
+      const sub = new Float64Array(e.memory.buffer, off, n - 1).slice();
+      time('dsterf', () => k.dsterf(n, d, off, 30));
+      time('dstedc', () => e.eigTridiagonal(diag, sub, { vectors: true }).vectors?.dispose?.());
+      time('oneStage', () => e.eigvalsh(S, { twoStageMin: 1e9 }));
+    }
+  } finally {
+    for (const ptr of [a, tau, d, off, work, gemmWork]) e.freeBytes(ptr);
+  }
+  return best;
+}
 const rows = [];
 for (const n of SIZES) {
   // The same S on every engine (same seed, so the same bytes), and a GEMM of its size for the rate.
@@ -109,7 +146,9 @@ for (const n of SIZES) {
     const limitEighMs = (reductionFlops + backFlops) / (gemmGflops * 1e6);
     // Speed-up over one thread: the median over rounds of the paired ratio.
     const paired = (what) => median(of(0, what).samplesMs.map((t0, r) => t0 / of(i, what).samplesMs[r]));
+    const stages = stageTimes(e, work[i].S, n, n >= 4000 ? 1 : 2);
     return {
+      stages,
       threads: e.threads,
       eigvalsh: eigvalshMs,
       eigh: eighMs,
@@ -124,10 +163,9 @@ for (const n of SIZES) {
   const one = perThreads[0];
   // The one-stage reduction (dsytrd) reads the trailing triangle once per column: Σ 8·m²/2 ≈
   // 4n³/3 bytes in its symmetric matrix–vector products, while its other half (2n³/3 flops)
-  // runs in GEMM. Its memory-bound part, estimated: eigvalsh's time less that GEMM half at the
-  // measured GEMM rate (the tridiagonal eigenvalues cost O(n²)). Meaningless when a two-stage
-  // reduction ran (its first stage is all GEMM).
-  const level2Ms = one.eigvalsh - (2 * n ** 3) / 3 / (one.gemmGflops * 1e6);
+  // runs in GEMM. Its memory-bound part, estimated on one thread: the one-stage eigvalsh less
+  // dsterf and less that GEMM half at the measured GEMM rate.
+  const level2Ms = one.stages.oneStage - one.stages.dsterf - (2 * n ** 3) / 3 / (one.gemmGflops * 1e6);
   const level2GBs = level2Ms > 0 ? (4 * n ** 3) / 3 / (level2Ms * 1e6) : undefined;
   const row = {
     n,
@@ -210,13 +248,60 @@ for (const r of rows) {
   }
 }
 console.log(
-  `\nthe one-stage reduction's memory-bound half (4n³/3 bytes of symmetric matrix–vector products; its time = eigvalsh less the GEMM half at the GEMM rate), one thread, against ${limits.readGBs.toFixed(1)} GB/s streaming:`,
+  `\nthe one-stage reduction's memory-bound half (4n³/3 bytes of symmetric matrix–vector products; its time = the one-stage eigvalsh less dsterf and less the GEMM half at the GEMM rate), one thread, against ${limits.readGBs.toFixed(1)} GB/s streaming:`,
 );
 for (const r of rows) {
   const m = r.memoryBound;
   console.log(
     `  n=${r.n}: ≈ ${m.level2Ms.toFixed(0)} ms → ${m.level2GBs ? `${m.level2GBs.toFixed(1)} GB/s, ${(100 * m.ofBandwidth).toFixed(0)}% of the streaming bandwidth` : 'not estimable'}`,
   );
+}
+
+console.log(
+  '\nwhere the time goes (best of 1–2 calls): two-stage eigvalsh = stage 1 (dense → band, GEMM) + stage 2 (bulge chasing) + dsterf; eigh (one-stage) = reduction (one-stage eigvalsh less dsterf) + dstedc + back-transformation (the rest):',
+);
+console.log('   n  thr  stage 1 ms  GF/s  stage 2 ms  dsterf ms  shares 1/2/dsterf   one-stage eigvalsh ms  eigh: reduction  dstedc  back-transf.');
+for (const r of rows) {
+  for (const t of r.threads) {
+    const g = t.stages;
+    const two = g.stage1 + g.stage2 + g.dsterf;
+    const reduction = g.oneStage - g.dsterf;
+    const pct = (x, of) => `${Math.round((100 * x) / of)}%`;
+    const pad = (v, w) => String(v).padStart(w);
+    console.log(
+      `${pad(r.n, 4)}  ${pad(t.threads, 3)}  ${pad(g.stage1.toFixed(0), 10)}  ${pad(((4 * r.n ** 3) / 3 / (g.stage1 * 1e6)).toFixed(1), 4)}  ${pad(g.stage2.toFixed(0), 10)}  ${pad(g.dsterf.toFixed(0), 9)}  ${pad(`${pct(g.stage1, two)}/${pct(g.stage2, two)}/${pct(g.dsterf, two)}`, 17)}` +
+        `  ${pad(g.oneStage.toFixed(0), 21)}  ${pad(pct(reduction, t.eigh), 15)}  ${pad(pct(g.dstedc, t.eigh), 6)}  ${pad(pct(t.eigh - reduction - g.dstedc, t.eigh), 12)}`,
+    );
+  }
+}
+
+// Issue 15's targets, at every size run (its sizes: --sizes 1000,2000,4000).
+const many = THREADS.length > 1 ? THREADS.length - 1 : undefined;
+const issue15 = rows.flatMap((r) => {
+  const one = r.threads[0];
+  const out = [
+    { target: `eigvalsh ≤ 1.25× its limit on one thread, n=${r.n}`, value: one.eigvalshOfLimit, limit: 1.25, lower: true },
+    { target: `eigh ≤ 2× numpy on one thread, n=${r.n}`, value: r.numpy.eigh && one.eigh / r.numpy.eigh, limit: 2, lower: true },
+  ];
+  if (many !== undefined) {
+    const t = r.threads[many];
+    const np = r.numpyThreads[many];
+    out.push(
+      { target: `eigvalsh 1 → ${t.threads} threads speed-up ≥ 1.6×, n=${r.n}`, value: t.speedup.eigvalsh, limit: 1.6, lower: false },
+      {
+        target: `eigvalsh on ${t.threads} threads ≤ 1.5× numpy on ${t.threads}, n=${r.n}`,
+        value: np.eigvalsh && t.eigvalsh / np.eigvalsh,
+        limit: 1.5,
+        lower: true,
+      },
+    );
+  }
+  return out;
+});
+console.log('\nissue 15 targets:');
+for (const x of issue15) {
+  x.met = x.value ? (x.lower ? x.value <= x.limit : x.value >= x.limit) : null;
+  console.log(`  ${x.target}: ${x.met === null ? 'not measured' : x.met ? 'MET' : 'NOT MET'}${x.value ? ` (${x.value.toFixed(2)}×)` : ''}`);
 }
 
 const t = rows.find((r) => r.n === TARGET_N);
@@ -247,6 +332,7 @@ writeFileSync(
       loadavg: { start: loadAtStart, end: os.loadavg() },
       rows,
       targets,
+      issue15,
       elapsedSeconds: (performance.now() - started) / 1000,
     },
     null,
