@@ -22,7 +22,7 @@ import { at, axpy, dot, get, householder, set, vget, vset } from './common';
 import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, GEMM_F64_NR, GEMM_NEGATE, laNc } from '../blas/gemm';
 import { LA_KC, LA_MC, LA_NC_MAX, UPDATE_ROWS } from '../config';
 import { argI, argU, available, grain, runJob, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
-import { JOB_BAND_BACK, JOB_SB2ST_SWEEP, JOB_SY2SB_SYMM, JOB_SY2SB_UPDATE } from '../parallel/tasks';
+import { JOB_BAND_BACK, JOB_SB2ST_GROUP, JOB_SY2SB_SYMM, JOB_SY2SB_UPDATE } from '../parallel/tasks';
 import { sytrdTrailingUpdate } from './tridiag';
 
 /** Columns of each task of stage 1's symmetric product (a multiple of the micro-tile). */
@@ -253,11 +253,11 @@ const SWEEP_DONE: i32 = 0x7FFFFFFF;
  * Sweeps run in groups of SB2ST_GROUP, each group in a wavefront (sweep s + 1 trailing
  * sweep s by SB2ST_LAG steps), so that a block of the band stays in cache while the group's
  * sweeps pass over it. On the pool each group is a task, claimed in increasing order; its
- * first sweep runs step j once the previous group's last sweep has finished its steps up
- * to j + 2 (j + 1 would do). Every step is the serial code's, on data no other running step touches, and
- * the steps that touch the same data keep their order: the same bytes as sweep after sweep,
- * for any number of threads. The lowest running group never waits, so the pipeline cannot
- * deadlock.
+ * first sweep runs step j once the previous group's last sweep has finished its steps up to
+ * j + 2 (j + 1 would do). Every step is the serial code's, on data no other running step
+ * touches, and the steps that touch the same data keep their order: the same bytes as sweep
+ * after sweep, for any number of threads. The lowest running group never waits, so the
+ * pipeline cannot deadlock.
  */
 export function dsytrd_sb2st(n: i32, b: i32, a: usize, d: usize, e: usize, store: bool, work: usize, gemmWork: usize): void {
   const ldb = 2 * b + 1;
@@ -277,7 +277,7 @@ export function dsytrd_sb2st(n: i32, b: i32, a: usize, d: usize, e: usize, store
   } else {
     memory.fill(progress, 0, <usize>groups * <usize>PROGRESS_STRIDE);
     setI(C_N, n); setI(C_B, b); setU(C_A, a); setU(C_BD, bd); setI(C_STORE, store ? 1 : 0); setU(C_PROGRESS, progress);
-    runJob(JOB_SB2ST_SWEEP, groups, gemmWork);
+    runJob(JOB_SB2ST_GROUP, groups, gemmWork);
   }
   for (let c = 0; c < n; c++) vset(d, c, load<f64>(bandAt(bd, ldb, c, c)));
   for (let c = 0; c + 1 < n; c++) vset(e, c, load<f64>(bandAt(bd, ldb, c + 1, c)));
@@ -314,6 +314,7 @@ export function sb2stGroupTask(t: i32, work: usize): void {
 // previous group's last sweep; the last one publishes its progress for the next group.
 function chaseGroup(first: i32, n: i32, b: i32, a: usize, bd: usize, keep: bool, progress: usize, scratch: usize): void {
   const g = min(SB2ST_GROUP, n - 2 - first);
+  const ldb = 2 * b + 1;
   const w = scratch;                                   // b doubles
   const vs = w + (<usize>b << 3);                      // g × b: each sweep's reflector
   const taus = vs + ((<usize>SB2ST_GROUP * <usize>b) << 3); // g
@@ -332,9 +333,9 @@ function chaseGroup(first: i32, n: i32, b: i32, a: usize, bd: usize, keep: bool,
       if (j == 0) {
         const st = s + 1;
         const ln = min(b, n - st);
-        const tau = newReflector(ln, bandAt(bd, 2 * b + 1, st, s), v);
+        const tau = newReflector(ln, bandAt(bd, ldb, st, s), v);
         if (keep) keepReflector(a, n, b, s, 0, ln, tau, v);
-        if (tau != 0) larfy(ln, v, tau, bandAt(bd, 2 * b + 1, st, st), 2 * b + 1, w);
+        if (tau != 0) larfy(ln, v, tau, bandAt(bd, ldb, st, st), ldb, w);
         vset(taus, i, tau);
         store<i32>(state, st);
         store<i32>(state, ln, 4);

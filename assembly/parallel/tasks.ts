@@ -25,7 +25,7 @@ export const JOB_SELFTEST_TRAP: i32 = 11;
 export const JOB_SELFTEST_FILL: i32 = 12;
 export const JOB_SY2SB_SYMM: i32 = 13;
 export const JOB_BAND_BACK: i32 = 14;
-export const JOB_SB2ST_SWEEP: i32 = 15;
+export const JOB_SB2ST_GROUP: i32 = 15;
 export const JOB_SY2SB_UPDATE: i32 = 16;
 export const JOB_SYTRD_SYMV: i32 = 17;
 
@@ -46,7 +46,7 @@ export function runTask(kind: i32, t: i32, work: usize): void {
     case JOB_SELFTEST_FILL: selftestFillTask(t); break;
     case JOB_SY2SB_SYMM: sy2sbSymmTask(t, work); break;
     case JOB_BAND_BACK: bandBackTask(t); break;
-    case JOB_SB2ST_SWEEP: sb2stGroupTask(t, work); break;
+    case JOB_SB2ST_GROUP: sb2stGroupTask(t, work); break;
     case JOB_SY2SB_UPDATE: sy2sbUpdateTask(t, work); break;
     case JOB_SYTRD_SYMV: sytrdSymvTask(t); break;
     default: unreachable();
