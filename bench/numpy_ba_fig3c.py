@@ -26,7 +26,6 @@ except ImportError:
     print("scipy is not installed", file=sys.stderr)
     sys.exit(2)
 
-PSI1 = (0.5, 1, 2, 4, 8)
 ALPHAS = (0.0, 0.25, 0.5)
 TWO_OVER_SQRT_PI = 2 / np.sqrt(np.pi)
 
@@ -57,7 +56,7 @@ def one_step_risk(rng, beta, n, N, eta, lam, noise, Xt, ft):
 
 
 def run_seed(args):
-    seed, d, psi2, n_test, lam, noise = args
+    seed, d, psi2, n_test, lam, noise, psi1s = args
     rng = np.random.default_rng(seed)
     beta = rng.standard_normal(d)
     beta /= np.linalg.norm(beta)
@@ -65,7 +64,7 @@ def run_seed(args):
     ft = erf(Xt @ beta)
     N = max(2, round(psi2 * d))
     out = []
-    for i, psi1 in enumerate(PSI1):
+    for i, psi1 in enumerate(psi1s):
         n = max(2, round(psi1 * d))
         for alpha in ALPHAS:
             r = np.random.default_rng([seed, i])  # the same data for every α, as featurelab
@@ -82,10 +81,12 @@ def main():
     p.add_argument("--lam", type=float, default=1e-3)
     p.add_argument("--noise", type=float, default=0.1)
     p.add_argument("--procs", type=int, default=2)
+    # the experiment's own ψ1 grid (bench/sweep.bench.js passes it), so both sides do the same work
+    p.add_argument("--psi1", type=lambda v: tuple(float(x) for x in v.split(",")), default=(0.5, 1, 2, 4, 8, 16))
     a = p.parse_args()
     t = time.perf_counter()
     with Pool(a.procs) as pool:
-        runs = pool.map(run_seed, [(s, a.d, a.psi2, a.n_test, a.lam, a.noise) for s in range(a.seeds)], chunksize=1)
+        runs = pool.map(run_seed, [(s, a.d, a.psi2, a.n_test, a.lam, a.noise, a.psi1) for s in range(a.seeds)], chunksize=1)
     seconds = time.perf_counter() - t
     means = {}
     for psi1, alpha, _ in runs[0]:

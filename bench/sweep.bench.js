@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { PSI1_GRID } from '../dist/experiments/ba-one-step.js';
 import { findFigure } from '../dist/experiments/figures/index.js';
 import { interleaved } from './harness.js';
 
@@ -58,6 +59,7 @@ const npArgs = [
   `--n-test=${setting('nTest')}`,
   `--lam=${setting('lambda')}`,
   `--noise=${setting('noise')}`,
+  `--psi1=${PSI1_GRID.join(',')}`,
   `--procs=${jobs}`,
 ];
 // numpy single-threaded; this machine's OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE overrides are dropped for this command alone
@@ -69,7 +71,7 @@ const numpySkip = probe.error ? `${PYTHON} not found` : probe.status === 2 ? 'nu
 
 console.log(`Sweeps · ${os.cpus()[0]?.model} · ${os.availableParallelism()} cores · Node ${process.version} · ${reps} interleaved rounds`);
 console.log(
-  `Ba Fig. 3c quick: ${quick.seeds} seeds × 15 (ψ1, α) risks at d = ${setting('dCurve')}, ψ2 = ${setting('psi2')}, nTest = ${setting('nTest')}; ${jobs} processes each side`,
+  `Ba Fig. 3c quick: ${quick.seeds} seeds × ${3 * PSI1_GRID.length} (ψ1, α) risks at d = ${setting('dCurve')}, ψ2 = ${setting('psi2')}, nTest = ${setting('nTest')}; ${jobs} processes each side`,
 );
 let flOut, npOut;
 const variants = [

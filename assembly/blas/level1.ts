@@ -7,8 +7,8 @@
 // SIMD f64 versions keep exactly those lanes, so they equal their scalar twins bit for bit.
 
 import { ELEMENTWISE_COST } from '../config';
-import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from '../parallel/pool';
-import { JOB_ELEMENTWISE } from '../parallel/tasks';
+import { argF, argI, argU, available, rangeStart, rangeTasks, runJob, setF, setI, setU } from '../parallel/pool';
+import { JOB_ELEMENTWISE, JOB_GEMV } from '../parallel/tasks';
 
 // ---------------------------------------------------------------------------------------
 // Elementwise
@@ -33,6 +33,24 @@ function axpySerialF64(n: i32, alpha: f64, x: usize, y: usize): void {
     store<f64>(y + at, load<f64>(y + at) + alpha * load<f64>(x + at));
   }
 }
+// y := (((y + x0·r0) + x1·r1) + x2·r2) + x3·r3, elementwise: four axpys in order, in one pass.
+function axpy4RowsF64(n: i32, x: usize, r0: usize, r1: usize, r2: usize, r3: usize, y: usize): void {
+  const a0 = load<f64>(x), a1 = load<f64>(x, 8), a2 = load<f64>(x, 16), a3 = load<f64>(x, 24);
+  const v0 = f64x2.splat(a0), v1 = f64x2.splat(a1), v2 = f64x2.splat(a2), v3 = f64x2.splat(a3);
+  let j = 0;
+  for (; j + 2 <= n; j += 2) {
+    const o = <usize>j << 3;
+    let acc = f64x2.add(v128.load(y + o), f64x2.mul(v0, v128.load(r0 + o)));
+    acc = f64x2.add(acc, f64x2.mul(v1, v128.load(r1 + o)));
+    acc = f64x2.add(acc, f64x2.mul(v2, v128.load(r2 + o)));
+    v128.store(y + o, f64x2.add(acc, f64x2.mul(v3, v128.load(r3 + o))));
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 3;
+    store<f64>(y + o, (((load<f64>(y + o) + a0 * load<f64>(r0 + o)) + a1 * load<f64>(r1 + o)) + a2 * load<f64>(r2 + o)) + a3 * load<f64>(r3 + o));
+  }
+}
+
 function axpySerialF32(n: i32, alpha: f32, x: usize, y: usize): void {
   const va = f32x4.splat(alpha);
   let i = 0;
@@ -349,18 +367,67 @@ function gemvT<T>(trans: bool, m: i32, n: i32, a: usize, lda: i32, x: usize, y: 
       store<T>(y + <usize>i * size, s);
     }
   } else {
-    // y_j = Σ_i a_ij x_i (A stored m×n, y has n entries): axpy of each row, in order.
+    // y_j = Σ_i a_ij x_i (A stored m×n, y has n entries): axpy of each row, in order; for
+    // f64 four rows per pass over y (the same adds in the same order, a quarter of y's traffic).
     memory.fill(y, 0, <usize>n * size);
-    for (let i = 0; i < m; i++) {
+    let i = 0;
+    if (sizeof<T>() == 8) {
+      for (; i + 4 <= m; i += 4) {
+        const row = a + <usize>i * <usize>lda * size;
+        axpy4RowsF64(n, x + <usize>i * size, row, row + <usize>lda * size, row + 2 * <usize>lda * size, row + 3 * <usize>lda * size, y);
+      }
+    }
+    for (; i < m; i++) {
       const xi = load<T>(x + <usize>i * size);
       const row = a + <usize>i * <usize>lda * size;
-      if (sizeof<T>() == 8) axpy_f64(n, <f64>xi, row, y);
-      else axpy_f32(n, <f32>xi, row, y);
+      if (sizeof<T>() == 8) axpySerialF64(n, <f64>xi, row, y);
+      else axpySerialF32(n, <f32>xi, row, y);
     }
   }
 }
-export function gemv_f64(trans: bool, m: i32, n: i32, a: usize, lda: i32, x: usize, y: usize): void { gemvT<f64>(trans, m, n, a, lda, x, y); }
-export function gemv_f32(trans: bool, m: i32, n: i32, a: usize, lda: i32, x: usize, y: usize): void { gemvT<f32>(trans, m, n, a, lda, x, y); }
+
+// On the pool: ranges of y's entries, rows of A (plain) or columns of A (transposed), one
+// task each. Every entry of y is the serial code's sum (each row's dot in increasing j, or
+// each column's axpy in increasing i), so the bytes do not depend on the split. Memory-bound:
+// two cores read more than one (Lanczos' two GEMVs a step lean on it).
+const V_TRANS = 0, V_M = 1, V_N = 2, V_A = 3, V_LDA = 4, V_X = 5, V_Y = 6, V_TASKS = 7, V_F64 = 8;
+/** ≈ flops per entry of A, as ELEMENTWISE_COST counts an elementwise update. */
+const GEMV_COST: f64 = 2.0;
+
+@inline
+function gemvRange<T>(trans: bool, m: i32, n: i32, a: usize, lda: i32, x: usize, y: usize, from: i32, to: i32): void {
+  const size = <usize>sizeof<T>();
+  if (!trans) gemvT<T>(false, to - from, n, a + <usize>from * <usize>lda * size, lda, x, y + <usize>from * size);
+  else gemvT<T>(true, m, to - from, a + <usize>from * size, lda, x, y + <usize>from * size);
+}
+
+@inline
+function gemvParallel<T>(trans: bool, m: i32, n: i32, a: usize, lda: i32, x: usize, y: usize): void {
+  const count = trans ? n : m;
+  // Transposed, each task walks every row for its strip of columns: wide strips (one per
+  // thread) keep the reads streaming (eight narrow ones made two threads slower than one).
+  const tasks = trans ? min(available(), rangeTasks(count, GEMV_COST * <f64>m)) : rangeTasks(count, GEMV_COST * <f64>n);
+  if (tasks <= 1) {
+    gemvT<T>(trans, m, n, a, lda, x, y);
+    return;
+  }
+  setI(V_TRANS, trans ? 1 : 0); setI(V_M, m); setI(V_N, n); setU(V_A, a); setI(V_LDA, lda); setU(V_X, x); setU(V_Y, y);
+  setI(V_TASKS, tasks); setI(V_F64, sizeof<T>() == 8 ? 1 : 0);
+  runJob(JOB_GEMV, tasks, 0);
+}
+
+export function gemvTask(t: i32): void {
+  const trans = argI(V_TRANS) != 0, m = argI(V_M), n = argI(V_N), tasks = argI(V_TASKS);
+  // Rows in multiples of 4 (the dot kernel's groups), columns in multiples of 64 (cache lines).
+  const align = trans ? 64 : 4;
+  const from = rangeStart(t, tasks, trans ? n : m, align), to = rangeStart(t + 1, tasks, trans ? n : m, align);
+  if (to <= from) return;
+  if (argI(V_F64) != 0) gemvRange<f64>(trans, m, n, argU(V_A), argI(V_LDA), argU(V_X), argU(V_Y), from, to);
+  else gemvRange<f32>(trans, m, n, argU(V_A), argI(V_LDA), argU(V_X), argU(V_Y), from, to);
+}
+
+export function gemv_f64(trans: bool, m: i32, n: i32, a: usize, lda: i32, x: usize, y: usize): void { gemvParallel<f64>(trans, m, n, a, lda, x, y); }
+export function gemv_f32(trans: bool, m: i32, n: i32, a: usize, lda: i32, x: usize, y: usize): void { gemvParallel<f32>(trans, m, n, a, lda, x, y); }
 
 // out[i] := √max(x[i], 0) (singular values from Gram eigenvalues; rounding can leave tiny
 // negative eigenvalues of a positive semidefinite matrix).

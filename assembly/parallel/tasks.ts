@@ -5,7 +5,7 @@
 import { epilogueTask, gemmTask } from '../blas/gemm_parallel';
 import { mapTask } from '../math/activations';
 import { rngTask } from '../random/philox';
-import { elementwiseTask } from '../blas/level1';
+import { elementwiseTask, gemvTask } from '../blas/level1';
 import { netTask } from '../nn/net';
 import { sytrdSymvTask, sytrdUpdateTask } from '../lapack/tridiag';
 import { bandBackTask, sb2stGroupTask, sy2sbSymmTask, sy2sbUpdateTask } from '../lapack/band';
@@ -28,6 +28,7 @@ export const JOB_BAND_BACK: i32 = 14;
 export const JOB_SB2ST_GROUP: i32 = 15;
 export const JOB_SY2SB_UPDATE: i32 = 16;
 export const JOB_SYTRD_SYMV: i32 = 17;
+export const JOB_GEMV: i32 = 18;
 
 /** Runs task t of a job of `kind` (its arguments in the control block); `work`: this thread's GEMM workspace. */
 export function runTask(kind: i32, t: i32, work: usize): void {
@@ -49,6 +50,7 @@ export function runTask(kind: i32, t: i32, work: usize): void {
     case JOB_SB2ST_GROUP: sb2stGroupTask(t, work); break;
     case JOB_SY2SB_UPDATE: sy2sbUpdateTask(t, work); break;
     case JOB_SYTRD_SYMV: sytrdSymvTask(t); break;
+    case JOB_GEMV: gemvTask(t); break;
     default: unreachable();
   }
 }

@@ -15,8 +15,8 @@ import { baOneStepPlots } from './plots/ba-one-step.js';
 
 const LINKS = ['tanh', 'erf', 'relu', 'softplus', 'sigmoid'] as const;
 type Link = (typeof LINKS)[number];
-/** ψ1 = n/d of the risk curves (Ba et al. Fig. 3c sweeps ψ1). */
-const PSI1_GRID = [0.5, 1, 2, 4, 8, 16] as const;
+/** ψ1 = n/d of the risk curves (Ba et al. Fig. 3c sweeps ψ1; bench/sweep.bench.js gives numpy the same). */
+export const PSI1_GRID = [0.5, 1, 2, 4, 8, 16] as const;
 /**
  * The ψ1 of the curve where the large step must be below the kernel bound: the paper promises
  * it only above an unquantified ψ1*, measured near 6 at every d (docs/science.md §1).

@@ -163,6 +163,19 @@ describe('bit-identical results for any thread count (Node)', () => {
           fl.axpy(-0.25, Z, fl.copy(H)),
         );
       }),
+      fl.scope(() => {
+        // GEMV splits rows (plain) or columns (transposed) over the pool; odd edges on both.
+        const A = fl.randn(1003, 517, { seed: 11 });
+        const x = fl.randn(517, 1, { seed: 12 }),
+          xt = fl.randn(1003, 1, { seed: 13 });
+        const A32 = fl.astype(A, 'f32');
+        return fl.fingerprint(
+          fl.gemv(A, x),
+          fl.gemv(A, xt, { trans: true }),
+          fl.gemv(A32, fl.astype(x, 'f32')),
+          fl.gemv(A32, fl.astype(xt, 'f32'), { trans: true, alpha: 0.5 }),
+        );
+      }),
     ];
   }
 
