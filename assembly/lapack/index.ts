@@ -3,13 +3,15 @@
 // returns a status code (common.ts).
 
 import { get, gram_f64, la_gemm_workspace, OK, pow2ScaleFor, set, vget, vset } from './common';
-import { dsytrd, dormtr, sytrd_workspace } from './tridiag';
+import { dsytrd, dormtr, ormtr_workspace, sytrd_workspace } from './tridiag';
 import { dsteqr, dsterf } from './steqr';
 import { dstedc, dstedc_workspace } from './stedc';
 import { dsb2st_back, dsytrd_sb2st, dsytrd_sy2sb, sb2st_back_workspace, sb2st_workspace, sy2sb_workspace } from './band';
 import { applyRowReflectors } from './tridiag';
 
 export { gram_f64, la_gemm_workspace, dsterf, dstedc, dstedc_workspace, dsytrd_sy2sb, dsytrd_sb2st, sy2sb_workspace, sb2st_workspace };
+
+const SYMMETRIZE_TILE: i32 = 32;
 
 // dst (n×n) := the symmetric matrix whose lower triangle is src's (row-major, lda n); the
 // upper triangle of src is never read. Returns the power of two s with max|s·a_ij| ≈ 1
@@ -18,20 +20,27 @@ export function symmetrize_lower(n: i32, src: usize, dst: usize): f64 {
   let amax: f64 = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) amax = max(amax, Math.abs(get(src, n, i, j)));
   const scale = pow2ScaleFor(amax);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const v = get(src, n, i, j) * scale;
-      set(dst, n, i, j, v);
-      set(dst, n, j, i, v);
+  // By tiles, so that the mirrored writes (down a column of dst) stay in cache.
+  for (let i0 = 0; i0 < n; i0 += SYMMETRIZE_TILE) {
+    const i1 = min(n, i0 + SYMMETRIZE_TILE);
+    for (let j0 = 0; j0 <= i0; j0 += SYMMETRIZE_TILE) {
+      for (let i = i0; i < i1; i++) {
+        const j1 = min(i + 1, j0 + SYMMETRIZE_TILE);
+        for (let j = j0; j < j1; j++) {
+          const v = get(src, n, i, j) * scale;
+          set(dst, n, i, j, v);
+          set(dst, n, j, i, v);
+        }
+      }
     }
   }
   return scale;
 }
 
 // Workspace (doubles) of eigvalsh_driver / eigh_driver for size n and block nb: e and τ,
-// then a panel area shared by dsytrd and dormtr (n·nb + nb² + 2·nb·n).
+// then a panel area shared by dsytrd and dormtr.
 export function eig_workspace(n: i32, nb: i32): i32 {
-  return 2 * n + max(sytrd_workspace(n, nb), n * nb + nb * nb + 2 * nb * n);
+  return 2 * n + max(sytrd_workspace(n, nb), ormtr_workspace(n, nb, n));
 }
 
 /** Eigenvalues of the scaled symmetric a (n×n, destroyed) into w ascending (unscaled by 1/scale). */
@@ -65,7 +74,7 @@ export function eigh_driver(n: i32, a: usize, scale: f64, w: usize, z: usize, nb
 // Workspace (doubles) of the two-stage drivers for size n, bandwidth b and back-transformation
 // block nb: e and τ of stage 1, then an area shared by the stages and the back-transformations.
 export function eig2_workspace(n: i32, b: i32, nb: i32): i32 {
-  const area = max(max(sy2sb_workspace(n, b), sb2st_workspace(n, b)), max(n * nb + nb * nb + 2 * nb * n, sb2st_back_workspace(n)));
+  const area = max(max(sy2sb_workspace(n, b), sb2st_workspace(n, b)), max(ormtr_workspace(n, nb, n), sb2st_back_workspace(n)));
   return 2 * n + area;
 }
 

@@ -201,10 +201,15 @@ export function dsytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, nb: i32
   vset(d, n - 1, get(a, n, n - 1, n - 1));
 }
 
+/** Doubles of workspace of dormtr / applyRowReflectors: V, T, VᵀV, and the two ncols × nb products. */
+export function ormtr_workspace(n: i32, nb: i32, ncols: i32): i32 {
+  return n * nb + 2 * nb * nb + 2 * nb * ncols;
+}
+
 /**
  * X (n×ncols, row-major) := Q·X with Q = H_0·…·H_{n−2} from dsytrd (reflectors in a, tau).
  * Blocks of nb reflectors are applied as I − V·T·Vᵀ (compact WY) with GEMM, last block first.
- * work: n·nb + nb·nb + 2·nb·ncols doubles; gemmWork: la_gemm_workspace(max(n, ncols)).
+ * work: ormtr_workspace(n, nb, ncols) doubles; gemmWork: la_gemm_workspace(max(n, ncols)).
  */
 export function dormtr(n: i32, a: usize, tau: usize, x: usize, ncols: i32, nb: i32, work: usize, gemmWork: usize): void {
   applyRowReflectors(n, 1, a, tau, x, ncols, nb, work, gemmWork);
@@ -221,8 +226,9 @@ export function applyRowReflectors(n: i32, shift: i32, a: usize, tau: usize, x: 
   nb = max(1, nb);
   const V = work;                                   // n × nb
   const T = V + ((<usize>n * <usize>nb) << 3);       // nb × nb
-  const Y = T + ((<usize>nb * <usize>nb) << 3);      // nb × ncols
-  const Z = Y + ((<usize>nb * <usize>ncols) << 3);   // nb × ncols
+  const G = T + ((<usize>nb * <usize>nb) << 3);      // jb × jb: VᵀV
+  const Yt = G + ((<usize>nb * <usize>nb) << 3);     // ncols × jb: (Vᵀ·X)ᵀ
+  const Zt = Yt + ((<usize>nb * <usize>ncols) << 3); // ncols × jb: (T·Vᵀ·X)ᵀ
   const lastStart = ((count - 1) / nb) * nb;
   for (let b0 = lastStart; b0 >= 0; b0 -= nb) {
     const jb = min(nb, count - b0);
@@ -237,28 +243,27 @@ export function applyRowReflectors(n: i32, shift: i32, a: usize, tau: usize, x: 
       }
     }
     // T (upper triangular): T[q][q] = τ_q, T[0:q, q] = −τ_q·T[0:q, 0:q]·(V[:, 0:q]ᵀ·v_q).
+    // The inner products come from one GEMM, G = VᵀV: v_q is +0 above row q, so G's sums add
+    // exact zeros before the terms of the sum from row q on and equal it bit for bit.
+    gemmSet(true, false, jb, jb, rows, V, nb, V, nb, G, jb, gemmWork);
     memory.fill(T, 0, (<usize>nb * <usize>nb) << 3);
     for (let q = 0; q < jb; q++) {
       const tq = vget(tau, b0 + q);
       set(T, nb, q, q, tq);
       if (q == 0 || tq == 0) continue;
-      // s_i = V[:, i]·v_q for i < q (v_q is zero above row q of the block)
       for (let i = 0; i < q; i++) {
         let s: f64 = 0;
-        for (let l = q; l < rows; l++) s += get(V, nb, l, i) * get(V, nb, l, q);
-        set(Y, 1, i, 0, s); // Y as scratch (q ≤ nb ≤ nb·ncols)
-      }
-      for (let i = 0; i < q; i++) {
-        let s: f64 = 0;
-        for (let l = i; l < q; l++) s += get(T, nb, i, l) * vget(Y, l);
+        for (let l = i; l < q; l++) s += get(T, nb, i, l) * get(G, jb, l, q);
         set(T, nb, i, q, -tq * s);
       }
     }
-    // X[r0:] −= V·(T·(Vᵀ·X[r0:]))
+    // X[r0:] −= V·(T·(Vᵀ·X[r0:])). The products are formed transposed, Yᵀ = X[r0:]ᵀ·V and
+    // Zᵀ = Yᵀ·Tᵀ, so that X is packed as GEMM's A (amortised over ncols rows of the
+    // product, not jb): the same products summed in the same order, so the same bytes.
     const xr = at(x, ncols, r0, 0);
-    gemmSet(true, false, jb, ncols, rows, V, nb, xr, ncols, Y, ncols, gemmWork);
-    gemmSet(false, false, jb, ncols, jb, T, nb, Y, ncols, Z, ncols, gemmWork);
-    gemmAcc(true, false, false, rows, ncols, jb, V, nb, Z, ncols, xr, ncols, gemmWork);
+    gemmSet(true, false, ncols, jb, rows, xr, ncols, V, nb, Yt, jb, gemmWork);
+    gemmSet(false, true, ncols, jb, jb, Yt, jb, T, nb, Zt, jb, gemmWork);
+    gemmAcc(true, false, true, rows, ncols, jb, V, nb, Zt, jb, xr, ncols, gemmWork);
   }
 }
 
