@@ -9,7 +9,7 @@ import { describeArg } from '../core/options.js';
 import type { Ptr } from '../core/wasm.js';
 
 export interface EigOptions {
-  /** Panel width of the blocked tridiagonal reduction and back-transformation. Default 32. */
+  /** Panel width of the blocked tridiagonal reduction (default 32); eigh's back-transformation applies the reflectors in blocks of twice this. */
   blockSize?: number;
   /** QL sweeps allowed per unit of n before a ConvergenceError (LAPACK's 30, the default). */
   maxSweepsPerN?: number;
