@@ -35,9 +35,9 @@ function sortIndices(n: i32, key: usize, idx: usize): void {
 /** Doubles of workspace dstedc needs for size n. */
 export function dstedc_workspace(n: i32): i32 {
   // U, Us, product (3·n²); z, dd, ds, zs, lam, tau, zhat, dk, zk, rotC, rotS (11·n);
-  // five i32 arrays (2.5·n). Rotation pairs are packed as p·2^16 + j: n < 65536 always holds
+  // seven i32 arrays (3.5·n). Rotation pairs are packed as p·2^16 + j: n < 65536 always holds
   // here (an n×n f64 matrix of 65536² would not fit in wasm32 memory).
-  return 3 * n * n + 14 * n + 16;
+  return 3 * n * n + 15 * n + 16;
 }
 
 /**
@@ -83,9 +83,9 @@ function solve(lo: i32, size: i32, d: usize, e: usize, q: usize, ldq: i32, leafS
 
 function merge(lo: i32, n1: i32, s: i32, beta: f64, d: usize, q: usize, ldq: i32, work: usize, gemmWork: usize): i32 {
   const sz = <usize>s;
-  const U = work;                          // s×s: eigenvectors of the rank-one problem (original order)
-  const Us = U + ((sz * sz) << 3);         // s×s: same, in sorted coordinates
-  const P = Us + ((sz * sz) << 3);         // s×s: product Q·U
+  const U = work;                          // s×K: the dense columns of the rank-one problem's eigenvectors (original row order)
+  const Us = U + ((sz * sz) << 3);         // s×s: all the eigenvectors, in sorted coordinates
+  const P = Us + ((sz * sz) << 3);         // s×s: product diag(Q1, Q2)·U, then the sparse columns
   const z = P + ((sz * sz) << 3);
   const dd = z + (sz << 3);                // working copy of D (sign-flipped when ρ < 0)
   const ds = dd + (sz << 3);               // sorted D
@@ -103,6 +103,8 @@ function merge(lo: i32, n1: i32, s: i32, beta: f64, d: usize, q: usize, ldq: i32
   const origin = nd + (sz << 2);           // origin pole of each root (index into dk)
   const rotPairs = origin + (sz << 2);     // rotation r acts on sorted positions (p, j), packed p·2^16 + j
   const order = rotPairs + (sz << 2);      // columns of Us by ascending eigenvalue
+  const colSrc = order + (sz << 2);        // output column c is column colSrc[c] of Us
+  const colmap = colSrc + (sz << 2);       // ... and column colmap[c] of P
 
   // z = (last row of Q1, first row of Q2), normalised; ρ = β·‖z‖².
   for (let i = 0; i < n1; i++) vset(z, i, get(q, ldq, lo + n1 - 1, lo + i));
@@ -250,24 +252,63 @@ function merge(lo: i32, n1: i32, s: i32, beta: f64, d: usize, q: usize, ldq: i32
       set(Us, s, j, col, sn * up + c * uj);
     }
   }
-  // Order the columns by eigenvalue (ascending in the flipped problem), unsort the rows.
+  // Order the columns by eigenvalue (ascending in the flipped problem); output column c is
+  // column src(c) of Us. Its first s − K columns are the deflated ones: unit vectors, mixed
+  // at most by the rotations, so sparse. As LAPACK's dlaed3, only the K dense columns go
+  // through GEMM; P holds them first (in output order), then the sparse ones.
   sortIndices(s, lam, order);
-  for (let i = 0; i < s; i++) {
-    const row = iget(perm, i); // sorted position i is original index perm[i]
-    for (let c = 0; c < s; c++) {
-      // Ascending in the original problem: when flipped, the largest flipped value first.
-      const src = flip ? iget(order, s - 1 - c) : iget(order, c);
-      set(U, s, row, c, get(Us, s, i, src));
-    }
-  }
+  const deflated = s - K;
+  let dense = 0, sparse = 0;
   for (let c = 0; c < s; c++) {
+    // Ascending in the original problem: when flipped, the largest flipped value first.
     const src = flip ? iget(order, s - 1 - c) : iget(order, c);
+    iset(colSrc, c, src);
+    iset(colmap, c, src >= deflated ? dense++ : K + sparse++);
     vset(d, lo + c, flip ? -vget(lam, src) : vget(lam, src));
   }
-  // Q_block := diag(Q1, Q2)·U.
+  // The dense columns with the rows unsorted (sorted position i is original index perm[i]):
+  // U (s × K), and diag(Q1, Q2)·U by two GEMMs into P's first K columns (row stride s).
+  for (let i = 0; i < s; i++) {
+    const row = iget(perm, i);
+    for (let c = 0; c < s; c++) {
+      const m = iget(colmap, c);
+      if (m < K) set(U, K, row, m, get(Us, s, i, iget(colSrc, c)));
+    }
+  }
   const qb = at(q, ldq, lo, lo);
-  gemmSet(false, false, n1, s, n1, qb, ldq, U, s, P, s, gemmWork);
-  gemmSet(false, false, s - n1, s, s - n1, at(q, ldq, lo + n1, lo + n1), ldq, at(U, s, n1, 0), s, at(P, s, n1, 0), s, gemmWork);
-  for (let i = 0; i < s; i++) memory.copy(at(q, ldq, lo + i, lo), at(P, s, i, 0), sz << 3);
+  if (K > 0) {
+    gemmSet(false, false, n1, K, n1, qb, ldq, U, K, P, s, gemmWork);
+    gemmSet(false, false, s - n1, K, s - n1, at(q, ldq, lo + n1, lo + n1), ldq, at(U, K, n1, 0), K, at(P, s, n1, 0), s, gemmWork);
+  }
+  // The sparse columns: GEMM's sums over the nonzero entries only. GEMM adds the products
+  // in increasing l from +0, and its running sum is never −0, so a zero product never
+  // changes it: skipping the zero entries gives the same bytes.
+  const entryRow = nd, entryValue = zhat; // free again: a column's nonzero entries, by increasing row
+  for (let c = 0; c < s; c++) {
+    const m = iget(colmap, c);
+    if (m < K) continue;
+    const src = iget(colSrc, c);
+    let count = 0;
+    for (let i = 0; i < s; i++) {
+      const v = get(Us, s, i, src);
+      if (v == 0) continue;
+      const row = iget(perm, i);
+      let t = count++;
+      while (t > 0 && iget(entryRow, t - 1) > row) { iset(entryRow, t, iget(entryRow, t - 1)); vset(entryValue, t, vget(entryValue, t - 1)); t--; }
+      iset(entryRow, t, row);
+      vset(entryValue, t, v);
+    }
+    for (let i = 0; i < s; i++) {
+      const top = i < n1;
+      let acc: f64 = 0;
+      for (let t = 0; t < count; t++) {
+        const l = iget(entryRow, t);
+        if ((l < n1) == top) acc += get(q, ldq, lo + i, lo + l) * vget(entryValue, t);
+      }
+      set(P, s, i, m, acc);
+    }
+  }
+  // Q_block := P with its columns in output order.
+  for (let i = 0; i < s; i++) for (let c = 0; c < s; c++) set(q, ldq, lo + i, lo + c, get(P, s, i, iget(colmap, c)));
   return OK;
 }
