@@ -81,6 +81,85 @@ function solve(lo: i32, size: i32, d: usize, e: usize, q: usize, ldq: i32, leafS
   return merge(lo, n1, size, beta, d, q, ldq, work, gemmWork);
 }
 
+// The secular solver's sums with their divisions two at a time: each f64x2 lane divides
+// exactly as a scalar division, and the sums and products are still taken one term at a
+// time in increasing i, so the bytes are those of the plain scalar loops; the divisions,
+// which bound these loops, take half the issue slots.
+
+// f(μ) = 1 + Σ_i wz_i / ((dk_i − d) − μ) over all i, relative to pole d.
+function secularAt(K: i32, dk: usize, wz: usize, d: f64, mu: f64): f64 {
+  const vd = f64x2.splat(d), vmu = f64x2.splat(mu);
+  let f: f64 = 1;
+  let i = 0;
+  for (; i + 2 <= K; i += 2) {
+    const o = <usize>i << 3;
+    const q = f64x2.div(v128.load(wz + o), f64x2.sub(f64x2.sub(v128.load(dk + o), vd), vmu));
+    f += f64x2.extract_lane(q, 0);
+    f += f64x2.extract_lane(q, 1);
+  }
+  for (; i < K; i++) f += vget(wz, i) / ((vget(dk, i) - d) - mu);
+  return f;
+}
+
+// ψ, ψ′ and Σ|terms| of the secular function at τ relative to pole d, over from ≤ i < to,
+// added to sumPsi, sumDpsi, sumAbs: term_i = wz_i / δ_i, ψ′ += term_i / δ_i, δ_i = (dk_i − d) − τ.
+let sumPsi: f64 = 0, sumDpsi: f64 = 0, sumAbs: f64 = 0;
+function secularTerms(from: i32, to: i32, dk: usize, wz: usize, d: f64, t: f64): void {
+  const vd = f64x2.splat(d), vt = f64x2.splat(t);
+  let psi = sumPsi, dpsi = sumDpsi, abs = sumAbs;
+  let i = from;
+  for (; i + 2 <= to; i += 2) {
+    const o = <usize>i << 3;
+    const del = f64x2.sub(f64x2.sub(v128.load(dk + o), vd), vt);
+    const term = f64x2.div(v128.load(wz + o), del);
+    const slope = f64x2.div(term, del);
+    const t0 = f64x2.extract_lane(term, 0), t1 = f64x2.extract_lane(term, 1);
+    psi += t0; dpsi += f64x2.extract_lane(slope, 0); abs += Math.abs(t0);
+    psi += t1; dpsi += f64x2.extract_lane(slope, 1); abs += Math.abs(t1);
+  }
+  for (; i < to; i++) {
+    const del = (vget(dk, i) - d) - t;
+    const term = vget(wz, i) / del;
+    psi += term; dpsi += term / del; abs += Math.abs(term);
+  }
+  sumPsi = psi; sumDpsi = dpsi; sumAbs = abs;
+}
+
+// prod · Π_{from ≤ j < to} ((dkO_j − d) + τ_j) / (dk_j − d), multiplied in increasing j.
+function productTerms(from: i32, to: i32, dk: usize, dkO: usize, tau: usize, d: f64, prod: f64): f64 {
+  const vd = f64x2.splat(d);
+  let j = from;
+  for (; j + 2 <= to; j += 2) {
+    const o = <usize>j << 3;
+    const q = f64x2.div(f64x2.add(f64x2.sub(v128.load(dkO + o), vd), v128.load(tau + o)), f64x2.sub(v128.load(dk + o), vd));
+    prod *= f64x2.extract_lane(q, 0);
+    prod *= f64x2.extract_lane(q, 1);
+  }
+  for (; j < to; j++) prod *= ((vget(dkO, j) - d) + vget(tau, j)) / (vget(dk, j) - d);
+  return prod;
+}
+
+// u_i = ẑ_i / ((dk_i − d) − τ) into u (K); returns Σ u_i² in increasing i.
+function vectorTerms(K: i32, dk: usize, zhat: usize, d: f64, t: f64, u: usize): f64 {
+  const vd = f64x2.splat(d), vt = f64x2.splat(t);
+  let norm: f64 = 0;
+  let i = 0;
+  for (; i + 2 <= K; i += 2) {
+    const o = <usize>i << 3;
+    const q = f64x2.div(v128.load(zhat + o), f64x2.sub(f64x2.sub(v128.load(dk + o), vd), vt));
+    v128.store(u + o, q);
+    const u0 = f64x2.extract_lane(q, 0), u1 = f64x2.extract_lane(q, 1);
+    norm += u0 * u0;
+    norm += u1 * u1;
+  }
+  for (; i < K; i++) {
+    const ui = vget(zhat, i) / ((vget(dk, i) - d) - t);
+    vset(u, i, ui);
+    norm += ui * ui;
+  }
+  return norm;
+}
+
 function merge(lo: i32, n1: i32, s: i32, beta: f64, d: usize, q: usize, ldq: i32, work: usize, gemmWork: usize): i32 {
   const sz = <usize>s;
   const U = work;                          // s×K: the dense columns of the rank-one problem's eigenvectors (original row order)
@@ -166,13 +245,16 @@ function merge(lo: i32, n1: i32, s: i32, beta: f64, d: usize, q: usize, ldq: i32
   for (let i = 0; i < K; i++) { vset(dk, i, vget(ds, iget(nd, i))); vset(zk, i, vget(zs, iget(nd, i))); }
 
   // Secular equation: root j lies in (dk_j, dk_{j+1}), the last in (dk_{K−1}, dk_{K−1} + ρ).
+  // Its divisions run two at a time (the note above secularAt); wz_i = ρ·z_i·z_i, as the
+  // scalar sums formed it.
+  const wz = dd; // free once ds is built
+  for (let i = 0; i < K; i++) { const zi = vget(zk, i); vset(wz, i, rho * zi * zi); }
   for (let j = 0; j < K; j++) {
     let o: i32, lo_: f64, hi_: f64;
     if (j < K - 1) {
       const mid = 0.5 * (vget(dk, j + 1) - vget(dk, j));
       // f at the midpoint, relative to pole j
-      let f: f64 = 1;
-      for (let i = 0; i < K; i++) { const zi = vget(zk, i); f += rho * zi * zi / ((vget(dk, i) - vget(dk, j)) - mid); }
+      const f = secularAt(K, dk, wz, vget(dk, j), mid);
       if (f >= 0) { o = j; lo_ = 0; hi_ = mid; } else { o = j + 1; lo_ = -mid; hi_ = 0; }
     } else {
       o = j; lo_ = 0;
@@ -187,16 +269,10 @@ function merge(lo: i32, n1: i32, s: i32, beta: f64, d: usize, q: usize, ldq: i32
     let converged = false;
     for (let it = 0; it < 200; it++) {
       // g(τ) = 1 + ρ·Σ_{i≠o} z_i²/(δ_i − τ) − ρ·z_o²/τ and h(τ) = −τ·g(τ), which has no pole at 0.
-      let psi: f64 = 0, dpsi: f64 = 0, absSum: f64 = 0;
-      for (let i = 0; i < K; i++) {
-        if (i == o) continue;
-        const zi = vget(zk, i);
-        const del = (vget(dk, i) - dO) - t;
-        const term = rho * zi * zi / del;
-        psi += term;
-        dpsi += term / del;
-        absSum += Math.abs(term);
-      }
+      sumPsi = 0; sumDpsi = 0; sumAbs = 0;
+      secularTerms(0, o, dk, wz, dO, t);
+      secularTerms(o + 1, K, dk, wz, dO, t);
+      const psi = sumPsi, dpsi = sumDpsi, absSum = sumAbs;
       const poleTerm = -rho * zo2 / t;
       const g = 1.0 + psi + poleTerm;
       if (g < 0) lo_ = t; else hi_ = t;
@@ -218,26 +294,20 @@ function merge(lo: i32, n1: i32, s: i32, beta: f64, d: usize, q: usize, ldq: i32
 
   // Gu–Eisenstat: ẑ_i² = Π_j (λ_j − d_i) / (ρ·Π_{j≠i} (d_j − d_i)), with λ_j − d_i formed as
   // (d_{o_j} − d_i) + τ_j so that nearby poles keep their accuracy.
+  const dkO = ds; // d_{o_j}; ds is free once dk is built
+  for (let j = 0; j < K; j++) vset(dkO, j, vget(dk, iget(origin, j)));
   for (let i = 0; i < K; i++) {
     const di = vget(dk, i);
-    let prod = ((vget(dk, iget(origin, i)) - di) + vget(tau, i)) / rho;
-    for (let j = 0; j < K; j++) {
-      if (j == i) continue;
-      prod *= ((vget(dk, iget(origin, j)) - di) + vget(tau, j)) / (vget(dk, j) - di);
-    }
+    let prod = ((vget(dkO, i) - di) + vget(tau, i)) / rho;
+    prod = productTerms(0, i, dk, dkO, tau, di, prod);
+    prod = productTerms(i + 1, K, dk, dkO, tau, di, prod);
     const mag = Math.sqrt(max(prod, 0.0));
     vset(zhat, i, vget(zk, i) >= 0 ? mag : -mag);
   }
   // Eigenvector of root j: u_i = ẑ_i / (d_i − λ_j), normalised, into column `cols` of Us.
   for (let j = 0; j < K; j++) {
     const oj = vget(dk, iget(origin, j)), tj = vget(tau, j);
-    let norm: f64 = 0;
-    for (let i = 0; i < K; i++) {
-      const u = vget(zhat, i) / ((vget(dk, i) - oj) - tj);
-      vset(z, i, u);
-      norm += u * u;
-    }
-    norm = Math.sqrt(norm);
+    const norm = Math.sqrt(vectorTerms(K, dk, zhat, oj, tj, z));
     for (let i = 0; i < K; i++) set(Us, s, iget(nd, i), cols, vget(z, i) / norm);
     vset(lam, cols++, oj + tj);
   }
