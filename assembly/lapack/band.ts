@@ -19,11 +19,11 @@
 // n−1−s, see below).
 
 import { at, axpy, dot, get, householder, set, vget, vset } from './common';
-import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, GEMM_F64_NR, GEMM_NEGATE, laNc } from '../blas/gemm';
-import { LA_KC, LA_MC, LA_NC_MAX, UPDATE_ROWS } from '../config';
+import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, laNc } from '../blas/gemm';
+import { LA_KC, LA_MC } from '../config';
 import { argI, argU, available, grain, runJob, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
-import { JOB_BAND_BACK, JOB_SB2ST_GROUP, JOB_SY2SB_SYMM, JOB_SY2SB_UPDATE } from '../parallel/tasks';
-import { sytrdTrailingUpdate } from './tridiag';
+import { JOB_BAND_BACK, JOB_SB2ST_GROUP, JOB_SY2SB_SYMM } from '../parallel/tasks';
+import { symUpdate, trailingUpdate } from './tridiag';
 
 /** Columns of each task of stage 1's symmetric product (a multiple of the micro-tile). */
 const SYMM_COLS: i32 = 128;
@@ -106,9 +106,9 @@ export function dsytrd_sy2sb(n: i32, b: i32, a: usize, tau1: usize, work: usize,
     //    short last panel leaves a gap between its rows: dsytrd's two GEMMs of depth jb.)
     if (jb == b) {
       for (let q = 0; q < jb; q++) memory.copy(at(Wcopy, n, q, r0), at(Wt, n, q, r0), <usize>m << 3);
-      bandUpdate(Vt, Wcopy, a, n, r0, 2 * jb, gemmWork);
+      symUpdate(Vt, Wcopy, a, n, r0, 2 * jb, gemmWork); // [Vt; Wt] and [Wcopy; Vt]
     } else {
-      sytrdTrailingUpdate(Vt, Wt, a, n, r0, UPDATE_ROWS, jb, gemmWork);
+      trailingUpdate(Vt, Wt, a, n, r0, jb, gemmWork);
     }
   }
 }
@@ -133,41 +133,6 @@ function blockReflectorT(jb: i32, g: usize, ldg: i32, tau: usize, t: usize, ldt:
       set(t, ldt, i, q, -tq * acc);
     }
   }
-}
-
-// A[r0:, r0:] −= Lᵀ·R on the upper triangle for L, R (depth × n, ld n; here L = [Vt; Wt], R =
-// [Wt; Vt]), by blocks of UPDATE_ROWS rows from their diagonal block to the right edge: the
-// blocks are independent, one task each. The column panel is narrowed so that a deep GEMM
-// still fits a worker's workspace (sized for depth LA_UPDATE_DEPTH at LA_NC_MAX columns).
-
-const U_L = 0, U_R = 1, U_A = 2, U_N = 3, U_R0 = 4, U_DEPTH = 5;
-const LA_UPDATE_DEPTH: i32 = 64;
-
-@inline function updateNc(cols: i32, depth: i32): i32 {
-  return min(laNc(cols), max(GEMM_F64_NR, (LA_NC_MAX * LA_UPDATE_DEPTH / max(depth, LA_UPDATE_DEPTH)) / GEMM_F64_NR * GEMM_F64_NR));
-}
-
-function bandUpdateBlock(l: usize, r: usize, a: usize, n: i32, row0: i32, depth: i32, work: usize): void {
-  const rows = min(UPDATE_ROWS, n - row0);
-  const cols = n - row0;
-  const off = <usize>row0 << 3;
-  gemmDriver<f64>(true, false, rows, cols, depth, l + off, n, r + off, n, at(a, n, row0, row0), n, work, LA_MC, updateNc(cols, depth), min(depth, LA_KC), GEMM_ACCUMULATE | GEMM_NEGATE);
-}
-
-function bandUpdate(l: usize, r: usize, a: usize, n: i32, r0: i32, depth: i32, work: usize): void {
-  const blocks = (n - r0 + UPDATE_ROWS - 1) / UPDATE_ROWS;
-  const worthIt = available() > 1 && blocks > 1 && 2.0 * <f64>depth * <f64>UPDATE_ROWS * <f64>(n - r0) >= grain() &&
-    gemm_serial_workspace_f64(LA_MC, updateNc(n - r0, depth), min(depth, LA_KC)) * 8 <= workerWorkspaceBytes();
-  if (!worthIt) {
-    for (let t = 0; t < blocks; t++) bandUpdateBlock(l, r, a, n, r0 + t * UPDATE_ROWS, depth, work);
-    return;
-  }
-  setU(U_L, l); setU(U_R, r); setU(U_A, a); setI(U_N, n); setI(U_R0, r0); setI(U_DEPTH, depth);
-  runJob(JOB_SY2SB_UPDATE, blocks, work);
-}
-
-export function sy2sbUpdateTask(t: i32, work: usize): void {
-  bandUpdateBlock(argU(U_L), argU(U_R), argU(U_A), argI(U_N), argI(U_R0) + t * UPDATE_ROWS, argI(U_DEPTH), work);
 }
 
 // Yt (jb × (n−r0), ld n, from column r0) := Vᵀ·A22 for the symmetric A22 = A[r0:, r0:] given by

@@ -13,10 +13,10 @@
 // v_c[c+2..n−1] in columns c+2..n−1.
 
 import { at, axpy, dot, gemmAcc, gemmSet, get, householder, set, vget, vset } from './common';
-import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, GEMM_NEGATE, laNc } from '../blas/gemm';
-import { LA_KC, LA_MC, UPDATE_ROWS } from '../config';
+import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, GEMM_F64_NR, GEMM_NEGATE, laNc } from '../blas/gemm';
+import { LA_KC, LA_MC, LA_NC_MAX, UPDATE_ROWS } from '../config';
 import { argI, argU, available, grain, runJob, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
-import { JOB_SYTRD_SYMV, JOB_SYTRD_UPDATE } from '../parallel/tasks';
+import { JOB_SYM_UPDATE, JOB_SYTRD_SYMV } from '../parallel/tasks';
 
 // The level-2 half of dsytrd, y (len m) := A·x for the symmetric m×m block at a (row
 // stride lda) given by its upper triangle (row-major upper = LAPACK's column-major lower),
@@ -133,9 +133,9 @@ function symvRows(m: i32, a: usize, lda: i32, x: usize, y: usize, from: i32, to:
   }
 }
 
-/** Doubles of dsytrd's workspace: the panel's V and W (n × nb each), p, and the split product's partial vectors. */
+/** Doubles of dsytrd's workspace: the panel's V and W and a copy of V (n × nb each), p, and the split product's partial vectors. */
 export function sytrd_workspace(n: i32, nb: i32): i32 {
-  return 2 * n * max(1, nb) + SYMV_MAX_PARTS * n;
+  return 3 * n * max(1, nb) + SYMV_MAX_PARTS * n;
 }
 
 /**
@@ -149,9 +149,11 @@ export function dsytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, nb: i32
   nb = max(1, nb);
   // The panel's reflectors and their W vectors, stored as rows (nb × n, ld n) so that every
   // correction below is a contiguous dot or axpy: Ã = A − Vᵀ_panel·W − Wᵀ_panel·V.
+  // Vt, Wt and a copy of Vt in a row, so that a full panel's update is one GEMM (trailingUpdate).
   const Vt = work;
   const Wt = Vt + ((<usize>n * <usize>nb) << 3);
-  const p = Wt + ((<usize>n * <usize>nb) << 3);
+  const Vcopy = Wt + ((<usize>n * <usize>nb) << 3);
+  const p = Vcopy + ((<usize>n * <usize>nb) << 3);
   for (let k = 0; k < n - 1; k += nb) {
     const jb = min(nb, n - 1 - k);
     memory.fill(Vt, 0, (<usize>n * <usize>nb) << 3);
@@ -195,8 +197,15 @@ export function dsytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, nb: i32
     }
     // 4. Trailing update A[r:, r:] −= V[r:]·W[r:]ᵀ + W[r:]·V[r:]ᵀ for r = k + jb, upper
     //    triangle only: row blocks from their diagonal block to the right edge (the blocks
-    //    are independent: one task each on the thread pool).
-    sytrdTrailingUpdate(Vt, Wt, a, n, k + jb, UPDATE_ROWS, jb, gemmWork);
+    //    are independent: one task each on the thread pool). A full panel is one GEMM of
+    //    depth 2·jb; a short last one leaves a gap after its rows of Vt: two of depth jb.
+    const r = k + jb;
+    if (jb == nb) {
+      for (let q = 0; q < jb; q++) memory.copy(at(Vcopy, n, q, r), at(Vt, n, q, r), <usize>(n - r) << 3);
+      symUpdate(Vt, Wt, a, n, r, 2 * jb, gemmWork); // [Vt; Wt] and [Wt; Vcopy]
+    } else {
+      trailingUpdate(Vt, Wt, a, n, r, jb, gemmWork);
+    }
   }
   vset(d, n - 1, get(a, n, n - 1, n - 1));
 }
@@ -268,47 +277,53 @@ export function applyRowReflectors(n: i32, shift: i32, a: usize, tau: usize, x: 
 }
 
 // ---------------------------------------------------------------------------------------
-// Linear algebra: the trailing update of the blocked tridiagonal reduction (dsytrd),
-// A[r0:, r0:] −= V·Wᵀ + W·Vᵀ on the upper triangle, one task per block of rows (from its
-// diagonal block to the right edge). Each task is the serial code's two GEMMs on its rows.
+// The trailing update of the blocked reductions (dsytrd here, dsytrd_sy2sb in band.ts):
+// A[r0:, r0:] −= Lᵀ·R on the upper triangle for L, R (depth × n, ld n), by blocks of
+// UPDATE_ROWS rows from their diagonal block to the right edge: the blocks are independent,
+// one task each. With L = [Vt; Wt] and R = [Wt; Vt] (both stacked, depth 2·jb) this is
+// A −= V·Wᵀ + W·Vᵀ as one GEMM, so each element of A is read and written once; GEMM adds the
+// products in increasing depth, so the bytes are those of the two GEMMs of depth jb (V·Wᵀ,
+// then W·Vᵀ) it replaces. The column panel is narrowed so that a deep GEMM still fits a
+// worker's workspace (sized for depth LA_UPDATE_DEPTH at LA_NC_MAX columns).
 
-const S_VT = 0, S_WT = 1, S_A = 2, S_N = 3, S_R0 = 4, S_ROWS = 5, S_JB = 6;
+const U_L = 0, U_R = 1, U_A = 2, U_N = 3, U_R0 = 4, U_DEPTH = 5;
+const LA_UPDATE_DEPTH: i32 = 64;
 
-// One block of rows: the serial code's two GEMMs of depth jb (blocked by at most LA_KC, so
-// the caller's la_gemm_workspace suffices; a shallower block needs less of a worker's).
-function sytrdBlock(vt: usize, wt: usize, a: usize, n: i32, r0: i32, rows: i32, jb: i32, work: usize): void {
-  const cols = n - r0;
-  const nc = laNc(cols);
-  const kc = min(jb, LA_KC);
-  const flags = GEMM_ACCUMULATE | GEMM_NEGATE;
-  const off = <usize>r0 << 3;
-  const arow = a + ((<usize>r0 * <usize>n + <usize>r0) << 3);
-  gemmDriver<f64>(true, false, rows, cols, jb, vt + off, n, wt + off, n, arow, n, work, LA_MC, nc, kc, flags);
-  gemmDriver<f64>(true, false, rows, cols, jb, wt + off, n, vt + off, n, arow, n, work, LA_MC, nc, kc, flags);
+@inline function updateNc(cols: i32, depth: i32): i32 {
+  return min(laNc(cols), max(GEMM_F64_NR, (LA_NC_MAX * LA_UPDATE_DEPTH / max(depth, LA_UPDATE_DEPTH)) / GEMM_F64_NR * GEMM_F64_NR));
+}
+
+function symUpdateBlock(l: usize, r: usize, a: usize, n: i32, row0: i32, depth: i32, work: usize): void {
+  const rows = min(UPDATE_ROWS, n - row0);
+  const cols = n - row0;
+  const off = <usize>row0 << 3;
+  gemmDriver<f64>(true, false, rows, cols, depth, l + off, n, r + off, n, at(a, n, row0, row0), n, work, LA_MC, updateNc(cols, depth), min(depth, LA_KC), GEMM_ACCUMULATE | GEMM_NEGATE);
+}
+
+/** A[r0:, r0:] −= Lᵀ·R on the upper triangle (L, R: depth × n, ld n); `work`: the caller's GEMM workspace (la_gemm_workspace(n)). */
+export function symUpdate(l: usize, r: usize, a: usize, n: i32, r0: i32, depth: i32, work: usize): void {
+  const blocks = (n - r0 + UPDATE_ROWS - 1) / UPDATE_ROWS;
+  // flops ≈ 2·depth·rows·cols per block (cols shrinking along the triangle): worth a task each?
+  const worthIt = available() > 1 && blocks > 1 && 2.0 * <f64>depth * <f64>UPDATE_ROWS * <f64>(n - r0) >= grain() &&
+    gemm_serial_workspace_f64(LA_MC, updateNc(n - r0, depth), min(depth, LA_KC)) * 8 <= workerWorkspaceBytes();
+  if (!worthIt) {
+    for (let t = 0; t < blocks; t++) symUpdateBlock(l, r, a, n, r0 + t * UPDATE_ROWS, depth, work);
+    return;
+  }
+  setU(U_L, l); setU(U_R, r); setU(U_A, a); setI(U_N, n); setI(U_R0, r0); setI(U_DEPTH, depth);
+  runJob(JOB_SYM_UPDATE, blocks, work);
+}
+
+export function symUpdateTask(t: i32, work: usize): void {
+  symUpdateBlock(argU(U_L), argU(U_R), argU(U_A), argI(U_N), argI(U_R0) + t * UPDATE_ROWS, argI(U_DEPTH), work);
 }
 
 /**
- * The dsytrd trailing update for rows r0.. of the n×n a, in blocks of `blockRows` rows;
- * vt, wt: the panel's jb reflectors and W vectors as rows (ld n). `work`: the caller's
- * GEMM workspace (la_gemm_workspace(n)).
+ * The trailing update A[r0:, r0:] −= V·Wᵀ + W·Vᵀ of a panel of jb reflectors (rows of vt) and
+ * their W vectors (rows of wt), upper triangle, as two GEMMs of depth jb: for a short last
+ * panel, whose rows do not stack (a full one is one symUpdate of [Vt; Wt] and [Wt; Vt]).
  */
-export function sytrdTrailingUpdate(vt: usize, wt: usize, a: usize, n: i32, r0: i32, blockRows: i32, jb: i32, work: usize): void {
-  const blocks = (n - r0 + blockRows - 1) / blockRows;
-  const threads = available();
-  // flops ≈ 4·jb·rows·cols per block (cols shrinking along the triangle): worth a task each?
-  const worthIt = threads > 1 && blocks > 1 && 2.0 * <f64>jb * <f64>blockRows * <f64>(n - r0) >= grain() &&
-    gemm_serial_workspace_f64(LA_MC, laNc(n - r0), min(jb, LA_KC)) * 8 <= workerWorkspaceBytes();
-  if (!worthIt) {
-    for (let r = r0; r < n; r += blockRows) sytrdBlock(vt, wt, a, n, r, min(blockRows, n - r), jb, work);
-    return;
-  }
-  setU(S_VT, vt); setU(S_WT, wt); setU(S_A, a); setI(S_N, n); setI(S_R0, r0); setI(S_ROWS, blockRows); setI(S_JB, jb);
-  runJob(JOB_SYTRD_UPDATE, blocks, work);
+export function trailingUpdate(vt: usize, wt: usize, a: usize, n: i32, r0: i32, jb: i32, work: usize): void {
+  symUpdate(vt, wt, a, n, r0, jb, work);
+  symUpdate(wt, vt, a, n, r0, jb, work);
 }
-
-export function sytrdUpdateTask(t: i32, work: usize): void {
-  const n = argI(S_N), blockRows = argI(S_ROWS);
-  const r = argI(S_R0) + t * blockRows;
-  sytrdBlock(argU(S_VT), argU(S_WT), argU(S_A), n, r, min(blockRows, n - r), argI(S_JB), work);
-}
-

@@ -7,8 +7,8 @@ import { mapTask } from '../math/activations';
 import { rngTask } from '../random/philox';
 import { elementwiseTask, gemvTask } from '../blas/level1';
 import { netTask } from '../nn/net';
-import { sytrdSymvTask, sytrdUpdateTask } from '../lapack/tridiag';
-import { bandBackTask, sb2stGroupTask, sy2sbSymmTask, sy2sbUpdateTask } from '../lapack/band';
+import { symUpdateTask, sytrdSymvTask } from '../lapack/tridiag';
+import { bandBackTask, sb2stGroupTask, sy2sbSymmTask } from '../lapack/band';
 import { onWorker, selftestFillTask } from './pool';
 
 export const JOB_GEMM_F64: i32 = 1;
@@ -20,15 +20,14 @@ export const JOB_MAP_F32: i32 = 6;
 export const JOB_RNG: i32 = 7;
 export const JOB_ELEMENTWISE: i32 = 8;
 export const JOB_NET: i32 = 9;
-export const JOB_SYTRD_UPDATE: i32 = 10;
+export const JOB_SYM_UPDATE: i32 = 10;
 export const JOB_SELFTEST_TRAP: i32 = 11;
 export const JOB_SELFTEST_FILL: i32 = 12;
 export const JOB_SY2SB_SYMM: i32 = 13;
 export const JOB_BAND_BACK: i32 = 14;
 export const JOB_SB2ST_GROUP: i32 = 15;
-export const JOB_SY2SB_UPDATE: i32 = 16;
-export const JOB_SYTRD_SYMV: i32 = 17;
-export const JOB_GEMV: i32 = 18;
+export const JOB_SYTRD_SYMV: i32 = 16;
+export const JOB_GEMV: i32 = 17;
 
 /** Runs task t of a job of `kind` (its arguments in the control block); `work`: this thread's GEMM workspace. */
 export function runTask(kind: i32, t: i32, work: usize): void {
@@ -42,13 +41,12 @@ export function runTask(kind: i32, t: i32, work: usize): void {
     case JOB_RNG: rngTask(t); break;
     case JOB_ELEMENTWISE: elementwiseTask(t); break;
     case JOB_NET: netTask(t); break;
-    case JOB_SYTRD_UPDATE: sytrdUpdateTask(t, work); break;
+    case JOB_SYM_UPDATE: symUpdateTask(t, work); break;
     case JOB_SELFTEST_TRAP: if (onWorker()) unreachable(); break;
     case JOB_SELFTEST_FILL: selftestFillTask(t); break;
     case JOB_SY2SB_SYMM: sy2sbSymmTask(t, work); break;
     case JOB_BAND_BACK: bandBackTask(t); break;
     case JOB_SB2ST_GROUP: sb2stGroupTask(t, work); break;
-    case JOB_SY2SB_UPDATE: sy2sbUpdateTask(t, work); break;
     case JOB_SYTRD_SYMV: sytrdSymvTask(t); break;
     case JOB_GEMV: gemvTask(t); break;
     default: unreachable();
