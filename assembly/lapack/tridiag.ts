@@ -149,7 +149,7 @@ export function dsytrd(n: i32, a: usize, d: usize, e: usize, tau: usize, nb: i32
   nb = max(1, nb);
   // The panel's reflectors and their W vectors, stored as rows (nb × n, ld n) so that every
   // correction below is a contiguous dot or axpy: Ã = A − Vᵀ_panel·W − Wᵀ_panel·V.
-  // Vt, Wt and a copy of Vt in a row, so that a full panel's update is one GEMM (trailingUpdate).
+  // Vt, Wt and a copy of Vt in a row, so that a full panel's update is one GEMM (symUpdate).
   const Vt = work;
   const Wt = Vt + ((<usize>n * <usize>nb) << 3);
   const Vcopy = Wt + ((<usize>n * <usize>nb) << 3);
