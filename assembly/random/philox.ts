@@ -97,9 +97,11 @@ function normalPair(w: v128): v128 {
   const u1 = unit52(i32x4.extract_lane(w, 0), i32x4.extract_lane(w, 1));
   const u2 = unit52(i32x4.extract_lane(w, 2), i32x4.extract_lane(w, 3));
   const r = Math.sqrt(-2.0 * Math.log(u1));
-  const theta = TWO_PI * u2;
-  let out = f64x2.splat(r * Math.cos(theta));
-  return f64x2.replace_lane(out, 1, r * Math.sin(theta));
+  // sincos shares one argument reduction between the two, and for θ in (0, 2π) returns what
+  // Math.cos and Math.sin do (musl's kernels, the same branches).
+  NativeMath.sincos(TWO_PI * u2);
+  let out = f64x2.splat(r * NativeMath.sincos_cos);
+  return f64x2.replace_lane(out, 1, r * NativeMath.sincos_sin);
 }
 
 @inline
