@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../dist/index.js';
+import { numpyEnv, PYTHON } from './peers.js';
 
 const { values: cli } = parseArgs({
   options: { n: { type: 'string', default: '4000' }, rounds: { type: 'string', default: '4' }, op: { type: 'string', default: 'eigh' } },
@@ -22,13 +23,9 @@ if (!Number.isInteger(n) || n < 2 || !Number.isInteger(rounds) || rounds < 1 || 
   process.exit(2);
 }
 
-// numpy in a python3 child kept open, one thread, without this machine's OPENBLAS_CORETYPE and
-// OPENBLAS_L2_SIZE (set for old OpenBLAS builds; they slow a current numpy).
-const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-delete env.OPENBLAS_CORETYPE;
-delete env.OPENBLAS_L2_SIZE;
+// numpy in a python3 child kept open, one thread (peers.js: without this machine's OpenBLAS variables).
 const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'numpy_eig_paired.py');
-const py = spawn(process.env.PYTHON ?? 'python3', [script, '--n', String(n), '--op', op], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+const py = spawn(PYTHON, [script, '--n', String(n), '--op', op], { env: numpyEnv(), stdio: ['pipe', 'pipe', 'inherit'] });
 const lines = createInterface({ input: py.stdout })[Symbol.asyncIterator]();
 const ready = await lines.next();
 if (ready.done || ready.value !== 'ready') {

@@ -119,18 +119,16 @@ export async function loadMlMatrix() {
 // ---------------------------------------------------------------------------------------
 // numpy (OpenBLAS/MKL) in a python3 child process, both dtypes.
 
-const PYTHON = process.env.PYTHON ?? 'python3';
+export const PYTHON = process.env.PYTHON ?? 'python3';
 const SINGLE_THREAD_ENV = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 /**
- * Runs a bench/ python script single-threaded (or on `threads` BLAS threads) and returns its
- * parsed JSON stdout, or { skip: reason } when python3 or numpy is missing (the scripts exit
- * with 2 then). This machine's OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (set for old OpenBLAS
- * builds; they slow a current numpy) are dropped for this command alone.
+ * The environment of a numpy child on `threads` BLAS threads. The scripts set the thread
+ * variables themselves too; setting them here also covers anything python imports before the
+ * script runs (sitecustomize). This machine's OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (set for
+ * old OpenBLAS builds; they slow a current numpy) are dropped.
  */
-export function runPythonScript(name, args, { threads = 1 } = {}) {
-  // The scripts set the thread variables themselves too; setting them here also covers
-  // anything python imports before the script runs (sitecustomize).
+export function numpyEnv(threads = 1) {
   const env = { ...process.env, ...SINGLE_THREAD_ENV };
   if (threads !== 1) {
     for (const key of Object.keys(SINGLE_THREAD_ENV)) env[key] = String(threads);
@@ -138,9 +136,18 @@ export function runPythonScript(name, args, { threads = 1 } = {}) {
   }
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
+/**
+ * Runs a bench/ python script single-threaded (or on `threads` BLAS threads) and returns its
+ * parsed JSON stdout, or { skip: reason } when python3 or numpy is missing (the scripts exit
+ * with 2 then). Its environment is numpyEnv(threads).
+ */
+export function runPythonScript(name, args, { threads = 1 } = {}) {
   const child = spawnSync(PYTHON, [path.join(here, name), ...args], {
     encoding: 'utf8',
-    env,
+    env: numpyEnv(threads),
     maxBuffer: 64 * 1024 * 1024,
   });
   if (child.error?.code === 'ENOENT') return { skip: `${PYTHON} not found` };
