@@ -9,8 +9,6 @@ export const LA_KC: i32 = 256;
 /** Widest column panel (nc) of those GEMMs. */
 export const LA_NC_MAX: i32 = 2048;
 
-/** Row-block height of gram_f64's triangular products. */
-export const GRAM_ROWS: i32 = 256;
 /** Row-block height of dsytrd's trailing update, which touches only the upper triangle. */
 export const UPDATE_ROWS: i32 = 64;
 

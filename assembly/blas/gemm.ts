@@ -195,6 +195,15 @@ function copyTile<T>(rows: i32, cols: i32, src: usize, srcLd: usize, dst: usize,
 // factorisations, C −= op(A)·op(B), with no copy of C.
 export const GEMM_ACCUMULATE: i32 = 1;
 export const GEMM_NEGATE: i32 = 2;
+// GEMM_UPPER (square C whose upper triangle is wanted, as a Gram product's): a row block from
+// row ic computes only the tile columns from the one holding column ic on. The tiles left out
+// lie wholly below the diagonal; the rest are computed in full, with the same sums.
+export const GEMM_UPPER: i32 = 4;
+
+/** Under GEMM_UPPER, the first column (a multiple of nr) of the panel from column jc that the row block from row ic needs. */
+@inline export function upperFrom(ic: i32, jc: i32, nr: i32): i32 {
+  return ic <= jc ? 0 : ((ic - jc) / nr) * nr;
+}
 
 export function gemm_workspace_f64(mc: i32, nc: i32, kc: i32): i32 {
   return gemm_thread_workspace_f64(mc, kc) + 2 * kc * nc;
@@ -255,8 +264,10 @@ export function gemmDriver<T>(
       packB<T>(kb, nb, b + (<usize>pc * brs + <usize>jc * bcs) * size, brs, bcs, NR, packedB);
       for (let ic = 0; ic < m; ic += mc) {
         const mb = min(mc, m - ic);
+        const jr0 = (flags & GEMM_UPPER) != 0 ? upperFrom(ic, jc, NR) : 0;
+        if (jr0 >= nb) continue;
         packABlock<T>(mb, kb, a + (<usize>ic * ars + <usize>pc * acs) * size, ars, acs, (flags & GEMM_NEGATE) != 0, packedA);
-        macroKernel<T>(mb, 0, nb, kb, packedA, packedB, c + <usize>ic * ldcBytes + <usize>jc * size, ldcBytes, first, edge);
+        macroKernel<T>(mb, jr0, nb, kb, packedA, packedB, c + <usize>ic * ldcBytes + <usize>jc * size, ldcBytes, first, edge);
       }
     }
   }

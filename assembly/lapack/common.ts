@@ -1,9 +1,9 @@
 // Helpers shared by the dense linear algebra: element access on row-major f64 matrices,
 // safe norms, GEMM calls with the library's own blocking, and the status codes.
 
-import { GEMM_ACCUMULATE, GEMM_NEGATE, gemm_workspace_f64, laNc } from '../blas/gemm';
+import { GEMM_ACCUMULATE, GEMM_NEGATE, GEMM_UPPER, gemm_workspace_f64, laNc } from '../blas/gemm';
 import { gemmParallel } from '../blas/gemm_parallel';
-import { GRAM_ROWS, LA_KC, LA_MC } from '../config';
+import { LA_KC, LA_MC } from '../config';
 import { STATUS_NO_CONVERGENCE, STATUS_NOT_POSITIVE_DEFINITE, STATUS_OK } from '../abi';
 
 export const EPS: f64 = 1.1102230246251565e-16; // unit roundoff 2^-53
@@ -117,19 +117,28 @@ export function nrm2(n: i32, x: usize, inc: i32): f64 {
 
 /**
  * C (n×n, ldc) := AᵀA for A k×n (lda), or A·Aᵀ for A n×k when outer: only the upper
- * triangle is computed, by row blocks through GEMM, then mirrored — half the flops of a
- * general product and bit-identical to it (every element keeps GEMM's order; the mirror
- * only swaps the factors of each product, which is exact).
+ * triangle is computed, by one GEMM that skips the tiles below the diagonal (GEMM_UPPER),
+ * then mirrored — about half the flops of a general product and bit-identical to it (every
+ * element keeps GEMM's order; the mirror only swaps the factors of each product, exact).
  */
 export function gram_f64(outer: bool, n: i32, k: i32, a: usize, lda: i32, c: usize, ldc: i32, work: usize): void {
-  for (let r0 = 0; r0 < n; r0 += GRAM_ROWS) {
-    const rows = min(GRAM_ROWS, n - r0);
-    const cols = n - r0;
-    if (outer) gemmSet(false, true, rows, cols, k, at(a, lda, r0, 0), lda, at(a, lda, r0, 0), lda, at(c, ldc, r0, r0), ldc, work);
-    else gemmSet(true, false, rows, cols, k, at(a, lda, 0, r0), lda, at(a, lda, 0, r0), lda, at(c, ldc, r0, r0), ldc, work);
+  if (n <= 0) return;
+  // One product with GEMM_UPPER: each panel of A is packed once, and only the row blocks'
+  // diagonal tiles are computed beyond the triangle.
+  gemmParallel<f64>(!outer, outer, n, n, k, a, lda, a, lda, c, ldc, work, LA_MC, laNc(n), LA_KC, GEMM_UPPER);
+  // The mirror by tiles, so that the reads down a column of C stay in cache.
+  for (let i0 = 0; i0 < n; i0 += MIRROR_TILE) {
+    const i1 = min(n, i0 + MIRROR_TILE);
+    for (let j0 = 0; j0 < i1; j0 += MIRROR_TILE) {
+      for (let i = max(i0, 1); i < i1; i++) {
+        const j1 = min(i, j0 + MIRROR_TILE);
+        for (let j = j0; j < j1; j++) set(c, ldc, i, j, get(c, ldc, j, i));
+      }
+    }
   }
-  for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) set(c, ldc, i, j, get(c, ldc, j, i));
 }
+
+const MIRROR_TILE: i32 = 32;
 
 /**
  * Householder reflector (dlarfg): for x of length len (x[0] = α), finds β, τ and v with

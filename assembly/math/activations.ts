@@ -4,6 +4,7 @@
 import { ELEMENTWISE_COST, TRANSCENDENTAL_MAP_COST } from '../config';
 import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from '../parallel/pool';
 import { JOB_MAP_F32, JOB_MAP_F64 } from '../parallel/tasks';
+import { tanhF64x2, tanhPairFast } from './tanh-simd';
 
 // Kind codes (exported as wasm globals; the host reads them through src/core/abi-constants.ts):
 export const ACT_IDENTITY: i32 = 0;
@@ -113,11 +114,60 @@ function mapSerialF64(kind: i32, derive: bool, param: i32, n: i32, x: usize, out
     for (; i < n; i++) store<f64>(out + (<usize>i << 3), activation(kind, load<f64>(x + (<usize>i << 3)), param));
     return;
   }
+  if (kind == ACT_TANH) {
+    tanhMapF64(derive, n, x, out);
+    return;
+  }
   if (derive) {
     for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), derivative(kind, load<f64>(x + (<usize>i << 3)), param));
   } else {
     for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), activation(kind, load<f64>(x + (<usize>i << 3)), param));
   }
+}
+
+// tanh or tanh′ = 1 − tanh², two lanes at a time (tanh-simd.ts: the scalar code's bits), two
+// pairs per step so that the core overlaps their independent chains. A pair with a lane the
+// SIMD path does not cover, and an odd last element, go through the scalar map.
+function tanhMapF64(derive: bool, n: i32, x: usize, out: usize): void {
+  let i = 0;
+  while (i + 4 <= n) {
+    // The inner loop makes no call (V8 would keep its values on the stack across one).
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 3;
+      const v0 = v128.load(x + o), v1 = v128.load(x + o, 16);
+      if (!(tanhPairFast(v0) && tanhPairFast(v1))) break;
+      const t0 = tanhF64x2(v0), t1 = tanhF64x2(v1);
+      v128.store(out + o, derive ? tanhDerivative(t0) : t0);
+      v128.store(out + o, derive ? tanhDerivative(t1) : t1, 16);
+    }
+    if (i + 4 <= n) {
+      const o = <usize>i << 3;
+      tanhPair(derive, v128.load(x + o), out + o);
+      tanhPair(derive, v128.load(x + o, 16), out + o + 16);
+      i += 4;
+    }
+  }
+  for (; i + 2 <= n; i += 2) tanhPair(derive, v128.load(x + (<usize>i << 3)), out + (<usize>i << 3));
+  for (; i < n; i++) store<f64>(out + (<usize>i << 3), scalarTanh(derive, load<f64>(x + (<usize>i << 3))));
+}
+
+function tanhPair(derive: bool, v: v128, out: usize): void {
+  if (tanhPairFast(v)) {
+    const t = tanhF64x2(v);
+    v128.store(out, derive ? tanhDerivative(t) : t);
+  } else {
+    store<f64>(out, scalarTanh(derive, f64x2.extract_lane(v, 0)));
+    store<f64>(out, scalarTanh(derive, f64x2.extract_lane(v, 1)), 8);
+  }
+}
+
+/** 1 − t², as derivative() computes it from t = tanh x. */
+@inline function tanhDerivative(t: v128): v128 {
+  return f64x2.sub(f64x2.splat(1.0), f64x2.mul(t, t));
+}
+
+@inline function scalarTanh(derive: bool, v: f64): f64 {
+  return derive ? derivative(ACT_TANH, v, 0) : activation(ACT_TANH, v, 0);
 }
 
 function mapSerialF32(kind: i32, derive: bool, param: i32, n: i32, x: usize, out: usize): void {

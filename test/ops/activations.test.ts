@@ -124,6 +124,54 @@ describe('activations against high-precision references (mpmath, exact rationals
     });
   });
 
+  it('tanh two lanes at a time equals the scalar tanh at every branch boundary', () => {
+    // Values next to each threshold of musl's tanh and expm1 (on |x| and on expm1's argument
+    // 2|x|), to the exponent boundaries k·ln2/2 and (k + ½)·ln2/2, and to the SIMD path's own
+    // range (2^-50, 19); signed, mixed with ordinary values so that pairs mix branches.
+    const bits = new BigUint64Array(1),
+      f = new Float64Array(bits.buffer);
+    const fromHighWord = (w: number) => {
+      bits[0] = BigInt(w) << 32n;
+      return f[0]!;
+    };
+    // A test w > W on the high word w switches at the double (W + 1)·2^32, w < W at W·2^32.
+    const edges = (w: number) => [fromHighWord(w), fromHighWord(w + 1)];
+    const centres = [
+      ...[0x3fe193ea, 0x3fd058ae, 0x00100000, 0x40340000].flatMap(edges),
+      ...[0x3fd62e42, 0x3ff0a2b2, 0x4043687a, 0x3c900000].flatMap(edges).map((v) => v / 2),
+      ...Array.from({ length: 58 }, (_, k) => (k * Math.LN2) / 2),
+      ...Array.from({ length: 58 }, (_, k) => ((k + 0.5) * Math.LN2) / 2),
+      2 ** -50,
+      19,
+      20,
+      0.3,
+      1.7,
+    ];
+    const values: number[] = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 5e-324];
+    for (const c of centres) {
+      f[0] = c;
+      const b = bits[0]!;
+      // The neighbours in ulps, then irregular steps of ≈ 2^28 ulps through the high-word
+      // units around (round steps give values on which the branches often agree).
+      const offsets = [-3n, -2n, -1n, 0n, 1n, 2n, 3n, ...Array.from({ length: 16 }, (_, j) => BigInt(j - 8) * 0x0fedcba9n)];
+      for (const d of offsets) {
+        bits[0] = b + d;
+        values.push(f[0]!, -f[0]!, 0.7 * (values.length % 5));
+      }
+    }
+    fl.scope(() => {
+      const n = values.length;
+      const x = fl.fromArray(Float64Array.from(values), 1, n, { allowNonFinite: true });
+      for (const derive of [0, 1]) {
+        const a = fl.zeros(1, n),
+          b = fl.zeros(1, n);
+        fl.kernels.map_f64(3, derive, 0, n, x.ptr, a.ptr);
+        fl.kernels.map_ref_f64(3, derive, 0, n, x.ptr, b.ptr);
+        expect(sameBytes(a.toArray(), b.toArray()), `derive ${derive}`).toBe(true);
+      }
+    });
+  });
+
   it('rejects unknown activations and bad Hermite degrees by name', () => {
     fl.scope(() => {
       const x = fl.zeros(2, 2);

@@ -201,6 +201,7 @@ describe('matmul / gemm through the public API', () => {
         [7, 3],
         [130, 260],
         [300, 140],
+        [5, 2100], // C wider than one column panel (2048): row blocks start inside a later panel
       ] as const) {
         const A = fl.randn(m, n, { seed: m + n });
         expect(sameBytes(fl.gram(A).toArray(), fl.matmul(A, A, { transA: true }).toArray())).toBe(true);
@@ -208,6 +209,27 @@ describe('matmul / gemm through the public API', () => {
       }
       expect(() => fl.gram(fl.eye(2), 'AB' as never)).toThrow(/side must be/);
     });
+  });
+
+  it('gram on two threads (row blocks of the triangle as tasks) equals one thread bit for bit', async () => {
+    const two = await engine({ threads: 2 });
+    try {
+      for (const [m, n] of [
+        [400, 600],
+        [700, 333],
+      ] as const) {
+        fl.scope(() =>
+          two.scope(() => {
+            const A1 = fl.randn(m, n, { seed: m }),
+              A2 = two.fromArray(A1.toArray(), m, n);
+            expect(sameBytes(fl.gram(A1).toArray(), two.gram(A2).toArray())).toBe(true);
+            expect(sameBytes(fl.gram(A1, 'AAt').toArray(), two.gram(A2, 'AAt').toArray())).toBe(true);
+          }),
+        );
+      }
+    } finally {
+      two.dispose();
+    }
   });
 
   it('an empty inner dimension gives zeros (α·0 + β·C)', () => {

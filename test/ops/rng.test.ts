@@ -61,6 +61,28 @@ describe('randn / rand', () => {
     });
   });
 
+  it('normals drawn four Philox blocks at a time equal those drawn one by one', () => {
+    // Long f64 runs take the SIMD path (eight normals per step); a single draw the scalar one.
+    const one = fl.allocBytes(8),
+      many = fl.allocBytes(8 * 40);
+    const counters: [number, number][] = [
+      [0, 0],
+      [1, 7],
+      [2 ** 33 - 9, 3], // block counters crossing 2^32 inside a step
+      [2 ** 53 - 60, 5],
+    ];
+    for (const [first, seed] of counters) {
+      fl.kernels.rng_normal_f64(many, 40, first, seed, 0x9e3779b9, 3, 0xffffffff);
+      const run = new Float64Array(fl.memory.buffer, many, 40).slice();
+      for (let i = 0; i < 40; i++) {
+        fl.kernels.rng_normal_f64(one, 1, first + i, seed, 0x9e3779b9, 3, 0xffffffff);
+        expect(sameBytes(new Float64Array(fl.memory.buffer, one, 1), run.subarray(i, i + 1)), `#${first + i}`).toBe(true);
+      }
+    }
+    fl.freeBytes(one);
+    fl.freeBytes(many);
+  });
+
   it('f32 normals are the f64 normals rounded', () => {
     fl.scope(() => {
       const a = fl.randn(10, 10, { seed: 3 }).toArray();
