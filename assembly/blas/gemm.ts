@@ -195,14 +195,22 @@ function copyTile<T>(rows: i32, cols: i32, src: usize, srcLd: usize, dst: usize,
 // factorisations, C −= op(A)·op(B), with no copy of C.
 export const GEMM_ACCUMULATE: i32 = 1;
 export const GEMM_NEGATE: i32 = 2;
-// GEMM_UPPER (square C whose upper triangle is wanted, as a Gram product's): a row block from
-// row ic computes only the tile columns from the one holding column ic on. The tiles left out
-// lie wholly below the diagonal; the rest are computed in full, with the same sums.
+// GEMM_UPPER / GEMM_LOWER (square C of which one triangle is wanted: a Gram product, a
+// Cholesky update): a row block computes only the tile columns that reach its part of the
+// triangle. The tiles left out lie wholly on the other side of the diagonal; the rest are
+// computed in full, with the same sums.
 export const GEMM_UPPER: i32 = 4;
+export const GEMM_LOWER: i32 = 8;
 
-/** Under GEMM_UPPER, the first column (a multiple of nr) of the panel from column jc that the row block from row ic needs. */
-@inline export function upperFrom(ic: i32, jc: i32, nr: i32): i32 {
-  return ic <= jc ? 0 : ((ic - jc) / nr) * nr;
+// The tile columns [triangleFrom, triangleTo) of the panel from column jc (width nb) that
+// the row block of rows [ic, ic + mb) needs under `flags` (all nb without a triangle flag):
+// upper, from the tile holding column ic; lower, up to the tile holding column ic + mb − 1.
+@inline export function triangleFrom(flags: i32, ic: i32, jc: i32, nb: i32, nr: i32): i32 {
+  return (flags & GEMM_UPPER) != 0 && ic > jc ? min(nb, ((ic - jc) / nr) * nr) : 0;
+}
+@inline export function triangleTo(flags: i32, ic: i32, mb: i32, jc: i32, nb: i32, nr: i32): i32 {
+  if ((flags & GEMM_LOWER) == 0) return nb;
+  return ic + mb <= jc ? 0 : min(nb, ((ic + mb - jc + nr - 1) / nr) * nr);
 }
 
 export function gemm_workspace_f64(mc: i32, nc: i32, kc: i32): i32 {
@@ -264,10 +272,10 @@ export function gemmDriver<T>(
       packB<T>(kb, nb, b + (<usize>pc * brs + <usize>jc * bcs) * size, brs, bcs, NR, packedB);
       for (let ic = 0; ic < m; ic += mc) {
         const mb = min(mc, m - ic);
-        const jr0 = (flags & GEMM_UPPER) != 0 ? upperFrom(ic, jc, NR) : 0;
-        if (jr0 >= nb) continue;
+        const jr0 = triangleFrom(flags, ic, jc, nb, NR), jr1 = triangleTo(flags, ic, mb, jc, nb, NR);
+        if (jr0 >= jr1) continue;
         packABlock<T>(mb, kb, a + (<usize>ic * ars + <usize>pc * acs) * size, ars, acs, (flags & GEMM_NEGATE) != 0, packedA);
-        macroKernel<T>(mb, jr0, nb, kb, packedA, packedB, c + <usize>ic * ldcBytes + <usize>jc * size, ldcBytes, first, edge);
+        macroKernel<T>(mb, jr0, jr1, kb, packedA, packedB, c + <usize>ic * ldcBytes + <usize>jc * size, ldcBytes, first, edge);
       }
     }
   }

@@ -16,7 +16,7 @@
 import {
   epilogueSerialF32, epilogueSerialF64, gemmDriver, GEMM_F32_MR, GEMM_F32_NR, GEMM_F64_MR, GEMM_F64_NR,
   gemm_serial_workspace_f64, gemm_thread_workspace_f32, gemm_thread_workspace_f64, GEMM_ACCUMULATE, GEMM_NEGATE,
-  GEMM_UPPER, macroKernel, packABlock, packB, upperFrom,
+  GEMM_LOWER, GEMM_UPPER, macroKernel, packABlock, packB, triangleFrom, triangleTo,
 } from './gemm';
 import { ELEMENTWISE_COST, LA_KC, LA_MC, LA_NC_MAX, PACK_B_GRAIN } from '../config';
 import { argF, argI, argU, available, grain, rangeStart, rangeTasks, runJob, setF, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
@@ -26,7 +26,7 @@ const G_SIZE = 0, G_A = 1, G_ARS = 2, G_ACS = 3, G_M = 4, G_MC = 5, G_KB = 6, G_
   G_C = 9, G_LDC = 10, G_FIRST = 11, G_NEGATE = 12, G_GROUPS = 13, G_GROUP_W = 14, G_KC = 15, G_BPT = 16,
   G_COMPUTE = 17, // compute tasks in the job (the packing tasks follow them)
   G_B = 18, G_BRS = 19, G_BCS = 20, G_PACK_KB = 21, G_PACK_NB = 22, G_PACK_PB = 23, G_PACK_TASKS = 24,
-  G_UPPER = 25, G_JC = 26;
+  G_TRIANGLE = 25, G_JC = 26;
 
 
 /**
@@ -57,7 +57,7 @@ export function gemmParallel<T>(
   const rowBlocks = (m + mc - 1) / mc;
   setI(G_SIZE, <i32>size); setU(G_BRS, brs); setU(G_BCS, bcs);
   setI(G_M, m); setI(G_MC, mc); setI(G_KC, kc); setU(G_ARS, ars); setU(G_ACS, acs); setI(G_LDC, ldc);
-  setI(G_NEGATE, (flags & GEMM_NEGATE) != 0 ? 1 : 0); setI(G_UPPER, (flags & GEMM_UPPER) != 0 ? 1 : 0);
+  setI(G_NEGATE, (flags & GEMM_NEGATE) != 0 ? 1 : 0); setI(G_TRIANGLE, flags & (GEMM_UPPER | GEMM_LOWER));
   // The steps (jc, pc) of the serial driver, in its order. Job s computes step s with the
   // panel packed during job s − 1, and packs the panel of step s + 1 in the other area
   // (its last tasks, which also fill the end of the job); job 0 only packs.
@@ -119,14 +119,14 @@ export function gemmTask<T>(t: i32, work: usize): void {
   // This thread's workspace: packed A, then the edge tile (gemm.ts's layout).
   const packedA = work;
   const edge = work + <usize>mc * <usize>argI(G_KC) * size;
-  const upper = argI(G_UPPER) != 0, jc = argI(G_JC), NR = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
+  const triangle = argI(G_TRIANGLE), jc = argI(G_JC), NR = sizeof<T>() == 8 ? GEMM_F64_NR : GEMM_F32_NR;
   const icEnd = min(m, ((t / groups) + 1) * bpt * mc);
   for (let ic = (t / groups) * bpt * mc; ic < icEnd; ic += mc) {
     const mb = min(mc, m - ic);
-    const from = upper ? max(jr0, upperFrom(ic, jc, NR)) : jr0;
-    if (from >= jr1) continue;
+    const from = max(jr0, triangleFrom(triangle, ic, jc, nb, NR)), to = min(jr1, triangleTo(triangle, ic, mb, jc, nb, NR));
+    if (from >= to) continue;
     packABlock<T>(mb, kb, a + <usize>ic * ars * size, ars, acs, negate, packedA);
-    macroKernel<T>(mb, from, jr1, kb, packedA, pb, c + <usize>ic * ldcBytes, ldcBytes, first, edge);
+    macroKernel<T>(mb, from, to, kb, packedA, pb, c + <usize>ic * ldcBytes, ldcBytes, first, edge);
   }
 }
 

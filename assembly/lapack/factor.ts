@@ -1,24 +1,30 @@
 // Cholesky factorisation and SPD solves; Householder QR and its orthonormal factor.
 //
-// see: LAPACK dpotrf / dpotrs (blocked, left-looking variant) and dgeqr2 / dorg2r;
+// see: LAPACK dpotrf / dpotrs (blocked; here the right-looking variant) and dgeqr2 / dorg2r;
 //      Golub & Van Loan, Matrix Computations (4th ed.), §4.2 and §5.2.
 
-import { NOT_POSITIVE_DEFINITE, OK, at, axpy, dot, gemmAcc, get, householder, set, vget, vset } from './common';
+import { NOT_POSITIVE_DEFINITE, OK, at, axpy, dot, get, householder, set, vget, vset } from './common';
+import { GEMM_ACCUMULATE, GEMM_LOWER, GEMM_NEGATE, laNc } from '../blas/gemm';
+import { gemmParallel } from '../blas/gemm_parallel';
+import { LA_KC, LA_MC } from '../config';
 
 /**
  * In place: the lower triangle of the n×n row-major a becomes L with S = L·Lᵀ (S read from
- * the lower triangle; the strict upper triangle is set to zero). Blocked left-looking by
- * column blocks of nb, the update of each block column running through GEMM. Returns OK,
- * or NOT_POSITIVE_DEFINITE with the failing pivot index written to info[0].
+ * the lower triangle; the strict upper triangle is set to zero). Blocked right-looking by
+ * column panels of nb: each factored panel updates the trailing lower triangle through one
+ * GEMM. Returns OK, or NOT_POSITIVE_DEFINITE with the failing pivot index written to info[0].
+ *
+ * Element (i, j) receives the products l_ik·l_jk of the earlier panels in increasing k, each
+ * added to the running value (GEMM accumulates in C in order), so the bytes are those of
+ * the left-looking order (all earlier columns in one GEMM per panel), which packed every
+ * earlier column of L again for each panel.
  */
 export function dpotrf(n: i32, a: usize, nb: i32, info: usize, gemmWork: usize): i32 {
   nb = max(1, nb);
   for (let j0 = 0; j0 < n; j0 += nb) {
     const jb = min(nb, n - j0);
-    // a[j0:, j0:j0+jb] −= L[j0:, 0:j0]·L[j0:j0+jb, 0:j0]ᵀ
-    gemmAcc(true, false, true, n - j0, jb, j0, at(a, n, j0, 0), n, at(a, n, j0, 0), n, at(a, n, j0, j0), n, gemmWork);
     // Unblocked Cholesky of the diagonal block, then the rows below by forward substitution,
-    // all as dot products of contiguous row segments within the block column.
+    // all as dot products of contiguous row segments within the panel.
     for (let i = j0; i < n; i++) {
       const ri = at(a, n, i, j0);
       const last = min(i, j0 + jb) - j0; // columns j0 .. j0+last−1 of row i are below the diagonal
@@ -35,6 +41,12 @@ export function dpotrf(n: i32, a: usize, nb: i32, info: usize, gemmWork: usize):
         }
         set(a, n, i, i, Math.sqrt(diag));
       }
+    }
+    // a[j1:, j1:] −= L[j1:, j0:j1]·L[j1:, j0:j1]ᵀ, lower triangle (GEMM_LOWER).
+    const j1 = j0 + jb, m = n - j1;
+    if (m > 0) {
+      const panel = at(a, n, j1, j0);
+      gemmParallel<f64>(false, true, m, m, jb, panel, n, panel, n, at(a, n, j1, j1), n, gemmWork, LA_MC, laNc(m), LA_KC, GEMM_ACCUMULATE | GEMM_NEGATE | GEMM_LOWER);
     }
   }
   for (let i = 0; i < n; i++) memory.fill(at(a, n, i, i + 1), 0, <usize>(n - i - 1) << 3);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotPositiveDefiniteError, ShapeError, type Engine, type Matrix } from '../../dist/index.js';
-import { EPS64, engine, fixture, testArray } from '../helpers.js';
+import { EPS64, engine, fixture, sameBytes, testArray } from '../helpers.js';
 
 let fl: Engine;
 beforeAll(async () => {
@@ -42,6 +42,27 @@ describe('Cholesky and SPD solves', () => {
         expect(maxAbs(l.map((v, i) => v - Lref[i]!))).toBeLessThan(8 * n * EPS64 * maxAbs(Lref));
         expect(diffMax(fl.matmul(L, L, { transB: true }), S)).toBeLessThan(8 * n * EPS64 * maxAbs(matrix));
       });
+    }
+  });
+
+  it('on two threads (trailing updates on the pool) gives the bytes of one thread', async () => {
+    const two = await engine({ threads: 2 });
+    try {
+      for (const [n, blockSize] of [
+        [900, 32],
+        [517, 48],
+      ] as const) {
+        fl.scope(() =>
+          two.scope(() => {
+            const G = fl.randn(n + 2, n, { seed: n });
+            const S1 = fl.gram(G),
+              S2 = two.fromArray(S1.toArray(), n, n);
+            expect(sameBytes(fl.cholesky(S1, { blockSize }).toArray(), two.cholesky(S2, { blockSize }).toArray())).toBe(true);
+          }),
+        );
+      }
+    } finally {
+      two.dispose();
     }
   });
 
