@@ -134,10 +134,17 @@ export function transpose_f32(m: i32, n: i32, a: usize, out: usize): void { tran
 
 // Number of NaN/±Inf entries (exponent bits all ones).
 export function count_nonfinite_f64(n: i32, x: usize): i32 {
-  let count = 0;
-  for (let i = 0; i < n; i++) {
+  // Two lanes at a time: a lane whose exponent bits are all set counts −1 (the compare's mask).
+  const exponent = i64x2.splat(F64_EXPONENT);
+  let negCounts = i64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    negCounts = i64x2.add(negCounts, i64x2.eq(v128.and(v128.load(x + (<usize>i << 3)), exponent), exponent));
+  }
+  let count = -<i32>(i64x2.extract_lane(negCounts, 0) + i64x2.extract_lane(negCounts, 1));
+  for (; i < n; i++) {
     const bits = load<u64>(x + (<usize>i << 3));
-    count += <i32>((bits & 0x7FF0000000000000) == 0x7FF0000000000000);
+    count += <i32>((bits & F64_EXPONENT) == F64_EXPONENT);
   }
   return count;
 }
@@ -152,11 +159,23 @@ export function count_nonfinite_f32(n: i32, x: usize): i32 {
 
 // Index of the first non-finite entry, or -1.
 export function first_nonfinite_f64(n: i32, x: usize): i32 {
-  for (let i = 0; i < n; i++) {
-    if ((load<u64>(x + (<usize>i << 3)) & 0x7FF0000000000000) == 0x7FF0000000000000) return i;
+  // Four at a time until a group holds one, then element by element from that group.
+  const exponent = i64x2.splat(F64_EXPONENT);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = x + (<usize>i << 3);
+    const a = i64x2.eq(v128.and(v128.load(o), exponent), exponent);
+    const b = i64x2.eq(v128.and(v128.load(o, 16), exponent), exponent);
+    if (v128.any_true(v128.or(a, b))) break;
+  }
+  for (; i < n; i++) {
+    if ((load<u64>(x + (<usize>i << 3)) & F64_EXPONENT) == F64_EXPONENT) return i;
   }
   return -1;
 }
+
+/** The exponent bits of an f64: all set for NaN and ±Infinity. */
+const F64_EXPONENT: u64 = 0x7FF0000000000000;
 export function first_nonfinite_f32(n: i32, x: usize): i32 {
   for (let i = 0; i < n; i++) {
     if ((load<u32>(x + (<usize>i << 2)) & 0x7F800000) == 0x7F800000) return i;

@@ -4,6 +4,8 @@
 // The arithmetic is exactly what the TS loops did (IEEE division and multiplication), so
 // results keep their bits.
 
+import { first_nonfinite_f64 } from '../blas/level1';
+
 @inline function at64(base: usize, index: i32): usize {
   return base + (<usize>index << 3);
 }
@@ -35,10 +37,8 @@ export function qr_positive_diagonal_f64(m: i32, n: i32, q: usize, r: usize): vo
 // a, in row-major order; −1 when the lower triangle is finite.
 export function first_nonfinite_lower_f64(n: i32, a: usize): i32 {
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const v = load<f64>(at64(a, i * n + j));
-      if (v - v != 0.0) return i * n + j;
-    }
+    const j = first_nonfinite_f64(i + 1, at64(a, i * n));
+    if (j >= 0) return i * n + j;
   }
   return -1;
 }

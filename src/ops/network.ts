@@ -61,9 +61,12 @@ function withWorkspace<T>(core: EngineCore, bytes: number, what: string, body: (
   }
 }
 
-/** A new rows×cols f64 output, disposed if `body` throws. */
+/**
+ * A new rows×cols f64 output, disposed if `body` throws. It is not zeroed first: every kernel
+ * called here writes each element of its output.
+ */
 function withOutput(core: EngineCore, rows: number, cols: number, body: (out: Matrix) => void): Matrix {
-  const out = zeros(core, rows, cols);
+  const out = core.newMatrix(rows, cols, 'network kernel output');
   try {
     body(out);
     return out;
