@@ -104,32 +104,6 @@ function normalPair(w: v128): v128 {
   return f64x2.replace_lane(out, 1, r * NativeMath.sincos_sin);
 }
 
-// Four Philox blocks at once, in the lanes of c0..c3 (word q of block j is lane j of cq):
-// the same rounds as philox() on 32×32 → 64-bit lane products. Results in the globals below.
-let w0 = i32x4.splat(0), w1 = i32x4.splat(0), w2 = i32x4.splat(0), w3 = i32x4.splat(0);
-
-@inline
-function philoxX4(c0: v128, c1: v128, c2: v128, c3: v128, k0: u32, k1: u32): void {
-  const m0 = i32x4.splat(<i32>PHILOX_M0), m1 = i32x4.splat(<i32>PHILOX_M1);
-  for (let round = 0; round < 10; round++) {
-    // Products of blocks 0, 1 (low) and 2, 3 (high) as u64 lanes; their high and low words
-    // regathered in block order.
-    const p0lo = i64x2.extmul_low_i32x4_u(m0, c0), p0hi = i64x2.extmul_high_i32x4_u(m0, c0);
-    const p1lo = i64x2.extmul_low_i32x4_u(m1, c2), p1hi = i64x2.extmul_high_i32x4_u(m1, c2);
-    const hi0 = i8x16.shuffle(p0lo, p0hi, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
-    const lo0 = i8x16.shuffle(p0lo, p0hi, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
-    const hi1 = i8x16.shuffle(p1lo, p1hi, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
-    const lo1 = i8x16.shuffle(p1lo, p1hi, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
-    c0 = v128.xor(v128.xor(hi1, c1), i32x4.splat(<i32>k0));
-    c1 = lo1;
-    c2 = v128.xor(v128.xor(hi0, c3), i32x4.splat(<i32>k1));
-    c3 = lo0;
-    k0 += PHILOX_W0;
-    k1 += PHILOX_W1;
-  }
-  w0 = c0; w1 = c1; w2 = c2; w3 = c3;
-}
-
 // unit52 of two blocks' word pairs (hi from `hi`, lo from `lo`, lanes 0, 1 or 2, 3): the 52
 // bits become a double exactly by the 2^52 exponent trick ((2^52 + bits) − 2^52).
 @inline
@@ -157,19 +131,38 @@ function normalPairsX2(u1: v128, u2: v128, out: usize): void {
   v128.store(out, f64x2.mul(f64x2.splat(f64x2.extract_lane(r, 1)), cs), 16);
 }
 
-// Normals #2b .. #2b+7 (blocks b .. b+3) into out (f64): normalPair's values, four blocks of
-// Philox at a time.
+// Normals #2b .. #2b+7 (blocks b .. b+3) into out (f64): normalPair's values, four Philox
+// blocks at a time in the lanes of c0..c3 (word q of block j is lane j of cq), the rounds of
+// philox() on 32×32 → 64-bit lane products.
 function normalsX4F64(out: usize, b: u64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
   let c0 = i32x4.splat(<i32>b), c1 = i32x4.splat(<i32>(b >> 32));
   c0 = i32x4.replace_lane(c0, 1, <i32>(b + 1)); c1 = i32x4.replace_lane(c1, 1, <i32>((b + 1) >> 32));
   c0 = i32x4.replace_lane(c0, 2, <i32>(b + 2)); c1 = i32x4.replace_lane(c1, 2, <i32>((b + 2) >> 32));
   c0 = i32x4.replace_lane(c0, 3, <i32>(b + 3)); c1 = i32x4.replace_lane(c1, 3, <i32>((b + 3) >> 32));
-  philoxX4(c0, c1, i32x4.splat(<i32>streamLo), i32x4.splat(<i32>streamHi), seedLo, seedHi);
+  let c2 = i32x4.splat(<i32>streamLo), c3 = i32x4.splat(<i32>streamHi);
+  let k0 = i32x4.splat(<i32>seedLo), k1 = i32x4.splat(<i32>seedHi);
+  const m0 = i32x4.splat(<i32>PHILOX_M0), m1 = i32x4.splat(<i32>PHILOX_M1);
+  for (let round = 0; round < 10; round++) {
+    // Products of blocks 0, 1 (low) and 2, 3 (high) as u64 lanes; their high and low words
+    // regathered in block order.
+    const p0lo = i64x2.extmul_low_i32x4_u(m0, c0), p0hi = i64x2.extmul_high_i32x4_u(m0, c0);
+    const p1lo = i64x2.extmul_low_i32x4_u(m1, c2), p1hi = i64x2.extmul_high_i32x4_u(m1, c2);
+    const hi0 = i8x16.shuffle(p0lo, p0hi, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+    const lo0 = i8x16.shuffle(p0lo, p0hi, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+    const hi1 = i8x16.shuffle(p1lo, p1hi, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+    const lo1 = i8x16.shuffle(p1lo, p1hi, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+    c0 = v128.xor(v128.xor(hi1, c1), k0);
+    c1 = lo1;
+    c2 = v128.xor(v128.xor(hi0, c3), k1);
+    c3 = lo0;
+    k0 = i32x4.add(k0, i32x4.splat(<i32>PHILOX_W0));
+    k1 = i32x4.add(k1, i32x4.splat(<i32>PHILOX_W1));
+  }
   // (word 0 << 32 | word 1) of blocks 0, 1 and of 2, 3; likewise words 2, 3.
-  const a01 = unit52x2(i8x16.shuffle(w1, w0, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23));
-  const a23 = unit52x2(i8x16.shuffle(w1, w0, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31));
-  const b01 = unit52x2(i8x16.shuffle(w3, w2, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23));
-  const b23 = unit52x2(i8x16.shuffle(w3, w2, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31));
+  const a01 = unit52x2(i8x16.shuffle(c1, c0, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23));
+  const a23 = unit52x2(i8x16.shuffle(c1, c0, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31));
+  const b01 = unit52x2(i8x16.shuffle(c3, c2, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23));
+  const b23 = unit52x2(i8x16.shuffle(c3, c2, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31));
   normalPairsX2(a01, b01, out);
   normalPairsX2(a23, b23, out + 32);
 }
