@@ -36,7 +36,7 @@ const Q5: f64 = reinterpret<f64>(0xBE8AFDB76E09C32D);
   return i64x2.all_true(v128.and(f64x2.ge(ax, splat(FAST_MIN)), f64x2.le(ax, splat(FAST_MAX))));
 }
 
-/** musl's expm1 on two lanes whose exponents k (below) lie in −1..56 and which are not tiny. */
+/** musl's expm1 on two lanes whose exponents k (below) lie in −1..56 and which are not tiny, for tanh's arguments. */
 @inline function expm1F64x2(x: v128): v128 {
   const ax = f64x2.abs(x);
   // k: 0 without reduction (|x| ≤ ln2/2), ±1 for |x| < 1.5·ln2, else x/ln2 rounded half away
@@ -62,11 +62,9 @@ const Q5: f64 = reinterpret<f64>(0xBE8AFDB76E09C32D);
   const whenZero = f64x2.sub(r, f64x2.sub(f64x2.mul(r, e), hxs));
   e = f64x2.sub(f64x2.sub(f64x2.mul(r, f64x2.sub(e, c)), c), hxs);
   const whenMinusOne = f64x2.sub(f64x2.mul(splat(0.5), f64x2.sub(r, e)), splat(0.5));
-  const whenOne = v128.bitselect(
-    f64x2.mul(splat(-2.0), f64x2.sub(e, f64x2.add(r, splat(0.5)))),
-    f64x2.add(splat(1.0), f64x2.mul(splat(2.0), f64x2.sub(r, e))),
-    f64x2.lt(r, splat(-0.25)),
-  );
+  // k = 1 comes only from tanh's argument 2|x| > 2·log(5/3)/2 ≈ 0.511, so r = 2|x| − ln2 >
+  // −0.19 and musl's other branch for k = 1 (r < −0.25) is never taken here.
+  const whenOne = f64x2.add(splat(1.0), f64x2.mul(splat(2.0), f64x2.sub(r, e)));
   // 2 ≤ k ≤ 56: (r + y)·2^k with y from 2^-k, both powers built from k's bits.
   const ki = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
   const twopk = i64x2.shl(i64x2.add(ki, i64x2.splat(0x3FF)), 52);
