@@ -7,6 +7,8 @@ import { NOT_POSITIVE_DEFINITE, OK, at, axpy, dot, get, householder, set, vget, 
 import { GEMM_ACCUMULATE, GEMM_LOWER, GEMM_NEGATE, laNc } from '../blas/gemm';
 import { gemmParallel } from '../blas/gemm_parallel';
 import { LA_KC, LA_MC } from '../config';
+import { argI, argU, rangeStart, rangeTasks, runJob, setI, setU } from '../parallel/pool';
+import { JOB_POTRF_ROWS } from '../parallel/tasks';
 
 /**
  * In place: the lower triangle of the n×n row-major a becomes L with S = L·Lᵀ (S read from
@@ -25,25 +27,20 @@ export function dpotrf(n: i32, a: usize, nb: i32, info: usize, gemmWork: usize):
     const jb = min(nb, n - j0);
     // Unblocked Cholesky of the diagonal block, then the rows below by forward substitution,
     // all as dot products of contiguous row segments within the panel.
-    for (let i = j0; i < n; i++) {
+    for (let i = j0; i < j0 + jb; i++) {
       const ri = at(a, n, i, j0);
-      const last = min(i, j0 + jb) - j0; // columns j0 .. j0+last−1 of row i are below the diagonal
-      for (let j = 0; j < last; j++) {
-        const rj = at(a, n, j0 + j, j0);
-        const s = get(a, n, i, j0 + j) - dot(j, ri, rj);
-        set(a, n, i, j0 + j, s / get(a, n, j0 + j, j0 + j));
+      const last = i - j0; // columns j0 .. i−1 of row i are below the diagonal
+      for (let j = 0; j < last; j++) substitute(n, a, j0, i, j);
+      const diag = get(a, n, i, i) - dot(last, ri, ri);
+      if (!(diag > 0)) {
+        store<i32>(info, i);
+        return NOT_POSITIVE_DEFINITE;
       }
-      if (i < j0 + jb) {
-        const diag = get(a, n, i, i) - dot(last, ri, ri);
-        if (!(diag > 0)) {
-          store<i32>(info, i);
-          return NOT_POSITIVE_DEFINITE;
-        }
-        set(a, n, i, i, Math.sqrt(diag));
-      }
+      set(a, n, i, i, Math.sqrt(diag));
     }
-    // a[j1:, j1:] −= L[j1:, j0:j1]·L[j1:, j0:j1]ᵀ, lower triangle (GEMM_LOWER).
     const j1 = j0 + jb, m = n - j1;
+    panelRows(n, a, j0, jb, j1, n);
+    // a[j1:, j1:] −= L[j1:, j0:j1]·L[j1:, j0:j1]ᵀ, lower triangle (GEMM_LOWER).
     if (m > 0) {
       const panel = at(a, n, j1, j0);
       gemmParallel<f64>(false, true, m, m, jb, panel, n, panel, n, at(a, n, j1, j1), n, gemmWork, LA_MC, laNc(m), LA_KC, GEMM_ACCUMULATE | GEMM_NEGATE | GEMM_LOWER);
@@ -51,6 +48,69 @@ export function dpotrf(n: i32, a: usize, nb: i32, info: usize, gemmWork: usize):
   }
   for (let i = 0; i < n; i++) memory.fill(at(a, n, i, i + 1), 0, <usize>(n - i - 1) << 3);
   return OK;
+}
+
+// l_ij := (a_ij − Σ_{q<j} l_iq·l_jq) / l_jj for column j0 + j of row i (the sum over the
+// panel's earlier columns, as dot() forms it).
+@inline function substitute(n: i32, a: usize, j0: i32, i: i32, j: i32): void {
+  const s = get(a, n, i, j0 + j) - dot(j, at(a, n, i, j0), at(a, n, j0 + j, j0));
+  set(a, n, i, j0 + j, s / get(a, n, j0 + j, j0 + j));
+}
+
+const P_N = 0, P_A = 1, P_J0 = 2, P_JB = 3, P_FROM = 4, P_TO = 5, P_TASKS = 6;
+
+// The panel's rows [from, to) below its diagonal block, all jb columns: rows are independent
+// given the factored block, so they run as tasks on the pool (any split, the same bytes).
+function panelRows(n: i32, a: usize, j0: i32, jb: i32, from: i32, to: i32): void {
+  const tasks = rangeTasks(to - from, <f64>jb * <f64>jb);
+  if (tasks <= 1) {
+    panelRowsSerial(n, a, j0, jb, from, to);
+    return;
+  }
+  setI(P_N, n); setU(P_A, a); setI(P_J0, j0); setI(P_JB, jb); setI(P_FROM, from); setI(P_TO, to); setI(P_TASKS, tasks);
+  runJob(JOB_POTRF_ROWS, tasks, 0);
+}
+
+export function potrfRowsTask(t: i32): void {
+  const from = argI(P_FROM), count = argI(P_TO) - from, tasks = argI(P_TASKS);
+  panelRowsSerial(argI(P_N), argU(P_A), argI(P_J0), argI(P_JB), from + rangeStart(t, tasks, count, 4), from + rangeStart(t + 1, tasks, count, 4));
+}
+
+// Four rows at a time share the loads of row j0 + j: each keeps dot()'s two accumulators,
+// its pairing and its tail, so every l_ij has the bits substitute() gives it.
+function panelRowsSerial(n: i32, a: usize, j0: i32, jb: i32, from: i32, to: i32): void {
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    const r0 = at(a, n, i, j0), r1 = at(a, n, i + 1, j0), r2 = at(a, n, i + 2, j0), r3 = at(a, n, i + 3, j0);
+    for (let j = 0; j < jb; j++) {
+      const rj = at(a, n, j0 + j, j0);
+      let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
+      let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
+      let q = 0;
+      for (; q + 4 <= j; q += 4) {
+        const o = <usize>q << 3;
+        const y0 = v128.load(rj + o), y1 = v128.load(rj + o, 16);
+        a00 = f64x2.add(a00, f64x2.mul(v128.load(r0 + o), y0)); a01 = f64x2.add(a01, f64x2.mul(v128.load(r0 + o, 16), y1));
+        a10 = f64x2.add(a10, f64x2.mul(v128.load(r1 + o), y0)); a11 = f64x2.add(a11, f64x2.mul(v128.load(r1 + o, 16), y1));
+        a20 = f64x2.add(a20, f64x2.mul(v128.load(r2 + o), y0)); a21 = f64x2.add(a21, f64x2.mul(v128.load(r2 + o, 16), y1));
+        a30 = f64x2.add(a30, f64x2.mul(v128.load(r3 + o), y0)); a31 = f64x2.add(a31, f64x2.mul(v128.load(r3 + o, 16), y1));
+      }
+      const diag = get(a, n, j0 + j, j0 + j);
+      finishRow(r0, rj, a00, a01, q, j, diag);
+      finishRow(r1, rj, a10, a11, q, j, diag);
+      finishRow(r2, rj, a20, a21, q, j, diag);
+      finishRow(r3, rj, a30, a31, q, j, diag);
+    }
+  }
+  for (; i < to; i++) for (let j = 0; j < jb; j++) substitute(n, a, j0, i, j);
+}
+
+// dot()'s ending (the two accumulators added, then the tail from q), then l = (a − dot) / d.
+@inline function finishRow(r: usize, rj: usize, acc0: v128, acc1: v128, q: i32, j: i32, d: f64): void {
+  const s = f64x2.add(acc0, acc1);
+  let total = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  for (; q < j; q++) total += vget(r, q) * vget(rj, q);
+  vset(r, j, (vget(r, j) - total) / d);
 }
 
 /** B (n×k, row-major) := (L·Lᵀ)⁻¹·B for the factor L from dpotrf: two triangular solves by rows. */

@@ -9,6 +9,7 @@ import { elementwiseTask, gemvTask } from '../blas/level1';
 import { netTask } from '../nn/net';
 import { symUpdateTask, sytrdSymvTask } from '../lapack/tridiag';
 import { bandBackTask, sb2stGroupTask, sy2sbSymmTask } from '../lapack/band';
+import { potrfRowsTask } from '../lapack/factor';
 import { onWorker, selftestFillTask } from './pool';
 
 export const JOB_GEMM_F64: i32 = 1;
@@ -28,6 +29,7 @@ export const JOB_BAND_BACK: i32 = 14;
 export const JOB_SB2ST_GROUP: i32 = 15;
 export const JOB_SYTRD_SYMV: i32 = 16;
 export const JOB_GEMV: i32 = 17;
+export const JOB_POTRF_ROWS: i32 = 18;
 
 /** Runs task t of a job of `kind` (its arguments in the control block); `work`: this thread's GEMM workspace. */
 export function runTask(kind: i32, t: i32, work: usize): void {
@@ -49,6 +51,7 @@ export function runTask(kind: i32, t: i32, work: usize): void {
     case JOB_SB2ST_GROUP: sb2stGroupTask(t, work); break;
     case JOB_SYTRD_SYMV: sytrdSymvTask(t); break;
     case JOB_GEMV: gemvTask(t); break;
+    case JOB_POTRF_ROWS: potrfRowsTask(t); break;
     default: unreachable();
   }
 }
