@@ -76,6 +76,26 @@ export function packB<T>(kb: i32, nb: i32, b: usize, rs: usize, cs: usize, nr: i
         }
         out += bytes;
       }
+    } else if (cols == nr && rs == 1 && sizeof<T>() == 8 && nr == 4) {
+      // A transposed f64 operand: the sliver's four columns are four contiguous source rows.
+      // Two steps p at a time, as a 4×2 transpose of f64x2 pairs.
+      const c0 = colBase, c1 = colBase + cs * 8, c2 = colBase + cs * 16, c3 = colBase + cs * 24;
+      let p = 0;
+      for (; p + 2 <= kb; p += 2) {
+        const o = <usize>p << 3;
+        const x0 = v128.load(c0 + o), x1 = v128.load(c1 + o), x2 = v128.load(c2 + o), x3 = v128.load(c3 + o);
+        v128.store(out, i64x2.shuffle(x0, x1, 0, 2));
+        v128.store(out, i64x2.shuffle(x2, x3, 0, 2), 16);
+        v128.store(out, i64x2.shuffle(x0, x1, 1, 3), 32);
+        v128.store(out, i64x2.shuffle(x2, x3, 1, 3), 48);
+        out += 64;
+      }
+      for (; p < kb; p++) {
+        const o = <usize>p << 3;
+        store<f64>(out, load<f64>(c0 + o)); store<f64>(out, load<f64>(c1 + o), 8);
+        store<f64>(out, load<f64>(c2 + o), 16); store<f64>(out, load<f64>(c3 + o), 24);
+        out += 32;
+      }
     } else {
       for (let p = 0; p < kb; p++) {
         const src = colBase + <usize>p * rs * size;
