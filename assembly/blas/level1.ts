@@ -132,6 +132,9 @@ export function transpose_f32(m: i32, n: i32, a: usize, out: usize): void { tran
 // ---------------------------------------------------------------------------------------
 // Non-finite values
 
+/** The exponent bits of an f64: all set for NaN and ±Infinity. */
+const F64_EXPONENT: u64 = 0x7FF0000000000000;
+
 // Number of NaN/±Inf entries (exponent bits all ones).
 export function count_nonfinite_f64(n: i32, x: usize): i32 {
   // Two lanes at a time: a lane whose exponent bits are all set counts −1 (the compare's mask).
@@ -173,9 +176,6 @@ export function first_nonfinite_f64(n: i32, x: usize): i32 {
   }
   return -1;
 }
-
-/** The exponent bits of an f64: all set for NaN and ±Infinity. */
-const F64_EXPONENT: u64 = 0x7FF0000000000000;
 export function first_nonfinite_f32(n: i32, x: usize): i32 {
   for (let i = 0; i < n; i++) {
     if ((load<u32>(x + (<usize>i << 2)) & 0x7F800000) == 0x7F800000) return i;

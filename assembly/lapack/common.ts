@@ -115,6 +115,9 @@ export function nrm2(n: i32, x: usize, inc: i32): f64 {
   return amax * Math.sqrt(ss);
 }
 
+/** Tile side of gram_f64's mirror. */
+const MIRROR_TILE: i32 = 32;
+
 /**
  * C (n×n, ldc) := AᵀA for A k×n (lda), or A·Aᵀ for A n×k when outer: only the upper
  * triangle is computed, by one GEMM that skips the tiles below the diagonal (GEMM_UPPER),
@@ -137,8 +140,6 @@ export function gram_f64(outer: bool, n: i32, k: i32, a: usize, lda: i32, c: usi
     }
   }
 }
-
-const MIRROR_TILE: i32 = 32;
 
 /**
  * Householder reflector (dlarfg): for x of length len (x[0] = α), finds β, τ and v with
