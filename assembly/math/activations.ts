@@ -131,7 +131,8 @@ function mapSerialF64(kind: i32, derive: bool, param: i32, n: i32, x: usize, out
 function tanhMapF64(derive: bool, n: i32, x: usize, out: usize): void {
   let i = 0;
   while (i + 4 <= n) {
-    // The inner loop makes no call (V8 would keep its values on the stack across one).
+    // Groups of four whose lanes are all covered; the first group that is not leaves the
+    // loop and goes through tanhPair, lane pair by lane pair.
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 3;
       const v0 = v128.load(x + o), v1 = v128.load(x + o, 16);

@@ -104,8 +104,8 @@ function normalPair(w: v128): v128 {
   return f64x2.replace_lane(out, 1, r * NativeMath.sincos_sin);
 }
 
-// unit52 of two blocks' word pairs (hi from `hi`, lo from `lo`, lanes 0, 1 or 2, 3): the 52
-// bits become a double exactly by the 2^52 exponent trick ((2^52 + bits) − 2^52).
+// unit52 of two 64-bit lanes, each (hi word << 32 | lo word) of one block: the top 52 bits
+// become a double exactly by the exponent trick, (2^52 + bits) − 2^52.
 @inline
 function unit52x2(pairs: v128): v128 {
   const bits = i64x2.shr_u(pairs, 12);
