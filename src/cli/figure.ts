@@ -8,7 +8,6 @@
 // the same command again skips the finished points) and reported with the figure's page.
 
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../core/engine.js';
@@ -17,19 +16,12 @@ import { FIGURES, figurePage, figureSize, figureSpec, findFigure } from '../expe
 import { findExperiment } from '../experiments/index.js';
 import { buildPlan, parseSeeds, summarize, type SweepPlan } from '../experiments/sweep.js';
 import type { Preset } from '../experiments/types.js';
-import { readRows, reportSweep, runPending, writePlan } from './sweep.js';
+import { jobsOption, readRows, reportSweep, runPending, threadsOption, writePlan } from './sweep.js';
 
 const FIGURE_USAGE = `usage:
   featurelab figure list
   featurelab figure <name> [--preset quick|paper] [--out DIR] [--jobs P] [--threads T] [--plan-only]
 (docs/sweeps.md, "Figures")`;
-
-function countOption(name: string, raw: string | undefined, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
-    throw new ArgumentError(`figure: --${name} must be an integer in [1, ${max}], got '${raw}'`);
-  return Number(raw);
-}
 
 function listFigures(): string {
   const rows = FIGURES.map((f) => {
@@ -73,8 +65,8 @@ export async function figureMain(argv: string[], cli: string): Promise<number> {
   const fig = findFigure(name);
   const preset = values.preset as Preset;
   if (preset !== 'quick' && preset !== 'paper') throw new ArgumentError(`figure: --preset must be quick or paper, got '${values.preset}'`);
-  const jobs = countOption('jobs', values.jobs, 1024) ?? availableParallelism();
-  const threads = countOption('threads', values.threads, 64);
+  const jobs = jobsOption('figure', values.jobs);
+  const threads = threadsOption('figure', values.threads);
   if (values.out === '') throw new ArgumentError('figure: --out must name a directory, got an empty string');
   const asked = values.out ?? join('out', 'figures', fig.name, values.tiny ? `${preset}-tiny` : preset);
   const dir = resolve(asked);

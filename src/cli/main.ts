@@ -56,7 +56,8 @@ const USAGE = `usage:
   --out DIR:   where reports go (default out): DIR/<id>/report.html, result.json, CSVs; DIR/index.html
   --strict:    exit 1 when a claim fails (for CI); with --seeds, when a claim's pass rate is below
                --min-pass-rate (default 0.9)
-  --jobs P:    worker processes of reproduce --seeds (default: the cores); each runs 1 thread unless --threads
+  --jobs P:    worker processes of reproduce --seeds (default: the cores, or SLURM_CPUS_PER_TASK
+               in a Slurm job); each runs 1 thread unless --threads
   --threads T: compute threads (default: the available cores, or FEATURELAB_THREADS); results are
                bit-identical for every T
 exit codes: 0 success, 1 failure (unexpected error, or a failed claim with --strict), 2 usage`;

@@ -11,7 +11,6 @@
 // metric means with Student-t CIs), DIR/index.html (which shows them) and a table on stdout.
 
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../core/engine.js';
 import { ArgumentError } from '../core/errors.js';
@@ -23,7 +22,7 @@ import type { Experiment, ExperimentResult, Preset } from '../experiments/types.
 import { prepareOutDir, writeFileAtomic } from './out-dir.js';
 import { createProgress } from './progress.js';
 import { loadRenderer, SEEDS_FORMAT, writeIndex, writeReport } from './report.js';
-import { readRows, reportSweep, runPending, writePlan } from './sweep.js';
+import { jobsOption, readRows, reportSweep, runPending, writePlan } from './sweep.js';
 
 /** Test hook: with FEATURELAB_TEST_SMOKE=1 every experiment runs at its smoke sizes (Experiment.smoke), fixed in each plan's grid. */
 const SMOKE_ENV = 'FEATURELAB_TEST_SMOKE';
@@ -44,13 +43,6 @@ export interface ReproduceSeedsOptions {
   workerThreads: number | undefined;
   /** The CLI's script, forked for --jobs. */
   cli: string;
-}
-
-function parseJobs(raw: string | undefined): number {
-  if (raw === undefined) return availableParallelism();
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1024)
-    throw new ArgumentError(`reproduce: --jobs must be an integer in [1, 1024], got '${raw}'`);
-  return Number(raw);
 }
 
 export const DEFAULT_MIN_PASS_RATE = 0.9;
@@ -116,7 +108,7 @@ export function seedsTable(s: SeedsReport): string {
 export async function reproduceSeeds(o: ReproduceSeedsOptions): Promise<number> {
   const log = (s: string) => process.stderr.write(s);
   const seeds = parseSeedList(o.seeds);
-  const jobs = parseJobs(o.jobs);
+  const jobs = jobsOption('reproduce', o.jobs);
   const minPassRate = parseMinPassRate(o.minPassRate);
   const smoke = process.env[SMOKE_ENV] === '1';
 

@@ -291,19 +291,26 @@ function parseSeriesOption(id: string, raw: string[] | undefined): Record<string
   return out;
 }
 
-/** --jobs, else the CPUs Slurm gave this task, else the cores this process may use. */
-function jobsOption(raw: string | undefined): number {
+/**
+ * The --jobs of `command` (sweep, figure, reproduce): the value given, else the CPUs Slurm gave
+ * this task, else the cores this process may use.
+ */
+export function jobsOption(command: string, raw: string | undefined): number {
   if (raw === undefined) {
     const slurm = Number(process.env.SLURM_CPUS_PER_TASK);
     return Number.isSafeInteger(slurm) && slurm >= 1 ? Math.min(slurm, 1024) : availableParallelism();
   }
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > 1024) throw new ArgumentError(`sweep: --jobs must be an integer in [1, 1024], got '${raw}'`);
-  return Number(raw);
+  return countOption(command, 'jobs', raw, 1024);
 }
 
-function threadsOption(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > 64) throw new ArgumentError(`sweep: --threads must be an integer in [1, 64], got '${raw}'`);
+/** The --threads of `command`: the value given, else undefined (the caller's default). */
+export function threadsOption(command: string, raw: string | undefined): number | undefined {
+  return raw === undefined ? undefined : countOption(command, 'threads', raw, 64);
+}
+
+function countOption(command: string, name: string, raw: string, max: number): number {
+  if (!/^[0-9]+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
+    throw new ArgumentError(`${command}: --${name} must be an integer in [1, ${max}], got '${raw}'`);
   return Number(raw);
 }
 
@@ -341,8 +348,8 @@ export async function sweepMain(argv: string[], cli: string): Promise<number> {
     return 0;
   }
   const log = (s: string) => process.stderr.write(s);
-  const jobs = jobsOption(values.jobs);
-  const threads = threadsOption(values.threads);
+  const jobs = jobsOption('sweep', values.jobs);
+  const threads = threadsOption('sweep', values.threads);
   const [first, ...rest] = positionals;
   if (first === undefined) throw new ArgumentError(`sweep needs an experiment id, or run DIR, or report DIR, or slurm DIR\n${SWEEP_USAGE}`);
   const run = async (dir: string, shardRaw: string | undefined) => {
