@@ -10,7 +10,7 @@
 // seeds run on the worker processes. Then DIR/seeds.json (pass rates with Wilson intervals,
 // metric means with Student-t CIs), DIR/index.html (which shows them) and a table on stdout.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine } from '../core/engine.js';
 import { ArgumentError } from '../core/errors.js';
@@ -22,7 +22,7 @@ import type { Experiment, ExperimentResult, Preset } from '../experiments/types.
 import { prepareOutDir, writeFileAtomic } from './out-dir.js';
 import { createProgress } from './progress.js';
 import { loadRenderer, SEEDS_FORMAT, writeIndex, writeReport } from './report.js';
-import { jobsOption, readRows, reportSweep, runPending, writePlan } from './sweep.js';
+import { appendRow, jobsOption, openResults, readRows, reportSweep, runPending, writePlan } from './sweep.js';
 
 /** Test hook: with FEATURELAB_TEST_SMOKE=1 every experiment runs at its smoke sizes (Experiment.smoke), fixed in each plan's grid. */
 const SMOKE_ENV = 'FEATURELAB_TEST_SMOKE';
@@ -72,14 +72,11 @@ function readResult(out: string, id: string): ExperimentResult | undefined {
   }
 }
 
-/** Appends one row to the sweep's results, flushed to disk (the same contract as a sweep's worker). */
-function appendRow(dir: string, row: SweepRow): void {
-  const results = join(dir, 'results');
-  mkdirSync(results, { recursive: true });
-  const fd = openSync(join(results, `first-seed-${process.pid}.jsonl`), 'a');
+/** Appends the first seed's row to the sweep's results, as a sweep's worker appends its rows. */
+function appendFirstSeedRow(dir: string, row: SweepRow): void {
+  const fd = openResults(dir, 'first-seed');
   try {
-    writeSync(fd, `${JSON.stringify(row)}\n`);
-    fsyncSync(fd);
+    appendRow(fd, row);
   } finally {
     closeSync(fd);
   }
@@ -158,7 +155,7 @@ export async function reproduceSeeds(o: ReproduceSeedsOptions): Promise<number> 
           return 1;
         }
         await writeReport(result, o.out);
-        if (!firstRow) appendRow(dir, pointRow(plan, first, result));
+        if (!firstRow) appendFirstSeedRow(dir, pointRow(plan, first, result));
       }
       const done = new Set(readRows(dir).map((r) => r.key));
       const todo = plan.points.filter((p) => !done.has(p.key)).length;

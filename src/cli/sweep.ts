@@ -173,22 +173,32 @@ function pendingPoints(dir: string, shard: { i: number; n: number }): { plan: Sw
   return { plan, todo: plan.points.filter((p) => p.index % shard.n === shard.i && !done.has(p.key)) };
 }
 
+/**
+ * Opens this process's results file `<name>-<pid>.jsonl` of the sweep in `dir` for appending.
+ * One file per process: a torn line of a killed process is never followed by another's line.
+ */
+export function openResults(dir: string, name: string): number {
+  const resultsDir = join(dir, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  return openSync(join(resultsDir, `${name}-${process.pid}.jsonl`), 'a');
+}
+
+/** Appends one row to an open results file, flushed to disk before it returns. */
+export function appendRow(fd: number, row: SweepRow): void {
+  writeSync(fd, `${JSON.stringify(row)}\n`);
+  fsyncSync(fd);
+}
+
 /** Runs the points of shard i/n not yet in any results file, appending one fsynced line per point. */
 export async function runSweep(dir: string, shard: { i: number; n: number }, threads: number | undefined, onPoint?: () => void): Promise<number> {
   const { plan, todo } = pendingPoints(dir, shard);
   const exp = findExperiment(plan.id);
   if (todo.length === 0) return 0;
-  const resultsDir = join(dir, 'results');
-  mkdirSync(resultsDir, { recursive: true });
-  // One file per process: a torn line of a killed process is never followed by another's line.
-  const file = join(resultsDir, `${shard.n > 1 ? `shard-${shard.i}-of-${shard.n}` : 'all'}-${process.pid}.jsonl`);
-  const fd = openSync(file, 'a');
+  const fd = openResults(dir, shard.n > 1 ? `shard-${shard.i}-of-${shard.n}` : 'all');
   const fl = await createEngine({ threads: threads ?? 1 });
   try {
     for (const point of todo) {
-      const row = runPoint(fl, exp, plan, point);
-      writeSync(fd, `${JSON.stringify(row)}\n`);
-      fsyncSync(fd);
+      appendRow(fd, runPoint(fl, exp, plan, point));
       onPoint?.();
       // let events through between points: IPC messages out, a parent's disconnect in
       await new Promise((done) => setImmediate(done));
