@@ -115,6 +115,10 @@ function panelRowsSerial(n: i32, a: usize, j0: i32, jb: i32, from: i32, to: i32)
 
 /** B (n×k, row-major) := (L·Lᵀ)⁻¹·B for the factor L from dpotrf: two triangular solves by rows. */
 export function dpotrs(n: i32, l: usize, b: usize, k: i32): void {
+  if (k == 1) {
+    dpotrsVector(n, l, b);
+    return;
+  }
   // L·Y = B: Y_i = (B_i − Σ_{j<i} L_ij·Y_j) / L_ii
   for (let i = 0; i < n; i++) {
     const bi = at(b, k, i, 0);
@@ -134,6 +138,29 @@ export function dpotrs(n: i32, l: usize, b: usize, k: i32): void {
     }
     const inv = 1.0 / get(l, n, i, i);
     for (let c = 0; c < k; c++) vset(xi, c, vget(xi, c) * inv);
+  }
+}
+
+// dpotrs for one right-hand side: the same operations in the same order (each term added as
+// the axpy of length 1 added it, zero entries of L skipped, the quotient as a product with
+// 1/l_ii), without a call per entry.
+function dpotrsVector(n: i32, l: usize, b: usize): void {
+  for (let i = 0; i < n; i++) {
+    const li = at(l, n, i, 0);
+    let s = vget(b, i);
+    for (let j = 0; j < i; j++) {
+      const lij = vget(li, j);
+      if (lij != 0) s = s + -lij * vget(b, j);
+    }
+    vset(b, i, s * (1.0 / vget(li, i)));
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = vget(b, i);
+    for (let j = i + 1; j < n; j++) {
+      const lji = get(l, n, j, i);
+      if (lji != 0) s = s + -lji * vget(b, j);
+    }
+    vset(b, i, s * (1.0 / get(l, n, i, i)));
   }
 }
 

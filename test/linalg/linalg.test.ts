@@ -66,6 +66,23 @@ describe('Cholesky and SPD solves', () => {
     }
   });
 
+  it('choleskySolve with one right-hand side (its own loop) equals that column solved beside another', () => {
+    fl.scope(() => {
+      const n = 300;
+      const S = fl.gram(fl.randn(n + 5, n, { seed: 8 }));
+      const L = fl.cholesky(S);
+      const b = fl.randn(n, 1, { seed: 9 }).toArray();
+      const B2 = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) {
+        B2[2 * i] = b[i]!;
+        B2[2 * i + 1] = -b[i]!;
+      }
+      const x = fl.choleskySolve(L, fl.fromArray(b, n, 1)).toArray();
+      const X2 = fl.choleskySolve(L, fl.fromArray(B2, n, 2)).toArray();
+      expect(sameBytes(x, X2.filter((_, i) => i % 2 === 0))).toBe(true);
+    });
+  });
+
   it('solveSPD leaves a residual ‖S·X − B‖ at rounding level; upper triangle is not read', () => {
     fl.scope(() => {
       const n = 50;
