@@ -79,7 +79,12 @@ describe('Cholesky and SPD solves', () => {
       }
       const x = fl.choleskySolve(L, fl.fromArray(b, n, 1)).toArray();
       const X2 = fl.choleskySolve(L, fl.fromArray(B2, n, 2)).toArray();
-      expect(sameBytes(x, X2.filter((_, i) => i % 2 === 0))).toBe(true);
+      expect(
+        sameBytes(
+          x,
+          X2.filter((_, i) => i % 2 === 0),
+        ),
+      ).toBe(true);
     });
   });
 
