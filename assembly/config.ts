@@ -9,9 +9,6 @@ export const LA_KC: i32 = 256;
 /** Widest column panel (nc) of those GEMMs. */
 export const LA_NC_MAX: i32 = 2048;
 
-/** Row-block height of dsytrd's trailing update, which touches only the upper triangle. */
-export const UPDATE_ROWS: i32 = 64;
-
 /** Packing tasks of op(B) in a threaded GEMM aim at this many elements each at least. */
 export const PACK_B_GRAIN: i32 = 32768;
 

@@ -144,8 +144,8 @@ function packBTask<T>(t: i32): void {
 
 /**
  * Bytes of packing workspace each worker needs: threaded GEMMs blocked (mc, kc) in f64 and
- * f32, the linear algebra's, and the blocks of the tridiagonal reduction's trailing update
- * (serial GEMMs of depth ≤ 64 and width ≤ LA_NC_MAX; deeper panels run on one thread).
+ * f32, the linear algebra's, and the serial GEMMs that run inside tasks (stage 1's symmetric
+ * product by blocks of 128 columns), within the room of depth 64 at width LA_NC_MAX.
  */
 export function thread_workspace_bytes(mc64: i32, kc64: i32, mc32: i32, kc32: i32): i32 {
   const f64s = max(max(gemm_thread_workspace_f64(mc64, kc64), gemm_thread_workspace_f64(LA_MC, LA_KC)), gemm_serial_workspace_f64(LA_MC, LA_NC_MAX, 64));

@@ -13,10 +13,11 @@
 // v_c[c+2..n−1] in columns c+2..n−1.
 
 import { at, axpy, dot, gemmAcc, gemmSet, get, householder, set, vget, vset } from './common';
-import { gemmDriver, gemm_serial_workspace_f64, GEMM_ACCUMULATE, GEMM_F64_NR, GEMM_NEGATE, laNc } from '../blas/gemm';
-import { LA_KC, LA_MC, LA_NC_MAX, UPDATE_ROWS } from '../config';
-import { argI, argU, available, grain, runJob, setI, setU, workerWorkspaceBytes } from '../parallel/pool';
-import { JOB_SYM_UPDATE, JOB_SYTRD_SYMV } from '../parallel/tasks';
+import { GEMM_ACCUMULATE, GEMM_NEGATE, GEMM_UPPER, laNc } from '../blas/gemm';
+import { gemmParallel } from '../blas/gemm_parallel';
+import { LA_KC, LA_MC } from '../config';
+import { argI, argU, available, grain, runJob, setI, setU } from '../parallel/pool';
+import { JOB_SYTRD_SYMV } from '../parallel/tasks';
 
 // The level-2 half of dsytrd, y (len m) := A·x for the symmetric m×m block at a (row
 // stride lda) given by its upper triangle (row-major upper = LAPACK's column-major lower),
@@ -278,44 +279,16 @@ export function applyRowReflectors(n: i32, shift: i32, a: usize, tau: usize, x: 
 
 // ---------------------------------------------------------------------------------------
 // The trailing update of the blocked reductions (dsytrd here, dsytrd_sy2sb in band.ts):
-// A[r0:, r0:] −= Lᵀ·R on the upper triangle for L, R (depth × n, ld n), by blocks of
-// UPDATE_ROWS rows from their diagonal block to the right edge: the blocks are independent,
-// one task each. With L = [Vt; Wt] and R = [Wt; Vt] (both stacked, depth 2·jb) this is
-// A −= V·Wᵀ + W·Vᵀ as one GEMM, so each element of A is read and written once; GEMM adds the
-// products in increasing depth, so the bytes are those of the two GEMMs of depth jb (V·Wᵀ,
-// then W·Vᵀ) it replaces. The column panel is narrowed so that a deep GEMM still fits a
-// worker's workspace (sized for depth LA_UPDATE_DEPTH at LA_NC_MAX columns).
-
-const U_L = 0, U_R = 1, U_A = 2, U_N = 3, U_R0 = 4, U_DEPTH = 5;
-const LA_UPDATE_DEPTH: i32 = 64;
-
-@inline function updateNc(cols: i32, depth: i32): i32 {
-  return min(laNc(cols), max(GEMM_F64_NR, (LA_NC_MAX * LA_UPDATE_DEPTH / max(depth, LA_UPDATE_DEPTH)) / GEMM_F64_NR * GEMM_F64_NR));
-}
-
-function symUpdateBlock(l: usize, r: usize, a: usize, n: i32, row0: i32, depth: i32, work: usize): void {
-  const rows = min(UPDATE_ROWS, n - row0);
-  const cols = n - row0;
-  const off = <usize>row0 << 3;
-  gemmDriver<f64>(true, false, rows, cols, depth, l + off, n, r + off, n, at(a, n, row0, row0), n, work, LA_MC, updateNc(cols, depth), min(depth, LA_KC), GEMM_ACCUMULATE | GEMM_NEGATE);
-}
+// A[r0:, r0:] −= Lᵀ·R on the upper triangle for L, R (depth × n, ld n), as one GEMM that
+// skips the tiles below the diagonal (GEMM_UPPER; on the pool by its row blocks). With
+// L = [Vt; Wt] and R = [Wt; Vt] (both stacked, depth 2·jb) this is A −= V·Wᵀ + W·Vᵀ, each
+// element of A read and written once; GEMM adds the products in increasing depth, so the
+// bytes are those of the two GEMMs of depth jb (V·Wᵀ, then W·Vᵀ) it replaces.
 
 /** A[r0:, r0:] −= Lᵀ·R on the upper triangle (L, R: depth × n, ld n); `work`: the caller's GEMM workspace (la_gemm_workspace(n)). */
 export function symUpdate(l: usize, r: usize, a: usize, n: i32, r0: i32, depth: i32, work: usize): void {
-  const blocks = (n - r0 + UPDATE_ROWS - 1) / UPDATE_ROWS;
-  // flops ≈ 2·depth·rows·cols per block (cols shrinking along the triangle): worth a task each?
-  const worthIt = available() > 1 && blocks > 1 && 2.0 * <f64>depth * <f64>UPDATE_ROWS * <f64>(n - r0) >= grain() &&
-    gemm_serial_workspace_f64(LA_MC, updateNc(n - r0, depth), min(depth, LA_KC)) * 8 <= workerWorkspaceBytes();
-  if (!worthIt) {
-    for (let t = 0; t < blocks; t++) symUpdateBlock(l, r, a, n, r0 + t * UPDATE_ROWS, depth, work);
-    return;
-  }
-  setU(U_L, l); setU(U_R, r); setU(U_A, a); setI(U_N, n); setI(U_R0, r0); setI(U_DEPTH, depth);
-  runJob(JOB_SYM_UPDATE, blocks, work);
-}
-
-export function symUpdateTask(t: i32, work: usize): void {
-  symUpdateBlock(argU(U_L), argU(U_R), argU(U_A), argI(U_N), argI(U_R0) + t * UPDATE_ROWS, argI(U_DEPTH), work);
+  const m = n - r0, off = <usize>r0 << 3;
+  gemmParallel<f64>(true, false, m, m, depth, l + off, n, r + off, n, at(a, n, r0, r0), n, work, LA_MC, laNc(m), LA_KC, GEMM_ACCUMULATE | GEMM_NEGATE | GEMM_UPPER);
 }
 
 /**
