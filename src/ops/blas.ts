@@ -139,22 +139,25 @@ function gemmInto(
   op: string,
 ): void {
   const dtype = a.dtype;
+  // One column or one row: the matrix–vector kernel, whose sums are GEMM's (each in
+  // increasing k from +0), reads the matrix once instead of packing it.
+  const vector = k === 0 ? undefined : n === 1 ? { trans: options.transA, M: a, x: b } : m === 1 ? { trans: !options.transB, M: b, x: a } : undefined;
   const cfg = core.gemmConfig[dtype];
   // Blocks no larger than the problem (rounded to the tile) keep the workspace small.
   const mc = Math.min(cfg.mc, Math.ceil(Math.max(m, 1) / cfg.mr) * cfg.mr);
   const nc = Math.min(cfg.nc, Math.ceil(Math.max(n, 1) / cfg.nr) * cfg.nr);
   const kc = Math.min(cfg.kc, Math.max(k, 1));
-  const workElems = core.family('gemm_workspace', dtype)(mc, nc, kc);
-  const work = core.heap.alloc(workElems * BYTES[dtype], `${op} packing workspace`);
+  const work = vector ? undefined : core.heap.alloc(core.family('gemm_workspace', dtype)(mc, nc, kc) * BYTES[dtype], `${op} packing workspace`);
   let old: Matrix | undefined;
   try {
     if (beta !== 0) old = copy(core, c);
-    core.family('gemm', dtype)(options.transA ? 1 : 0, options.transB ? 1 : 0, m, n, k, a.ptr, a.cols, b.ptr, b.cols, c.ptr, c.cols, work, mc, nc, kc, 0);
+    if (vector) core.family('gemv', dtype)(vector.trans ? 1 : 0, vector.M.rows, vector.M.cols, vector.M.ptr, vector.M.cols, vector.x.ptr, c.ptr);
+    else core.family('gemm', dtype)(options.transA ? 1 : 0, options.transB ? 1 : 0, m, n, k, a.ptr, a.cols, b.ptr, b.cols, c.ptr, c.cols, work!, mc, nc, kc, 0);
     if (alpha !== 1 || beta !== 0) {
       core.family('gemm_epilogue', dtype)(m, n, alpha, c.ptr, n, beta, old ? old.ptr : c.ptr, n);
     }
   } finally {
-    core.heap.release(work);
+    if (work !== undefined) core.heap.release(work);
     old?.dispose();
   }
   core.assertFinite(c, op);

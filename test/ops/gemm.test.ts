@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../dist/index.js';
+import type { Engine, Matrix } from '../../dist/index.js';
 import { EPS32, EPS64, engine, firstMismatch, fixture, sameBytes, testArray, testValue } from '../helpers.js';
 
 type DT = 'f64' | 'f32';
@@ -255,6 +255,49 @@ describe('matmul / gemm through the public API', () => {
         fl.gemv(A, x, { alpha: -0.5, beta: 3, y: y1 });
         fl.gemm(y2, A, x, { alpha: -0.5, beta: 3 });
         expect(sameBytes(y1.toArray(), y2.toArray())).toBe(true);
+      });
+    }
+  });
+
+  it('a product with one column or one row (the matrix–vector kernel) has the sums of a wider GEMM, bit for bit', () => {
+    // The same vector twice makes a two-column (two-row) operand, which takes the packed GEMM:
+    // its first column (row) must equal the one-column (one-row) product.
+    const twice = (v: Matrix, asRows: boolean) => {
+      const x = v.toArray();
+      const data = new (v.dtype === 'f64' ? Float64Array : Float32Array)(2 * x.length);
+      for (let i = 0; i < x.length; i++) {
+        if (asRows) data[i] = data[x.length + i] = x[i]!;
+        else data[2 * i] = data[2 * i + 1] = x[i]!;
+      }
+      return asRows ? fl.fromArray(data, 2, x.length) : fl.fromArray(data, x.length, 2);
+    };
+    const firstColumn = (C: Matrix) => C.toArray().filter((_, i) => i % 2 === 0);
+    for (const dtype of ['f64', 'f32'] as const) {
+      fl.scope(() => {
+        // 301 × 203: several row blocks, an odd depth, scales that make rounding matter.
+        const A = fl.scale(fl.randn(301, 203, { seed: 5, dtype }), 1e3);
+        const x = fl.randn(203, 1, { seed: 6, dtype });
+        const xt = fl.randn(301, 1, { seed: 7, dtype });
+        for (const alpha of [1, -0.75]) {
+          // one column: A·x, Aᵀ·x, and x given as a row with transB
+          const wide = firstColumn(fl.matmul(A, twice(x, false), { alpha }));
+          expect(sameBytes(fl.matmul(A, x, { alpha }).toArray(), wide)).toBe(true);
+          expect(sameBytes(fl.matmul(A, fl.transpose(x), { transB: true, alpha }).toArray(), wide)).toBe(true);
+          const wideT = firstColumn(fl.matmul(A, twice(xt, false), { transA: true, alpha }));
+          expect(sameBytes(fl.matmul(A, xt, { transA: true, alpha }).toArray(), wideT)).toBe(true);
+          // one row: xᵀ·Aᵀ (B transposed), xtᵀ·A, and the row given as a column with transA
+          const tall = fl.matmul(twice(x, true), A, { transB: true, alpha }).toArray().subarray(0, 301);
+          expect(sameBytes(fl.matmul(fl.transpose(x), A, { transB: true, alpha }).toArray(), tall)).toBe(true);
+          const tallT = fl.matmul(twice(xt, true), A, { alpha }).toArray().subarray(0, 203);
+          expect(sameBytes(fl.matmul(fl.transpose(xt), A, { alpha }).toArray(), tallT)).toBe(true);
+          expect(sameBytes(fl.matmul(xt, A, { transA: true, alpha }).toArray(), tallT)).toBe(true);
+        }
+        // gemm with β on one column
+        const y1 = fl.randn(301, 1, { seed: 8, dtype });
+        const y2 = twice(y1, false);
+        fl.gemm(y1, A, x, { alpha: -0.5, beta: 3 });
+        fl.gemm(y2, A, twice(x, false), { alpha: -0.5, beta: 3 });
+        expect(sameBytes(y1.toArray(), firstColumn(y2))).toBe(true);
       });
     }
   });
