@@ -10,44 +10,59 @@ import { LA_KC, LA_MC } from '../config';
 import { argI, argU, rangeStart, rangeTasks, runJob, setI, setU } from '../parallel/pool';
 import { JOB_POTRF_ROWS } from '../parallel/tasks';
 
+/** Panels per block of the trailing update: its GEMM runs at depth POTRF_BLOCK_PANELS·nb. */
+const POTRF_BLOCK_PANELS: i32 = 4;
+
 /**
  * In place: the lower triangle of the n×n row-major a becomes L with S = L·Lᵀ (S read from
  * the lower triangle; the strict upper triangle is set to zero). Blocked right-looking by
- * column panels of nb: each factored panel updates the trailing lower triangle through one
- * GEMM. Returns OK, or NOT_POSITIVE_DEFINITE with the failing pivot index written to info[0].
+ * column panels of nb, in blocks of POTRF_BLOCK_PANELS panels: each factored panel updates
+ * the rest of its block's columns by one GEMM, and each block the trailing lower triangle
+ * by one GEMM of depth up to POTRF_BLOCK_PANELS·nb (a shallow update would read and write
+ * the trailing triangle once per panel). Returns OK, or NOT_POSITIVE_DEFINITE with the
+ * failing pivot index written to info[0].
  *
  * Element (i, j) receives the products l_ik·l_jk of the earlier panels in increasing k, each
  * added to the running value (GEMM accumulates in C in order), so the bytes are those of
- * the left-looking order (all earlier columns in one GEMM per panel), which packed every
- * earlier column of L again for each panel.
+ * the left-looking order (all earlier columns in one GEMM per panel), whatever the blocks.
  */
 export function dpotrf(n: i32, a: usize, nb: i32, info: usize, gemmWork: usize): i32 {
-  nb = max(1, nb);
-  for (let j0 = 0; j0 < n; j0 += nb) {
-    const jb = min(nb, n - j0);
-    // Unblocked Cholesky of the diagonal block, then the rows below by forward substitution,
-    // all as dot products of contiguous row segments within the panel.
-    for (let i = j0; i < j0 + jb; i++) {
-      const ri = at(a, n, i, j0);
-      const last = i - j0; // columns j0 .. i−1 of row i are below the diagonal
-      for (let j = 0; j < last; j++) substitute(n, a, j0, i, j);
-      const diag = get(a, n, i, i) - dot(last, ri, ri);
-      if (!(diag > 0)) {
-        store<i32>(info, i);
-        return NOT_POSITIVE_DEFINITE;
+  nb = max(1, min(nb, n));
+  const block = nb * POTRF_BLOCK_PANELS;
+  for (let b0 = 0; b0 < n; b0 += block) {
+    const b1 = min(n, b0 + block);
+    for (let j0 = b0; j0 < b1; j0 += nb) {
+      const jb = min(nb, b1 - j0);
+      // Unblocked Cholesky of the diagonal block, then the rows below by forward substitution,
+      // all as dot products of contiguous row segments within the panel.
+      for (let i = j0; i < j0 + jb; i++) {
+        const ri = at(a, n, i, j0);
+        const last = i - j0; // columns j0 .. i−1 of row i are below the diagonal
+        for (let j = 0; j < last; j++) substitute(n, a, j0, i, j);
+        const diag = get(a, n, i, i) - dot(last, ri, ri);
+        if (!(diag > 0)) {
+          store<i32>(info, i);
+          return NOT_POSITIVE_DEFINITE;
+        }
+        set(a, n, i, i, Math.sqrt(diag));
       }
-      set(a, n, i, i, Math.sqrt(diag));
+      const j1 = j0 + jb;
+      panelRows(n, a, j0, jb, j1, n);
+      // a[j1:, j1:b1] −= L[j1:, j0:j1]·L[j1:b1, j0:j1]ᵀ, lower part: the block's later panels.
+      if (b1 > j1) lowerUpdate(n, a, j1, b1 - j1, j0, jb, gemmWork);
     }
-    const j1 = j0 + jb, m = n - j1;
-    panelRows(n, a, j0, jb, j1, n);
-    // a[j1:, j1:] −= L[j1:, j0:j1]·L[j1:, j0:j1]ᵀ, lower triangle (GEMM_LOWER).
-    if (m > 0) {
-      const panel = at(a, n, j1, j0);
-      gemmParallel<f64>(false, true, m, m, jb, panel, n, panel, n, at(a, n, j1, j1), n, gemmWork, LA_MC, laNc(m), LA_KC, GEMM_ACCUMULATE | GEMM_NEGATE | GEMM_LOWER);
-    }
+    // a[b1:, b1:] −= L[b1:, b0:b1]·L[b1:, b0:b1]ᵀ, lower triangle.
+    if (n > b1) lowerUpdate(n, a, b1, n - b1, b0, b1 - b0, gemmWork);
   }
   for (let i = 0; i < n; i++) memory.fill(at(a, n, i, i + 1), 0, <usize>(n - i - 1) << 3);
   return OK;
+}
+
+// a[r:, r:r + cols] −= L[r:, k0:k0 + depth]·L[r:r + cols, k0:k0 + depth]ᵀ on and below the
+// diagonal (GEMM_LOWER leaves out the tiles wholly above it).
+function lowerUpdate(n: i32, a: usize, r: i32, cols: i32, k0: i32, depth: i32, gemmWork: usize): void {
+  const rows = n - r, panel = at(a, n, r, k0);
+  gemmParallel<f64>(false, true, rows, cols, depth, panel, n, panel, n, at(a, n, r, r), n, gemmWork, LA_MC, laNc(cols), LA_KC, GEMM_ACCUMULATE | GEMM_NEGATE | GEMM_LOWER);
 }
 
 // l_ij := (a_ij − Σ_{q<j} l_iq·l_jq) / l_jj for column j0 + j of row i (the sum over the
