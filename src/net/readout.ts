@@ -28,14 +28,25 @@ export function ridge(fl: Engine, Phi: Matrix, y: Matrix, lambda: number, form: 
     fl.scope(() => {
       if (dual) {
         const G = fl.gram(Phi, 'AAt');
-        fl.axpy(shift, fl.eye(n), G);
+        shiftDiagonal(G, shift);
         return fl.gemv(Phi, fl.solveSPD(G, y), { trans: true });
       }
       const G = fl.gram(Phi, 'AtA');
-      fl.axpy(shift, fl.eye(N), G);
+      shiftDiagonal(G, shift);
       return fl.solveSPD(G, fl.gemv(Phi, y, { trans: true }));
     }),
   );
+}
+
+/**
+ * G_ii += s in place, for a Gram matrix G (f64): the bytes of axpy(s, I, G), whose other
+ * entries would stay as they are (G_ij + 0 = G_ij, since a Gram matrix's sums start at +0
+ * and are never −0), without an n×n identity and a pass over all of G.
+ */
+function shiftDiagonal(G: Matrix, s: number): void {
+  const g = G.view(),
+    n = G.rows;
+  for (let i = 0; i < n; i++) g[i * n + i]! += s;
 }
 
 /** Mean squared error (1/n)‖ŷ − y‖². */
