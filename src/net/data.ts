@@ -7,7 +7,7 @@ import { ArgumentError, InternalError, ShapeError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { checkOptions, describeArg } from '../core/options.js';
 import { checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, checkRng, named } from './check.js';
-import { applyFunction, checkFunction, type ScalarFunction } from './functions.js';
+import { applyFunction, applyToProduct, checkFunction, type ScalarFunction } from './functions.js';
 
 export type Target =
   /** y = σ*(⟨β*, x⟩), β* d×1 (unit norm in the papers). */
@@ -137,7 +137,7 @@ function targetValues(fl: Engine, fn: string, target: Target, X: Matrix): Matrix
   return fl.scope(() => {
     switch (target.kind) {
       case 'single-index': {
-        return applyFunction(fl, target.link, fl.matmul(X, target.beta));
+        return applyToProduct(fl, target.link, fl.matmul(X, target.beta));
       }
       case 'linear':
         return fl.matmul(X, target.beta);

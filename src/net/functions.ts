@@ -84,6 +84,15 @@ export function applyFunction(fl: Engine, g: ScalarFunction, Z: Matrix, derivati
   checkBoolean('applyFunction', 'derivative', derivative, false);
   // NaN/Infinity in Z would come out as NaN features: refuse them (the engine's checkFinite)
   if (fl.checkFinite && fl.countNonFinite(Z) > 0) throw new NonFiniteError('applyFunction: Z holds NaN or Infinity');
+  return applyToProduct(fl, g, Z, derivative);
+}
+
+/**
+ * applyFunction on a Z just returned by matmul, whose result the engine has already checked
+ * for NaN/Infinity (with checkFinite on), so Z is not scanned a second time. Arguments as
+ * applyFunction's, already validated.
+ */
+export function applyToProduct(fl: Engine, g: ScalarFunction, Z: Matrix, derivative = false): Matrix {
   if (typeof g === 'string' || 'hermite' in g) return fl.map(Z, g, { derivative });
   if ('hermiteNormalized' in g) {
     const k = g.hermiteNormalized;

@@ -8,7 +8,7 @@ import { Matrix } from '../core/matrix.js';
 import * as network from '../ops/network.js';
 import { checkBoolean, checkEnum, checkOptions, describeArg } from '../core/options.js';
 import { MAX_STEPS, meanSquare, named, checkCallback, checkEngine, checkInteger, checkMatrix, checkNumber, checkObject, checkRng } from './check.js';
-import { applyFunction, checkFunction, type ScalarFunction } from './functions.js';
+import { applyToProduct, checkFunction, type ScalarFunction } from './functions.js';
 
 // DivergenceError lives in src/core/errors.ts with the rest of the hierarchy; re-exported here for compatibility.
 export { DivergenceError } from '../core/errors.js';
@@ -170,7 +170,7 @@ export function forward(fl: Engine, net: TwoLayer, X: Matrix): Forward {
   return named('forward', () =>
     fl.scope(() => {
       const Z = fl.matmul(X, net.W);
-      const H = applyFunction(fl, net.activation, Z);
+      const H = applyToProduct(fl, net.activation, Z);
       const f = fl.gemv(H, net.a, { alpha: net.scale });
       return { Z, H, f };
     }),
@@ -222,7 +222,7 @@ export function gradients(fl: Engine, net: TwoLayer, X: Matrix, y: Matrix): Grad
       if (net.activation === 'tanh' && H.dtype === 'f64') {
         M = network.oneMinusSquare(fl.core, 'gradients', H); // tanh′ = 1 − tanh², from H (same bits as the map)
       } else {
-        M = applyFunction(fl, net.activation, Z, true);
+        M = applyToProduct(fl, net.activation, Z, true);
       }
       network.scaleRowsCols(fl.core, 'gradients', M, r, net.a, M); // σ′ ⊙ (r·aᵀ)
       const gW = fl.matmul(X, M, { transA: true, alpha: net.scale / n });
@@ -481,7 +481,7 @@ export function features(fl: Engine, net: TwoLayer, X: Matrix): Matrix {
   checkNetwork(net, requireX(X, 'features'), 'features', fl);
   return named('features', () =>
     fl.scope(() => {
-      const H = applyFunction(fl, net.activation, fl.matmul(X, net.W));
+      const H = applyToProduct(fl, net.activation, fl.matmul(X, net.W));
       return fl.scale(H, net.scale, { out: H });
     }),
   );
