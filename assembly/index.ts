@@ -24,7 +24,8 @@ export {
   ACT_IDENTITY, ACT_RELU, ACT_ABS, ACT_TANH, ACT_ERF, ACT_SOFTPLUS, ACT_SIGMOID, ACT_HERMITE, ACT_SQUARE,
   erf, map_f64, map_f32, map_ref_f64,
 } from './math/activations';
-export { philox4x32_10, rng_uniform_f64, rng_uniform_f32, rng_normal_f64, rng_normal_f32 } from './random/philox';
+export { philox4x32_10, rng_uniform_f64, rng_uniform_f32, rng_normal_f64, rng_normal_f32, box_muller_x2_f64, box_muller_ref_f64 } from './random/philox';
+export { sincos_x2_f64, sincos_ref_f64 } from './random/sincos-simd';
 export * from './hash/sha256';
 export {
   math_exp, math_expm1, math_log, math_log1p, math_pow, math_sin, math_cos, math_tanh, math_sinh, math_cosh,

@@ -8,6 +8,7 @@
 // work (offsets, chunks, threads) produces the same numbers, in every engine.
 
 import { NORMAL_COST, UNIFORM_COST } from '../config';
+import { sincos_cos_x2, sincos_sin_x2, sincosF64x2 } from './sincos-simd';
 import { argF, argI, argU, rangeStart, rangeTasks, runJob, setF, setI, setU } from '../parallel/pool';
 import { JOB_RNG } from '../parallel/tasks';
 
@@ -87,21 +88,25 @@ function uniformSerialF32(out: usize, count: i32, first: f64, seedLo: u32, seedH
   }
 }
 
-// Standard normals by the Box–Muller transform: block j gives the pair (r·cos θ, r·sin θ)
-// with r = √(−2 ln u1), θ = 2π·u2 — normal #2j and #2j+1. Only the module's own Math is
-// used, so the values are the same in every engine.
+// Standard normals by the Box–Muller transform: uniforms u1, u2 give the pair (r·cos θ, r·sin θ)
+// with r = √(−2 ln u1), θ = 2π·u2. Only the module's own Math is used, so the values are the
+// same in every engine.
 // see: Box & Muller, "A note on the generation of random normal deviates", Ann. Math.
 //      Statist. 29 (1958).
 @inline
-function normalPair(w: v128): v128 {
-  const u1 = unit52(i32x4.extract_lane(w, 0), i32x4.extract_lane(w, 1));
-  const u2 = unit52(i32x4.extract_lane(w, 2), i32x4.extract_lane(w, 3));
+function boxMuller(u1: f64, u2: f64): v128 {
   const r = Math.sqrt(-2.0 * Math.log(u1));
   // sincos shares one argument reduction between the two, and for θ in (0, 2π) returns what
   // Math.cos and Math.sin do (musl's kernels, the same branches).
   NativeMath.sincos(TWO_PI * u2);
   let out = f64x2.splat(r * NativeMath.sincos_cos);
   return f64x2.replace_lane(out, 1, r * NativeMath.sincos_sin);
+}
+
+// Normals #2j and #2j+1, from block j (words 0, 1 make u1; words 2, 3 make u2).
+@inline
+function normalPair(w: v128): v128 {
+  return boxMuller(unit52(i32x4.extract_lane(w, 0), i32x4.extract_lane(w, 1)), unit52(i32x4.extract_lane(w, 2), i32x4.extract_lane(w, 3)));
 }
 
 // unit52 of two 64-bit lanes, each (hi word << 32 | lo word) of one block: the top 52 bits
@@ -113,22 +118,20 @@ function unit52x2(pairs: v128): v128 {
   return f64x2.mul(f64x2.add(exact, f64x2.splat(0.5)), f64x2.splat(TWO_POW_M52));
 }
 
-// Normals #2j, #2j+1 of two blocks (lanes j = 0, 1 of u1, u2), as normalPair computes them:
-// the logarithms and sincos lane by lane (the module's Math), the rest two lanes at a time.
-@inline
+// Normals #2j, #2j+1 of two blocks (lanes j = 0, 1 of u1, u2): boxMuller's values, the
+// logarithms lane by lane (the module's Math), the rest two lanes at a time: sincos by
+// sincos-simd.ts (NativeMath.sincos's bits; θ = 2π·u2 < 2π is in its range). Not inlined: as a
+// call, normalsX4F64 ran faster (randn 2000×2000 50.4 → 47.7 ms). musl's log two lanes at a
+// time (its table path and near-1 window as masks, the same bits) made randn only 1.5% faster
+// (47.5 → 46.8 ms), not worth a copy of its 4 KB of tables: the logarithms stay scalar.
 function normalPairsX2(u1: v128, u2: v128, out: usize): void {
   let logs = f64x2.splat(Math.log(f64x2.extract_lane(u1, 0)));
   logs = f64x2.replace_lane(logs, 1, Math.log(f64x2.extract_lane(u1, 1)));
   const r = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), logs));
-  const theta = f64x2.mul(f64x2.splat(TWO_PI), u2);
-  NativeMath.sincos(f64x2.extract_lane(theta, 0));
-  let cs = f64x2.splat(NativeMath.sincos_cos);
-  cs = f64x2.replace_lane(cs, 1, NativeMath.sincos_sin);
-  v128.store(out, f64x2.mul(f64x2.splat(f64x2.extract_lane(r, 0)), cs));
-  NativeMath.sincos(f64x2.extract_lane(theta, 1));
-  cs = f64x2.splat(NativeMath.sincos_cos);
-  cs = f64x2.replace_lane(cs, 1, NativeMath.sincos_sin);
-  v128.store(out, f64x2.mul(f64x2.splat(f64x2.extract_lane(r, 1)), cs), 16);
+  sincosF64x2(f64x2.mul(f64x2.splat(TWO_PI), u2));
+  const rc = f64x2.mul(r, sincos_cos_x2), rs = f64x2.mul(r, sincos_sin_x2);
+  v128.store(out, f64x2.shuffle(rc, rs, 0, 2));
+  v128.store(out, f64x2.shuffle(rc, rs, 1, 3), 16);
 }
 
 // Normals #2b .. #2b+7 (blocks b .. b+3) into out (f64): normalPair's values, four Philox
@@ -199,6 +202,22 @@ function normalSerialF64(out: usize, count: i32, first: f64, seedLo: u32, seedHi
 
 function normalSerialF32(out: usize, count: i32, first: f64, seedLo: u32, seedHi: u32, streamLo: u32, streamHi: u32): void {
   fillNormals<f32>(out, count, first, seedLo, seedHi, streamLo, streamHi);
+}
+
+// Test kernels: normals #2j, #2j+1 (out[2j], out[2j+1]) from the uniforms u1[j], u2[j], j < n,
+// by normalPairsX2 (n even; u2 in (0, 1)) or by boxMuller.
+export function box_muller_x2_f64(n: i32, u1: usize, u2: usize, out: usize): void {
+  for (let j = 0; j + 2 <= n; j += 2) {
+    const at = <usize>j << 3;
+    normalPairsX2(v128.load(u1 + at), v128.load(u2 + at), out + (at << 1));
+  }
+}
+
+export function box_muller_ref_f64(n: i32, u1: usize, u2: usize, out: usize): void {
+  for (let j = 0; j < n; j++) {
+    const at = <usize>j << 3;
+    v128.store(out + (at << 1), boxMuller(load<f64>(u1 + at), load<f64>(u2 + at)));
+  }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -146,6 +146,12 @@ export interface Kernels {
   rng_uniform_f32(out: Ptr, count: number, first: number, seedLo: number, seedHi: number, streamLo: number, streamHi: number): void;
   rng_normal_f64(out: Ptr, count: number, first: number, seedLo: number, seedHi: number, streamLo: number, streamHi: number): void;
   rng_normal_f32(out: Ptr, count: number, first: number, seedLo: number, seedHi: number, streamLo: number, streamHi: number): void;
+  /** Test kernels: normals 2j, 2j + 1 from uniforms u1[j], u2[j] two pairs at a time (n even), or one by one (the reference). */
+  box_muller_x2_f64(n: number, u1: Ptr, u2: Ptr, out: Ptr): void;
+  box_muller_ref_f64(n: number, u1: Ptr, u2: Ptr, out: Ptr): void;
+  /** Test kernels: out = [sin θ, cos θ] (2n values), two lanes at a time (n even) or scalar (the reference). */
+  sincos_x2_f64(n: number, theta: Ptr, out: Ptr): void;
+  sincos_ref_f64(n: number, theta: Ptr, out: Ptr): void;
 
   la_gemm_workspace(n: number): number;
   gram_f64(outer: number, n: number, k: number, a: Ptr, lda: number, c: Ptr, ldc: number, work: Ptr): void;
