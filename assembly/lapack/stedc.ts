@@ -345,14 +345,9 @@ function merge(lo: i32, n1: i32, s: i32, beta: f64, d: usize, q: usize, ldq: i32
       if (m < K) set(U, K, row, m, get(Us, s, i, iget(colSrc, c)));
     }
   }
-  const qb = at(q, ldq, lo, lo);
-  if (K > 0) {
-    gemmSet(false, false, n1, K, n1, qb, ldq, U, K, P, s, gemmWork);
-    gemmSet(false, false, s - n1, K, s - n1, at(q, ldq, lo + n1, lo + n1), ldq, at(U, K, n1, 0), K, at(P, s, n1, 0), s, gemmWork);
-  }
-  // The sparse columns: GEMM's sums over the nonzero entries only. GEMM adds the products
-  // in increasing l from +0, and its running sum is never −0, so a zero product never
-  // changes it: skipping the zero entries gives the same bytes.
+  // The sparse columns (first, while Us is whole): GEMM's sums over the nonzero entries only.
+  // GEMM adds the products in increasing l from +0, and its running sum is never −0, so a
+  // zero product never changes it: skipping the zero entries gives the same bytes.
   const entryRow = nd, entryValue = zhat; // free again: a column's nonzero entries, by increasing row
   for (let c = 0; c < s; c++) {
     const m = iget(colmap, c);
@@ -378,7 +373,40 @@ function merge(lo: i32, n1: i32, s: i32, beta: f64, d: usize, q: usize, ldq: i32
       set(P, s, i, m, acc);
     }
   }
+  // The dense columns: diag(Q1, Q2)·U by a GEMM per half. A row of U that is all zero (a
+  // position deflated by its small z_j and left alone by the rotations) adds only zero
+  // products to every sum, so the GEMMs leave it out, with its column of Q gathered away
+  // (into Us, free now): the same bytes, as for the sparse columns.
+  if (K > 0) {
+    denseHalf(q, ldq, lo, 0, n1, K, U, Us, P, s, order, gemmWork);
+    denseHalf(q, ldq, lo, n1, s - n1, K, U, Us, P, s, order, gemmWork);
+  }
   // Q_block := P with its columns in output order.
   for (let i = 0; i < s; i++) for (let c = 0; c < s; c++) set(q, ldq, lo + i, lo + c, get(P, s, i, iget(colmap, c)));
   return OK;
+}
+
+// P[h0:h0+hs, 0:K] := Q_h·U[h0:h0+hs, :] for the diagonal block Q_h of q at (lo + h0, lo + h0)
+// (hs×hs), over the nonzero rows of U only: they are moved up in place, the matching columns
+// of Q_h gathered into `gathered` (hs×d). `rows`: room for hs indices.
+function denseHalf(q: usize, ldq: i32, lo: i32, h0: i32, hs: i32, K: i32, U: usize, gathered: usize, P: usize, s: i32, rows: usize, gemmWork: usize): void {
+  let d = 0;
+  for (let l = 0; l < hs; l++) {
+    const row = at(U, K, h0 + l, 0);
+    let nonzero = false;
+    for (let c = 0; c < K && !nonzero; c++) nonzero = vget(row, c) != 0;
+    if (!nonzero) continue;
+    if (d != l) memory.copy(at(U, K, h0 + d, 0), row, <usize>K << 3);
+    iset(rows, d++, l);
+  }
+  const qh = at(q, ldq, lo + h0, lo + h0);
+  if (d == hs) {
+    gemmSet(false, false, hs, K, hs, qh, ldq, at(U, K, h0, 0), K, at(P, s, h0, 0), s, gemmWork);
+    return;
+  }
+  for (let i = 0; i < hs; i++) {
+    const src = at(qh, ldq, i, 0), dst = at(gathered, d, i, 0);
+    for (let t = 0; t < d; t++) vset(dst, t, vget(src, iget(rows, t)));
+  }
+  gemmSet(false, false, hs, K, d, gathered, d, at(U, K, h0, 0), K, at(P, s, h0, 0), s, gemmWork);
 }
