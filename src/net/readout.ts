@@ -1,7 +1,7 @@
 // Second-stage readout: ridge regression on features, and the errors the papers report.
 
 import type { Engine } from '../core/engine.js';
-import { ArgumentError, DTypeError, ShapeError } from '../core/errors.js';
+import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { checkEnum } from '../core/options.js';
 import { checkEngine, checkMatrix, checkNumber, meanSquare, named } from './check.js';
@@ -46,7 +46,10 @@ export function ridge(fl: Engine, Phi: Matrix, y: Matrix, lambda: number, form: 
 function shiftDiagonal(G: Matrix, s: number): void {
   const g = G.view(),
     n = G.rows;
-  for (let i = 0; i < n; i++) g[i * n + i]! += s;
+  for (let i = 0; i < n; i++) {
+    g[i * n + i]! += s;
+    if (!Number.isFinite(g[i * n + i])) throw new NonFiniteError(`ridge: the shifted Gram matrix overflows at [${i}, ${i}]`);
+  }
 }
 
 /** Mean squared error (1/n)‖ŷ − y‖². */

@@ -117,6 +117,18 @@ describe('measurements: degenerate input is a named error, extreme magnitudes a 
     });
   });
 
+  it("ridge: a shift that overflows the Gram matrix's diagonal is a NonFiniteError, not Infinity", () => {
+    fl.scope(() => {
+      // ΦᵀΦ = 1.69e308 (finite), shift nλ/N = 1e308: the diagonal overflows in either form.
+      const Phi = fl.fromArray(Float64Array.of(1.3e154), 1, 1),
+        y = fl.fromArray(Float64Array.of(1), 1, 1);
+      for (const form of ['primal', 'dual'] as const) {
+        expectError(() => ridge(fl, Phi, y, 1e308, form), NonFiniteError, 'ridge', /overflows at \[0, 0\]/);
+      }
+      expect(Number.isFinite(ridge(fl, Phi, y, 1e300).get(0, 0))).toBe(true);
+    });
+  });
+
   it('kernelAlignment / kernelDistance: a zero kernel is an error; 2^±700 kernels give the JS value', () => {
     fl.scope(() => {
       const K1 = mat(3, 4, 4),
