@@ -1,9 +1,10 @@
 // Second-stage readout: ridge regression on features, and the errors the papers report.
 
 import type { Engine } from '../core/engine.js';
-import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../core/errors.js';
+import { ArgumentError, DTypeError, ShapeError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { checkEnum } from '../core/options.js';
+import * as network from '../ops/network.js';
 import { checkEngine, checkMatrix, checkNumber, meanSquare, named } from './check.js';
 
 /**
@@ -28,28 +29,14 @@ export function ridge(fl: Engine, Phi: Matrix, y: Matrix, lambda: number, form: 
     fl.scope(() => {
       if (dual) {
         const G = fl.gram(Phi, 'AAt');
-        shiftDiagonal(G, shift);
+        network.shiftDiagonal(fl, 'ridge', G, shift);
         return fl.gemv(Phi, fl.solveSPD(G, y), { trans: true });
       }
       const G = fl.gram(Phi, 'AtA');
-      shiftDiagonal(G, shift);
+      network.shiftDiagonal(fl, 'ridge', G, shift);
       return fl.solveSPD(G, fl.gemv(Phi, y, { trans: true }));
     }),
   );
-}
-
-/**
- * G_ii += s in place, for a Gram matrix G (f64): the bytes of axpy(s, I, G), whose other
- * entries would stay as they are (G_ij + 0 = G_ij, since a Gram matrix's sums start at +0
- * and are never −0), without an n×n identity and a pass over all of G.
- */
-function shiftDiagonal(G: Matrix, s: number): void {
-  const g = G.view(),
-    n = G.rows;
-  for (let i = 0; i < n; i++) {
-    g[i * n + i]! += s;
-    if (!Number.isFinite(g[i * n + i])) throw new NonFiniteError(`ridge: the shifted Gram matrix overflows at [${i}, ${i}]`);
-  }
 }
 
 /** Mean squared error (1/n)‖ŷ − y‖². */

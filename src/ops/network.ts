@@ -8,7 +8,7 @@
 import { EngineCore } from '../core/core.js';
 import { scope } from '../core/memory.js';
 import { pow2 } from '../core/pow2.js';
-import { InternalError, ShapeError } from '../core/errors.js';
+import { InternalError, NonFiniteError, ShapeError } from '../core/errors.js';
 import type { DType, Matrix, MatrixOwner } from '../core/matrix.js';
 import type { Ptr } from '../core/wasm.js';
 import { fromArray, transpose, zeros } from './construct.js';
@@ -182,6 +182,23 @@ export function scaleByPow2InPlace(source: CoreSource, label: string, M: Matrix,
     core.kernels.scal_f64(M.size, pow2(step), M.ptr, M.ptr);
     left -= step;
   }
+}
+
+/**
+ * G_ii += s in place for a square f64 G: the bytes of axpy(s, I, G) when G has no −0 entries
+ * (a Gram matrix: its sums start at +0, so G_ij + 0 = G_ij off the diagonal), without an n×n
+ * identity and a pass over all of G. A diagonal entry that would overflow is a NonFiniteError
+ * naming `label`, and G is left unchanged.
+ */
+export function shiftDiagonal(source: CoreSource, label: string, G: Matrix, s: number): void {
+  const core = coreOf(source);
+  checkF64(core, label, 'G', G, G.cols, G.cols);
+  const n = G.rows,
+    g = G.view();
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(g[i * n + i]! + s)) throw new NonFiniteError(`${label}: the shifted Gram matrix overflows at [${i}, ${i}]`);
+  }
+  for (let i = 0; i < n; i++) g[i * n + i]! += s;
 }
 
 /** Students W (m×d) and teachers V (k×d): live f64 matrices of one width. */
